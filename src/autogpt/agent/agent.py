@@ -1,0 +1,233 @@
+"""``AutoGPT``: the agent as the seeds describe it — a name, a role and goals — plus the chat mode.
+
+    agent = AutoGPT(ai_name="AutoGPT", ai_role="AI Assistant", goals=["Write post.md about AI agents"])
+    result = agent.run()                    # or: await agent.arun() / async for event in agent.astream()
+
+    agent = AutoGPT()
+    agent.set_model_name("qwen2.5-coder-0.5b")
+    agent.set_parameter("temperature", 0.2)
+    print(agent.generate_response("What can you do?"))
+
+The class holds configuration; each run gets a fresh :class:`~autogpt.agent.loop.Runner`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from autogpt.agent.control import Budget, Human
+from autogpt.agent.events import Event
+from autogpt.agent.loop import LoopOptions, RunResult, Runner, Task
+from autogpt.agent.prompts import Language, chat_system_prompt, detect_language
+from autogpt.config import Settings
+from autogpt.errors import AgentStateError, ConfigError, InvalidParameterError
+from autogpt.llm.base import Message, Model, ModelRequest, StatusCallback
+from autogpt.llm.registry import create_model
+from autogpt.store.runlog import RunLog
+from autogpt.tools import Tool, Workspace, default_tools
+
+T = TypeVar("T")
+_DONE = object()
+
+
+class AutoGPT:
+    """An autonomous agent with a name, a role and goals; also a chat assistant."""
+
+    def __init__(
+        self,
+        ai_name: str = "AutoGPT",
+        ai_role: str = "AI Assistant",
+        goals: Iterable[str] = (),
+        *,
+        model: str | Model | None = None,
+        tools: Iterable[Tool | Callable[..., Any]] = (),
+        workspace: str | Path | None = None,
+        continuous: bool = True,
+        human: Human | None = None,
+        max_steps: int | None = None,
+        max_tokens: int | None = None,
+        max_cost: float | None = None,
+        max_seconds: float | None = None,
+        language: str | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.settings = settings or Settings.load()
+        self.ai_name, self.ai_role = ai_name, ai_role
+        self.goals = [g.strip() for g in goals if g and g.strip()]
+        self.tools = default_tools()
+        for extra in tools:
+            self.tools.add(extra)
+        self.workspace = Path(workspace) if workspace else self.settings.workspace
+        if not continuous and human is None:
+            raise ConfigError("continuous=False needs a human= to approve each command (see autogpt.agent.control).")
+        self.continuous, self.human = continuous, human
+        self.max_steps = max_steps if max_steps is not None else self.settings.max_steps
+        self.max_tokens = max_tokens if max_tokens is not None else self.settings.max_tokens
+        self.max_cost = max_cost if max_cost is not None else self.settings.max_cost
+        self.max_seconds = max_seconds if max_seconds is not None else self.settings.max_seconds
+        if language not in (None, "auto", "en", "zh"):
+            raise ConfigError(f"language must be 'auto', 'en' or 'zh', not {language!r}.")
+        self.language = language or self.settings.language
+        self._model: Model | None = model if isinstance(model, Model) else None
+        self._model_id = model.id if isinstance(model, Model) else (model or self.settings.model)
+        self._params: dict[str, Any] = {}
+        self.chat_history: list[Message] = []
+        self.last_result: RunResult | None = None
+        self._runner: Runner | None = None
+
+    # --- model and parameters (the seeds' chat API) ------------------------------------------------------
+
+    @property
+    def model(self) -> Model:
+        """The model, created on first use (weights load on the first call, not here)."""
+        if self._model is None:
+            self._model = create_model(self._model_id, self.settings)
+            for name, value in self._params.items():
+                with contextlib.suppress(InvalidParameterError):
+                    self._model.set_parameter(name, value)
+        return self._model
+
+    @property
+    def model_name(self) -> str:
+        return self._model_id
+
+    def set_model_name(self, name: str) -> None:
+        """Switch to another configured model id (``autogpt models`` lists them)."""
+        model = create_model(name, self.settings)  # raises UnknownModelError with the known ids
+        for key, value in self._params.items():
+            with contextlib.suppress(InvalidParameterError):
+                model.set_parameter(key, value)
+        self._model, self._model_id = model, name
+
+    def set_parameter(self, name: str, value: Any) -> None:
+        """Set a generation parameter (temperature, top_p, max_tokens, seed, ...); unknown names raise."""
+        self.model.set_parameter(name, value)
+        self._params[name] = self.model.params[name]
+
+    async def prepare(self, report: StatusCallback | None = None) -> None:
+        """Load the model now (assembling the embedded weights the first time), reporting progress."""
+        await self.model.prepare(report)
+
+    # --- chat mode -----------------------------------------------------------------------------------------
+
+    async def agenerate_response(self, text: str) -> str:
+        """Answer one chat message, remembering the conversation."""
+        if not text or not text.strip():
+            raise ConfigError("generate_response needs a non-empty message.")
+        lang = self._language(text)
+        system = Message("system", chat_system_prompt(self.ai_name, self.ai_role, lang))
+        history = self._fit_history(system, text)
+        completion = await self.model.complete(
+            ModelRequest(messages=[system, *history, Message("user", text)],
+                         params={"temperature": self.settings.temperature, "max_tokens": self.settings.max_reply_tokens})
+        )
+        answer = completion.text.strip()
+        self.chat_history += [Message("user", text), Message("assistant", answer)]
+        return answer
+
+    def generate_response(self, text: str) -> str:
+        return self._sync(self.agenerate_response(text))
+
+    def reset_chat(self) -> None:
+        self.chat_history.clear()
+
+    def _fit_history(self, system: Message, text: str) -> list[Message]:
+        budget = self.model.context_size - self.settings.max_reply_tokens - self.model.count_tokens(system.content + text)
+        kept: list[Message] = []
+        for message in reversed(self.chat_history):
+            budget -= self.model.count_tokens(message.content) + 4
+            if budget < 0:
+                break
+            kept.append(message)
+        return kept[::-1]
+
+    # --- autonomous runs -------------------------------------------------------------------------------------
+
+    async def astream(self, on_event: Callable[[Event], None] | None = None) -> AsyncIterator[Event]:
+        """Run the goals, yielding every :mod:`event <autogpt.agent.events>` as it happens.
+
+        ``on_event`` is called synchronously as each event happens, before the loop goes on: use it when
+        output must stay in step with the loop (a console that also asks for approval).
+        """
+        if not self.goals:
+            raise ConfigError("Give the agent at least one goal, e.g. AutoGPT(goals=['Write hello to a.txt']).")
+        run_id = time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+        workspace = Workspace(self.workspace or self.settings.workspaces_dir / run_id)
+        log = RunLog(self.settings.runs_dir, run_id)
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+
+        def emit(event: Event) -> None:
+            log.write(event)
+            if on_event is not None:
+                on_event(event)
+            queue.put_nowait(event)
+
+        options = LoopOptions(
+            continuous=self.continuous, temperature=self.settings.temperature,
+            max_reply_tokens=self.settings.max_reply_tokens, history_verbatim_steps=self.settings.history_verbatim_steps,
+            max_observation_tokens=self.settings.max_observation_tokens, reply_retries=self.settings.reply_retries,
+        )
+        budget = Budget(self.max_steps, self.max_tokens, self.max_cost, self.max_seconds)
+        task = Task(self.ai_name, self.ai_role, self.goals)
+        self._runner = runner = Runner(task, self.model, self.tools, workspace, budget, options, run_id=run_id,
+                                       lang=self._language(*self.goals, self.ai_role), human=self.human, emit=emit)
+        job = asyncio.create_task(runner.run())
+        job.add_done_callback(lambda _: queue.put_nowait(_DONE))
+        try:
+            while (event := await queue.get()) is not _DONE:
+                yield event
+            self.last_result = job.result()
+        finally:
+            if not job.done():
+                job.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await job
+            if runner.result is not None:
+                self.last_result = runner.result
+                log.write_record("result", runner.result.model_dump(mode="json"))
+            log.close()
+            self._runner = None
+
+    async def arun(self, on_event: Callable[[Event], None] | None = None) -> RunResult:
+        """Run the goals to the end; ``on_event`` sees every event as it happens."""
+        async for _ in self.astream(on_event):
+            pass
+        assert self.last_result is not None
+        return self.last_result
+
+    def run(self) -> RunResult:
+        """Run the goals to the end (sync wrapper around :meth:`arun`)."""
+        return self._sync(self.arun())
+
+    def request_pause(self) -> None:
+        """Ask the running loop to pause at the next safe point (what Ctrl-C does in the CLI)."""
+        if self._runner is not None:
+            self._runner.request_pause()
+
+    # --- helpers -------------------------------------------------------------------------------------------
+
+    def _language(self, *texts: str) -> Language:
+        return self.language if self.language in ("en", "zh") else detect_language(*texts)  # type: ignore[return-value]
+
+    def _sync(self, coro: Coroutine[Any, Any, T]) -> T:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            coro.close()
+            raise AgentStateError("This is the sync API; inside an event loop use the async one (await agent.arun()).")
+
+        async def run_then_close() -> T:
+            try:
+                return await coro
+            finally:
+                await self.model.aclose()  # HTTP clients belong to this event loop
+
+        return asyncio.run(run_then_close())

@@ -1,0 +1,311 @@
+"""The core loop: think → (approve) → act → record, until ``finish`` or a budget ends the run.
+
+:meth:`Runner.run` is the whole algorithm on one screen; the helpers below it each do one thing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, Field
+
+from autogpt.agent import prompts
+from autogpt.agent.control import Budget, Decision, Human, parse_decision
+from autogpt.agent.events import (
+    Event, Notice, Proposed, RunFinished, RunStarted, Status, StepFinished, Thinking, Token, ToolFinished, ToolStarted,
+)
+from autogpt.agent.parser import parse_completion
+from autogpt.agent.prompts import Language, t
+from autogpt.agent.schema import PlanItem, Reply, reply_json_schema
+from autogpt.agent.steps import ActionStep, ErrorStep, FeedbackStep, NoteStep, Step, StepBase
+from autogpt.errors import ModelError, ModelUnavailableError, ReplyParseError, ToolError, UnknownToolError
+from autogpt.llm.base import Completion, Message, Model, ModelRequest, Usage
+from autogpt.memory.short_term import ShortTermMemory, truncate_observation
+from autogpt.tools.registry import Tool, ToolContext, ToolRegistry
+from autogpt.tools.workspace import Workspace
+
+STATUSES = ("finished", "max_steps", "max_tokens", "max_cost", "max_time", "stuck", "stopped", "error", "interrupted")
+
+
+class RunResult(BaseModel):
+    run_id: str
+    status: str  # one of STATUSES
+    summary: str
+    steps: int
+    artifacts: list[str] = Field(default_factory=list)
+    workspace: str = ""
+    tokens: int = 0
+    cost: float = 0.0
+    seconds: float = 0.0
+    error: str | None = None
+    history: list[Step] = Field(default_factory=list, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "finished"
+
+
+@dataclass
+class Task:
+    name: str
+    role: str
+    goals: list[str]
+
+
+@dataclass
+class LoopOptions:
+    continuous: bool = True
+    temperature: float = 0.2
+    max_reply_tokens: int = 1024
+    history_verbatim_steps: int = 4
+    max_observation_tokens: int = 1200
+    reply_retries: int = 3
+    max_consecutive_errors: int = 3
+    params: dict[str, object] = field(default_factory=dict)
+
+
+class Runner:
+    """Runs one task to its end. Create one per run."""
+
+    def __init__(
+        self, task: Task, model: Model, tools: ToolRegistry, workspace: Workspace, budget: Budget,
+        options: LoopOptions, *, run_id: str, lang: Language, human: Human | None = None,
+        emit: Callable[[Event], None] = lambda event: None,
+    ) -> None:
+        self.task, self.model, self.tools, self.workspace = task, model, tools, workspace
+        self.budget, self.options, self.run_id, self.lang = budget, options, run_id, lang
+        self.human, self.emit = human, emit
+        self.memory = ShortTermMemory(options.history_verbatim_steps, model.count_tokens)
+        self.plan: list[PlanItem] = []
+        self.result: RunResult | None = None
+        self._auto_steps = 0
+        self._last_signature: str | None = None
+        self._repeats = 0
+        self._errors_in_a_row = 0
+        self._pause_requested = False
+        self._snapshot = workspace.snapshot()
+        self._context = ToolContext(workspace=workspace, ask_human=human.ask if human else None)
+
+    def request_pause(self) -> None:
+        """Pause at the next safe point (between steps): Ctrl-C once."""
+        self._pause_requested = True
+
+    async def run(self) -> RunResult:
+        self._emit(RunStarted, name=self.task.name, role=self.task.role, goals=self.task.goals,
+                   workspace=str(self.workspace.root), model=self.model.id, language=self.lang,
+                   continuous=self.options.continuous)
+        try:
+            await self.model.prepare(lambda message, progress: self._emit(Status, message=message, progress=progress))
+            while True:
+                if limit := self.budget.exhausted():
+                    return self._end(limit)
+                if self._pause_requested and await self._pause() == "stop":
+                    return self._end("stopped")
+                number = self.budget.steps + 1
+                reply, usage, cost = await self._think(number)
+                if reply is None:
+                    if self._errors_in_a_row >= self.options.max_consecutive_errors:
+                        return self._end("error", error="The model gave no usable reply several times in a row.")
+                    continue
+                self._errors_in_a_row = 0
+                problem = self._check_command(reply)
+                decision = Decision("run") if problem else await self._approve(number, reply)
+                if decision.action == "stop":
+                    return self._end("stopped")
+                if decision.action == "feedback":
+                    self._record(FeedbackStep(number=number, reply=reply, feedback=decision.feedback), usage, cost)
+                    continue
+                if problem == "repeat" and self._repeats >= 2:
+                    return self._end("stuck")
+                step = await self._act(number, reply, problem)
+                self._record(step, usage, cost)
+                if step.ok and step.executed and self.tools.get(reply.command.name).ends_run:
+                    return self._end("finished", summary=step.observation)
+        except asyncio.CancelledError:
+            self._end("interrupted")
+            raise
+        except _OutOfTime:
+            return self._end("max_time")
+        except ModelUnavailableError:
+            raise
+        except ModelError as exc:
+            return self._end("error", error=str(exc))
+
+    # --- think: prompt → model → parsed reply ------------------------------------------------------------
+
+    async def _think(self, number: int) -> tuple[Reply | None, Usage, float]:
+        """Ask the model for this step's reply; an unusable reply is sent back with the error, a few times."""
+        messages = self._prompt(number)
+        usage, cost, error, raw = Usage(), 0.0, "", ""
+        for attempt in range(1, self.options.reply_retries + 2):
+            self._emit(Thinking, step=number, attempt=attempt)
+            completion = await self._call_model(messages, number)
+            usage += completion.usage
+            cost += completion.cost
+            try:
+                reply = parse_completion(completion)
+            except ReplyParseError as exc:
+                error, raw = str(exc), completion.text
+                self._emit(Notice, step=number, message=f"Unusable reply ({error}); asking again.", level="warning")
+                messages = [*messages, Message("assistant", raw[:2000]),
+                            Message("user", f"{t(self.lang, 'bad_reply', error=error)} {t(self.lang, 'reply_again')}")]
+                continue
+            if reply.thoughts.plan:
+                self.plan = reply.thoughts.plan
+            self._emit(Proposed, step=number, thoughts=reply.thoughts.model_dump(), command=reply.command.model_dump())
+            return reply, usage, cost
+        self._errors_in_a_row += 1
+        self._record(ErrorStep(number=number, error=error, raw=raw[:2000]), usage, cost)
+        return None, usage, cost
+
+    def _prompt(self, number: int) -> list[Message]:
+        tools = self._tools()
+        system = Message("system", prompts.system_prompt(self.task.name, self.task.role, self.task.goals, tools, self.lang))
+        state = Message("user", prompts.state_message(
+            number, self.budget.max_steps, self.plan, sorted(self.workspace.snapshot()), self.lang))
+        fixed = self.model.count_tokens(system.content) + self.model.count_tokens(state.content)
+        budget = self.model.context_size - fixed - self.options.max_reply_tokens - 64
+        return [system, *self.memory.render(max(budget, 256), self.lang), state]
+
+    async def _call_model(self, messages: list[Message], number: int) -> Completion:
+        specs = [tool.spec() for tool in self._tools()]
+        request = ModelRequest(
+            messages=messages,
+            response_schema=reply_json_schema(specs),
+            tools=specs,
+            params={"temperature": self.options.temperature, "max_tokens": self.options.max_reply_tokens,
+                    **self.options.params},
+            on_token=self._token_sink(number),
+        )
+        left = self.budget.seconds_left()
+        try:
+            completion = await asyncio.wait_for(self.model.complete(request), timeout=left)
+        except TimeoutError:
+            raise _OutOfTime() from None
+        completion.cost = completion.cost or self.model.cost_of(completion.usage)
+        self.budget.charge(completion)
+        return completion
+
+    def _token_sink(self, number: int) -> Callable[[str], None]:
+        loop = asyncio.get_running_loop()
+        return lambda text: loop.call_soon_threadsafe(self.emit, Token(run_id=self.run_id, step=number, text=text))
+
+    # --- decide and act --------------------------------------------------------------------------------
+
+    def _check_command(self, reply: Reply) -> str | None:
+        """Why the command must not go to the human: ``"repeat"`` (same as the previous step) or
+        ``"invalid"`` (unknown command, bad arguments: the tool call will tell the model). ``None`` if fine."""
+        signature = reply.command.signature()
+        self._repeats = self._repeats + 1 if signature == self._last_signature else 0
+        self._last_signature = signature
+        if self._repeats:
+            return "repeat"
+        try:
+            self._tool(reply.command.name).validate(reply.command.args)
+        except ToolError:
+            return "invalid"
+        return None
+
+    async def _approve(self, number: int, reply: Reply) -> Decision:
+        if self.options.continuous or self.human is None:
+            return Decision("run")
+        if self._auto_steps > 0:
+            self._auto_steps -= 1
+            return Decision("run")
+        decision = parse_decision(await self.human.approve(number, reply))
+        self._auto_steps = decision.auto_steps
+        return decision
+
+    async def _act(self, number: int, reply: Reply, problem: str | None) -> ActionStep:
+        command = reply.command
+        if problem == "repeat":
+            self._emit(Notice, step=number, message=f"Not running {command.short()} again.", level="warning")
+            return ActionStep(number=number, reply=reply, executed=False, ok=False, observation=t(self.lang, "repeat"))
+        self._emit(ToolStarted, step=number, name=command.name, args=command.args)
+        started = time.perf_counter()
+        try:
+            tool = self._tool(command.name)
+            output, ok = await tool.call(command.args, self._context), True
+        except ToolError as exc:
+            output, ok = str(exc), False
+        output = truncate_observation(output, self.options.max_observation_tokens, self.lang)
+        seconds = time.perf_counter() - started
+        self._emit(ToolFinished, step=number, name=command.name, ok=ok, output=output, seconds=seconds)
+        return ActionStep(number=number, reply=reply, ok=ok, observation=output, seconds=seconds)
+
+    async def _pause(self) -> str:
+        self._pause_requested = False
+        self._emit(Notice, step=self.budget.steps, message="Paused.", level="warning")
+        if self.human is None:
+            return "stop"
+        answer = (await self.human.paused()).strip()
+        decision = parse_decision(answer)
+        if decision.action == "stop":
+            return "stop"
+        if decision.action == "feedback":
+            self.memory.add(NoteStep(number=self.budget.steps, text=decision.feedback))
+        return "go"
+
+    # --- bookkeeping ------------------------------------------------------------------------------------
+
+    def _tools(self) -> list[Tool]:
+        return self.tools.available(human_present=self.human is not None)
+
+    def _tool(self, name: str) -> Tool:
+        tool = self.tools.get(name)
+        if tool.requires_human and self.human is None:
+            names = ", ".join(t.name for t in self._tools())
+            raise UnknownToolError(f"{name} is not available: no human is present. Available commands: {names}.")
+        return tool
+
+    def _record(self, step: StepBase, usage: Usage, cost: float) -> None:
+        step.prompt_tokens, step.completion_tokens, step.cost = usage.prompt_tokens, usage.completion_tokens, cost
+        self.memory.add(step)
+        self.budget.steps += 1
+        self._emit(StepFinished, step=step.number, kind=step.kind, prompt_tokens=step.prompt_tokens,  # type: ignore[attr-defined]
+                   completion_tokens=step.completion_tokens, cost=step.cost, seconds=step.seconds,
+                   total_tokens=self.budget.tokens, total_cost=self.budget.cost)
+
+    def _end(self, status: str, *, summary: str = "", error: str | None = None) -> RunResult:
+        if self.result is not None:
+            return self.result
+        self.result = RunResult(
+            run_id=self.run_id, status=status, summary=summary or self._best_effort_summary(status, error),
+            steps=self.budget.steps, artifacts=self.workspace.changed_since(self._snapshot),
+            workspace=str(self.workspace.root), tokens=self.budget.tokens, cost=self.budget.cost,
+            seconds=self.budget.elapsed(), error=error, history=list(self.memory.steps),  # type: ignore[arg-type]
+        )
+        data = self.result.model_dump(exclude={"history", "run_id"})
+        self._emit(RunFinished, **data)
+        return self.result
+
+    def _best_effort_summary(self, status: str, error: str | None) -> str:
+        reasons = {
+            "max_steps": f"Stopped: the step limit ({self.budget.max_steps}) was reached.",
+            "max_tokens": f"Stopped: the token budget ({self.budget.max_tokens}) was used up.",
+            "max_cost": f"Stopped: the cost budget (${self.budget.max_cost}) was used up.",
+            "max_time": f"Stopped: the time limit ({self.budget.max_seconds} s) was reached.",
+            "stuck": "Stopped: the agent kept repeating the same command.",
+            "stopped": "Stopped by the user.",
+            "interrupted": "Interrupted by the user.",
+            "error": f"Stopped by an error: {error}",
+        }
+        parts = [reasons.get(status, status)]
+        done = [item.task for item in self.plan if item.status == "done"]
+        if done:
+            parts.append("Done: " + "; ".join(done) + ".")
+        last = next((s.reply.thoughts.speak for s in reversed(self.memory.steps)
+                     if isinstance(s, ActionStep) and s.reply.thoughts.speak), "")
+        if last:
+            parts.append(f"Last: {last}")
+        return " ".join(parts)
+
+    def _emit(self, kind: type[Event], /, **fields: object) -> None:
+        self.emit(kind(run_id=self.run_id, **fields))  # type: ignore[arg-type]
+
+
+class _OutOfTime(ModelError):
+    """The time budget ran out while the model was thinking."""

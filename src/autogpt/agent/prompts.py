@@ -1,0 +1,179 @@
+"""The agent's prompts, in English and Chinese.
+
+The system prompt (identity, goals, constraints, commands, reply format, an example) never changes during a
+run, so a local model's KV cache keeps it; the step history is appended after it, and a short state message
+(step count, workspace files, current plan) comes last.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from autogpt.agent.schema import PlanItem
+from autogpt.llm.base import contains_cjk
+from autogpt.tools.registry import Tool
+
+Language = Literal["en", "zh"]
+
+
+def detect_language(*texts: str) -> Language:
+    """Chinese if the user wrote any Chinese, else English."""
+    return "zh" if any(contains_cjk(t) for t in texts) else "en"
+
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "intro": (
+            "You are {name}, {role}.\nYou work autonomously towards the goals below, one command at a time. "
+            "Make decisions yourself and pursue simple strategies."
+        ),
+        "goals": "GOALS",
+        "constraints": "CONSTRAINTS",
+        "constraint_list": (
+            "Use only the commands listed below, with their exact names and arguments.\n"
+            "File paths are relative to your workspace folder; you cannot leave it.\n"
+            "One command per reply. Never repeat a command that already succeeded: read the results of earlier steps.\n"
+            "Put the real, complete content in files (no placeholders).\n"
+            "Keep each thought to one short sentence.\n"
+            "When every goal is done, call finish with a one-sentence summary."
+        ),
+        "ask_user": (
+            "Use ask_user only for facts that only the user can know (their preferences, private details); "
+            "never for general knowledge, which you have yourself."
+        ),
+        "commands": "COMMANDS",
+        "format": "RESPONSE FORMAT: reply with exactly one JSON object and nothing else:",
+        "example": 'EXAMPLE, for the goal "Save the word hello to a.txt":',
+        "language": "Write your thoughts in English.",
+        "earlier": "Summary of earlier steps:",
+        "omitted": "({n} earlier steps omitted)",
+        "result": "Result of {command}:",
+        "failed": "Command {command} failed: {error}",
+        "not_executed": "Command {command} was not executed: {reason}",
+        "feedback": "The user did not run {command} and said: {feedback}",
+        "bad_reply": "Your previous reply could not be used: {error}",
+        "human_note": "The user says: {text}",
+        "state_first": "Step 1. Nothing has been done yet. Make a short plan for the goals and give the first command.",
+        "state": "Step {step} (at most {max_steps}). Decide the next command, or call finish if every goal is done.",
+        "files": "Files in the workspace: {files}",
+        "no_files": "The workspace is empty.",
+        "plan": "Current plan:",
+        "repeat": (
+            "You just ran exactly this command with the same arguments; its result is above. "
+            "Do not repeat it: choose a different command, or finish if the goals are done."
+        ),
+        "reply_again": "Reply again with one JSON object in the required format.",
+        "truncated": "[... output truncated: {n} more characters not shown]",
+    },
+    "zh": {
+        "intro": "你是 {name}，{role}。\n你要自主地、一次执行一条命令地完成下面的目标。自己做决定，采用简单直接的策略。",
+        "goals": "目标",
+        "constraints": "约束",
+        "constraint_list": (
+            "只能使用下面列出的命令，命令名和参数必须完全一致。\n"
+            "文件路径相对于你的工作区文件夹，不能离开工作区。\n"
+            "每次回复只执行一条命令。已经成功的命令不要重复：先看前面步骤的结果。\n"
+            "写入文件的必须是真实、完整的内容（不要占位符）。\n"
+            "每条想法只写一句简短的话。\n"
+            "所有目标完成后，调用 finish 并用一句话总结。"
+        ),
+        "ask_user": "ask_user 只用于只有用户才知道的信息（偏好、私人细节）；常识你自己就知道，不要问用户。",
+        "commands": "命令",
+        "format": "回复格式：只回复一个 JSON 对象，不要有其他内容（键名保持英文）：",
+        "example": "示例，目标为“把 hello 这个词保存到 a.txt”：",
+        "language": "thoughts 的内容以及写给用户的内容都用中文。",
+        "earlier": "之前步骤的摘要：",
+        "omitted": "（省略了更早的 {n} 个步骤）",
+        "result": "{command} 的结果：",
+        "failed": "命令 {command} 失败：{error}",
+        "not_executed": "命令 {command} 没有执行：{reason}",
+        "feedback": "用户没有执行 {command}，而是说：{feedback}",
+        "bad_reply": "你上一次的回复无法使用：{error}",
+        "human_note": "用户说：{text}",
+        "state_first": "第 1 步。还什么都没做。为目标做一个简短的计划，并给出第一条命令。",
+        "state": "第 {step} 步（最多 {max_steps} 步）。决定下一条命令；如果所有目标都已完成，调用 finish。",
+        "files": "工作区中的文件：{files}",
+        "no_files": "工作区是空的。",
+        "plan": "当前计划：",
+        "repeat": "你刚刚用完全相同的参数执行过这条命令，结果就在上面。不要重复：换一条命令，或者在目标完成时调用 finish。",
+        "reply_again": "请按要求的格式重新回复一个 JSON 对象。",
+        "truncated": "[……输出已截断：还有 {n} 个字符未显示]",
+    },
+}
+
+_EXAMPLE = {
+    "en": {
+        "thoughts": {
+            "observations": "Nothing has been done yet.",
+            "reasoning": "The goal needs the word hello in a.txt, so I write it.",
+            "plan": [{"task": "Write hello to a.txt", "status": "doing"}, {"task": "Finish", "status": "todo"}],
+            "criticism": "None.",
+            "speak": "I am writing a.txt.",
+        },
+        "command": {"name": "write_file", "args": {"path": "a.txt", "content": "hello"}},
+    },
+    "zh": {
+        "thoughts": {
+            "observations": "还没有做任何事。",
+            "reasoning": "目标要求把 hello 写入 a.txt，所以我来写这个文件。",
+            "plan": [{"task": "把 hello 写入 a.txt", "status": "doing"}, {"task": "结束任务", "status": "todo"}],
+            "criticism": "无。",
+            "speak": "我正在写 a.txt。",
+        },
+        "command": {"name": "write_file", "args": {"path": "a.txt", "content": "hello"}},
+    },
+}
+
+_FORMAT = {
+    "thoughts": {
+        "observations": "what the last result shows",
+        "reasoning": "why the next command is right",
+        "plan": [{"task": "short sub-task", "status": "todo | doing | done"}],
+        "criticism": "what could be wrong",
+        "speak": "one sentence for the user",
+    },
+    "command": {"name": "one of the commands", "args": {"argument": "value"}},
+}
+
+
+def t(lang: Language, key: str, **values: object) -> str:
+    return TEXT[lang][key].format(**values)
+
+
+def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lang: Language) -> str:
+    numbered = lambda items: "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1))  # noqa: E731
+    constraints = t(lang, "constraint_list").splitlines()
+    if any(tool.requires_human for tool in tools):
+        constraints.append(t(lang, "ask_user"))
+    has_example_tool = any(tool.name == "write_file" for tool in tools)
+    parts = [
+        t(lang, "intro", name=name, role=role),
+        f"{t(lang, 'goals')}:\n{numbered(goals)}",
+        f"{t(lang, 'constraints')}:\n{numbered(constraints)}",
+        f"{t(lang, 'commands')}:\n{numbered(f'{tool.signature()}: {tool.description}' for tool in tools)}",
+        f"{t(lang, 'format')}\n{json.dumps(_FORMAT, ensure_ascii=False)}",
+    ]
+    if has_example_tool:
+        parts.append(f"{t(lang, 'example')}\n{json.dumps(_EXAMPLE[lang], ensure_ascii=False)}")
+    parts.append(t(lang, "language"))
+    return "\n\n".join(parts)
+
+
+def state_message(step: int, max_steps: int | None, plan: list[PlanItem], files: list[str], lang: Language) -> str:
+    lines = [t(lang, "state_first") if step == 1 else t(lang, "state", step=step, max_steps=max_steps or "∞")]
+    if files:
+        shown = ", ".join(files[:30]) + (f" (+{len(files) - 30})" if len(files) > 30 else "")
+        lines.append(t(lang, "files", files=shown))
+    elif step > 1:
+        lines.append(t(lang, "no_files"))
+    if plan:
+        lines.append(t(lang, "plan"))
+        lines.extend(f"- [{item.status}] {item.task}" for item in plan)
+    return "\n".join(lines)
+
+
+def chat_system_prompt(name: str, role: str, lang: Language) -> str:
+    if lang == "zh":
+        return f"你是 {name}，{role}。请用用户使用的语言，简洁、准确、有帮助地回答。"
+    return f"You are {name}, {role}. Answer helpfully, accurately and concisely, in the language the user writes in."

@@ -1,0 +1,119 @@
+"""The structured reply the model gives at every step, as pydantic models.
+
+``{"thoughts": {"observations", "reasoning", "plan": [{"task", "status"}], "criticism", "speak"},
+   "command": {"name", "args"}}``
+
+:func:`reply_json_schema` derives the JSON schema sent to the model from these models, with ``command``
+narrowed to the registered tools (one branch per tool, its ``args`` schema derived from the function), so
+a grammar-constrained local model can only name a real tool with well-formed arguments.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+Status = Literal["todo", "doing", "done"]
+
+
+class PlanItem(BaseModel):
+    task: str = Field(description="A short sub-task")
+    status: Status = Field("todo", description="todo, doing or done")
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _normalise_status(cls, value: Any) -> Any:
+        aliases = {"pending": "todo", "in_progress": "doing", "in progress": "doing", "completed": "done",
+                   "complete": "done", "未完成": "todo", "进行中": "doing", "已完成": "done", "完成": "done"}
+        if isinstance(value, str):
+            return aliases.get(value.strip().lower(), value.strip().lower())
+        return value
+
+
+class Thoughts(BaseModel):
+    observations: str = Field("", description="What the last result shows")
+    reasoning: str = Field("", description="Why the next command is the right one")
+    plan: list[PlanItem] = Field(default_factory=list, description="The sub-tasks of the goals with their status")
+    criticism: str = Field("", description="What could be wrong or done better")
+    speak: str = Field("", description="One sentence for the user")
+
+    @field_validator("observations", "reasoning", "criticism", "speak", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            return "\n".join(str(v) for v in value)
+        if not isinstance(value, str):
+            return json.dumps(value, ensure_ascii=False)
+        return value
+
+    @field_validator("plan", mode="before")
+    @classmethod
+    def _plan_from_text(cls, value: Any) -> Any:
+        # Models often give the plan as a string ("- a\n- b") or a list of strings.
+        if isinstance(value, str):
+            value = [line.strip(" -*\t0123456789.") for line in value.splitlines()]
+        if isinstance(value, list):
+            return [{"task": v} if isinstance(v, str) else v for v in value if v]
+        return value
+
+
+class Command(BaseModel):
+    name: str
+    args: dict[str, Any] = Field(default_factory=dict)
+
+    def signature(self) -> str:
+        """A canonical text of the call, used to detect repeated commands."""
+        return f"{self.name}({json.dumps(self.args, sort_keys=True, ensure_ascii=False)})"
+
+    def short(self, limit: int = 80) -> str:
+        parts = []
+        for key, value in self.args.items():
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            text = text.replace("\n", "⏎")
+            parts.append(f"{key}={text[:limit] + '…' if len(text) > limit else text!r}")
+        return f"{self.name}({', '.join(parts)})"
+
+
+class Reply(BaseModel):
+    thoughts: Thoughts = Field(default_factory=Thoughts)
+    command: Command
+
+
+def reply_json_schema(tool_specs: list[dict[str, Any]], *, max_plan_items: int = 6) -> dict[str, Any]:
+    """The JSON schema of a reply whose ``command`` must be one of ``tool_specs``."""
+    thoughts = Thoughts.model_json_schema()
+    plan_item = PlanItem.model_json_schema()
+    properties = dict(thoughts["properties"])
+    properties["plan"] = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"task": {"type": "string"}, "status": {"enum": ["todo", "doing", "done"]}},
+            "required": ["task", "status"],
+            "description": plan_item.get("description", ""),
+        },
+        "maxItems": max_plan_items,
+    }
+    for value in properties.values():
+        value.pop("default", None)
+        value.pop("title", None)
+    commands = [
+        {
+            "type": "object",
+            "properties": {"name": {"const": spec["name"]}, "args": spec["parameters"]},
+            "required": ["name", "args"],
+        }
+        for spec in tool_specs
+    ]
+    return {
+        "type": "object",
+        "properties": {
+            "thoughts": {"type": "object", "properties": properties, "required": list(properties)},
+            "command": {"anyOf": commands} if len(commands) > 1 else commands[0],
+        },
+        "required": ["thoughts", "command"],
+    }

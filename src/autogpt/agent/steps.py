@@ -1,0 +1,107 @@
+"""The run's memory: a list of typed steps, each able to render itself for the prompt.
+
+* :class:`ActionStep`: the model proposed a command; it ran (or was refused) and produced an observation.
+* :class:`FeedbackStep`: the human answered a proposal with feedback instead of running it.
+* :class:`NoteStep`: the human said something at a pause.
+* :class:`ErrorStep`: the model's reply could not be parsed, even after being told why.
+
+``to_messages`` gives the verbatim form used for recent steps; ``summary_line`` the one-line form used
+for older ones (see :mod:`autogpt.memory.short_term`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from autogpt.agent.prompts import Language, t
+from autogpt.agent.schema import Reply
+from autogpt.llm.base import Message
+
+
+class StepBase(BaseModel):
+    number: int
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    seconds: float = 0.0
+
+    def to_messages(self, lang: Language) -> list[Message]:
+        raise NotImplementedError
+
+    def summary_line(self, lang: Language) -> str:
+        raise NotImplementedError
+
+
+def _reply_message(reply: Reply) -> Message:
+    # Only the reasoning and the command: enough to follow the thread, short enough for small models.
+    compact = {"thoughts": {"reasoning": reply.thoughts.reasoning}, "command": reply.command.model_dump()}
+    return Message("assistant", json.dumps(compact, ensure_ascii=False))
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class ActionStep(StepBase):
+    kind: Literal["action"] = "action"
+    reply: Reply
+    executed: bool = True
+    ok: bool = True
+    observation: str = ""
+
+    def to_messages(self, lang: Language) -> list[Message]:
+        command = self.reply.command.short()
+        if not self.executed:
+            text = t(lang, "not_executed", command=command, reason=self.observation)
+        elif not self.ok:
+            text = t(lang, "failed", command=command, error=self.observation)
+        else:
+            text = f"{t(lang, 'result', command=command)}\n{self.observation}"
+        return [_reply_message(self.reply), Message("user", text)]
+
+    def summary_line(self, lang: Language) -> str:
+        mark = "→" if self.executed and self.ok else "✗"
+        return f"{self.number}. {self.reply.command.short(40)} {mark} {_one_line(self.observation, 120)}"
+
+
+class FeedbackStep(StepBase):
+    kind: Literal["feedback"] = "feedback"
+    reply: Reply
+    feedback: str
+
+    def to_messages(self, lang: Language) -> list[Message]:
+        text = t(lang, "feedback", command=self.reply.command.short(), feedback=self.feedback)
+        return [_reply_message(self.reply), Message("user", text)]
+
+    def summary_line(self, lang: Language) -> str:
+        return f"{self.number}. {self.reply.command.short(40)} ✗ {_one_line(t(lang, 'human_note', text=self.feedback))}"
+
+
+class NoteStep(StepBase):
+    kind: Literal["note"] = "note"
+    text: str
+
+    def to_messages(self, lang: Language) -> list[Message]:
+        return [Message("user", t(lang, "human_note", text=self.text))]
+
+    def summary_line(self, lang: Language) -> str:
+        return f"{self.number}. {_one_line(t(lang, 'human_note', text=self.text))}"
+
+
+class ErrorStep(StepBase):
+    kind: Literal["error"] = "error"
+    error: str
+    raw: str = ""
+
+    def to_messages(self, lang: Language) -> list[Message]:
+        return [Message("user", t(lang, "bad_reply", error=self.error))]
+
+    def summary_line(self, lang: Language) -> str:
+        return f"{self.number}. ✗ {_one_line(self.error)}"
+
+
+Step = Annotated[ActionStep | FeedbackStep | NoteStep | ErrorStep, Field(discriminator="kind")]

@@ -1,0 +1,273 @@
+"""The ``autogpt`` command line: ``run``, ``chat`` and ``models``.
+
+Exit codes: 0 the run finished its goals; 1 it ended otherwise (budget, stuck, stopped, error);
+2 bad usage or configuration; 130 interrupted (Ctrl-C twice).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from autogpt import __version__
+from autogpt.agent import events as ev
+from autogpt.agent.agent import AutoGPT
+from autogpt.agent.loop import RunResult
+from autogpt.config import Settings
+from autogpt.console import ConsoleHuman, RunView, read_line
+from autogpt.errors import AutoGPTError, ConfigError
+from autogpt.llm.registry import describe_models
+
+app = typer.Typer(
+    name="autogpt",
+    help="An autonomous LLM agent: give it a name, a role and goals, and it plans, acts and checks until done.\n\n"
+    "Every setting also reads from AUTOGPT_* environment variables and a .env file "
+    "(e.g. AUTOGPT_MODEL, AUTOGPT_MODEL_PATH, AUTOGPT_DATA_DIR, AUTOGPT_WORKSPACE).",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+models_app = typer.Typer(help="List the models autogpt can use, or prepare the embedded one.", add_completion=False)
+app.add_typer(models_app, name="models")
+
+EXIT_FINISHED, EXIT_NOT_FINISHED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+AI_SETTINGS_KEYS = {"ai_name", "ai_role", "ai_goals", "api_budget"}
+CHAT_EXIT = {"exit", "quit", "退出"}
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="YAML file of settings (same names as the AUTOGPT_* variables, lower case).")]
+ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="Model id (see `autogpt models`); default: the embedded model.")]
+DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="Where autogpt stores runs and workspaces (AUTOGPT_DATA_DIR).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"autogpt {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """autogpt command line."""
+
+
+@app.command()
+def run(
+    name: Annotated[str | None, typer.Option("--name", "-n", help="The agent's name (ai_name).")] = None,
+    role: Annotated[str | None, typer.Option("--role", "-r", help="The agent's role (ai_role).")] = None,
+    goal: Annotated[list[str] | None, typer.Option("--goal", "-g", help="A goal; repeat for several goals.")] = None,
+    settings_file: Annotated[Path | None, typer.Option("--settings", help="AutoGPT ai_settings.yaml: ai_name, ai_role, ai_goals, api_budget.")] = None,
+    workspace: Annotated[Path | None, typer.Option("--workspace", "-w", help="Folder where files are read and written (default: a fresh folder per run, printed at the start).")] = None,
+    continuous: Annotated[bool, typer.Option("--continuous", help="Run commands without asking for approval (use with --max-steps).")] = False,
+    max_steps: Annotated[int | None, typer.Option("--max-steps", min=1, help="Stop after this many steps (default 30).")] = None,
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens", min=1, help="Stop after this many tokens (prompt + completion).")] = None,
+    max_cost: Annotated[float | None, typer.Option("--max-cost", min=0, help="Stop when the run has cost this many USD (API models).")] = None,
+    max_seconds: Annotated[float | None, typer.Option("--max-seconds", min=1, help="Stop after this many seconds of wall time.")] = None,
+    model: ModelOpt = None,
+    language: Annotated[str | None, typer.Option("--language", help="auto (follow the goals), en or zh.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON event per line instead of styled text.")] = False,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Run the agent on goals until it finishes them or a budget ends the run.
+
+    Each command waits for your approval: 'y' runs it, 'y -N' runs N steps without asking, 'n' stops,
+    anything else is feedback to the agent. Ctrl-C once pauses after the current step; twice exits.
+    """
+    try:
+        settings = Settings.load(config, model=model, workspace=workspace, data_dir=data_dir, language=language)
+        ai = _read_ai_settings(settings_file) if settings_file else {}
+        goals = list(goal or ai.get("ai_goals") or [])
+        if not goals:
+            goals = _ask_for_goal()
+        view = RunView("json" if json_output else "auto")
+        continuous = continuous or settings.continuous
+        # A human is present when someone can answer: always when approving, else only at a terminal.
+        human = ConsoleHuman(view) if (not continuous or sys.stdin.isatty()) else None
+        agent = AutoGPT(
+            ai_name=name or ai.get("ai_name") or "AutoGPT",
+            ai_role=role or ai.get("ai_role") or "AI Assistant",
+            goals=goals,
+            settings=settings,
+            continuous=continuous,
+            human=human,
+            max_steps=max_steps,
+            max_tokens=max_tokens,
+            max_cost=max_cost if max_cost is not None else ai.get("api_budget"),
+            max_seconds=max_seconds,
+        )
+        result = asyncio.run(_drive(agent, view, human))
+    except AutoGPTError as exc:
+        _fail(exc)
+    if result.status == "interrupted":
+        raise typer.Exit(EXIT_INTERRUPTED)
+    raise typer.Exit(EXIT_FINISHED if result.ok else EXIT_NOT_FINISHED)
+
+
+async def _drive(agent: AutoGPT, view: RunView, human: ConsoleHuman | None) -> RunResult:
+    """Stream the run into the view; Ctrl-C once pauses at the next safe point, twice exits."""
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    presses = 0
+
+    def on_sigint() -> None:
+        nonlocal presses
+        presses += 1
+        if presses == 1:
+            agent.request_pause()
+            view.notice("Ctrl-C: pausing after the current step (press Ctrl-C again to exit).")
+        elif main is not None:
+            main.cancel()
+
+    def reset() -> None:
+        nonlocal presses
+        presses = 0
+
+    if human is not None:
+        human.on_pause_answered = reset
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGINT, on_sigint)
+    shown: list[ev.Event] = []
+
+    def show(event: ev.Event) -> None:
+        view.handle(event)
+        if isinstance(event, ev.RunFinished):
+            shown.append(event)
+
+    try:
+        await agent.arun(on_event=show)
+    except asyncio.CancelledError:
+        pass  # Ctrl-C twice: the runner recorded the interruption; show its summary below
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
+        await agent.model.aclose()
+    result = agent.last_result
+    if result is None:
+        raise ConfigError("The run ended before it started.")
+    if not shown:
+        view.handle(ev.RunFinished(run_id=result.run_id, **result.model_dump(exclude={"history", "run_id"})))
+    return result
+
+
+@app.command()
+def chat(
+    model: ModelOpt = None,
+    name: Annotated[str, typer.Option("--name", "-n", help="The assistant's name.")] = "AutoGPT",
+    role: Annotated[str, typer.Option("--role", "-r", help="The assistant's role.")] = "AI Assistant",
+    message: Annotated[str | None, typer.Option("--message", help="Answer this one message and exit (for scripts).")] = None,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Chat with the model. Type 'exit', 'quit' or '退出' to leave."""
+    try:
+        settings = Settings.load(config, model=model, data_dir=data_dir)
+        agent = AutoGPT(ai_name=name, ai_role=role, settings=settings)
+        asyncio.run(_chat(agent, message))
+    except AutoGPTError as exc:
+        _fail(exc)
+
+
+async def _chat(agent: AutoGPT, message: str | None) -> None:
+    view = RunView("auto", out=sys.stderr)  # progress goes to stderr, answers to stdout
+    try:
+        await agent.prepare(lambda text, progress: view.handle(ev.Status(run_id="", message=text, progress=progress)))
+        if message is not None:
+            print(await agent.agenerate_response(message), flush=True)
+            return
+        print("Type 'exit', 'quit' or '退出' to leave. / 输入 exit、quit 或 退出 结束对话。", file=sys.stderr)
+        while True:
+            line = await read_line("You / 你: ", sys.stdout)
+            if line is None or line.strip().lower() in CHAT_EXIT:
+                break
+            if not line.strip():
+                continue
+            print(f"AI: {await agent.agenerate_response(line)}", flush=True)
+    finally:
+        await agent.model.aclose()
+
+
+@models_app.callback(invoke_without_command=True)
+def models_list(ctx: typer.Context) -> None:
+    """List the models (embedded, local servers and API presets)."""
+    if ctx.invoked_subcommand:
+        return
+    table = Table("id", "kind", "details", "ready", title="autogpt models")
+    for row in describe_models():
+        table.add_row(row["id"], row["kind"], row["detail"], row["ready"])
+    Console().print(table)
+    print("Choose one with --model ID or AUTOGPT_MODEL=ID; API keys come from the variables shown.")
+
+
+@models_app.command("prepare")
+def models_prepare(model: Annotated[str | None, typer.Argument(help="Model id (default: the configured model).")] = None,
+                   config: ConfigOpt = None) -> None:
+    """Assemble and load a model now, so the first run starts at once."""
+    try:
+        settings = Settings.load(config, model=model)
+        agent = AutoGPT(settings=settings)
+        view = RunView("auto")
+        asyncio.run(agent.prepare(lambda text, p: view.handle(ev.Status(run_id="", message=text, progress=p))))
+        print(f"{agent.model_name} is ready.")
+    except AutoGPTError as exc:
+        _fail(exc)
+
+
+def _read_ai_settings(path: Path) -> dict[str, Any]:
+    """Read AutoGPT's ai_settings.yaml (ai_name, ai_role, ai_goals, api_budget)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must be a mapping with keys {', '.join(sorted(AI_SETTINGS_KEYS))}.")
+    unknown = set(data) - AI_SETTINGS_KEYS
+    if unknown:
+        raise ConfigError(f"{path}: unknown keys {', '.join(sorted(map(str, unknown)))}; valid: {', '.join(sorted(AI_SETTINGS_KEYS))}.")
+    goals = data.get("ai_goals") or []
+    if isinstance(goals, str):
+        goals = [goals]
+    if not isinstance(goals, list) or not all(isinstance(g, str) for g in goals):
+        raise ConfigError(f"{path}: ai_goals must be a list of strings.")
+    budget = data.get("api_budget")
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int | float) or budget < 0):
+        raise ConfigError(f"{path}: api_budget must be a number of USD >= 0 (0 or absent: no limit).")
+    for key in ("ai_name", "ai_role"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise ConfigError(f"{path}: {key} must be a string.")
+    return {**data, "ai_goals": goals, "api_budget": budget or None}
+
+
+def _ask_for_goal() -> list[str]:
+    if not sys.stdin.isatty():
+        raise ConfigError("No goal given. Use --goal TEXT (repeatable) or --settings ai_settings.yaml.")
+    text = input("What should the agent do? / 你想让智能体做什么？ ").strip()
+    if not text:
+        raise ConfigError("No goal given.")
+    return [text]
+
+
+def _fail(exc: AutoGPTError) -> None:
+    Console(stderr=True).print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""All settings in one pydantic-settings model.
+
+Every field reads, highest priority first, from: keyword arguments, ``AUTOGPT_<FIELD>`` environment
+variables, a ``.env`` file in the current directory, and a YAML file (``--config FILE`` or
+``AUTOGPT_CONFIG``). Example: ``AUTOGPT_MODEL=deepseek:deepseek-chat AUTOGPT_MAX_STEPS=50 autogpt run ...``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from platformdirs import user_cache_dir, user_data_dir
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+
+from autogpt.errors import ConfigError
+
+DEFAULT_MODEL = "qwen2.5-coder-1.5b"
+
+
+class Settings(BaseSettings):
+    """Everything that can be configured. See the README's *Configuration* table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AUTOGPT_", env_file=".env", env_file_encoding="utf-8", extra="ignore", validate_default=True
+    )
+
+    # --- the model -------------------------------------------------------------------------------
+    model: str = Field(DEFAULT_MODEL, description="Model id: an embedded model, PROVIDER:MODEL, or gguf:PATH.")
+    model_path: Path | None = Field(None, description="A GGUF file to run with llama.cpp instead of the default.")
+    base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible API (overrides the preset).")
+    api_key: SecretStr | None = Field(None, description="API key (else the provider's own variable is read).")
+    temperature: float = Field(0.2, ge=0, le=2)
+    max_reply_tokens: int = Field(1024, ge=16, description="Most tokens a single model reply may use.")
+    n_ctx: int = Field(8192, ge=512, description="Context window for embedded models (tokens).")
+    n_threads: int | None = Field(None, ge=1, description="CPU threads for embedded models (default: all).")
+    n_gpu_layers: int = Field(0, description="Layers to offload to a GPU for embedded models (-1 = all).")
+    seed: int | None = None
+    request_timeout: float = Field(120.0, gt=0, description="Seconds before an HTTP model call times out.")
+    max_retries: int = Field(3, ge=0, description="Retries on rate limits and server errors.")
+    prices: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description="Extra prices: model name -> (USD per 1M input, per 1M output tokens)."
+    )
+
+    # --- where things live ----------------------------------------------------------------------
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("autogpt")))
+    cache_dir: Path = Field(default_factory=lambda: Path(user_cache_dir("autogpt")))
+    workspace: Path | None = Field(None, description="Workspace folder (default: a fresh folder per run).")
+
+    # --- the loop -------------------------------------------------------------------------------
+    language: Literal["auto", "en", "zh"] = "auto"
+    continuous: bool = False
+    max_steps: int = Field(30, ge=1)
+    max_tokens: int | None = Field(None, ge=1, description="Token budget for a run (prompt + completion).")
+    max_cost: float | None = Field(None, ge=0, description="Cost budget for a run in USD.")
+    max_seconds: float | None = Field(None, gt=0, description="Wall-clock budget for a run.")
+    history_verbatim_steps: int = Field(4, ge=1, description="Recent steps kept verbatim in the prompt.")
+    max_observation_tokens: int = Field(1200, ge=50, description="A tool output longer than this is truncated.")
+    reply_retries: int = Field(3, ge=0, description="Times an unparseable reply is sent back to the model.")
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.data_dir / "runs"
+
+    @property
+    def workspaces_dir(self) -> Path:
+        return self.data_dir / "workspaces"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+    def api_key_value(self) -> str | None:
+        return self.api_key.get_secret_value() if self.api_key else None
+
+    @classmethod
+    def load(cls, config_file: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from overrides, the environment, ``.env`` and an optional YAML file."""
+        path = config_file or os.environ.get("AUTOGPT_CONFIG") or None
+        file_values = read_yaml_settings(Path(path)) if path else {}
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+
+        class _Layered(cls):  # type: ignore[valid-type,misc]
+            @classmethod
+            def settings_customise_sources(
+                cls_,
+                settings_cls: type[BaseSettings],
+                init_settings: PydanticBaseSettingsSource,
+                env_settings: PydanticBaseSettingsSource,
+                dotenv_settings: PydanticBaseSettingsSource,
+                file_secret_settings: PydanticBaseSettingsSource,
+            ) -> tuple[PydanticBaseSettingsSource, ...]:
+                return (init_settings, env_settings, dotenv_settings, InitSettingsSource(settings_cls, file_values))
+
+        try:
+            layered = _Layered(**overrides)
+        except ValidationError as exc:
+            raise ConfigError(describe_validation_error(exc, source=str(path) if path else "settings")) from None
+        return cls.model_construct(**{name: getattr(layered, name) for name in cls.model_fields})
+
+
+def read_yaml_settings(path: Path) -> dict[str, Any]:
+    """Read a YAML settings file; unknown keys and syntax errors raise :class:`ConfigError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Cannot read config file {path}: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Config file {path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"Config file {path} must contain a mapping of settings, not {type(data).__name__}.")
+    unknown = sorted(set(data) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(
+            f"Config file {path} has unknown settings: {', '.join(map(str, unknown))}. "
+            f"Valid settings: {', '.join(sorted(Settings.model_fields))}."
+        )
+    return data
+
+
+def describe_validation_error(exc: ValidationError, source: str) -> str:
+    problems = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "value"
+        shown = "" if "key" in where or "token" in where else f" (got {err.get('input')!r})"
+        problems.append(f"{where}: {err['msg']}{shown}")
+    return f"Invalid {source}: " + "; ".join(problems)

@@ -1,0 +1,1 @@
+"""Models behind one small async interface: embedded llama.cpp, OpenAI-compatible APIs, and the scripted model."""

@@ -1,0 +1,167 @@
+"""The one small async interface every model implements.
+
+A model takes a :class:`ModelRequest` (messages, an optional JSON schema the reply must follow, optional
+native tool specs, sampling parameters) and returns a :class:`Completion` (text and/or tool calls, token
+usage). Three implementations ship: :mod:`autogpt.llm.embedded` (llama.cpp, the default),
+:mod:`autogpt.llm.openai_compat` (any OpenAI-compatible API) and :class:`autogpt.testing.ScriptedModel`.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from autogpt.errors import InvalidParameterError
+
+Role = Literal["system", "user", "assistant"]
+
+#: Sampling parameters every model understands; a model may accept more (see ``Model.parameters``).
+COMMON_PARAMETERS: dict[str, type] = {
+    "temperature": float,
+    "top_p": float,
+    "max_tokens": int,
+    "seed": int,
+    "stop": list,
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Role
+    content: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"role": self.role, "content": self.content}
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    arguments: str  # raw JSON text, as the API returned it
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0  # prompt tokens served from a cache (KV prefix or provider cache)
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __iadd__(self, other: Usage) -> Usage:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.cached_tokens += other.cached_tokens
+        return self
+
+
+@dataclass
+class Completion:
+    text: str
+    usage: Usage = field(default_factory=Usage)
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    model: str = ""
+    finish_reason: str | None = None
+    seconds: float = 0.0
+    cost: float = 0.0
+
+
+@dataclass
+class ModelRequest:
+    messages: list[Message]
+    #: A JSON schema the reply must follow. Embedded models enforce it with a grammar; API models get
+    #: JSON mode (or a json_schema response format where supported).
+    response_schema: dict[str, Any] | None = None
+    #: Native function specs ``{"name", "description", "parameters"}`` for APIs with tool calling.
+    tools: list[dict[str, Any]] | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    #: Called with each new piece of text as it is generated (from the model's thread: keep it cheap).
+    on_token: Callable[[str], None] | None = None
+
+
+StatusCallback = Callable[[str, float | None], None]
+"""``(message, fraction_done_or_None)``: what a model reports while it gets ready (assemble, load)."""
+
+
+class Model(abc.ABC):
+    """An LLM behind one async call. Subclasses set ``id`` and ``context_size``."""
+
+    id: str = "model"
+    context_size: int = 8192
+    #: USD per 1M tokens: (input, output). Zero for local models.
+    price: tuple[float, float] = (0.0, 0.0)
+    #: Extra parameters this model accepts beyond :data:`COMMON_PARAMETERS`.
+    extra_parameters: dict[str, type] = {}
+
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+
+    @abc.abstractmethod
+    async def complete(self, request: ModelRequest) -> Completion:
+        """Return one completion for ``request``."""
+
+    async def prepare(self, report: StatusCallback | None = None) -> None:  # noqa: B027 - optional hook
+        """Get ready before the first call (download nothing; assemble or load local weights)."""
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
+        """Release resources (HTTP clients). Safe to call twice."""
+
+    # --- parameters ---------------------------------------------------------------------------------
+
+    @property
+    def parameters(self) -> dict[str, type]:
+        return {**COMMON_PARAMETERS, **self.extra_parameters}
+
+    def set_parameter(self, name: str, value: Any) -> None:
+        """Set a sampling parameter used by every later call; unknown names raise a clear error."""
+        kinds = self.parameters
+        if name not in kinds:
+            raise InvalidParameterError(name, list(kinds))
+        self.params[name] = coerce_parameter(name, value, kinds[name], list(kinds))
+
+    def cost_of(self, usage: Usage) -> float:
+        per_in, per_out = self.price
+        return (usage.prompt_tokens * per_in + usage.completion_tokens * per_out) / 1_000_000
+
+    def count_tokens(self, text: str) -> int:
+        """An estimate good enough for budgeting the prompt; models with a tokenizer override it."""
+        return estimate_tokens(text)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id}>"
+
+
+def coerce_parameter(name: str, value: Any, kind: type, valid: list[str]) -> Any:
+    if kind is list:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return list(value)
+    elif kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    elif kind is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    elif isinstance(value, str):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    raise InvalidParameterError(name, valid, f"Parameter {name!r} needs a {kind.__name__}, got {value!r}.")
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def estimate_tokens(text: str) -> int:
+    """Rough token count: one per CJK character, one per four other characters."""
+    cjk = len(_CJK.findall(text))
+    return cjk + (len(text) - cjk + 3) // 4
+
+
+def contains_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))

@@ -1,0 +1,165 @@
+"""The embedded model: llama.cpp (llama-cpp-python) running a local GGUF file on the CPU.
+
+* Replies are constrained by the reply's JSON schema (llama.cpp grammar), so every reply parses.
+* One ``Llama`` instance per model file is kept for the whole process, so the KV cache of the unchanged
+  prompt prefix is reused between steps (llama-cpp-python matches the longest common token prefix).
+* Generation runs in a worker thread; the event loop stays free, tokens stream out, and a cancelled
+  call stops generating at the next token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from autogpt.errors import ModelError, ModelUnavailableError
+from autogpt.llm.assets import EmbeddedModelSpec, check_gguf, ensure_model_file
+from autogpt.llm.base import Completion, Model, ModelRequest, StatusCallback, Usage
+
+_LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
+_LOADED_LOCK = threading.Lock()
+
+# llama.cpp's own names for the sampling parameters we expose beyond the common ones.
+_EXTRA = {"top_k": int, "min_p": float, "repeat_penalty": float, "presence_penalty": float, "frequency_penalty": float}
+
+
+class EmbeddedModel(Model):
+    """A GGUF model run in-process by llama.cpp. Costs nothing per token."""
+
+    extra_parameters = _EXTRA
+
+    def __init__(
+        self,
+        model_id: str,
+        *,
+        spec: EmbeddedModelSpec | None = None,
+        path: Path | None = None,
+        models_dir: Path,
+        n_ctx: int = 8192,
+        n_threads: int | None = None,
+        n_gpu_layers: int = 0,
+        seed: int | None = None,
+    ) -> None:
+        super().__init__()
+        if spec is None and path is None:
+            raise ValueError("EmbeddedModel needs a spec or a path")
+        self.id = model_id
+        self.spec, self.path, self.models_dir = spec, path, models_dir
+        self.context_size = n_ctx
+        self.n_threads = n_threads or max(1, os.cpu_count() or 1)
+        self.n_gpu_layers = n_gpu_layers
+        self.seed = seed
+        self._llm: Any = None
+        self._lock: threading.Lock | None = None
+
+    # --- loading -------------------------------------------------------------------------------------
+
+    async def prepare(self, report: StatusCallback | None = None) -> None:
+        if self._llm is None:
+            await asyncio.to_thread(self._load, report)
+
+    def _load(self, report: StatusCallback | None) -> None:
+        try:
+            from llama_cpp import Llama
+        except ImportError:
+            extra = self.spec.extra if self.spec else "embedded"
+            raise ModelUnavailableError(
+                f"The embedded model {self.id} needs llama-cpp-python. Install it with: "
+                f"CMAKE_ARGS='-DGGML_NATIVE=OFF' pip install 'autogpt[{extra}]' "
+                "(or choose an API model with --model / AUTOGPT_MODEL, see `autogpt models`)."
+            ) from None
+        path = ensure_model_file(self.spec, self.models_dir, report) if self.spec else check_gguf(self.path)  # type: ignore[arg-type]
+        key = (str(path), self.context_size, self.n_gpu_layers)
+        with _LOADED_LOCK:
+            if key not in _LOADED:
+                if report:
+                    report(f"Loading {path.name} with llama.cpp ({self.n_threads} threads)", None)
+                started = time.perf_counter()
+                try:
+                    llm = Llama(
+                        model_path=str(path),
+                        n_ctx=self.context_size,
+                        n_threads=self.n_threads,
+                        n_gpu_layers=self.n_gpu_layers,
+                        seed=self.seed if self.seed is not None else 4294967295,
+                        verbose=False,
+                    )
+                except (ValueError, RuntimeError) as exc:
+                    raise ModelUnavailableError(f"llama.cpp could not load {path}: {exc}") from exc
+                if report:
+                    report(f"Loaded {path.name} in {time.perf_counter() - started:.1f} s", 1.0)
+                _LOADED[key] = (llm, threading.Lock())
+            self._llm, self._lock = _LOADED[key]
+        self.context_size = min(self.context_size, self._llm.n_ctx())
+
+    def count_tokens(self, text: str) -> int:
+        if self._llm is None:
+            return super().count_tokens(text)
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    # --- generation ----------------------------------------------------------------------------------
+
+    async def complete(self, request: ModelRequest) -> Completion:
+        await self.prepare()
+        cancelled = threading.Event()
+        try:
+            return await asyncio.to_thread(self._generate, request, cancelled)
+        except asyncio.CancelledError:
+            cancelled.set()  # the worker thread stops at its next token
+            raise
+
+    def _generate(self, request: ModelRequest, cancelled: threading.Event) -> Completion:
+        params = {**self.params, **request.params}
+        kwargs: dict[str, Any] = {
+            "messages": [m.to_dict() for m in request.messages],
+            "temperature": params.pop("temperature", 0.2),
+            "max_tokens": params.pop("max_tokens", 1024),
+            "stream": True,
+        }
+        if seed := params.pop("seed", None):
+            kwargs["seed"] = seed
+        kwargs.update(params)
+        if request.response_schema is not None:
+            kwargs["response_format"] = {"type": "json_object", "schema": request.response_schema}
+        assert self._lock is not None
+        started = time.perf_counter()
+        with self._lock:
+            llm = self._llm
+            before = list(getattr(llm, "_input_ids", []))
+            pieces: list[str] = []
+            finish_reason = None
+            generated = 0
+            try:
+                for chunk in llm.create_chat_completion(**kwargs):
+                    choice = chunk["choices"][0]
+                    text = choice.get("delta", {}).get("content") or ""
+                    if text:
+                        generated += 1
+                        pieces.append(text)
+                        if request.on_token:
+                            request.on_token(text)
+                    finish_reason = choice.get("finish_reason") or finish_reason
+                    if cancelled.is_set():
+                        finish_reason = "cancelled"
+                        break
+            except (RuntimeError, ValueError) as exc:
+                raise ModelError(f"llama.cpp failed while generating: {exc}") from exc
+            total = int(llm.n_tokens)
+            after = list(getattr(llm, "_input_ids", []))
+        prompt_tokens = max(0, total - generated)
+        cached = 0
+        for a, b in zip(before, after[:prompt_tokens], strict=False):
+            if a != b:
+                break
+            cached += 1
+        return Completion(
+            text="".join(pieces),
+            usage=Usage(prompt_tokens=prompt_tokens, completion_tokens=generated, cached_tokens=cached),
+            model=self.id,
+            finish_reason=finish_reason,
+            seconds=time.perf_counter() - started,
+        )

@@ -1,0 +1,1 @@
+"""Memory: the short-term step history kept within the model's context."""

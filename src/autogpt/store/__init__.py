@@ -1,0 +1,5 @@
+"""Persistence: what a run leaves behind on disk."""
+
+from autogpt.store.runlog import RunLog
+
+__all__ = ["RunLog"]

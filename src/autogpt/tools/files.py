@@ -1,0 +1,60 @@
+"""File tools, jailed in the task's workspace (see :mod:`autogpt.tools.workspace`)."""
+
+from __future__ import annotations
+
+from autogpt.tools.registry import ToolContext
+
+
+def write_file(path: str, content: str, ctx: ToolContext) -> str:
+    """Write text to a file in the workspace, replacing the file if it exists. Creates folders as needed.
+
+    Args:
+        path: File path relative to the workspace, e.g. "report.md".
+        content: The complete text to write.
+    """
+    target = ctx.workspace.write_text(path, content)
+    return f"Wrote {len(content)} characters to {ctx.workspace.relative(target)}."
+
+
+def append_file(path: str, content: str, ctx: ToolContext) -> str:
+    """Append text to the end of a file in the workspace (the file is created if missing).
+
+    Args:
+        path: File path relative to the workspace.
+        content: The text to add at the end.
+    """
+    target = ctx.workspace.write_text(path, content, append=True)
+    return f"Appended {len(content)} characters to {ctx.workspace.relative(target)}."
+
+
+def read_file(path: str, ctx: ToolContext, start_line: int = 1, end_line: int = 0) -> str:
+    """Read a text file from the workspace.
+
+    Args:
+        path: File path relative to the workspace.
+        start_line: First line to show (1 = the beginning).
+        end_line: Last line to show (0 = to the end).
+    """
+    text = ctx.workspace.read_text(path)
+    if start_line <= 1 and end_line <= 0:
+        return text if text else f"({path} is empty)"
+    lines = text.splitlines()
+    first = max(start_line, 1)
+    last = end_line if end_line > 0 else len(lines)
+    chosen = lines[first - 1 : last]
+    return f"[{path}: lines {first}-{first + len(chosen) - 1} of {len(lines)}]\n" + "\n".join(chosen)
+
+
+def list_folder(ctx: ToolContext, path: str = ".") -> str:
+    """List the files and folders in a workspace folder.
+
+    Args:
+        path: Folder path relative to the workspace ("." for the workspace itself).
+    """
+    entries = ctx.workspace.list_dir(path)
+    if not entries:
+        return f"The folder {path!r} is empty."
+    lines = [f"{name}/" if is_dir else f"{name} ({size} bytes)" for name, is_dir, size in entries[:500]]
+    if len(entries) > 500:
+        lines.append(f"... and {len(entries) - 500} more entries")
+    return "\n".join(lines)
