@@ -203,8 +203,13 @@ def models_list(ctx: typer.Context) -> None:
     """List the models (embedded, local servers and API presets)."""
     if ctx.invoked_subcommand:
         return
-    table = Table("id", "kind", "details", "ready", title="autogpt models")
-    for row in describe_models():
+    rows = describe_models()
+    table = Table(title="autogpt models")
+    # The id is what users copy into --model: never cut it short; the other columns wrap instead.
+    table.add_column("id", no_wrap=True, min_width=max(len(row["id"]) for row in rows))
+    for header in ("kind", "details", "ready"):
+        table.add_column(header, overflow="fold")
+    for row in rows:
         table.add_row(row["id"], row["kind"], row["detail"], row["ready"])
     Console().print(table)
     print("Choose one with --model ID or AUTOGPT_MODEL=ID; API keys come from the variables shown.")

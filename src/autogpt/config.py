@@ -111,7 +111,7 @@ def read_yaml_settings(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"Config file {path} is not valid YAML: {exc}") from None
+        raise ConfigError(f"Config file {path} is not valid YAML: {describe_yaml_error(exc)}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"Config file {path} must contain a mapping of settings, not {type(data).__name__}.")
     unknown = sorted(set(data) - set(Settings.model_fields))
@@ -121,6 +121,14 @@ def read_yaml_settings(path: Path) -> dict[str, Any]:
             f"Valid settings: {', '.join(sorted(Settings.model_fields))}."
         )
     return data
+
+
+def describe_yaml_error(exc: yaml.YAMLError) -> str:
+    """What is wrong and where, without quoting the file's text (the line may hold an API key)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    what = "; ".join(str(p) for p in (getattr(exc, "context", None), getattr(exc, "problem", None)) if p)
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+    return f"{what or 'syntax error'}{where}"
 
 
 def describe_validation_error(exc: ValidationError, source: str) -> str:

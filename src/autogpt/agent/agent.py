@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from autogpt.agent.control import Budget, Human
 from autogpt.agent.events import Event
-from autogpt.agent.loop import LoopOptions, RunResult, Runner, Task
+from autogpt.agent.loop import LoopOptions, Runner, RunResult, Task
 from autogpt.agent.prompts import Language, chat_system_prompt, detect_language
 from autogpt.config import Settings
 from autogpt.errors import AgentStateError, ConfigError, InvalidParameterError

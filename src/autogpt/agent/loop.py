@@ -15,13 +15,31 @@ from pydantic import BaseModel, Field
 from autogpt.agent import prompts
 from autogpt.agent.control import Budget, Decision, Human, parse_decision
 from autogpt.agent.events import (
-    Event, Notice, Proposed, RunFinished, RunStarted, Status, StepFinished, Thinking, Token, ToolFinished, ToolStarted,
+    Event,
+    Notice,
+    Proposed,
+    RunFinished,
+    RunStarted,
+    Status,
+    StepFinished,
+    Thinking,
+    Token,
+    ToolFinished,
+    ToolStarted,
 )
 from autogpt.agent.parser import parse_completion
 from autogpt.agent.prompts import Language, t
 from autogpt.agent.schema import PlanItem, Reply, reply_json_schema
 from autogpt.agent.steps import ActionStep, ErrorStep, FeedbackStep, NoteStep, Step, StepBase
-from autogpt.errors import ModelError, ModelUnavailableError, ReplyParseError, ToolError, UnknownToolError
+from autogpt.errors import (
+    AutoGPTError,
+    ModelError,
+    ModelUnavailableError,
+    ReplyParseError,
+    ToolCrashedError,
+    ToolError,
+    UnknownToolError,
+)
 from autogpt.llm.base import Completion, Message, Model, ModelRequest, Usage
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
 from autogpt.tools.registry import Tool, ToolContext, ToolRegistry
@@ -88,6 +106,8 @@ class Runner:
         self._pause_requested = False
         self._snapshot = workspace.snapshot()
         self._context = ToolContext(workspace=workspace, ask_human=human.ask if human else None)
+        self._tool_specs = [tool.spec() for tool in self._tools()]
+        self._reply_schema = reply_json_schema(self._tool_specs)
 
     def request_pause(self) -> None:
         """Pause at the next safe point (between steps): Ctrl-C once."""
@@ -120,8 +140,7 @@ class Runner:
                     continue
                 if problem == "repeat" and self._repeats >= 2:
                     return self._end("stuck")
-                step = await self._act(number, reply, problem)
-                self._record(step, usage, cost)
+                step = await self._act(number, reply, problem, usage, cost)
                 if step.ok and step.executed and self.tools.get(reply.command.name).ends_run:
                     return self._end("finished", summary=step.observation)
         except asyncio.CancelledError:
@@ -133,6 +152,9 @@ class Runner:
             raise
         except ModelError as exc:
             return self._end("error", error=str(exc))
+        except AutoGPTError as exc:  # our own bug (e.g. a tool crashed): record the end, then raise
+            self._end("error", error=str(exc))
+            raise
 
     # --- think: prompt → model → parsed reply ------------------------------------------------------------
 
@@ -171,11 +193,10 @@ class Runner:
         return [system, *self.memory.render(max(budget, 256), self.lang), state]
 
     async def _call_model(self, messages: list[Message], number: int) -> Completion:
-        specs = [tool.spec() for tool in self._tools()]
         request = ModelRequest(
             messages=messages,
-            response_schema=reply_json_schema(specs),
-            tools=specs,
+            response_schema=self._reply_schema,
+            tools=self._tool_specs,
             params={"temperature": self.options.temperature, "max_tokens": self.options.max_reply_tokens,
                     **self.options.params},
             on_token=self._token_sink(number),
@@ -219,22 +240,31 @@ class Runner:
         self._auto_steps = decision.auto_steps
         return decision
 
-    async def _act(self, number: int, reply: Reply, problem: str | None) -> ActionStep:
+    async def _act(self, number: int, reply: Reply, problem: str | None, usage: Usage, cost: float) -> ActionStep:
+        """Run the command (unless it repeats the previous one) and record the step."""
         command = reply.command
         if problem == "repeat":
             self._emit(Notice, step=number, message=f"Not running {command.short()} again.", level="warning")
-            return ActionStep(number=number, reply=reply, executed=False, ok=False, observation=t(self.lang, "repeat"))
+            step = ActionStep(number=number, reply=reply, executed=False, ok=False, observation=t(self.lang, "repeat"))
+            self._record(step, usage, cost)
+            return step
         self._emit(ToolStarted, step=number, name=command.name, args=command.args)
         started = time.perf_counter()
+        crash: ToolCrashedError | None = None
         try:
-            tool = self._tool(command.name)
-            output, ok = await tool.call(command.args, self._context), True
+            output, ok = await self._tool(command.name).call(command.args, self._context), True
         except ToolError as exc:
             output, ok = str(exc), False
+        except ToolCrashedError as exc:
+            output, ok, crash = str(exc), False, exc
         output = truncate_observation(output, self.options.max_observation_tokens, self.lang)
         seconds = time.perf_counter() - started
         self._emit(ToolFinished, step=number, name=command.name, ok=ok, output=output, seconds=seconds)
-        return ActionStep(number=number, reply=reply, ok=ok, observation=output, seconds=seconds)
+        step = ActionStep(number=number, reply=reply, ok=ok, observation=output, seconds=seconds)
+        self._record(step, usage, cost)
+        if crash is not None:
+            raise crash
+        return step
 
     async def _pause(self) -> str:
         self._pause_requested = False

@@ -45,13 +45,14 @@ def parse_reply(text: str) -> Reply:
     """Parse reply text into a :class:`Reply`, repairing what can be repaired."""
     if not text or not text.strip():
         raise ReplyParseError("The reply was empty. Reply with one JSON object with 'thoughts' and 'command'.")
-    data = _load_json(_json_region(text))
+    data = _load_json(_json_region(text), _json_region(text, to_end=True))
     if not isinstance(data, dict):
         raise ReplyParseError(f"The reply must be a JSON object, got {type(data).__name__}.")
     return _validate(_normalise(data))
 
 
-def _json_region(text: str) -> str:
+def _json_region(text: str, to_end: bool = False) -> str:
+    """From the first ``{`` to the last ``}`` (dropping prose around it), or to the end of a cut-off reply."""
     text = text.strip()
     fenced = _FENCE.search(text)
     if fenced:
@@ -60,21 +61,28 @@ def _json_region(text: str) -> str:
     end = text.rfind("}")
     if start == -1:
         raise ReplyParseError("The reply contains no JSON object. Reply with one JSON object only.")
-    return text[start : end + 1] if end > start else text[start:]
+    return text[start:] if to_end or end < start else text[start : end + 1]
 
 
-def _load_json(text: str) -> Any:
-    try:
-        return json.loads(text, strict=False)
-    except json.JSONDecodeError:
-        pass
-    try:
-        repaired = json_repair.loads(text)
-    except Exception as exc:  # json_repair raises assorted errors on hopeless input
-        raise ReplyParseError(f"The reply is not valid JSON ({exc}).") from None
-    if repaired in ("", None, [], {}):
+def _load_json(*candidates: str) -> Any:
+    """Parse the first candidate that is valid JSON; else repair them, preferring one with a command."""
+    for text in candidates:
+        try:
+            return json.loads(text, strict=False)
+        except json.JSONDecodeError:
+            pass
+    repaired: list[Any] = []
+    for text in candidates:
+        try:
+            value = json_repair.loads(text)
+        except Exception:  # json_repair raises assorted errors on hopeless input  # noqa: S112
+            continue
+        if value not in ("", None, [], {}):
+            repaired.append(value)
+    if not repaired:
         raise ReplyParseError("The reply is not valid JSON and could not be repaired.")
-    return repaired
+    with_command = [v for v in repaired if isinstance(v, dict) and ("command" in v or "name" in v)]
+    return (with_command or repaired)[0]
 
 
 def _normalise(data: dict[str, Any]) -> dict[str, Any]:

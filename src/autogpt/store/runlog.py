@@ -1,7 +1,8 @@
 """An append-only log per run: ``<data_dir>/runs/<run_id>/events.jsonl``.
 
-Every event except streamed tokens is written and flushed as it happens, so a run that is interrupted
-(Ctrl-C twice, a crash, kill -9) leaves a complete record of every step it finished.
+Every event except streamed tokens is written and flushed as it happens, and synced to disk at each step
+boundary, so a run that is interrupted (Ctrl-C twice, a crash, kill -9) leaves a record of every step it
+finished.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from autogpt.agent.events import Event, Token
+from autogpt.agent.events import Event, RunFinished, RunStarted, StepFinished, Token
+
+_DURABLE = (RunStarted, StepFinished, RunFinished)
 
 
 class RunLog:
@@ -25,8 +28,9 @@ class RunLog:
         if isinstance(event, Token) or self._fh.closed:
             return
         self._fh.write(json.dumps(event.to_dict(), ensure_ascii=False, default=str) + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        self._fh.flush()  # in the OS after every event: survives the process being killed
+        if isinstance(event, _DURABLE):
+            os.fsync(self._fh.fileno())  # on disk at every step boundary: survives a machine crash
 
     def write_record(self, name: str, data: dict[str, Any]) -> None:
         """Write ``<name>.json`` beside the log (e.g. the final result), atomically."""

@@ -16,6 +16,7 @@ A parameter annotated :class:`ToolContext` is filled in by the loop and hidden f
 from __future__ import annotations
 
 import asyncio
+import copy
 import inspect
 import json
 import re
@@ -25,7 +26,13 @@ from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from autogpt.errors import ToolArgumentError, ToolCrashedError, ToolDefinitionError, ToolError, UnknownToolError
+from autogpt.errors import (
+    ToolArgumentError,
+    ToolCrashedError,
+    ToolDefinitionError,
+    ToolError,
+    UnknownToolError,
+)
 from autogpt.tools.workspace import Workspace
 
 
@@ -63,20 +70,25 @@ class Tool:
         self.requires_human = requires_human
         self.is_async = inspect.iscoroutinefunction(fn)
         self.context_param, self.args_model = _derive_args_model(fn, self.name, arg_docs)
+        self._spec: dict[str, Any] | None = None
 
     def spec(self) -> dict[str, Any]:
         """``{"name", "description", "parameters"}``, the function spec models understand."""
-        schema = self.args_model.model_json_schema()
-        _strip_titles(schema)
-        schema.setdefault("properties", {})
-        schema.setdefault("required", [])
-        return {"name": self.name, "description": self.description, "parameters": schema}
+        if self._spec is None:
+            schema = self.args_model.model_json_schema()
+            _strip_titles(schema)
+            schema.setdefault("properties", {})
+            schema.setdefault("required", [])
+            self._spec = {"name": self.name, "description": self.description, "parameters": schema}
+        return copy.deepcopy(self._spec)
 
     def signature(self) -> str:
         """``name(arg: type, arg2: type = default)`` for the prompt."""
         parts = []
         for arg, info in self.args_model.model_fields.items():
-            kind = getattr(info.annotation, "__name__", str(info.annotation).replace("typing.", ""))
+            ann = info.annotation
+            # Plain classes by name; generics (list[str], Literal['a', 'b'], Optional[int]) in full.
+            kind = ann.__name__ if isinstance(ann, type) else str(ann).replace("typing.", "")
             parts.append(f"{arg}: {kind}" if info.is_required() else f"{arg}: {kind} = {info.default!r}")
         return f"{self.name}({', '.join(parts)})"
 
@@ -213,7 +225,10 @@ def _derive_args_model(fn: Callable[..., Any], name: str, arg_docs: dict[str, st
             raise ToolDefinitionError(f"Tool {name!r}: parameter {param.name!r} needs a type hint.")
         default = ... if param.default is param.empty else param.default
         fields[param.name] = (annotation, Field(default, description=arg_docs.get(param.name) or None))
-    model = create_model(f"{name}_args", __config__=ConfigDict(extra="ignore"), **fields)
+    try:
+        model = create_model(f"{name}_args", __config__=ConfigDict(extra="ignore"), **fields)
+    except Exception as exc:  # pydantic refuses the type or the parameter name
+        raise ToolDefinitionError(f"Tool {name!r}: cannot build its arguments: {exc}") from exc
     return context_param, model
 
 

@@ -80,11 +80,16 @@ class Workspace:
             raise WorkspacePathError(f"{path!r} is a folder; use list_folder.") from None
         except OSError as exc:
             raise WorkspacePathError(f"Cannot open {path!r}: {exc.strerror}.") from None
-        with os.fdopen(fd, "rb") as fh:
-            st = os.fstat(fh.fileno())
+        try:
+            # Checked on the raw fd: os.fdopen() itself raises IsADirectoryError for a folder.
+            st = os.fstat(fd)
             if stat.S_ISDIR(st.st_mode):
                 raise WorkspacePathError(f"{path!r} is a folder; use list_folder.")
             self._check_regular(path, st)
+        except BaseException:
+            os.close(fd)
+            raise
+        with os.fdopen(fd, "rb") as fh:
             data = fh.read(max_bytes + 1)
         if b"\x00" in data[:8192]:
             raise WorkspacePathError(f"{path!r} is a binary file ({st.st_size} bytes); it cannot be shown as text.")
@@ -95,9 +100,14 @@ class Workspace:
 
     def write_text(self, path: str, content: str, *, append: bool = False) -> Path:
         target = self.resolve(path)
-        if target.is_dir():
-            raise WorkspacePathError(f"{path!r} is a folder, not a file.")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if target.is_dir():
+                raise WorkspacePathError(f"{path!r} is a folder, not a file.")
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise WorkspacePathError(f"Cannot write {path!r}: a part of the path is a file, not a folder.") from None
+        except OSError as exc:
+            raise WorkspacePathError(f"Cannot write {path!r}: {exc.strerror}.") from None
         # Re-check after creating parents: nothing on the way may have become a link out.
         if self.resolve(path) != target:
             raise WorkspacePathError(f"{path!r} changed while writing; refused.")
@@ -116,16 +126,19 @@ class Workspace:
     def list_dir(self, path: str = ".") -> list[tuple[str, bool, int]]:
         """``(name, is_dir, size)`` for each entry, sorted, folders first."""
         target = self.resolve(path or ".", allow_root=True)
-        if not target.exists():
-            raise WorkspacePathError(f"{path!r} does not exist.")
-        if not target.is_dir():
-            raise WorkspacePathError(f"{path!r} is a file, not a folder; use read_file.")
-        entries = []
-        with os.scandir(target) as it:
-            for entry in it:
-                is_dir = entry.is_dir(follow_symlinks=False)
-                size = 0 if is_dir else entry.stat(follow_symlinks=False).st_size
-                entries.append((entry.name, is_dir, size))
+        try:
+            if not target.exists():
+                raise WorkspacePathError(f"{path!r} does not exist.")
+            if not target.is_dir():
+                raise WorkspacePathError(f"{path!r} is a file, not a folder; use read_file.")
+            entries = []
+            with os.scandir(target) as it:
+                for entry in it:
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    size = 0 if is_dir else entry.stat(follow_symlinks=False).st_size
+                    entries.append((entry.name, is_dir, size))
+        except OSError as exc:
+            raise WorkspacePathError(f"Cannot list {path!r}: {exc.strerror}.") from None
         return sorted(entries, key=lambda e: (not e[1], e[0]))
 
     @staticmethod

