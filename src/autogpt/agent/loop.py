@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
-from autogpt.agent import prompts
+from autogpt.agent import planning, prompts
 from autogpt.agent.control import Budget, Decision, Human, parse_decision
 from autogpt.agent.events import (
     Event,
@@ -189,8 +189,8 @@ class Runner:
         state = Message("user", prompts.state_message(
             number, self.budget.max_steps, self.plan, sorted(self.workspace.snapshot()), self.lang))
         fixed = self.model.count_tokens(system.content) + self.model.count_tokens(state.content)
-        budget = self.model.context_size - fixed - self.options.max_reply_tokens - 64
-        return [system, *self.memory.render(max(budget, 256), self.lang), state]
+        history = self.memory.render(max(self.model.context_size - fixed - self.options.max_reply_tokens - 64, 256), self.lang)
+        return [system, Message("user", f"{history}\n\n{state.content}" if history else state.content)]
 
     async def _call_model(self, messages: list[Message], number: int) -> Completion:
         request = ModelRequest(
@@ -261,6 +261,8 @@ class Runner:
         seconds = time.perf_counter() - started
         self._emit(ToolFinished, step=number, name=command.name, ok=ok, output=output, seconds=seconds)
         step = ActionStep(number=number, reply=reply, ok=ok, observation=output, seconds=seconds)
+        if ok:
+            self.plan = planning.advance(self.plan)
         self._record(step, usage, cost)
         if crash is not None:
             raise crash

@@ -32,7 +32,9 @@ TEXT: dict[str, dict[str, str]] = {
         "constraints": "CONSTRAINTS",
         "constraint_list": (
             "Use only the commands listed below, with their exact names and arguments.\n"
-            "File paths are relative to your workspace folder; you cannot leave it.\n"
+            "File paths are relative to your workspace folder; you cannot leave it. "
+            "It holds only the files listed at each step.\n"
+            "Use your own knowledge for facts; do not search folders for them.\n"
             "One command per reply. Never repeat a command that already succeeded: read the results of earlier steps.\n"
             "Put the real, complete content in files (no placeholders).\n"
             "Keep each thought to one short sentence.\n"
@@ -45,8 +47,10 @@ TEXT: dict[str, dict[str, str]] = {
         "commands": "COMMANDS",
         "format": "RESPONSE FORMAT: reply with exactly one JSON object and nothing else:",
         "example": 'EXAMPLE, for the goal "Save the word hello to a.txt":',
+        "example_step": "Step {n}:",
+        "example_result": "(result: Wrote 5 characters to a.txt.)",
         "language": "Write your thoughts in English.",
-        "earlier": "Summary of earlier steps:",
+        "history": "Steps so far:",
         "omitted": "({n} earlier steps omitted)",
         "result": "Result of {command}:",
         "failed": "Command {command} failed: {error}",
@@ -54,11 +58,14 @@ TEXT: dict[str, dict[str, str]] = {
         "feedback": "The user did not run {command} and said: {feedback}",
         "bad_reply": "Your previous reply could not be used: {error}",
         "human_note": "The user says: {text}",
-        "state_first": "Step 1. Nothing has been done yet. Make a short plan for the goals and give the first command.",
-        "state": "Step {step} (at most {max_steps}). Decide the next command, or call finish if every goal is done.",
+        "state_first": "Step 1. Nothing has been done yet.",
+        "state": "Step {step} (at most {max_steps}).",
+        "next_first": "Make a short plan for the goals and give the first command.",
+        "next": "Which goals are done, and what is the next command? If every goal is done, call finish now.",
         "files": "Files in the workspace: {files}",
         "no_files": "The workspace is empty.",
-        "plan": "Current plan:",
+        "done": "Done: {tasks}",
+        "todo": "Still to do: {tasks}",
         "repeat": (
             "You just ran exactly this command with the same arguments; its result is above. "
             "Do not repeat it: choose a different command, or finish if the goals are done."
@@ -72,7 +79,8 @@ TEXT: dict[str, dict[str, str]] = {
         "constraints": "约束",
         "constraint_list": (
             "只能使用下面列出的命令，命令名和参数必须完全一致。\n"
-            "文件路径相对于你的工作区文件夹，不能离开工作区。\n"
+            "文件路径相对于你的工作区文件夹，不能离开工作区。工作区里只有每一步列出的文件。\n"
+            "事实性知识用你自己的知识回答，不要到文件夹里去找。\n"
             "每次回复只执行一条命令。已经成功的命令不要重复：先看前面步骤的结果。\n"
             "写入文件的必须是真实、完整的内容（不要占位符）。\n"
             "每条想法只写一句简短的话。\n"
@@ -82,8 +90,10 @@ TEXT: dict[str, dict[str, str]] = {
         "commands": "命令",
         "format": "回复格式：只回复一个 JSON 对象，不要有其他内容（键名保持英文）：",
         "example": "示例，目标为“把 hello 这个词保存到 a.txt”：",
+        "example_step": "第 {n} 步：",
+        "example_result": "（结果：Wrote 5 characters to a.txt.）",
         "language": "thoughts 的内容以及写给用户的内容都用中文。",
-        "earlier": "之前步骤的摘要：",
+        "history": "已经执行的步骤：",
         "omitted": "（省略了更早的 {n} 个步骤）",
         "result": "{command} 的结果：",
         "failed": "命令 {command} 失败：{error}",
@@ -91,45 +101,74 @@ TEXT: dict[str, dict[str, str]] = {
         "feedback": "用户没有执行 {command}，而是说：{feedback}",
         "bad_reply": "你上一次的回复无法使用：{error}",
         "human_note": "用户说：{text}",
-        "state_first": "第 1 步。还什么都没做。为目标做一个简短的计划，并给出第一条命令。",
-        "state": "第 {step} 步（最多 {max_steps} 步）。决定下一条命令；如果所有目标都已完成，调用 finish。",
+        "state_first": "第 1 步。还什么都没做。",
+        "state": "第 {step} 步（最多 {max_steps} 步）。",
+        "next_first": "为目标做一个简短的计划，并给出第一条命令。",
+        "next": "哪些目标已经完成？下一条命令是什么？如果所有目标都已完成，现在就调用 finish。",
         "files": "工作区中的文件：{files}",
         "no_files": "工作区是空的。",
-        "plan": "当前计划：",
+        "done": "已完成：{tasks}",
+        "todo": "待完成：{tasks}",
         "repeat": "你刚刚用完全相同的参数执行过这条命令，结果就在上面。不要重复：换一条命令，或者在目标完成时调用 finish。",
         "reply_again": "请按要求的格式重新回复一个 JSON 对象。",
         "truncated": "[……输出已截断：还有 {n} 个字符未显示]",
     },
 }
 
-_EXAMPLE = {
-    "en": {
-        "thoughts": {
-            "observations": "Nothing has been done yet.",
-            "reasoning": "The goal needs the word hello in a.txt, so I write it.",
-            "plan": [{"task": "Write hello to a.txt", "status": "doing"}, {"task": "Finish", "status": "todo"}],
-            "criticism": "None.",
-            "speak": "I am writing a.txt.",
+# Two steps of a worked example: the first command, then -- after its result -- finish. Small models
+# learn the shape of a whole run from it, including when to stop.
+_EXAMPLE: dict[str, list[dict[str, object]]] = {
+    "en": [
+        {
+            "thoughts": {
+                "observations": "Nothing has been done yet.",
+                "plan": [{"task": "Write hello to a.txt", "status": "doing"}, {"task": "Finish", "status": "todo"}],
+                "reasoning": "The goal needs the word hello in a.txt, so I write it.",
+                "criticism": "None.",
+                "speak": "I am writing a.txt.",
+            },
+            "command": {"name": "write_file", "args": {"path": "a.txt", "content": "hello"}},
         },
-        "command": {"name": "write_file", "args": {"path": "a.txt", "content": "hello"}},
-    },
-    "zh": {
-        "thoughts": {
-            "observations": "还没有做任何事。",
-            "reasoning": "目标要求把 hello 写入 a.txt，所以我来写这个文件。",
-            "plan": [{"task": "把 hello 写入 a.txt", "status": "doing"}, {"task": "结束任务", "status": "todo"}],
-            "criticism": "无。",
-            "speak": "我正在写 a.txt。",
+        {
+            "thoughts": {
+                "observations": "a.txt was written with hello.",
+                "plan": [{"task": "Write hello to a.txt", "status": "done"}, {"task": "Finish", "status": "doing"}],
+                "reasoning": "Every goal is done, so I finish.",
+                "criticism": "None.",
+                "speak": "a.txt contains hello.",
+            },
+            "command": {"name": "finish", "args": {"reason": "Wrote hello to a.txt."}},
         },
-        "command": {"name": "write_file", "args": {"path": "a.txt", "content": "hello"}},
-    },
+    ],
+    "zh": [
+        {
+            "thoughts": {
+                "observations": "还没有做任何事。",
+                "plan": [{"task": "把 hello 写入 a.txt", "status": "doing"}, {"task": "结束任务", "status": "todo"}],
+                "reasoning": "目标要求把 hello 写入 a.txt，所以我来写这个文件。",
+                "criticism": "无。",
+                "speak": "我正在写 a.txt。",
+            },
+            "command": {"name": "write_file", "args": {"path": "a.txt", "content": "hello"}},
+        },
+        {
+            "thoughts": {
+                "observations": "a.txt 已经写入 hello。",
+                "plan": [{"task": "把 hello 写入 a.txt", "status": "done"}, {"task": "结束任务", "status": "doing"}],
+                "reasoning": "所有目标都已完成，所以结束任务。",
+                "criticism": "无。",
+                "speak": "a.txt 中已经是 hello。",
+            },
+            "command": {"name": "finish", "args": {"reason": "已把 hello 写入 a.txt。"}},
+        },
+    ],
 }
 
 _FORMAT = {
     "thoughts": {
         "observations": "what the last result shows",
-        "reasoning": "why the next command is right",
         "plan": [{"task": "short sub-task", "status": "todo | doing | done"}],
+        "reasoning": "why the next command is right",
         "criticism": "what could be wrong",
         "speak": "one sentence for the user",
     },
@@ -155,21 +194,35 @@ def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lan
         f"{t(lang, 'format')}\n{json.dumps(_FORMAT, ensure_ascii=False)}",
     ]
     if has_example_tool:
-        parts.append(f"{t(lang, 'example')}\n{json.dumps(_EXAMPLE[lang], ensure_ascii=False)}")
+        first, second = (json.dumps(reply, ensure_ascii=False) for reply in _EXAMPLE[lang])
+        parts.append(f"{t(lang, 'example')}\n{t(lang, 'example_step', n=1)} {first}\n"
+                     f"{t(lang, 'example_result')}\n{t(lang, 'example_step', n=2)} {second}")
     parts.append(t(lang, "language"))
     return "\n\n".join(parts)
 
 
-def state_message(step: int, max_steps: int | None, plan: list[PlanItem], files: list[str], lang: Language) -> str:
+def state_message(
+    step: int, max_steps: int | None, plan: list[PlanItem], files: list[str], lang: Language
+) -> str:
+    """The end of every prompt: where the run stands, and a question that makes the model check its goals.
+
+    Measured with the 1.5B embedded model: repeating the goals here makes it redo finished work; listing
+    what is done and what is left, then asking which goals are done, makes it move on (or finish).
+    """
     lines = [t(lang, "state_first") if step == 1 else t(lang, "state", step=step, max_steps=max_steps or "∞")]
     if files:
         shown = ", ".join(files[:30]) + (f" (+{len(files) - 30})" if len(files) > 30 else "")
         lines.append(t(lang, "files", files=shown))
-    elif step > 1:
+    else:
         lines.append(t(lang, "no_files"))
-    if plan:
-        lines.append(t(lang, "plan"))
-        lines.extend(f"- [{item.status}] {item.task}" for item in plan)
+    if step > 1:
+        done = [item.task for item in plan if item.status == "done"]
+        todo = [item.task for item in plan if item.status != "done"]
+        if done:
+            lines.append(t(lang, "done", tasks="; ".join(done)))
+        if todo:
+            lines.append(t(lang, "todo", tasks="; ".join(todo)))
+    lines.append(t(lang, "next_first") if step == 1 else t(lang, "next"))
     return "\n".join(lines)
 
 

@@ -1,6 +1,6 @@
 """The structured reply the model gives at every step, as pydantic models.
 
-``{"thoughts": {"observations", "reasoning", "plan": [{"task", "status"}], "criticism", "speak"},
+``{"thoughts": {"observations", "plan": [{"task", "status"}], "reasoning", "criticism", "speak"},
    "command": {"name", "args"}}``
 
 :func:`reply_json_schema` derives the JSON schema sent to the model from these models, with ``command``
@@ -33,9 +33,10 @@ class PlanItem(BaseModel):
 
 
 class Thoughts(BaseModel):
+    # Order matters to a model writing left to right: look at the last result, update the plan, then reason.
     observations: str = Field("", description="What the last result shows")
-    reasoning: str = Field("", description="Why the next command is the right one")
     plan: list[PlanItem] = Field(default_factory=list, description="The sub-tasks of the goals with their status")
+    reasoning: str = Field("", description="Why the next command is the right one")
     criticism: str = Field("", description="What could be wrong or done better")
     speak: str = Field("", description="One sentence for the user")
 
@@ -72,8 +73,10 @@ class Command(BaseModel):
     def short(self, limit: int = 80) -> str:
         parts = []
         for key, value in self.args.items():
-            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-            text = text.replace("\n", "⏎")
+            if not isinstance(value, str):
+                parts.append(f"{key}={json.dumps(value, ensure_ascii=False)}")
+                continue
+            text = value.replace("\n", "⏎")
             parts.append(f"{key}={text[:limit] + '…' if len(text) > limit else text!r}")
         return f"{self.name}({', '.join(parts)})"
 

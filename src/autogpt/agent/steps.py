@@ -5,20 +5,18 @@
 * :class:`NoteStep`: the human said something at a pause.
 * :class:`ErrorStep`: the model's reply could not be parsed, even after being told why.
 
-``to_messages`` gives the verbatim form used for recent steps; ``summary_line`` the one-line form used
-for older ones (see :mod:`autogpt.memory.short_term`).
+``render`` gives the full form used for recent steps; ``summary_line`` the one-line form used for older
+ones. :mod:`autogpt.memory.short_term` turns them into the history the model reads.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from autogpt.agent.prompts import Language, t
 from autogpt.agent.schema import Reply
-from autogpt.llm.base import Message
 
 
 class StepBase(BaseModel):
@@ -28,17 +26,13 @@ class StepBase(BaseModel):
     cost: float = 0.0
     seconds: float = 0.0
 
-    def to_messages(self, lang: Language) -> list[Message]:
+    def render(self, lang: Language) -> str:
+        """The step in full, as the model reads it in its history."""
         raise NotImplementedError
 
     def summary_line(self, lang: Language) -> str:
+        """The step in one line, for older history."""
         raise NotImplementedError
-
-
-def _reply_message(reply: Reply) -> Message:
-    # Only the reasoning and the command: enough to follow the thread, short enough for small models.
-    compact = {"thoughts": {"reasoning": reply.thoughts.reasoning}, "command": reply.command.model_dump()}
-    return Message("assistant", json.dumps(compact, ensure_ascii=False))
 
 
 def _one_line(text: str, limit: int = 160) -> str:
@@ -53,15 +47,15 @@ class ActionStep(StepBase):
     ok: bool = True
     observation: str = ""
 
-    def to_messages(self, lang: Language) -> list[Message]:
-        command = self.reply.command.short()
+    def _outcome(self, lang: Language, command: str) -> str:
         if not self.executed:
-            text = t(lang, "not_executed", command=command, reason=self.observation)
-        elif not self.ok:
-            text = t(lang, "failed", command=command, error=self.observation)
-        else:
-            text = f"{t(lang, 'result', command=command)}\n{self.observation}"
-        return [_reply_message(self.reply), Message("user", text)]
+            return t(lang, "not_executed", command=command, reason=self.observation)
+        if not self.ok:
+            return t(lang, "failed", command=command, error=self.observation)
+        return f"{t(lang, 'result', command=command)}\n{self.observation}"
+
+    def render(self, lang: Language) -> str:
+        return f"{self.number}. {self._outcome(lang, self.reply.command.short())}"
 
     def summary_line(self, lang: Language) -> str:
         mark = "→" if self.executed and self.ok else "✗"
@@ -73,9 +67,8 @@ class FeedbackStep(StepBase):
     reply: Reply
     feedback: str
 
-    def to_messages(self, lang: Language) -> list[Message]:
-        text = t(lang, "feedback", command=self.reply.command.short(), feedback=self.feedback)
-        return [_reply_message(self.reply), Message("user", text)]
+    def render(self, lang: Language) -> str:
+        return f"{self.number}. {t(lang, 'feedback', command=self.reply.command.short(), feedback=self.feedback)}"
 
     def summary_line(self, lang: Language) -> str:
         return f"{self.number}. {self.reply.command.short(40)} ✗ {_one_line(t(lang, 'human_note', text=self.feedback))}"
@@ -85,8 +78,8 @@ class NoteStep(StepBase):
     kind: Literal["note"] = "note"
     text: str
 
-    def to_messages(self, lang: Language) -> list[Message]:
-        return [Message("user", t(lang, "human_note", text=self.text))]
+    def render(self, lang: Language) -> str:
+        return f"{self.number}. {t(lang, 'human_note', text=self.text)}"
 
     def summary_line(self, lang: Language) -> str:
         return f"{self.number}. {_one_line(t(lang, 'human_note', text=self.text))}"
@@ -97,8 +90,8 @@ class ErrorStep(StepBase):
     error: str
     raw: str = ""
 
-    def to_messages(self, lang: Language) -> list[Message]:
-        return [Message("user", t(lang, "bad_reply", error=self.error))]
+    def render(self, lang: Language) -> str:
+        return f"{self.number}. {t(lang, 'bad_reply', error=self.error)}"
 
     def summary_line(self, lang: Language) -> str:
         return f"{self.number}. ✗ {_one_line(self.error)}"

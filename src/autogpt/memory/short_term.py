@@ -1,8 +1,10 @@
 """Short-term memory: the recent steps verbatim, older ones one line each, within a token budget.
 
-Small models drift and repeat themselves when the history is long, and every prompt token costs time on
-a CPU, so the history is kept compact: the last ``verbatim_steps`` steps in full, each older step as one
-line in a summary message, and the oldest lines dropped (with a note) when even that does not fit.
+Small models drift and repeat themselves when the history is long (and copy their own earlier replies
+when those are shown as assistant turns), and every prompt token costs time on a CPU. So the history is
+one compact log in the user's message: the last ``verbatim_steps`` steps in full, each older step as one
+line, and the oldest lines dropped (with a note) when even that does not fit. New steps are appended at
+the end, so a local model's KV cache keeps the prefix.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable
 
 from autogpt.agent.prompts import Language, t
 from autogpt.agent.steps import StepBase
-from autogpt.llm.base import Message, estimate_tokens
+from autogpt.llm.base import estimate_tokens
 
 
 class ShortTermMemory:
@@ -26,18 +28,18 @@ class ShortTermMemory:
     def __len__(self) -> int:
         return len(self.steps)
 
-    def render(self, budget_tokens: int, lang: Language) -> list[Message]:
-        """Messages for the prompt, using at most about ``budget_tokens`` tokens."""
+    def render(self, budget_tokens: int, lang: Language) -> str:
+        """The history as the model reads it, using at most about ``budget_tokens`` tokens ("" if empty)."""
         if not self.steps:
-            return []
+            return ""
         recent = self.steps[-self.verbatim_steps :]
         older = self.steps[: len(self.steps) - len(recent)]
-        rendered = [step.to_messages(lang) for step in recent]
-        cost = [sum(self._tokens(m) for m in messages) for messages in rendered]
-        # Recent steps may use at most three quarters of the budget; spill the oldest into the summary.
-        while len(rendered) > 1 and sum(cost) > budget_tokens * 3 // 4:
+        blocks = [step.render(lang) for step in recent]
+        cost = [self.count_tokens(block) + 1 for block in blocks]
+        # Recent steps may use at most three quarters of the budget; spill the oldest into one-liners.
+        while len(blocks) > 1 and sum(cost) > budget_tokens * 3 // 4:
             older.append(recent.pop(0))
-            rendered.pop(0)
+            blocks.pop(0)
             cost.pop(0)
         left = budget_tokens - sum(cost)
         lines: list[str] = []
@@ -49,17 +51,9 @@ class ShortTermMemory:
             lines.append(line)
             left -= need
         lines.reverse()
-        messages: list[Message] = []
-        if older:
-            omitted = len(older) - len(lines)
-            header = t(lang, "earlier") + (f"\n{t(lang, 'omitted', n=omitted)}" if omitted else "")
-            messages.append(Message("user", "\n".join([header, *lines])))
-        for group in rendered:
-            messages.extend(group)
-        return messages
-
-    def _tokens(self, message: Message) -> int:
-        return self.count_tokens(message.content) + 4
+        omitted = len(older) - len(lines)
+        header = [t(lang, "history")] + ([t(lang, "omitted", n=omitted)] if omitted else [])
+        return "\n".join([*header, *lines, *blocks])
 
 
 def truncate_observation(text: str, max_tokens: int, lang: Language) -> str:

@@ -6,7 +6,7 @@ from autogpt.tools.registry import ToolContext
 
 
 def write_file(path: str, content: str, ctx: ToolContext) -> str:
-    """Write text to a file in the workspace, replacing the file if it exists. Creates folders as needed.
+    """Create or replace a text file in the workspace with the given content (folders are created automatically).
 
     Args:
         path: File path relative to the workspace, e.g. "report.md".
