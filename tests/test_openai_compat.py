@@ -265,18 +265,17 @@ async def test_native_tool_calls_non_streaming(server, make_model):
     assert completion.text == "Let me look."
     assert completion.finish_reason == "tool_calls"
     body = server.bodies[0]
-    assert body["tool_choice"] == "required"
+    assert body["tool_choice"] == "auto"  # so the model may write its thoughts beside the call
     assert body["tools"][0] == {"type": "function", "function": TOOLS[0]}
     assert [t["function"]["name"] for t in body["tools"]] == ["read_file", "finish"]
     assert "response_format" not in body  # tools take the place of JSON mode
 
 
-async def test_tool_choice_required_rejected_falls_back_to_auto(server, make_model):
-    call = {"id": "c", "type": "function", "function": {"name": "finish", "arguments": "{}"}}
-    server.script(error(400, "tool_choice 'required' is not supported"), reply(None, tool_calls=[call]))
-    completion = await make_model().complete(ask(tools=TOOLS))
-    assert completion.tool_calls == [ToolCall("finish", "{}")]
-    assert [b["tool_choice"] for b in server.bodies] == ["required", "auto"]
+async def test_a_rejected_tool_call_request_is_an_error_not_a_loop(server, make_model):
+    server.script(error(400, "tools are not supported by this model"))
+    with pytest.raises(ModelAPIError, match="HTTP 400"):
+        await make_model().complete(ask(tools=TOOLS))
+    assert len(server.bodies) == 1
 
 
 async def test_provider_without_native_tools_uses_json_mode(server, make_model):
@@ -463,3 +462,37 @@ async def test_aclose_is_safe_twice(server, make_model):
     await model.aclose()
     server.script(reply("again"))  # a later call opens a fresh client
     assert (await model.complete(ask())).text == "again"
+
+
+# --- the whole agent against an OpenAI-compatible server on 127.0.0.1 --------------------------------------
+
+
+def test_agent_runs_against_the_api_with_native_tool_calls_and_thoughts(server, tmp_path):
+    from autogpt import AutoGPT
+
+    usage = {"prompt_tokens": 1000, "completion_tokens": 100}
+    thoughts = '{"thoughts": {"observations": "empty", "plan": [{"task": "Write a.txt", "status": "doing"}], ' \
+               '"reasoning": "write it", "criticism": "", "speak": "Writing."}}'
+    tool_call = {"index": 0, "id": "c", "type": "function",
+                 "function": {"name": "write_file", "arguments": '{"path": "a.txt", "content": "hi"}'}}
+    finish = '{"thoughts": {"reasoning": "done"}, "command": {"name": "finish", "args": {"reason": "Wrote a.txt"}}}'
+    server.script(  # the agent streams: thoughts as text and a tool call, then a plain JSON reply
+        {"status": 200, "sse": [chunk({"role": "assistant", "content": thoughts}), chunk({"tool_calls": [tool_call]}),
+                                chunk({}, finish_reason="tool_calls"), chunk(None, usage=usage)]},
+        {"status": 200, "sse": [chunk({"role": "assistant", "content": finish}), chunk({}, finish_reason="stop"),
+                                chunk(None, usage=usage)]},
+    )
+    settings = Settings.load(base_url=server.url, api_key=KEY, data_dir=tmp_path / "data",
+                             prices={"gpt-4o-mini": (1.0, 2.0)})
+    agent = AutoGPT(goals=["Write hi to a.txt"], model="custom:gpt-4o-mini", settings=settings,
+                    workspace=tmp_path / "ws")
+    result = agent.run()
+    assert result.status == "finished" and result.summary == "Wrote a.txt", result.error
+    assert (tmp_path / "ws" / "a.txt").read_text() == "hi"
+    assert result.history[0].reply.thoughts.plan[0].task == "Write a.txt"  # thoughts kept beside the tool call
+    assert result.tokens == 2200
+    assert result.cost == pytest.approx(2 * (1000 * 1.0 + 100 * 2.0) / 1_000_000)
+    first = server.bodies[0]
+    assert {t["function"]["name"] for t in first["tools"]} >= {"write_file", "finish"}
+    assert first["messages"][0]["role"] == "system" and "Write hi to a.txt" in first["messages"][0]["content"]
+    assert server.requests[0]["headers"]["authorization"] == f"Bearer {KEY}"

@@ -36,7 +36,8 @@ TEXT: dict[str, dict[str, str]] = {
             "It holds only the files listed at each step.\n"
             "Use your own knowledge for facts; do not search folders for them.\n"
             "One command per reply. Never repeat a command that already succeeded: read the results of earlier steps.\n"
-            "Put the real, complete content in files (no placeholders).\n"
+            "Write the real, complete content of a file in one command: everything the goal asks for "
+            "(all paragraphs, all items), no placeholders.\n"
             "Keep each thought to one short sentence.\n"
             "When every goal is done, call finish with a one-sentence summary."
         ),
@@ -82,7 +83,7 @@ TEXT: dict[str, dict[str, str]] = {
             "文件路径相对于你的工作区文件夹，不能离开工作区。工作区里只有每一步列出的文件。\n"
             "事实性知识用你自己的知识回答，不要到文件夹里去找。\n"
             "每次回复只执行一条命令。已经成功的命令不要重复：先看前面步骤的结果。\n"
-            "写入文件的必须是真实、完整的内容（不要占位符）。\n"
+            "一条命令写入文件的全部真实内容：目标要求的都要写全（所有段落、所有条目），不要占位符。\n"
             "每条想法只写一句简短的话。\n"
             "所有目标完成后，调用 finish 并用一句话总结。"
         ),

@@ -6,8 +6,10 @@ connection failures and 5xx errors itself (exponential backoff from 0.5 s, honou
 at most 20 s a wait). Other failures raise :class:`ModelAPIError` at once, never showing the API key.
 
 Structured output: with ``request.tools`` and a provider that supports tool calls, the tools go out as
-OpenAI function tools (``tool_choice="required"``, or ``"auto"`` where a server rejects that); otherwise a
-``response_schema`` asks for JSON mode (``json_schema`` where supported). A server that rejects the
+OpenAI function tools with ``tool_choice="auto"``, so the model can still write its thoughts (the JSON
+reply the prompt asks for) beside the call -- the parser takes the command from the tool call and the
+thoughts from the text, or both from the text; otherwise a ``response_schema`` asks for JSON mode
+(``json_schema`` where supported). A server that rejects the
 response format gets the request again without it: the agent's tolerant parser copes with plain text.
 """
 
@@ -75,9 +77,7 @@ class OpenAICompatibleModel(Model):
                 break
             except openai.BadRequestError as exc:  # fall back once per feature a server rejects
                 complaint = f"{exc.param or ''} {self._server_message(exc)}".lower()
-                if kwargs.get("tool_choice") == "required" and "tool_choice" in complaint:
-                    kwargs["tool_choice"] = "auto"
-                elif "response_format" in kwargs and "response_format" in complaint:
+                if "response_format" in kwargs and "response_format" in complaint:
                     del kwargs["response_format"]
                 else:
                     raise self._api_error(exc) from None
@@ -100,7 +100,7 @@ class OpenAICompatibleModel(Model):
                 {"type": "function", "function": {k: t[k] for k in ("name", "description", "parameters") if k in t}}
                 for t in request.tools
             ]
-            kwargs["tool_choice"] = "required"
+            kwargs["tool_choice"] = "auto"
         elif request.response_schema is not None:
             kwargs["response_format"] = (
                 {"type": "json_schema", "json_schema": {"name": "reply", "schema": request.response_schema}}
