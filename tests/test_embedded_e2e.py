@@ -8,6 +8,7 @@ import pytest
 from autogpt import AutoGPT, Settings
 from autogpt.agent.steps import ErrorStep
 from autogpt.llm.assets import EMBEDDED_MODELS
+from autogpt.llm.base import contains_cjk
 
 pytestmark = pytest.mark.embedded
 
@@ -35,6 +36,17 @@ def test_agent_writes_washington_and_finishes(settings, tmp_path):
     # the grammar makes every reply parse: no step was lost to a malformed reply
     assert not [s for s in result.history if isinstance(s, ErrorStep)]
     assert result.cost == 0.0 and result.tokens > 0
+
+
+def test_chinese_goal_gets_chinese_thoughts_and_output(settings, tmp_path):
+    agent = AutoGPT(ai_name="小助手", ai_role="中文写作助手", goals=["把美国首都的名字写入文件 output.txt", "然后结束任务"],
+                    settings=settings, workspace=tmp_path, max_steps=8)
+    result = agent.run()
+    assert result.status == "finished", result.summary
+    written = (tmp_path / "output.txt").read_text()
+    assert "华盛顿" in written or "Washington" in written
+    reasoning = " ".join(s.reply.thoughts.reasoning for s in result.history if hasattr(s, "reply"))
+    assert contains_cjk(reasoning) and contains_cjk(result.summary)
 
 
 def test_chat_answers_with_the_embedded_model(settings):

@@ -1,8 +1,9 @@
 """The agent's prompts, in English and Chinese.
 
-The system prompt (identity, goals, constraints, commands, reply format, an example) never changes during a
-run, so a local model's KV cache keeps it; the step history is appended after it, and a short state message
-(step count, workspace files, current plan) comes last.
+The system prompt (constraints, commands, reply format, an example, then identity and goals) never changes
+during a run, and its task-independent part is the same for every run, so a local model's KV cache keeps
+it; the step history is appended after it, and a short state message (step, workspace files, what is done
+and what is left) comes last.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ def detect_language(*texts: str) -> Language:
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "intro": (
-            "You are {name}, {role}.\nYou work autonomously towards the goals below, one command at a time. "
-            "Make decisions yourself and pursue simple strategies."
+            "You are an autonomous agent. You work towards the goals given at the end of this message, "
+            "one command at a time. Make decisions yourself and pursue simple strategies."
         ),
+        "identity": "You are {name}, {role}.",
         "goals": "GOALS",
         "constraints": "CONSTRAINTS",
         "constraint_list": (
@@ -75,7 +77,8 @@ TEXT: dict[str, dict[str, str]] = {
         "truncated": "[... output truncated: {n} more characters not shown]",
     },
     "zh": {
-        "intro": "你是 {name}，{role}。\n你要自主地、一次执行一条命令地完成下面的目标。自己做决定，采用简单直接的策略。",
+        "intro": "你是一个自主智能体。你要一次执行一条命令地完成本消息末尾给出的目标。自己做决定，采用简单直接的策略。",
+        "identity": "你是 {name}，{role}。",
         "goals": "目标",
         "constraints": "约束",
         "constraint_list": (
@@ -187,9 +190,10 @@ def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lan
     if any(tool.requires_human for tool in tools):
         constraints.append(t(lang, "ask_user"))
     has_example_tool = any(tool.name == "write_file" for tool in tools)
+    # Everything that does not depend on the task comes first, so a local model's KV cache keeps it
+    # from one run to the next; the identity and goals come last.
     parts = [
-        t(lang, "intro", name=name, role=role),
-        f"{t(lang, 'goals')}:\n{numbered(goals)}",
+        t(lang, "intro"),
         f"{t(lang, 'constraints')}:\n{numbered(constraints)}",
         f"{t(lang, 'commands')}:\n{numbered(f'{tool.signature()}: {tool.description}' for tool in tools)}",
         f"{t(lang, 'format')}\n{json.dumps(_FORMAT, ensure_ascii=False)}",
@@ -199,6 +203,7 @@ def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lan
         parts.append(f"{t(lang, 'example')}\n{t(lang, 'example_step', n=1)} {first}\n"
                      f"{t(lang, 'example_result')}\n{t(lang, 'example_step', n=2)} {second}")
     parts.append(t(lang, "language"))
+    parts.append(f"{t(lang, 'identity', name=name, role=role)}\n{t(lang, 'goals')}:\n{numbered(goals)}")
     return "\n\n".join(parts)
 
 
