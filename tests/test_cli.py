@@ -487,3 +487,18 @@ def test_ctrl_c_once_unattended_stops_after_the_current_step(tmp_path: Path) -> 
     assert (run.workspace / f"f{in_progress - 1}.txt").exists()
     assert not (run.workspace / f"f{in_progress}.txt").exists()
     assert notice in run.events
+
+
+def test_output_closed_early_lets_the_run_finish_quietly(tmp_path: Path) -> None:
+    items = [{"delay": 0.3}, reply("write_file", path="a.txt", content="x"), reply("finish", reason="ok")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "autogpt", "run", "--goal", "g", "--continuous", "--workspace", str(tmp_path / "ws"),
+         "--model", script(tmp_path, items)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=cli_env(), text=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline()  # like `| head -1`
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0
+    stderr = proc.stderr.read() if proc.stderr else ""
+    assert "Traceback" not in stderr and "Error" not in stderr
+    assert (tmp_path / "ws" / "a.txt").read_text() == "x"

@@ -473,3 +473,11 @@ def test_set_model_name(settings):
 def test_empty_chat_message_is_refused(settings):
     with pytest.raises(ConfigError):
         AutoGPT(model=ScriptedModel(), settings=settings).generate_response("  ")
+
+
+def test_budget_summary_in_chinese(settings, tmp_path):
+    script = [reply("write_file", path=f"{i}.txt", content="x") for i in range(3)]
+    agent, _ = make_agent(settings, script, tmp_path, goals=["写三个文件"], max_steps=2)
+    result = agent.run()
+    assert result.status == "max_steps"
+    assert result.summary.startswith("已停止：达到步数上限（2）。")

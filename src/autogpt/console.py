@@ -7,7 +7,9 @@ terminal for approvals and answers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import sys
 import threading
 import time
@@ -50,15 +52,27 @@ STATUS_STYLE = {"finished": "bold green", "interrupted": "yellow", "stopped": "y
 PLAN_MARK = {"done": "[green]☑[/]", "doing": "[yellow]▶[/]", "todo": "☐"}
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # The reader went away (e.g. `autogpt run ... | head`): stop printing; the run goes on, logged.
+        _silence(self.file)
+        self.quiet = True
+
+
+def _silence(stream: IO[str]) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
 class RunView:
     """Renders run events. ``mode`` is ``rich`` (colours, spinner; needs a TTY), ``plain`` or ``json``."""
 
     def __init__(self, mode: str = "auto", out: IO[str] | None = None) -> None:
         self.out = out or sys.stdout
-        self.console = Console(file=self.out, highlight=False, soft_wrap=False)
+        self.console = _Console(file=self.out, highlight=False, soft_wrap=False)
         self.mode = ("rich" if self.console.is_terminal else "plain") if mode == "auto" else mode
         if self.mode == "plain":
-            self.console = Console(file=self.out, highlight=False, no_color=True, width=10_000, soft_wrap=True)
+            self.console = _Console(file=self.out, highlight=False, no_color=True, width=10_000, soft_wrap=True)
         self.lang = "en"
         self._spinner: Spinner | None = None
         self._thinking_since = self._step_started = 0.0
@@ -72,8 +86,11 @@ class RunView:
 
     def handle(self, event: ev.Event) -> None:
         if self.mode == "json":
-            if not isinstance(event, ev.Token):
-                print(json.dumps(event.to_dict(), ensure_ascii=False, default=str), file=self.out, flush=True)
+            if not isinstance(event, ev.Token) and not self.console.quiet:
+                try:
+                    print(json.dumps(event.to_dict(), ensure_ascii=False, default=str), file=self.out, flush=True)
+                except BrokenPipeError:
+                    self.console.on_broken_pipe()
             return
         handler = getattr(self, f"_on_{event.type}", None)
         if handler:

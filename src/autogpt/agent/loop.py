@@ -315,29 +315,22 @@ class Runner:
         return self.result
 
     def _best_effort_summary(self, status: str, error: str | None) -> str:
-        reasons = {
-            "max_steps": f"Stopped: the step limit ({self.budget.max_steps}) was reached.",
-            "max_tokens": f"Stopped: the token budget ({self.budget.max_tokens}) was used up.",
-            "max_cost": f"Stopped: the cost budget (${self.budget.max_cost}) was used up.",
-            "max_time": f"Stopped: the time limit ({self.budget.max_seconds} s) was reached.",
-            "stuck": "Stopped: the agent kept repeating the same command.",
-            "stopped": "Stopped by the user.",
-            "interrupted": "Interrupted by the user.",
-            "error": f"Stopped by an error: {error}",
-        }
-        parts = [reasons.get(status, status)]
+        b = self.budget
+        limit = {"max_steps": b.max_steps, "max_tokens": b.max_tokens, "max_cost": b.max_cost,
+                 "max_time": b.max_seconds}.get(status)
+        parts = [t(self.lang, f"end_{status}", limit=limit, error=error)]
         done = [item.task for item in self.plan if item.status == "done"]
         if done:
-            parts.append("Done: " + "; ".join(done) + ".")
+            parts.append(t(self.lang, "end_done", tasks="; ".join(done)))
         last = next((s.reply.thoughts.speak for s in reversed(self.memory.steps)
                      if isinstance(s, ActionStep) and s.reply.thoughts.speak), "")
         if last:
-            parts.append(f"Last: {last}")
+            parts.append(t(self.lang, "end_last", text=last))
         return " ".join(parts)
 
     def _emit(self, kind: type[Event], /, **fields: object) -> None:
         self.emit(kind(run_id=self.run_id, **fields))  # type: ignore[arg-type]
 
 
-class _OutOfTime(ModelError):
+class _OutOfTime(Exception):
     """The time budget ran out while the model was thinking."""
