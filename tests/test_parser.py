@@ -128,3 +128,10 @@ def test_native_tool_call_with_prose_and_empty_arguments():
 def test_native_tool_call_with_non_object_arguments():
     with pytest.raises(ReplyParseError):
         parse_completion(Completion(text="", tool_calls=[ToolCall("finish", "[1]")]))
+
+
+def test_reply_cut_off_at_the_token_limit_is_refused():
+    text = '{"thoughts": {}, "command": {"name": "write_file", "args": {"path": "a.md", "content": "AI agents can'
+    with pytest.raises(ReplyParseError, match="cut off at the token limit"):
+        parse_completion(Completion(text=text, finish_reason="length"))
+    assert parse_completion(Completion(text=text, finish_reason="stop")).command.args["content"] == "AI agents can"

@@ -32,7 +32,8 @@ app = typer.Typer(
     name="autogpt",
     help="An autonomous LLM agent: give it a name, a role and goals, and it plans, acts and checks until done.\n\n"
     "Every setting also reads from AUTOGPT_* environment variables and a .env file "
-    "(e.g. AUTOGPT_MODEL, AUTOGPT_MODEL_PATH, AUTOGPT_DATA_DIR, AUTOGPT_WORKSPACE).",
+    "(e.g. AUTOGPT_MODEL, AUTOGPT_MODEL_PATH, AUTOGPT_DATA_DIR, AUTOGPT_WORKSPACE).\n\n"
+    "`autogpt COMMAND --help` explains every flag of a command.",
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -45,7 +46,7 @@ AI_SETTINGS_KEYS = {"ai_name", "ai_role", "ai_goals", "api_budget"}
 CHAT_EXIT = {"exit", "quit", "退出"}
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="YAML file of settings (same names as the AUTOGPT_* variables, lower case).")]
-ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="Model id (see `autogpt models`); default: the embedded model.")]
+ModelOpt = Annotated[str | None, typer.Option("--model", "-m", metavar="ID", help="Model id (see `autogpt models`); default: the embedded model.")]
 DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="Where autogpt stores runs and workspaces (AUTOGPT_DATA_DIR).")]
 
 
@@ -64,9 +65,9 @@ def root(
 
 @app.command()
 def run(
-    name: Annotated[str | None, typer.Option("--name", "-n", help="The agent's name (ai_name).")] = None,
-    role: Annotated[str | None, typer.Option("--role", "-r", help="The agent's role (ai_role).")] = None,
-    goal: Annotated[list[str] | None, typer.Option("--goal", "-g", help="A goal; repeat for several goals.")] = None,
+    name: Annotated[str | None, typer.Option("--name", "-n", metavar="TEXT", help="The agent's name (ai_name).")] = None,
+    role: Annotated[str | None, typer.Option("--role", "-r", metavar="TEXT", help="The agent's role (ai_role).")] = None,
+    goal: Annotated[list[str] | None, typer.Option("--goal", "-g", metavar="TEXT", help="A goal; repeat for several goals.")] = None,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="AutoGPT ai_settings.yaml: ai_name, ai_role, ai_goals, api_budget.")] = None,
     workspace: Annotated[Path | None, typer.Option("--workspace", "-w", help="Folder where files are read and written (default: a fresh folder per run, printed at the start).")] = None,
     continuous: Annotated[bool, typer.Option("--continuous", help="Run commands without asking for approval (use with --max-steps).")] = False,

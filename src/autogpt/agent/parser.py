@@ -24,7 +24,16 @@ _ARG_ALIASES = ("args", "arguments", "parameters", "params", "input")
 
 
 def parse_completion(completion: Completion) -> Reply:
-    """Parse a model's completion: native tool calls if it made any, else its text."""
+    """Parse a model's completion: native tool calls if it made any, else its text.
+
+    A reply cut off by the token limit is refused even if it could be repaired: whatever it was writing
+    (a file's content, most likely) is incomplete.
+    """
+    if completion.finish_reason == "length":
+        raise ReplyParseError(
+            "The reply was cut off at the token limit. Write less in one command: "
+            "split long content over several append_file commands."
+        )
     if completion.tool_calls:
         call = completion.tool_calls[0]
         args = _load_json(call.arguments) if call.arguments.strip() else {}

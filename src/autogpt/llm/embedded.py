@@ -24,6 +24,7 @@ _LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
 _LOADED_LOCK = threading.Lock()
 
 # llama.cpp's own names for the sampling parameters we expose beyond the common ones.
+DEFAULT_REPEAT_PENALTY = 1.1
 _EXTRA = {"top_k": int, "min_p": float, "repeat_penalty": float, "presence_penalty": float, "frequency_penalty": float}
 
 
@@ -118,6 +119,9 @@ class EmbeddedModel(Model):
             "messages": [m.to_dict() for m in request.messages],
             "temperature": params.pop("temperature", 0.2),
             "max_tokens": params.pop("max_tokens", 1024),
+            # Small models fall into loops ("X can also be used for Y. X can also be used for Z. ...");
+            # llama.cpp's usual penalty over the last 64 tokens stops most of them.
+            "repeat_penalty": params.pop("repeat_penalty", DEFAULT_REPEAT_PENALTY),
             "stream": True,
         }
         if seed := params.pop("seed", None):
