@@ -23,6 +23,7 @@ from pathlib import Path
 from autogpt import AutoGPT, Settings
 from autogpt.agent.events import StepFinished, Thinking
 from autogpt.llm.base import Completion, Model, ModelRequest
+from autogpt.llm.embedded import DEFAULT_REPEAT_PENALTY
 from autogpt.llm.registry import create_model
 
 
@@ -55,7 +56,7 @@ def direct(llm, request: ModelRequest, *, cold: bool, seed: int) -> tuple[float,
         messages=[m.to_dict() for m in request.messages],
         response_format={"type": "json_object", "schema": request.response_schema},
         temperature=request.params.get("temperature", 0.2), max_tokens=request.params.get("max_tokens", 1024),
-        seed=seed,
+        repeat_penalty=DEFAULT_REPEAT_PENALTY, seed=seed,
     )
     return time.perf_counter() - started, result["usage"]["completion_tokens"]
 
@@ -96,21 +97,27 @@ def main() -> None:
             cold, cold_tokens = direct(llm, request, cold=True, seed=seed)
             if number > 1:  # warm: leave the previous step's prompt in the cache first
                 direct(llm, model.calls[number - 2][0], cold=True, seed=seed)
-            warm, _ = direct(llm, request, cold=False, seed=seed) if number > 1 else (cold, cold_tokens)
+            warm, warm_tokens = direct(llm, request, cold=False, seed=seed) if number > 1 else (cold, cold_tokens)
             rows.append((number, completion.usage.prompt_tokens, completion.usage.cached_tokens,
                          completion.usage.completion_tokens, step_seconds.get(number, float("nan")),
-                         completion.seconds, cold, warm))
+                         completion.seconds, cold, cold_tokens, warm, warm_tokens))
 
     print(f"model {args.model}: load {load_seconds:.1f} s; run status {result.status} in {result.steps} steps")
-    print("step  prompt  cached  output | agent step  model call | direct cold  direct warm | framework")
-    for n, prompt, cached, out, step, call, cold, warm in rows:
+    # Sampling is not bit-identical between runs (a cached prefix changes the batches llama.cpp evaluates),
+    # so the direct calls may write a few more or fewer tokens: their token counts are shown beside them.
+    print("step  prompt  cached  output | agent step  model call | direct cold (out)  direct warm (out) | framework")
+    for n, prompt, cached, out, step, call, cold, cold_out, warm, warm_out in rows:
         print(f"{n:>4}  {prompt:>6}  {cached:>6}  {out:>6} | {step:>9.2f}s  {call:>9.2f}s | "
-              f"{cold:>10.2f}s  {warm:>10.2f}s | {(step - call) * 1000:>7.0f} ms")
+              f"{cold:>9.2f}s ({cold_out:>3})  {warm:>9.2f}s ({warm_out:>3}) | {(step - call) * 1000:>6.0f} ms")
     later = rows[1:]
     if later:
         mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
-        print(f"later steps, mean: agent {mean([r[4] for r in later]):.2f} s, direct warm {mean([r[7] for r in later]):.2f} s, "
-              f"direct cold {mean([r[6] for r in later]):.2f} s (prefix cache saves {mean([r[6] - r[7] for r in later]):.2f} s a step)")
+        per_token = lambda secs, toks: 1000 * sum(secs) / max(sum(toks), 1)  # noqa: E731
+        print(f"later steps, per output token: agent {per_token([r[4] for r in later], [r[3] for r in later]):.0f} ms, "
+              f"direct warm {per_token([r[8] for r in later], [r[9] for r in later]):.0f} ms, "
+              f"direct cold {per_token([r[6] for r in later], [r[7] for r in later]):.0f} ms")
+        print(f"later steps, mean: agent {mean([r[4] for r in later]):.2f} s, direct warm {mean([r[8] for r in later]):.2f} s, "
+              f"direct cold {mean([r[6] for r in later]):.2f} s")
 
 
 if __name__ == "__main__":
