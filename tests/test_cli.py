@@ -297,7 +297,7 @@ def test_ai_settings_file(tmp_path: Path) -> None:
     ("content", "expected"),
     [
         ("ai_name: [unclosed\n", "is not valid YAML"),
-        ("ai_name: Bot\nai_goal: typo\n", "unknown keys ai_goal"),
+        ("ai_name: Bot\nai_goal: typo\n", "unknown settings: ai_goal"),
         ("ai_goals:\n  first: a\n", "ai_goals must be a list of strings"),
         ("ai_goals: [a]\napi_budget: lots\n", "api_budget must be a number"),
     ],

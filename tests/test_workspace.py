@@ -414,3 +414,12 @@ def test_repr_and_relative(env: Env) -> None:
     assert str(env.ws.root) in repr(env.ws)
     assert env.ws.relative(env.ws.root) == "."
     assert env.ws.relative(env.ws.root / "a" / "b.txt") == "a/b.txt"
+
+
+def test_files_lists_shallow_first_skips_hidden_and_stops_at_the_limit(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    for name in ("b.txt", "a.txt", "sub/c.txt", ".git/config", "sub/deeper/d.txt"):
+        (ws.root / name).parent.mkdir(parents=True, exist_ok=True)
+        (ws.root / name).write_text("x")
+    assert ws.files() == ["a.txt", "b.txt", "sub/c.txt", "sub/deeper/d.txt"]
+    assert ws.files(limit=2) == ["a.txt", "b.txt"]

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -23,7 +22,7 @@ from autogpt import __version__
 from autogpt.agent import events as ev
 from autogpt.agent.agent import AutoGPT
 from autogpt.agent.loop import RunResult
-from autogpt.config import Settings
+from autogpt.config import Settings, read_yaml_mapping
 from autogpt.console import ConsoleHuman, RunView, read_line
 from autogpt.errors import AutoGPTError, ConfigError
 from autogpt.llm.registry import describe_models
@@ -232,17 +231,7 @@ def models_prepare(model: Annotated[str | None, typer.Argument(help="Model id (d
 
 def _read_ai_settings(path: Path) -> dict[str, Any]:
     """Read AutoGPT's ai_settings.yaml (ai_name, ai_role, ai_goals, api_budget)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"Cannot read {path}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path} must be a mapping with keys {', '.join(sorted(AI_SETTINGS_KEYS))}.")
-    unknown = set(data) - AI_SETTINGS_KEYS
-    if unknown:
-        raise ConfigError(f"{path}: unknown keys {', '.join(sorted(map(str, unknown)))}; valid: {', '.join(sorted(AI_SETTINGS_KEYS))}.")
+    data = read_yaml_mapping(path, AI_SETTINGS_KEYS, "AI settings file")
     goals = data.get("ai_goals") or []
     if isinstance(goals, str):
         goals = [goals]

@@ -104,21 +104,25 @@ class Settings(BaseSettings):
 
 def read_yaml_settings(path: Path) -> dict[str, Any]:
     """Read a YAML settings file; unknown keys and syntax errors raise :class:`ConfigError`."""
+    return read_yaml_mapping(path, set(Settings.model_fields), "Config file")
+
+
+def read_yaml_mapping(path: Path, valid_keys: set[str], what: str) -> dict[str, Any]:
+    """Read a YAML file that must be a mapping with only ``valid_keys``; any problem is a :class:`ConfigError`."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"Cannot read config file {path}: {exc.strerror or exc}") from None
+        raise ConfigError(f"Cannot read {what.lower()} {path}: {exc.strerror or exc}") from None
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"Config file {path} is not valid YAML: {describe_yaml_error(exc)}") from None
+        raise ConfigError(f"{what} {path} is not valid YAML: {describe_yaml_error(exc)}") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"Config file {path} must contain a mapping of settings, not {type(data).__name__}.")
-    unknown = sorted(set(data) - set(Settings.model_fields))
+        raise ConfigError(f"{what} {path} must contain a mapping of settings, not {type(data).__name__}.")
+    unknown = sorted(map(str, set(data) - valid_keys))
     if unknown:
         raise ConfigError(
-            f"Config file {path} has unknown settings: {', '.join(map(str, unknown))}. "
-            f"Valid settings: {', '.join(sorted(Settings.model_fields))}."
+            f"{what} {path} has unknown settings: {', '.join(unknown)}. Valid settings: {', '.join(sorted(valid_keys))}."
         )
     return data
 

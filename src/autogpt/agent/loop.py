@@ -187,7 +187,7 @@ class Runner:
         tools = self._tools()
         system = Message("system", prompts.system_prompt(self.task.name, self.task.role, self.task.goals, tools, self.lang))
         state = Message("user", prompts.state_message(
-            number, self.budget.max_steps, self.plan, sorted(self.workspace.snapshot()), self.lang))
+            number, self.budget.max_steps, self.plan, self.workspace.files(), self.lang))
         fixed = self.model.count_tokens(system.content) + self.model.count_tokens(state.content)
         history = self.memory.render(max(self.model.context_size - fixed - self.options.max_reply_tokens - 64, 256), self.lang)
         return [system, Message("user", f"{history}\n\n{state.content}" if history else state.content)]

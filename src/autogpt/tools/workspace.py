@@ -165,6 +165,19 @@ class Workspace:
                     found[os.path.relpath(full, self.root)] = (st.st_size, st.st_mtime_ns)
         return found
 
+    def files(self, limit: int = 100) -> list[str]:
+        """Up to ``limit`` file paths, shallowest first, hidden folders (``.git``, ``.venv``...) skipped.
+
+        Cheap enough to call every step, even when the workspace is a large project.
+        """
+        found: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            found.extend(os.path.relpath(os.path.join(dirpath, n), self.root) for n in sorted(filenames))
+            if len(found) >= limit:
+                return found[:limit]
+        return found
+
     def changed_since(self, before: dict[str, tuple[int, int]]) -> list[str]:
         after = self.snapshot()
         return sorted(path for path, sig in after.items() if before.get(path) != sig)
