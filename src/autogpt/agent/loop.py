@@ -108,6 +108,7 @@ class Runner:
         self._context = ToolContext(workspace=workspace, ask_human=human.ask if human else None)
         self._tool_specs = [tool.spec() for tool in self._tools()]
         self._reply_schema = reply_json_schema(self._tool_specs)
+        self._system: tuple[Message, int] | None = None
 
     def request_pause(self) -> None:
         """Pause at the next safe point (between steps): Ctrl-C once."""
@@ -184,13 +185,14 @@ class Runner:
         return None, usage, cost
 
     def _prompt(self, number: int) -> list[Message]:
-        tools = self._tools()
-        system = Message("system", prompts.system_prompt(self.task.name, self.task.role, self.task.goals, tools, self.lang))
-        state = Message("user", prompts.state_message(
-            number, self.budget.max_steps, self.plan, self.workspace.files(), self.lang))
-        fixed = self.model.count_tokens(system.content) + self.model.count_tokens(state.content)
-        history = self.memory.render(max(self.model.context_size - fixed - self.options.max_reply_tokens - 64, 256), self.lang)
-        return [system, Message("user", f"{history}\n\n{state.content}" if history else state.content)]
+        if self._system is None:  # the same for the whole run; counted once the model (and tokenizer) is loaded
+            text = prompts.system_prompt(self.task.name, self.task.role, self.task.goals, self._tools(), self.lang)
+            self._system = (Message("system", text), self.model.count_tokens(text))
+        system, system_tokens = self._system
+        state = prompts.state_message(number, self.budget.max_steps, self.plan, self.workspace.files(), self.lang)
+        room = self.model.context_size - system_tokens - self.model.count_tokens(state) - self.options.max_reply_tokens
+        history = self.memory.render(max(room - 64, 256), self.lang)
+        return [system, Message("user", f"{history}\n\n{state}" if history else state)]
 
     async def _call_model(self, messages: list[Message], number: int) -> Completion:
         request = ModelRequest(
