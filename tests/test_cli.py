@@ -502,3 +502,48 @@ def test_output_closed_early_lets_the_run_finish_quietly(tmp_path: Path) -> None
     stderr = proc.stderr.read() if proc.stderr else ""
     assert "Traceback" not in stderr and "Error" not in stderr
     assert (tmp_path / "ws" / "a.txt").read_text() == "x"
+
+
+# --- autogpt sandbox ------------------------------------------------------------------------------------
+
+needs_bwrap = pytest.mark.skipif(not __import__("shutil").which("bwrap"), reason="bubblewrap is not installed")
+
+
+@needs_bwrap
+def test_sandbox_check_names_the_isolation_and_its_layers():
+    done = autogpt("sandbox", "check")
+    assert done.returncode == 0, done.stderr
+    assert "Sandbox: bubblewrap" in done.stdout
+    assert "network namespace" in done.stdout and "no network" in done.stdout
+    assert "empty environment" in done.stdout
+
+
+def test_sandbox_check_without_bubblewrap_says_how_to_install_it(tmp_path):
+    done = autogpt("sandbox", "check", env=cli_env(PATH=str(tmp_path)))  # no bwrap on this PATH
+    assert done.returncode == 1
+    assert "apt-get install" in done.stdout and "bubblewrap" in done.stdout
+
+
+@needs_bwrap
+def test_sandbox_run_is_the_tools_sandbox(tmp_path):
+    code = ("import os, pathlib, socket\n"
+            "pathlib.Path('made.txt').write_text(os.getcwd())\n"
+            "print('secret' if 'AUTOGPT_TEST_SECRET' in os.environ else 'no secret')\n"
+            "try:\n    socket.create_connection(('127.0.0.1', 22), timeout=1); print('net')\n"
+            "except OSError:\n    print('no net')\n"
+            "raise SystemExit(3)\n")
+    done = autogpt("sandbox", "run", "--workspace", str(tmp_path), "--", "python", "-c", code,
+                   env=cli_env(AUTOGPT_TEST_SECRET="hunter2"))
+    assert done.returncode == 3, done.stderr
+    assert done.stdout.split() == ["no", "secret", "no", "net"]
+    assert (tmp_path / "made.txt").read_text() == "/workspace"
+
+
+@needs_bwrap
+def test_sandbox_run_timeout_exits_124_and_bad_workspace_is_a_usage_error(tmp_path):
+    done = autogpt("sandbox", "run", "-w", str(tmp_path), "--", "python", "-c", "import time; time.sleep(60)",
+                   env=cli_env(AUTOGPT_SANDBOX_TIMEOUT="1"))
+    assert done.returncode == 124
+    assert "timeout" in done.stderr
+    missing = autogpt("sandbox", "run", "-w", str(tmp_path / "nope"), "--", "true")
+    assert missing.returncode == 2 and "not a folder" in missing.stderr

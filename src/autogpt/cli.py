@@ -39,6 +39,9 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="List the models autogpt can use, or prepare the embedded one.", add_completion=False)
 app.add_typer(models_app, name="models")
+sandbox_app = typer.Typer(help="Check the code sandbox, or run a command in it exactly as the agent's tools do.",
+                          add_completion=False, no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
 
 EXIT_FINISHED, EXIT_NOT_FINISHED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 AI_SETTINGS_KEYS = {"ai_name", "ai_role", "ai_goals", "api_budget"}
@@ -229,6 +232,53 @@ def models_prepare(model: Annotated[str | None, typer.Argument(help="Model id (d
         _fail(exc)
 
 
+@sandbox_app.command("check")
+def sandbox_check(config: ConfigOpt = None) -> None:
+    """Say which isolation is active here and what each layer protects (exit 1 if code cannot run)."""
+    try:
+        agent = AutoGPT(settings=Settings.load(config))
+    except AutoGPTError as exc:
+        _fail(exc)
+    sandbox = agent.sandbox
+    console = Console(highlight=False)
+    if sandbox is None:
+        console.print(f"[bold red]No sandbox:[/] {escape(agent.sandbox_error)}")
+        raise typer.Exit(EXIT_NOT_FINISHED)
+    console.print(f"Sandbox: [bold]{escape(sandbox.name)}[/]  (Python: {escape(sandbox.python)})")
+    for layer in sandbox.layers():
+        mark = "[green]✓[/]" if layer.active else "[red]✗[/]"
+        console.print(f" {mark} {escape(layer.name)}: {escape(layer.protects)}")
+
+
+@sandbox_app.command("run", context_settings={"ignore_unknown_options": True})
+def sandbox_run(
+    command: Annotated[list[str], typer.Argument(help="The command and its arguments (put them after --).")],
+    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="The folder the command sees as /workspace.")] = Path("."),
+    config: ConfigOpt = None,
+) -> None:
+    """Run COMMAND in the sandbox, as the agent's tools would: same isolation, limits and timeout.
+
+    Exits with the command's exit code (124 when the time limit stopped it, 137 when it was killed).
+    """
+    try:
+        agent = AutoGPT(settings=Settings.load(config))
+        sandbox = agent.sandbox
+        if sandbox is None:
+            raise ConfigError(agent.sandbox_error)
+        if not workspace.is_dir():
+            raise ConfigError(f"The workspace {workspace} is not a folder.")
+    except AutoGPTError as exc:
+        _fail(exc)
+    argv = [sandbox.python if word in ("python", "python3") and i == 0 else word for i, word in enumerate(command)]
+    result = asyncio.run(sandbox.run(argv, workspace.resolve()))
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    if result.killed:
+        print(f"[sandbox] stopped: {result.killed} after {result.seconds:.1f} s", file=sys.stderr)
+        raise typer.Exit(124 if result.killed == "timeout" else 137)
+    raise typer.Exit(result.exit_code if result.exit_code is not None else 128 + (result.signal or 9))
+
+
 def _read_ai_settings(path: Path) -> dict[str, Any]:
     """Read AutoGPT's ai_settings.yaml (ai_name, ai_role, ai_goals, api_budget)."""
     data = read_yaml_mapping(path, AI_SETTINGS_KEYS, "AI settings file")
@@ -256,7 +306,7 @@ def _ask_for_goal() -> list[str]:
 
 
 def _fail(exc: AutoGPTError) -> None:
-    Console(stderr=True).print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
+    Console(stderr=True).print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)  # paths stay whole
     raise typer.Exit(EXIT_USAGE)
 
 

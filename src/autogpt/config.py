@@ -61,6 +61,38 @@ class Settings(BaseSettings):
     max_observation_tokens: int = Field(1200, ge=50, description="A tool output longer than this is truncated.")
     reply_retries: int = Field(3, ge=0, description="Times an unparseable reply is sent back to the model.")
 
+    # --- code execution (see autogpt.sandbox) ----------------------------------------------------------
+    sandbox: Literal["strict", "allow_weak"] = Field(
+        "strict", description="strict: code runs only in bubblewrap; allow_weak: fall back to unshare + rlimits."
+    )
+    sandbox_timeout: float = Field(60.0, gt=0, description="Wall-clock seconds before a command is killed.")
+    sandbox_cpu_seconds: int = Field(60, ge=1)
+    sandbox_memory_mb: int = Field(1024, ge=64)
+    sandbox_file_size_mb: int = Field(64, ge=1)
+    sandbox_processes: int = Field(64, ge=4)
+    sandbox_read_only_paths: list[Path] = Field(default_factory=list, description="Extra host paths code may read.")
+    sandbox_python: str | None = Field(None, description="Interpreter for code (default: the base Python, stdlib only).")
+    shell_enabled: bool = Field(False, description="Offer the execute_shell tool (always sandboxed).")
+    shell_allow: list[str] = Field(
+        default_factory=lambda: ["ls", "cat", "head", "tail", "wc", "grep", "sort", "uniq", "cut", "echo", "pwd",
+                                 "date", "find", "diff", "python3", "python"],
+        description="Programs execute_shell may run (first word); empty: anything not in shell_deny.",
+    )
+    shell_deny: list[str] = Field(
+        default_factory=lambda: ["rm", "dd", "mkfs", "shutdown", "reboot", "kill", "killall", "chmod", "chown",
+                                 "curl", "wget", "nc", "ssh", "sudo", "su"],
+        description="Programs execute_shell never runs (used when shell_allow is empty).",
+    )
+
+    # --- the web ---------------------------------------------------------------------------------------
+    web_search: str = Field("ddgs", description="Search backend: ddgs, or searxng:https://your.searx/")
+    web_timeout: float = Field(20.0, gt=0, description="Seconds for one web request.")
+    web_max_bytes: int = Field(2_000_000, ge=1000, description="Largest page read_webpage downloads.")
+    web_allow_private: bool = Field(False, description="Allow private and loopback addresses (SSRF guard off).")
+    web_allow_hosts: list[str] = Field(
+        default_factory=list, description="Hosts or IPs allowed even though private (e.g. 127.0.0.1 for tests)."
+    )
+
     @property
     def runs_dir(self) -> Path:
         return self.data_dir / "runs"

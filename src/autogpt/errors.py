@@ -32,6 +32,10 @@ class InvalidParameterError(ConfigError):
         super().__init__(f"{msg} Valid parameters: {', '.join(self.valid)}.")
 
 
+class SandboxUnavailableError(ConfigError):
+    """No sandbox can run code here (bubblewrap missing and the weak fallback not allowed)."""
+
+
 # --- models ------------------------------------------------------------------------------------------
 
 
@@ -82,6 +86,15 @@ class ToolArgumentError(ToolError):
     """The model called a tool with missing or ill-typed arguments."""
 
 
+class ToolUnavailableError(ToolError):
+    """The tool cannot work in this run (offline, no sandbox): it is withdrawn from the model's choices,
+    together with the ``also`` tools that depend on the same thing (e.g. the other web tool)."""
+
+    def __init__(self, message: str, also: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.also = also
+
+
 class UnknownToolError(ToolError):
     """The model called a tool that does not exist."""
 
@@ -103,3 +116,4 @@ class ToolCrashedError(AutoGPTError):
 
 class AgentStateError(AutoGPTError, RuntimeError):
     """The agent was used in a way it does not support (e.g. ``run()`` inside a running event loop)."""
+
