@@ -62,3 +62,15 @@ def test_embedded_model_is_the_pinned_file(settings):
     path = settings.models_dir / spec.filename
     assert path.stat().st_size == spec.size
     assert path.with_name(path.name + ".verified").read_text().find(spec.sha256) > 0
+
+
+def test_agent_computes_fibonacci_in_the_sandbox(settings, tmp_path):
+    """The issue's goal: the model writes a program, the sandbox runs it, the printed number reaches fib.txt."""
+    agent = AutoGPT(goals=["Compute the 20th Fibonacci number with Python and write it to fib.txt"],
+                    settings=settings, workspace=tmp_path, max_steps=8)
+    assert agent.sandbox is not None and agent.sandbox.name == "bubblewrap"
+    result = agent.run()
+    assert result.status == "finished", result.summary
+    assert (tmp_path / "fib.txt").read_text().strip() == "6765"
+    ran = [s for s in result.history if hasattr(s, "reply") and s.reply.command.name == "execute_python" and s.ok]
+    assert ran and "6765" in ran[0].observation  # computed by the program, not recalled

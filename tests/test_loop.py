@@ -15,6 +15,7 @@ from autogpt.errors import (
     ModelAPIError,
     ToolCrashedError,
     ToolError,
+    ToolUnavailableError,
     UnknownModelError,
 )
 from autogpt.testing import ScriptedHuman, ScriptedModel, reply
@@ -28,7 +29,7 @@ def settings(tmp_path, monkeypatch):
 
 def make_agent(settings, script, tmp_path, **kwargs):
     model = script if isinstance(script, ScriptedModel) else ScriptedModel(script)
-    kwargs.setdefault("goals", ["Write hello to a.txt"])
+    kwargs.setdefault("goals", ["Greet the user"])
     agent = AutoGPT(model=model, settings=settings, workspace=tmp_path / "ws", **kwargs)
     return agent, model
 
@@ -59,8 +60,11 @@ def test_prompt_has_role_goals_tools_and_schema(settings, tmp_path):
     assert "1. Goal one" in system and "2. Goal two" in system
     assert "write_file(path: str, content: str)" in system
     assert "ask_user" not in system  # no human present
+    assert "use web_search and read_webpage only for what you cannot know" in system
     names = [branch["properties"]["name"]["const"] for branch in request.response_schema["properties"]["command"]["anyOf"]]
-    assert names == ["write_file", "append_file", "read_file", "list_folder", "finish"]
+    assert names[:5] == ["write_file", "append_file", "read_file", "list_folder", "execute_python"]
+    assert "execute_python_file" not in names  # nothing to run yet: offered once a .py file exists
+    assert names[-1] == "finish" and "execute_shell" not in names  # shell is off by default
     assert [t["name"] for t in request.tools] == names
     assert "Step 1" in request.messages[-1].content
 
@@ -237,6 +241,8 @@ def test_repeat_is_not_executed_and_third_time_is_stuck(settings, tmp_path):
     assert calls == ["a"]
     assert result.history[1].executed is False
     assert "Do not repeat it" in "\n".join(m.content for m in model.calls[2].messages)
+    # the grammar of the step after a repeat leaves that tool out (a scripted model ignores it; a local one cannot)
+    assert [[t["name"] for t in call.tools].count("count") for call in model.calls] == [1, 1, 0]
 
 
 def test_changing_course_resets_repeat_detection(settings, tmp_path):
@@ -481,3 +487,84 @@ def test_budget_summary_in_chinese(settings, tmp_path):
     result = agent.run()
     assert result.status == "max_steps"
     assert result.summary.startswith("已停止：达到步数上限（2）。")
+
+
+def test_finish_is_refused_once_while_a_file_the_goals_name_is_missing(settings, tmp_path):
+    agent, model = make_agent(settings, [
+        reply("finish", reason="Computed 6765 and wrote it to fib.txt"),  # a false claim: nothing was written
+        reply("write_file", path="fib.txt", content="6765"),
+        reply("finish", reason="Wrote 6765 to fib.txt"),
+    ], tmp_path, goals=["Compute the 20th Fibonacci number with Python and write it to fib.txt"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and result.steps == 3
+    first = result.history[0]
+    assert not first.ok and "fib.txt does not exist in the workspace" in first.observation
+    assert "fib.txt does not exist" in model.calls[1].messages[-1].content  # the model is told why
+    assert "Named in the goals but not in the workspace yet: fib.txt" in model.calls[1].messages[-1].content
+    offered = lambda call: [tool["name"] for tool in call.tools]  # noqa: E731
+    assert "finish" in offered(model.calls[0]) and "finish" not in offered(model.calls[1])  # not twice in a row
+    assert "finish" in offered(model.calls[2]) and "Named in the goals" not in model.calls[2].messages[-1].content
+
+
+def test_finish_again_after_the_refusal_ends_the_run_with_the_explanation(settings, tmp_path):
+    agent, model = make_agent(settings, [
+        reply("finish", reason="完成"),
+        reply("finish", reason="无法生成 报告：数据文件 data.csv 不存在"),
+    ], tmp_path, goals=["读取 data.csv，把摘要写入summary.md"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and result.summary.startswith("无法生成")
+    assert "data.csv, summary.md do not exist" in result.history[0].observation
+
+
+def test_a_tool_that_cannot_work_here_is_withdrawn_for_the_rest_of_the_run(settings, tmp_path):
+    def lookup(term: str) -> str:
+        """Look a term up online.
+
+        Args:
+            term: what to look up
+        """
+        raise ToolUnavailableError("Lookup is unavailable (offline).", also=("read_file",))
+
+    agent, model = make_agent(settings, [
+        reply("lookup", term="capital of France"),
+        reply("write_file", path="out.txt", content="Paris"),
+        reply("finish", reason="Wrote Paris to out.txt"),
+    ], tmp_path, tools=[lookup])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished"
+    assert not result.history[0].ok and "offline" in result.history[0].observation
+    offered = [[tool["name"] for tool in call.tools] for call in model.calls]
+    assert "lookup" in offered[0] and "lookup" not in offered[1] and "lookup" not in offered[2]
+    assert "read_file" in offered[0] and "read_file" not in offered[2]  # what depends on the same thing goes too
+    branches = model.calls[1].response_schema["properties"]["command"]["anyOf"]
+    assert "lookup" not in [b["properties"]["name"]["const"] for b in branches]  # the grammar cannot pick it
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Compute the 20th Fibonacci number with Python and write it to fib.txt", ["fib.txt"]),
+    ("把结果写入fib.txt。", ["fib.txt"]),
+    ("Summarise https://example.com/post.html into notes/summary.md", ["notes/summary.md"]),
+    ("The capital is Washington D.C. Build a Node.js app in app.js", ["app.js"]),
+    ("Use Python 3.11, e.g. pathlib; not /etc/passwd.txt or ../up.txt", []),
+    ("Write a.txt, then A.TXT again and a.txt once more", ["a.txt", "A.TXT"]),
+])
+def test_named_files_finds_the_files_a_goal_names(text, names):
+    from autogpt.tools.core import named_files
+
+    assert named_files(text) == names
+
+
+def test_execute_python_file_is_offered_once_there_is_a_python_file(settings, tmp_path):
+    agent, model = make_agent(settings, [
+        reply("write_file", path="notes.txt", content="x"),
+        reply("write_file", path="tool/run.py", content="print(1)"),
+        reply("finish", reason="ok"),
+    ], tmp_path)
+    agent.run()
+    model.assert_complete()
+    offered = [[tool["name"] for tool in call.tools] for call in model.calls]
+    assert ["execute_python_file" in names for names in offered] == [False, False, True]
+    assert "execute_python_file(path: str" in model.calls[0].messages[0].content  # the prompt stays the same

@@ -341,6 +341,13 @@ async def test_write_replaces_content(env: Env) -> None:
     assert (env.ws.root / "notes.txt").read_text() == "short"
 
 
+async def test_empty_content_is_refused_and_nothing_is_written(env: Env) -> None:
+    for kind in ("write", "append"):
+        with pytest.raises(ToolError, match="content is empty"):
+            await call(env, kind, "answer.txt", content="")
+    assert not (env.ws.root / "answer.txt").exists()
+
+
 async def test_append_creates_then_appends(env: Env) -> None:
     assert (
         await call(env, "append", "log/run.log", content="one\n") == "Appended 4 characters to log/run.log."

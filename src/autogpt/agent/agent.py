@@ -26,11 +26,12 @@ from autogpt.agent.events import Event
 from autogpt.agent.loop import LoopOptions, Runner, RunResult, Task
 from autogpt.agent.prompts import Language, chat_system_prompt, detect_language
 from autogpt.config import Settings
-from autogpt.errors import AgentStateError, ConfigError, InvalidParameterError
+from autogpt.errors import AgentStateError, ConfigError, InvalidParameterError, SandboxUnavailableError
 from autogpt.llm.base import Message, Model, ModelRequest, StatusCallback
 from autogpt.llm.registry import create_model
+from autogpt.sandbox import Limits, Sandbox, create_sandbox
 from autogpt.store.runlog import RunLog
-from autogpt.tools import Tool, Workspace, default_tools
+from autogpt.tools import Tool, ToolContext, Workspace, default_tools
 
 T = TypeVar("T")
 _DONE = object()
@@ -55,12 +56,13 @@ class AutoGPT:
         max_cost: float | None = None,
         max_seconds: float | None = None,
         language: str | None = None,
+        sandbox: Sandbox | None = None,
         settings: Settings | None = None,
     ) -> None:
         self.settings = settings or Settings.load()
         self.ai_name, self.ai_role = ai_name, ai_role
         self.goals = [g.strip() for g in goals if g and g.strip()]
-        self.tools = default_tools()
+        self.tools = default_tools(self.settings)
         for extra in tools:
             self.tools.add(extra)
         self.workspace = Path(workspace) if workspace else self.settings.workspace
@@ -77,6 +79,7 @@ class AutoGPT:
         self._model: Model | None = model if isinstance(model, Model) else None
         self._model_id = model.id if isinstance(model, Model) else (model or self.settings.model)
         self._params: dict[str, Any] = {}
+        self._sandbox, self._sandbox_error = sandbox, ""
         self.chat_history: list[Message] = []
         self.last_result: RunResult | None = None
         self._runner: Runner | None = None
@@ -109,6 +112,26 @@ class AutoGPT:
         """Set a generation parameter (temperature, top_p, max_tokens, seed, ...); unknown names raise."""
         self.model.set_parameter(name, value)
         self._params[name] = self.model.params[name]
+
+    @property
+    def sandbox(self) -> Sandbox | None:
+        """Where code runs (bubblewrap by default); ``None`` if unavailable (``sandbox_error`` says why)."""
+        if self._sandbox is None and not self._sandbox_error:
+            s = self.settings
+            try:
+                self._sandbox = create_sandbox(
+                    s.sandbox, read_only_paths=s.sandbox_read_only_paths, python=s.sandbox_python,
+                    limits=Limits(timeout=s.sandbox_timeout, cpu_seconds=s.sandbox_cpu_seconds,
+                                  memory_mb=s.sandbox_memory_mb, file_size_mb=s.sandbox_file_size_mb,
+                                  processes=s.sandbox_processes),
+                )
+            except SandboxUnavailableError as exc:
+                self._sandbox_error = str(exc)
+        return self._sandbox
+
+    @property
+    def sandbox_error(self) -> str:
+        return self._sandbox_error
 
     async def prepare(self, report: StatusCallback | None = None) -> None:
         """Load the model now (assembling the embedded weights the first time), reporting progress."""
@@ -175,8 +198,11 @@ class AutoGPT:
         )
         budget = Budget(self.max_steps, self.max_tokens, self.max_cost, self.max_seconds)
         task = Task(self.ai_name, self.ai_role, self.goals)
+        context = ToolContext(workspace=workspace, sandbox=self.sandbox, sandbox_error=self.sandbox_error,
+                              settings=self.settings, model=self.model)
         self._runner = runner = Runner(task, self.model, self.tools, workspace, budget, options, run_id=run_id,
-                                       lang=self._language(*self.goals, self.ai_role), human=self.human, emit=emit)
+                                       lang=self._language(*self.goals, self.ai_role), human=self.human, emit=emit,
+                                       context=context)
         job = asyncio.create_task(runner.run())
         job.add_done_callback(lambda _: queue.put_nowait(_DONE))
         try:

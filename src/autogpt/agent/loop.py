@@ -9,6 +9,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -38,10 +39,12 @@ from autogpt.errors import (
     ReplyParseError,
     ToolCrashedError,
     ToolError,
+    ToolUnavailableError,
     UnknownToolError,
 )
 from autogpt.llm.base import Completion, Message, Model, ModelRequest, Usage
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
+from autogpt.tools.core import missing_files
 from autogpt.tools.registry import Tool, ToolContext, ToolRegistry
 from autogpt.tools.workspace import Workspace
 
@@ -91,7 +94,7 @@ class Runner:
     def __init__(
         self, task: Task, model: Model, tools: ToolRegistry, workspace: Workspace, budget: Budget,
         options: LoopOptions, *, run_id: str, lang: Language, human: Human | None = None,
-        emit: Callable[[Event], None] = lambda event: None,
+        emit: Callable[[Event], None] = lambda event: None, context: ToolContext | None = None,
     ) -> None:
         self.task, self.model, self.tools, self.workspace = task, model, tools, workspace
         self.budget, self.options, self.run_id, self.lang = budget, options, run_id, lang
@@ -105,9 +108,13 @@ class Runner:
         self._errors_in_a_row = 0
         self._pause_requested = False
         self._snapshot = workspace.snapshot()
-        self._context = ToolContext(workspace=workspace, ask_human=human.ask if human else None)
+        self._context = context or ToolContext(workspace=workspace, model=model)
+        self._context.ask_human = human.ask if human else None
+        self._context.goals = list(task.goals)
         self._tool_specs = [tool.spec() for tool in self._tools()]
         self._reply_schema = reply_json_schema(self._tool_specs)
+        self._withdrawn: set[str] = set()  # tools that said they cannot work in this run (ToolUnavailableError)
+        self._schemas: dict[frozenset[str], tuple[list[dict[str, Any]], dict[str, Any]]] = {}
         self._system: tuple[Message, int] | None = None
 
     def request_pause(self) -> None:
@@ -184,21 +191,48 @@ class Runner:
         self._record(ErrorStep(number=number, error=error, raw=raw[:2000]), usage, cost)
         return None, usage, cost
 
+    def _choices(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The commands the model may choose from now, and the reply schema that allows exactly those.
+
+        Withdrawn tools are left out, and those whose ``available_if`` says no. For one step, so is the tool of
+        a command that was just repeated instead of run, and ``finish`` right after a refused finish: small
+        models otherwise repeat the same reply until the run is stuck.
+        """
+        left_out = set(self._withdrawn)
+        left_out |= {tool.name for tool in self._tools() if tool.available_if and not tool.available_if(self._context)}
+        last = self.memory.steps[-1] if self.memory.steps else None
+        if isinstance(last, ActionStep) and last.reply.command.name in self.tools:
+            repeated = not last.executed
+            refused_finish = last.executed and not last.ok and self.tools.get(last.reply.command.name).ends_run
+            if repeated or refused_finish:
+                left_out.add(last.reply.command.name)
+        if not left_out:
+            return self._tool_specs, self._reply_schema
+        key = frozenset(left_out)
+        if key not in self._schemas:
+            specs = [spec for spec in self._tool_specs if spec["name"] not in left_out] or self._tool_specs
+            self._schemas[key] = (specs, reply_json_schema(specs))
+        return self._schemas[key]
+
     def _prompt(self, number: int) -> list[Message]:
         if self._system is None:  # the same for the whole run; counted once the model (and tokenizer) is loaded
             text = prompts.system_prompt(self.task.name, self.task.role, self.task.goals, self._tools(), self.lang)
             self._system = (Message("system", text), self.model.count_tokens(text))
         system, system_tokens = self._system
-        state = prompts.state_message(number, self.budget.max_steps, self.plan, self.workspace.files(), self.lang)
+        last = self.memory.steps[-1] if self.memory.steps else None
+        failed = isinstance(last, ActionStep) and last.executed and not last.ok
+        state = prompts.state_message(number, self.budget.max_steps, self.plan, self.workspace.files(), self.lang,
+                                      last_failed=failed, missing=missing_files(self._context))
         room = self.model.context_size - system_tokens - self.model.count_tokens(state) - self.options.max_reply_tokens
         history = self.memory.render(max(room - 64, 256), self.lang)
         return [system, Message("user", f"{history}\n\n{state}" if history else state)]
 
     async def _call_model(self, messages: list[Message], number: int) -> Completion:
+        specs, schema = self._choices()
         request = ModelRequest(
             messages=messages,
-            response_schema=self._reply_schema,
-            tools=self._tool_specs,
+            response_schema=schema,
+            tools=specs,
             params={"temperature": self.options.temperature, "max_tokens": self.options.max_reply_tokens,
                     **self.options.params},
             on_token=self._token_sink(number),
@@ -253,8 +287,14 @@ class Runner:
         self._emit(ToolStarted, step=number, name=command.name, args=command.args)
         started = time.perf_counter()
         crash: ToolCrashedError | None = None
+        untrusted = False
         try:
-            output, ok = await self._tool(command.name).call(command.args, self._context), True
+            tool = self._tool(command.name)
+            untrusted = tool.untrusted
+            output, ok = await tool.call(command.args, self._context), True
+        except ToolUnavailableError as exc:
+            output, ok = str(exc), False
+            self._withdrawn |= {command.name, *exc.also}
         except ToolError as exc:
             output, ok = str(exc), False
         except ToolCrashedError as exc:
@@ -262,7 +302,7 @@ class Runner:
         output = truncate_observation(output, self.options.max_observation_tokens, self.lang)
         seconds = time.perf_counter() - started
         self._emit(ToolFinished, step=number, name=command.name, ok=ok, output=output, seconds=seconds)
-        step = ActionStep(number=number, reply=reply, ok=ok, observation=output, seconds=seconds)
+        step = ActionStep(number=number, reply=reply, ok=ok, observation=output, seconds=seconds, untrusted=untrusted)
         if ok:
             self.plan = planning.advance(self.plan)
         self._record(step, usage, cost)

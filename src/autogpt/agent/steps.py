@@ -46,12 +46,16 @@ class ActionStep(StepBase):
     executed: bool = True
     ok: bool = True
     observation: str = ""
+    untrusted: bool = False  # the output came from outside (the web): data, never instructions
 
     def _outcome(self, lang: Language, command: str) -> str:
         if not self.executed:
             return t(lang, "not_executed", command=command, reason=self.observation)
         if not self.ok:
             return t(lang, "failed", command=command, error=self.observation)
+        if self.untrusted:  # the page cannot close the marker early: its own markers are defused
+            body = self.observation.replace("<<<", "‹‹‹").replace(">>>", "›››")
+            return f"{t(lang, 'result', command=command)} {t(lang, 'untrusted')}\n<<<untrusted\n{body}\nuntrusted>>>"
         return f"{t(lang, 'result', command=command)}\n{self.observation}"
 
     def render(self, lang: Language) -> str:

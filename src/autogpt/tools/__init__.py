@@ -1,14 +1,29 @@
 """Tools: plain typed functions the model can call, and the registry that describes them to the model."""
 
+from __future__ import annotations
+
+import importlib.util
+
+from autogpt.config import Settings
+from autogpt.tools.code import EXECUTE_PYTHON_FILE, execute_python, execute_shell
 from autogpt.tools.core import ASK_USER, FINISH
 from autogpt.tools.files import append_file, list_folder, read_file, write_file
 from autogpt.tools.registry import Tool, ToolContext, ToolRegistry, tool
 from autogpt.tools.workspace import Workspace
 
 
-def default_tools() -> ToolRegistry:
-    """The built-in tools: file tools jailed in the workspace, ``ask_user`` and ``finish``."""
-    return ToolRegistry([write_file, append_file, read_file, list_folder, ASK_USER, FINISH])
+def default_tools(settings: Settings | None = None) -> ToolRegistry:
+    """The built-in tools: files (jailed in the workspace), Python in the sandbox, the web (when the
+    ``web`` extra is installed), ``execute_shell`` (only with ``shell_enabled``), ``ask_user`` and ``finish``."""
+    settings = settings or Settings.load()
+    tools: list[Tool | object] = [write_file, append_file, read_file, list_folder, execute_python, EXECUTE_PYTHON_FILE]
+    if settings.shell_enabled:
+        tools.append(execute_shell)
+    if importlib.util.find_spec("trafilatura") is not None:
+        from autogpt.tools.web import READ_WEBPAGE, WEB_SEARCH
+
+        tools += [WEB_SEARCH, READ_WEBPAGE]
+    return ToolRegistry([*tools, ASK_USER, FINISH])  # type: ignore[list-item]
 
 
 __all__ = ["Tool", "ToolContext", "ToolRegistry", "Workspace", "default_tools", "tool"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from autogpt.errors import ToolError
 from autogpt.tools.registry import ToolContext
 
 
@@ -12,6 +13,8 @@ def write_file(path: str, content: str, ctx: ToolContext) -> str:
         path: File path relative to the workspace, e.g. "report.md".
         content: The complete text to write.
     """
+    if not content:  # small models "write" a file this way and then believe it holds the answer
+        raise ToolError("The content is empty: nothing was written. Put the text itself in content.")
     target = ctx.workspace.write_text(path, content)
     return f"Wrote {len(content)} characters to {ctx.workspace.relative(target)}."
 
@@ -23,6 +26,8 @@ def append_file(path: str, content: str, ctx: ToolContext) -> str:
         path: File path relative to the workspace.
         content: The text to add at the end.
     """
+    if not content:
+        raise ToolError("The content is empty: nothing was appended. Put the text itself in content.")
     target = ctx.workspace.write_text(path, content, append=True)
     return f"Appended {len(content)} characters to {ctx.workspace.relative(target)}."
 

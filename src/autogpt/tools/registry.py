@@ -26,6 +26,7 @@ from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from autogpt.config import Settings
 from autogpt.errors import (
     ToolArgumentError,
     ToolCrashedError,
@@ -33,6 +34,8 @@ from autogpt.errors import (
     ToolError,
     UnknownToolError,
 )
+from autogpt.llm.base import Model
+from autogpt.sandbox.base import Sandbox
 from autogpt.tools.workspace import Workspace
 
 
@@ -41,8 +44,16 @@ class ToolContext:
     """What a tool may use besides its arguments."""
 
     workspace: Workspace
+    #: The run's goals (``finish`` checks the files they name exist).
+    goals: list[str] = field(default_factory=list)
     #: Ask the human a question and wait for the answer; ``None`` when nobody is there.
     ask_human: Callable[[str], Awaitable[str]] | None = None
+    #: Where code runs; ``None`` when no sandbox is available (``sandbox_error`` says why).
+    sandbox: Sandbox | None = None
+    sandbox_error: str = ""
+    #: The run's settings (timeouts, web and shell policies) and model (e.g. to summarise a long page).
+    settings: Settings = field(default_factory=lambda: Settings.load())
+    model: Model | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -57,6 +68,8 @@ class Tool:
         description: str | None = None,
         ends_run: bool = False,
         requires_human: bool = False,
+        untrusted: bool = False,
+        available_if: Callable[[ToolContext], bool] | None = None,
     ) -> None:
         self.fn = fn
         self.name = name or fn.__name__
@@ -68,6 +81,10 @@ class Tool:
             raise ToolDefinitionError(f"Tool {self.name!r} needs a docstring: the model reads it to decide when to call it.")
         self.ends_run = ends_run
         self.requires_human = requires_human
+        #: its output comes from outside (the web): the prompt marks it as data, never instructions
+        self.untrusted = untrusted
+        #: checked before every step: while it says False the model cannot choose the tool (e.g. nothing to run yet)
+        self.available_if = available_if
         self.is_async = inspect.iscoroutinefunction(fn)
         self.context_param, self.args_model = _derive_args_model(fn, self.name, arg_docs)
         self._spec: dict[str, Any] | None = None
@@ -122,12 +139,13 @@ class Tool:
 
 
 def tool(
-    fn: Callable[..., Any] | None = None, *, name: str | None = None, ends_run: bool = False, requires_human: bool = False
+    fn: Callable[..., Any] | None = None, *, name: str | None = None, ends_run: bool = False,
+    requires_human: bool = False, untrusted: bool = False,
 ) -> Any:
     """Decorator form of :class:`Tool`: ``@tool`` or ``@tool(name="...")``."""
 
     def wrap(f: Callable[..., Any]) -> Tool:
-        return Tool(f, name=name, ends_run=ends_run, requires_human=requires_human)
+        return Tool(f, name=name, ends_run=ends_run, requires_human=requires_human, untrusted=untrusted)
 
     return wrap(fn) if fn is not None else wrap
 

@@ -1,0 +1,183 @@
+"""Code execution tools. Everything runs in the sandbox (:mod:`autogpt.sandbox`) with the workspace as the
+current directory; nothing runs on the host directly.
+
+``execute_shell`` is off unless ``shell_enabled`` is set; its first word must pass the allow-list (or, with
+an empty allow-list, the deny-list), and it runs without a shell, so ``;``, ``|``, ``&&`` or ``$(...)``
+cannot smuggle in another program.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import PurePosixPath
+
+from autogpt.errors import ToolError, ToolUnavailableError
+from autogpt.sandbox.base import Sandbox, SandboxResult
+from autogpt.tools.registry import Tool, ToolContext
+
+SHELL_METACHARACTERS = set(";|&<>`$(){}")
+
+
+def _sandbox(ctx: ToolContext) -> Sandbox:
+    if ctx.sandbox is None:
+        raise ToolUnavailableError(ctx.sandbox_error or "No sandbox is available, so code cannot run here.")
+    return ctx.sandbox
+
+
+def format_result(result: SandboxResult, limit_seconds: float) -> str:
+    """Exit code (or why it was stopped), stdout and stderr, as the model sees them."""
+    lines = []
+    if result.killed == "timeout":
+        lines.append(f"The command was stopped after {limit_seconds:g} seconds (time limit).")
+    elif result.killed:
+        lines.append(f"The command was stopped: {result.killed}.")
+    elif result.signal:
+        lines.append(f"The command was killed by signal {result.signal}.")
+    else:
+        lines.append(f"Exit code: {result.exit_code}")
+    lines.append("--- stdout ---\n" + (result.stdout.rstrip() or "(empty)"))
+    if result.stderr.strip():
+        lines.append("--- stderr ---\n" + result.stderr.rstrip())
+    return "\n".join(lines)
+
+
+def hint(code: str, stderr: str) -> str:
+    """A line for the two mistakes models make most with fresh-process Python."""
+    if "ModuleNotFoundError" in stderr or "Temporary failure in name resolution" in stderr \
+            or "Network is unreachable" in stderr:
+        return "Note: the sandbox has only the standard library and no network; solve it without them."
+    if "NameError" in stderr:
+        return ("Note: every execute_python run is a new, empty program; nothing from earlier runs exists. "
+                "Define or import everything the code uses in the same code.")
+    if "SyntaxError" in stderr and "\n" not in code.strip() and ":" in code:
+        return ("Note: the code is on one line. Python needs a new line (\\n in the JSON string) and "
+                "indentation after def, if, for and while.")
+    return ""
+
+
+def repair_newlines_in_strings(code: str) -> str:
+    """Fix the most common JSON-escaping slip of models: a ``\\n`` meant inside a Python string arrives as a real
+    line break (``split('<newline>')``). Only applied to code that does not compile; returns it unchanged
+    when the repair does not make it compile either."""
+    try:
+        compile(code, "<code>", "exec")
+        return code
+    except SyntaxError as exc:
+        if "unterminated string" not in str(exc):
+            return code
+    out, quote, i = [], "", 0
+    while i < len(code):
+        ch = code[i]
+        if quote:
+            if ch == "\\" and i + 1 < len(code):
+                out.append(code[i : i + 2])
+                i += 2
+                continue
+            if ch == "\n":
+                ch = "\\n"
+            elif ch == quote:
+                quote = ""
+        elif ch == "#":  # a comment runs to the end of the line
+            end = code.find("\n", i)
+            end = len(code) if end < 0 else end
+            out.append(code[i:end])
+            i = end
+            continue
+        elif ch in "'\"":
+            if code[i : i + 3] == ch * 3:  # a triple-quoted string may hold line breaks: copy it whole
+                end = code.find(ch * 3, i + 3)
+                end = len(code) if end < 0 else end + 3
+                out.append(code[i:end])
+                i = end
+                continue
+            quote = ch
+        out.append(ch)
+        i += 1
+    fixed = "".join(out)
+    try:
+        compile(fixed, "<code>", "exec")
+    except SyntaxError:
+        return code
+    return fixed
+
+
+def outcome(result: SandboxResult, limit_seconds: float, code: str = "") -> str:
+    """The output of a run that succeeded; a :class:`ToolError` (a failed step, with the same output) otherwise."""
+    text = format_result(result, limit_seconds)
+    if result.exit_code == 0 and not result.killed:
+        return text
+    extra = hint(code, result.stderr)
+    raise ToolError(f"{text}\n{extra}" if extra else text)
+
+
+async def execute_python(code: str, ctx: ToolContext) -> str:
+    """Run a complete Python program in a sandbox (no network; the workspace is the current folder) and
+    return what it prints.
+
+    Args:
+        code: A complete, self-contained program: define every function it uses and print() the results.
+    """
+    sandbox = _sandbox(ctx)
+    if not code.strip():
+        raise ToolError("The code is empty.")
+    code = repair_newlines_in_strings(code)
+    result = await sandbox.run([sandbox.python, "-I", "-"], ctx.workspace.root, stdin=code.encode("utf-8"))
+    return outcome(result, sandbox.limits.timeout, code)
+
+
+async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | None = None) -> str:
+    """Run a Python file from the workspace in the sandbox and return its output.
+
+    Args:
+        path: The .py file, relative to the workspace.
+        args: Command-line arguments for the program.
+    """
+    sandbox = _sandbox(ctx)
+    target = ctx.workspace.resolve(path)
+    if not target.is_file():
+        raise ToolError(f"{path!r} does not exist in the workspace. To run code, pass it to execute_python instead.")
+    if target.suffix != ".py":
+        raise ToolError(f"{path!r} is not a .py file.")
+    inside = str(PurePosixPath(sandbox.workspace_path) / ctx.workspace.relative(target))
+    result = await sandbox.run([sandbox.python, "-I", inside, *(args or [])], ctx.workspace.root)
+    return outcome(result, sandbox.limits.timeout)
+
+
+async def execute_shell(command: str, ctx: ToolContext) -> str:
+    """Run one program with arguments (no shell: no pipes, redirections or ';') in the sandbox.
+
+    Args:
+        command: The program and its arguments, e.g. "wc -l data.csv".
+    """
+    sandbox = _sandbox(ctx)
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise ToolError(f"Cannot parse the command: {exc}.") from None
+    if not argv:
+        raise ToolError("The command is empty.")
+    program = PurePosixPath(argv[0]).name
+    check_program(program, ctx)
+    if any(ch in SHELL_METACHARACTERS for arg in argv for ch in arg) and program not in ("echo", "grep"):
+        raise ToolError("Shell syntax (; | & < > ` $ ( ) { }) is not available: run one program at a time.")
+    if program in ("python", "python3"):
+        argv = [sandbox.python, "-I", *argv[1:]]
+    result = await sandbox.run(argv, ctx.workspace.root)
+    return outcome(result, sandbox.limits.timeout)
+
+
+def check_program(program: str, ctx: ToolContext) -> None:
+    allow, deny = ctx.settings.shell_allow, ctx.settings.shell_deny
+    if allow and program not in allow:
+        raise ToolError(f"{program!r} is not an allowed command. Allowed: {', '.join(allow)}.")
+    if not allow and program in deny:
+        raise ToolError(f"{program!r} is not allowed.")
+
+
+def has_python_files(ctx: ToolContext) -> bool:
+    """execute_python_file is offered once the workspace holds a .py file (small models otherwise call it on
+    files they imagine)."""
+    return any(name.endswith(".py") for name in ctx.workspace.files())
+
+
+EXECUTE_PYTHON_FILE = Tool(execute_python_file, available_if=has_python_files)
