@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from autogpt.store.sqlite import SQLiteStore
 from autogpt.testing import reply
 
 RUN_FLAGS = ["--goal", "--workspace", "--continuous", "--max-steps", "--model", "--json", "--settings", "--name", "--role"]
@@ -155,11 +156,11 @@ def test_json_output_is_one_event_per_line(tmp_path: Path, data_dir: Path) -> No
     assert kinds(evs) == ["action", "action"]
     assert {e["run_id"] for e in evs} == {evs[0]["run_id"]}
     assert not any(e["type"] == "token" for e in evs)
-    # the run log holds the same events, and the result beside it
-    log = data_dir / "runs" / evs[0]["run_id"] / "events.jsonl"
-    logged = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    # the store holds the same events, and the result
+    store = SQLiteStore(data_dir / "autogpt.db")
+    logged = [e for _, e in store.events(evs[0]["run_id"])]
     assert [e["type"] for e in logged] == [e["type"] for e in evs]
-    assert json.loads((log.parent / "result.json").read_text(encoding="utf-8"))["status"] == "finished"
+    assert store.get_task(evs[0]["run_id"]).result["status"] == "finished"
 
 
 def test_approval_yes_yes_finishes_and_json_stays_clean(tmp_path: Path) -> None:
@@ -458,8 +459,7 @@ def test_ctrl_c_twice_exits_130_and_the_run_log_is_complete(tmp_path: Path, data
     assert "Traceback" not in run.stderr
     assert finished(run.events)["status"] == "interrupted"
     run_id = run.events[0]["run_id"]
-    logged = [json.loads(line) for line in (data_dir / "runs" / run_id / "events.jsonl").read_text(
-        encoding="utf-8").splitlines()]
+    logged = [e for _, e in SQLiteStore(data_dir / "autogpt.db").events(run_id)]
     done = [e["step"] for e in logged if e["type"] == "step_finished"]
     assert done and done == list(range(1, len(done) + 1))
     assert logged[-1]["type"] == "run_finished"

@@ -45,7 +45,7 @@ def test_defaults() -> None:
     assert s.max_tokens is None and s.max_cost is None and s.max_seconds is None
     assert s.data_dir == Path(user_data_dir("autogpt"))
     assert s.cache_dir == Path(user_cache_dir("autogpt"))
-    assert s.runs_dir == s.data_dir / "runs"
+    assert s.store_path == s.data_dir / "autogpt.db"
     assert s.workspaces_dir == s.data_dir / "workspaces"
     assert s.models_dir == s.cache_dir / "models"
 
@@ -61,7 +61,7 @@ def test_environment_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     s = Settings.load()
     assert s.model == "deepseek:deepseek-chat"
     assert s.max_steps == 50
-    assert s.data_dir == tmp_path / "data" and s.runs_dir == tmp_path / "data" / "runs"
+    assert s.data_dir == tmp_path / "data" and s.store_path == tmp_path / "data" / "autogpt.db"
     assert s.workspace == tmp_path / "ws"
     assert s.model_path == tmp_path / "m.gguf"
     assert s.continuous is True

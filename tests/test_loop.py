@@ -1,7 +1,6 @@
 """The agent loop with the ScriptedModel: approvals, budgets, loop detection, errors, events, persistence."""
 
 import asyncio
-import json
 
 import pytest
 
@@ -18,6 +17,7 @@ from autogpt.errors import (
     ToolUnavailableError,
     UnknownModelError,
 )
+from autogpt.store.sqlite import SQLiteStore
 from autogpt.testing import ScriptedHuman, ScriptedModel, reply
 
 
@@ -335,7 +335,8 @@ def test_tool_crash_raises_typed_exception_and_keeps_the_log(settings, tmp_path)
                           tools=[explode])
     with pytest.raises(ToolCrashedError, match="boom"):
         agent.run()
-    events = [json.loads(line) for line in next((settings.runs_dir).glob("*/events.jsonl")).read_text().splitlines()]
+    store = SQLiteStore(settings.store_path)
+    events = [e for _, e in store.events(agent.task_id)]
     assert [e["step"] for e in events if e["type"] == "step_finished"] == [1, 2]
     assert events[-1]["type"] == "run_finished" and events[-1]["status"] == "error"
     assert "boom" in events[-1]["error"]
@@ -386,18 +387,22 @@ async def test_cancelling_a_run_records_interrupted(settings, tmp_path):
         await task
     assert agent.last_result.status == "interrupted"
     assert agent.last_result.steps == 1
-    run_dir = next(settings.runs_dir.iterdir())
-    assert json.loads((run_dir / "result.json").read_text())["status"] == "interrupted"
+    record = SQLiteStore(settings.store_path).get_task(agent.task_id)
+    assert record.status == "interrupted" and record.result["status"] == "interrupted"
 
 
 def test_run_log_has_every_step(settings, tmp_path):
     agent, _ = make_agent(settings, [reply("write_file", path="a.txt", content="x"), reply("finish", reason="ok")], tmp_path)
     result = agent.run()
-    run_dir = settings.runs_dir / result.run_id
-    types = [json.loads(line)["type"] for line in (run_dir / "events.jsonl").read_text().splitlines()]
+    store = SQLiteStore(settings.store_path)
+    events = store.events(result.run_id)
+    types = [e["type"] for _, e in events]
     assert types[0] == "run_started" and types[-1] == "run_finished"
     assert types.count("step_finished") == 2 and "token" not in types
-    assert json.loads((run_dir / "result.json").read_text())["artifacts"] == ["a.txt"]
+    assert [seq for seq, _ in events] == list(range(1, len(events) + 1))
+    record = store.get_task(result.run_id)
+    assert record.status == "finished" and record.result["artifacts"] == ["a.txt"]
+    assert [step["kind"] for step in store.history(result.run_id)] == ["action", "action"]
 
 
 def test_default_workspace_is_fresh_per_run(settings):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
 import sys
 from pathlib import Path
@@ -26,6 +27,7 @@ from autogpt.config import Settings, read_yaml_mapping
 from autogpt.console import ConsoleHuman, RunView, read_line
 from autogpt.errors import AutoGPTError, ConfigError
 from autogpt.llm.registry import describe_models
+from autogpt.store.sqlite import SQLiteStore
 
 app = typer.Typer(
     name="autogpt",
@@ -80,24 +82,35 @@ def run(
     model: ModelOpt = None,
     language: Annotated[str | None, typer.Option("--language", help="auto (follow the goals), en or zh.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON event per line instead of styled text.")] = False,
+    resume: Annotated[str | None, typer.Option("--resume", metavar="ID", help="Go on with a stored run from its last completed step (see `autogpt list`).")] = None,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Run the agent on goals until it finishes them or a budget ends the run.
+
+    Every step is stored as it finishes: a run that was killed goes on with `autogpt run --resume ID`.
 
     Each command waits for your approval: 'y' runs it, 'y -N' runs N steps without asking, 'n' stops,
     anything else is feedback to the agent. Ctrl-C once pauses after the current step; twice exits.
     """
     try:
         settings = Settings.load(config, model=model, workspace=workspace, data_dir=data_dir, language=language)
-        ai = _read_ai_settings(settings_file) if settings_file else {}
-        goals = list(goal or ai.get("ai_goals") or [])
-        if not goals:
-            goals = _ask_for_goal()
         view = RunView("json" if json_output else "auto")
         continuous = continuous or settings.continuous
         # A human is present when someone can answer: always when approving, else only at a terminal.
         human = ConsoleHuman(view) if (not continuous or sys.stdin.isatty()) else None
+        if resume is not None:
+            if goal or name or role or settings_file:
+                raise ConfigError("--resume goes on with the stored goals; do not give --goal, --name, --role or --settings.")
+            budgets = {k: v for k, v in {"max_steps": max_steps, "max_tokens": max_tokens, "max_cost": max_cost,
+                                          "max_seconds": max_seconds, "model": model}.items() if v is not None}
+            agent = AutoGPT.resume(resume, settings=settings, continuous=continuous, human=human, **budgets)
+            result = asyncio.run(_drive(agent, view, human))
+            raise typer.Exit(_exit_code(result))
+        ai = _read_ai_settings(settings_file) if settings_file else {}
+        goals = list(goal or ai.get("ai_goals") or [])
+        if not goals:
+            goals = _ask_for_goal()
         agent = AutoGPT(
             ai_name=name or ai.get("ai_name") or "AutoGPT",
             ai_role=role or ai.get("ai_role") or "AI Assistant",
@@ -113,9 +126,88 @@ def run(
         result = asyncio.run(_drive(agent, view, human))
     except AutoGPTError as exc:
         _fail(exc)
+    raise typer.Exit(_exit_code(result))
+
+
+def _exit_code(result: RunResult) -> int:
     if result.status == "interrupted":
-        raise typer.Exit(EXIT_INTERRUPTED)
-    raise typer.Exit(EXIT_FINISHED if result.ok else EXIT_NOT_FINISHED)
+        return EXIT_INTERRUPTED
+    return EXIT_FINISHED if result.ok else EXIT_NOT_FINISHED
+
+
+@app.command("list")
+def list_runs(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show this many of the newest runs.")] = 20,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """List stored runs (CLI and server), newest first."""
+    console = Console(highlight=False)
+    try:
+        store = SQLiteStore(Settings.load(config, data_dir=data_dir).store_path)
+        tasks, total = store.list_tasks(1, limit)
+    except AutoGPTError as exc:
+        _fail(exc)
+    if json_output:
+        for task in tasks:
+            print(json.dumps({"task_id": task.task_id, "status": task.status, "name": task.name, "goals": task.goals,
+                              "steps": task.state.get("steps", 0), "created_at": task.created_at.isoformat()},
+                             ensure_ascii=False))
+        return
+    if not tasks:
+        console.print("No runs yet. Start one with: autogpt run --goal \"...\"")
+        return
+    table = Table("Status", "Steps", "Name", "Goals", "Started")
+    table.add_column("ID", no_wrap=True)
+    for task in tasks:
+        table.add_row(task.status, str(task.state.get("steps", 0)), escape(task.name),
+                      escape("; ".join(task.goals))[:60], task.created_at.strftime("%Y-%m-%d %H:%M"), task.task_id)
+    console.print(table)
+    if total > len(tasks):
+        console.print(f"({total - len(tasks)} older runs not shown; use --limit)")
+
+
+@app.command()
+def show(
+    task_id: Annotated[str, typer.Argument(metavar="ID", help="A run id from `autogpt list`.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print the run and its steps as JSON.")] = False,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Show a stored run: its goals, status, every step and the result."""
+    console = Console(highlight=False)
+    try:
+        store = SQLiteStore(Settings.load(config, data_dir=data_dir).store_path)
+        task = store.get_task(task_id)
+        history = store.history(task_id)
+    except AutoGPTError as exc:
+        _fail(exc)
+    if json_output:
+        data = task.model_dump(mode="json", exclude={"state"})
+        data["steps"] = history
+        data["pending"] = task.state.get("pending")  # a proposal not yet run
+        data["running"] = task.state.get("running")  # a command cut off while running
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    console.print(f"[bold]{escape(task.name)}[/bold] ({escape(task.role)}) · {task.task_id} · [bold]{task.status}[/bold]")
+    for goal in task.goals:
+        console.print(f"  • {escape(goal)}")
+    console.print(f"Workspace: {escape(task.workspace)}")
+    for step in history:
+        if step.get("kind") == "action":
+            command = step["reply"]["command"]
+            mark = "✓" if step.get("ok") else "✗"
+            args = json.dumps(command.get("args", {}), ensure_ascii=False)
+            console.print(f"{step['number']:>3}. {mark} {escape(command['name'])} {escape(args[:100])}")
+            console.print(f"      {escape(' '.join(step.get('observation', '').split())[:160])}")
+        else:
+            text = step.get("feedback") or step.get("text") or step.get("error") or ""
+            console.print(f"{step['number']:>3}. ({step.get('kind')}) {escape(text[:160])}")
+    if task.result:
+        console.print(f"Result: {escape(task.result.get('summary', ''))}")
+    elif task.active:
+        console.print(f"Not finished: go on with `autogpt run --resume {task.task_id}`.")
 
 
 async def _drive(agent: AutoGPT, view: RunView, human: ConsoleHuman | None) -> RunResult:
@@ -228,6 +320,37 @@ def models_prepare(model: Annotated[str | None, typer.Argument(help="Model id (d
         view = RunView("auto")
         asyncio.run(agent.prepare(lambda text, p: view.handle(ev.Status(run_id="", message=text, progress=p))))
         print(f"{agent.model_name} is ready.")
+    except AutoGPTError as exc:
+        _fail(exc)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to bind; anything but 127.0.0.1/localhost needs --token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8000,
+    token: Annotated[str | None, typer.Option("--token", envvar="AUTOGPT_SERVER_TOKEN", help="Bearer token every API request must carry (AUTOGPT_SERVER_TOKEN).")] = None,
+    model: ModelOpt = None,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Serve the Agent Protocol (/ap/v1) and the web UI (/) so tools and people can drive the agent.
+
+    Tasks wait for approval before each command unless created with continuous on. Open http://HOST:PORT/.
+    """
+    try:
+        from autogpt.server.app import create_app, is_loopback
+    except ImportError as exc:
+        _fail(ConfigError(f"The server needs the [server] extra: pip install 'autogpt[server]' ({exc.name} is missing)."))
+    try:
+        if not is_loopback(host) and not token:
+            raise ConfigError(f"Binding {host} exposes the agent to the network: give --token (or AUTOGPT_SERVER_TOKEN).")
+        settings = Settings.load(config, model=model, data_dir=data_dir)
+        import uvicorn
+
+        app_ = create_app(settings, token=token)
+        console = Console(stderr=True, highlight=False)
+        console.print(f"autogpt serving {settings.model} at http://{host}:{port}/ (data: {settings.data_dir})")
+        uvicorn.run(app_, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
     except AutoGPTError as exc:
         _fail(exc)
 

@@ -94,8 +94,9 @@ class Settings(BaseSettings):
     )
 
     @property
-    def runs_dir(self) -> Path:
-        return self.data_dir / "runs"
+    def store_path(self) -> Path:
+        """The SQLite file of tasks, steps, artifacts and events."""
+        return self.data_dir / "autogpt.db"
 
     @property
     def workspaces_dir(self) -> Path:

@@ -117,3 +117,13 @@ class ToolCrashedError(AutoGPTError):
 class AgentStateError(AutoGPTError, RuntimeError):
     """The agent was used in a way it does not support (e.g. ``run()`` inside a running event loop)."""
 
+
+# --- persistence -------------------------------------------------------------------------------------
+
+
+class StoreError(AutoGPTError):
+    """The store (the SQLite file of tasks) cannot be opened or written."""
+
+
+class NotFoundError(StoreError, LookupError):
+    """No task, step or artifact with that id."""

@@ -15,26 +15,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import secrets
-import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import TypeAdapter
+
 from autogpt.agent.control import Budget, Human
 from autogpt.agent.events import Event
-from autogpt.agent.loop import LoopOptions, Runner, RunResult, Task
+from autogpt.agent.loop import LoopOptions, Runner, RunResult, RunState, Task
 from autogpt.agent.prompts import Language, chat_system_prompt, detect_language
+from autogpt.agent.steps import Step, StepBase
 from autogpt.config import Settings
 from autogpt.errors import AgentStateError, ConfigError, InvalidParameterError, SandboxUnavailableError
 from autogpt.llm.base import Message, Model, ModelRequest, StatusCallback
 from autogpt.llm.registry import create_model
 from autogpt.sandbox import Limits, Sandbox, create_sandbox
-from autogpt.store.runlog import RunLog
+from autogpt.store.base import Store, TaskRecord
+from autogpt.store.sqlite import SQLiteStore
 from autogpt.tools import Tool, ToolContext, Workspace, default_tools
 
 T = TypeVar("T")
 _DONE = object()
+_STEP: TypeAdapter[StepBase] = TypeAdapter(Step)
 
 
 class AutoGPT:
@@ -58,6 +61,7 @@ class AutoGPT:
         language: str | None = None,
         sandbox: Sandbox | None = None,
         settings: Settings | None = None,
+        store: Store | None = None,
     ) -> None:
         self.settings = settings or Settings.load()
         self.ai_name, self.ai_role = ai_name, ai_role
@@ -83,6 +87,39 @@ class AutoGPT:
         self.chat_history: list[Message] = []
         self.last_result: RunResult | None = None
         self._runner: Runner | None = None
+        self._store = store
+        self.task_id: str | None = None  # the stored task of the current or last run
+        self._resume_id: str | None = None  # set by resume(): the next run goes on with this task
+
+    @classmethod
+    def resume(cls, task_id: str, *, settings: Settings | None = None, store: Store | None = None,
+               **overrides: Any) -> AutoGPT:
+        """The agent of a stored task, ready to go on from its last completed step with :meth:`arun`
+        (``task_id`` is remembered). ``overrides`` replace stored options (e.g. ``model=``, ``max_steps=``)."""
+        settings = settings or Settings.load()
+        store = store or SQLiteStore(settings.store_path)
+        record = store.get_task(task_id)
+        options = {k: v for k, v in record.options.items() if k in ("continuous", "max_steps", "language", "model")
+                   and v is not None}
+        options.update(overrides)
+        if not options.get("continuous", True) and options.get("human") is None:
+            options["continuous"] = True  # nobody to approve in this process: an API task resumed from code
+        agent = cls(record.name, record.role, record.goals, workspace=record.workspace, settings=settings,
+                    store=store, **options)
+        agent._resume_id = task_id
+        return agent
+
+    @property
+    def store(self) -> Store:
+        """Where runs are kept (``<data_dir>/autogpt.db`` unless given)."""
+        if self._store is None:
+            self._store = SQLiteStore(self.settings.store_path)
+        return self._store
+
+    @property
+    def runner(self) -> Runner | None:
+        """The live loop while a run is going on."""
+        return self._runner
 
     # --- model and parameters (the seeds' chat API) ------------------------------------------------------
 
@@ -172,21 +209,31 @@ class AutoGPT:
 
     # --- autonomous runs -------------------------------------------------------------------------------------
 
-    async def astream(self, on_event: Callable[[Event], None] | None = None) -> AsyncIterator[Event]:
+    async def astream(self, on_event: Callable[[Event], None] | None = None, *,
+                      task_id: str | None = None) -> AsyncIterator[Event]:
         """Run the goals, yielding every :mod:`event <autogpt.agent.events>` as it happens.
 
         ``on_event`` is called synchronously as each event happens, before the loop goes on: use it when
         output must stay in step with the loop (a console that also asks for approval).
+
+        Every step is written to the store as it finishes. With ``task_id`` (or after :meth:`resume`) the run
+        goes on from that stored task's last completed step instead of starting a new task.
         """
         if not self.goals:
             raise ConfigError("Give the agent at least one goal, e.g. AutoGPT(goals=['Write hello to a.txt']).")
-        run_id = time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
-        workspace = Workspace(self.workspace or self.settings.workspaces_dir / run_id)
-        log = RunLog(self.settings.runs_dir, run_id)
+        store = self.store
+        record, history, state = self._task_record(task_id or self._resume_id)
+        self._resume_id = None
+        run_id = record.task_id
+        self.task_id = run_id
+        workspace = Workspace(record.workspace)
         queue: asyncio.Queue[Any] = asyncio.Queue()
 
         def emit(event: Event) -> None:
-            log.write(event)
+            if event.type != "token":
+                event.seq = store.add_event(run_id, event.to_dict())
+            if event.type == "run_finished":
+                store.update_task(run_id, status=event.status)  # type: ignore[attr-defined]
             if on_event is not None:
                 on_event(event)
             queue.put_nowait(event)
@@ -202,7 +249,9 @@ class AutoGPT:
                               settings=self.settings, model=self.model)
         self._runner = runner = Runner(task, self.model, self.tools, workspace, budget, options, run_id=run_id,
                                        lang=self._language(*self.goals, self.ai_role), human=self.human, emit=emit,
-                                       context=context)
+                                       context=context, state=state, history=history,
+                                       checkpoint=lambda st, step: self._checkpoint(run_id, st, step))
+        store.update_task(run_id, status="running")
         job = asyncio.create_task(runner.run())
         job.add_done_callback(lambda _: queue.put_nowait(_DONE))
         try:
@@ -216,13 +265,13 @@ class AutoGPT:
                     await job
             if runner.result is not None:
                 self.last_result = runner.result
-                log.write_record("result", runner.result.model_dump(mode="json"))
-            log.close()
+                store.update_task(run_id, status=runner.result.status,
+                                  result=runner.result.model_dump(mode="json", exclude={"history"}))
             self._runner = None
 
-    async def arun(self, on_event: Callable[[Event], None] | None = None) -> RunResult:
-        """Run the goals to the end; ``on_event`` sees every event as it happens."""
-        async for _ in self.astream(on_event):
+    async def arun(self, on_event: Callable[[Event], None] | None = None, *, task_id: str | None = None) -> RunResult:
+        """Run the goals to the end; ``on_event`` sees every event as it happens (``task_id``: see astream)."""
+        async for _ in self.astream(on_event, task_id=task_id):
             pass
         assert self.last_result is not None
         return self.last_result
@@ -235,6 +284,29 @@ class AutoGPT:
         """Ask the running loop to pause at the next safe point (what Ctrl-C does in the CLI)."""
         if self._runner is not None:
             self._runner.request_pause()
+
+    # --- durability ----------------------------------------------------------------------------------------
+
+    def _task_record(self, task_id: str | None) -> tuple[TaskRecord, list[StepBase], RunState | None]:
+        """The stored task to go on with (its history and state), or a new one."""
+        if task_id is not None:
+            record = self.store.get_task(task_id)
+            if not record.resumable:
+                raise AgentStateError(f"Task {task_id} has ended ({record.status}); it cannot be resumed.")
+            history = [_STEP.validate_python(step) for step in self.store.history(task_id)]
+            return record, history, RunState.model_validate(record.state) if record.state else None
+        record = TaskRecord(input="; ".join(self.goals), name=self.ai_name, role=self.ai_role, goals=self.goals,
+                            options={"continuous": self.continuous, "max_steps": self.max_steps,
+                                     "language": self.language, "model": self._model_id})
+        record.workspace = str(Path(self.workspace) if self.workspace else self.settings.workspaces_dir / record.task_id)
+        return self.store.create_task(record), [], None
+
+    def _checkpoint(self, task_id: str, state: RunState, step: StepBase | None) -> None:
+        data = state.model_dump(mode="json")
+        if step is None:
+            self.store.save_state(task_id, data)
+        else:
+            self.store.record_step(task_id, step.number, step.model_dump(mode="json"), data)
 
     # --- helpers -------------------------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 class Event:
     type: ClassVar[str] = "event"
     run_id: str
+    #: The event's number within its run, once the store has it (0 for tokens, which are not stored).
+    seq: int = field(default=0, kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.type, **asdict(self)}

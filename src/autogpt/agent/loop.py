@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +77,43 @@ class Task:
     goals: list[str]
 
 
+class Proposal(BaseModel):
+    """A reply that was paid for but has no recorded result yet (see :class:`RunState`)."""
+
+    number: int
+    reply: Reply
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+
+
+class RunState(BaseModel):
+    """Everything the loop needs to go on after the process died, saved after every step.
+
+    ``pending`` is a proposal not yet run (waiting for approval, or the process died before running it): a
+    resumed run uses it instead of asking the model again. ``running`` is a command that started and has no
+    recorded result: a resumed run does not run it again, it tells the model it was interrupted.
+    """
+
+    steps: int = 0
+    tokens: int = 0
+    cost: float = 0.0
+    seconds: float = 0.0
+    plan: list[PlanItem] = Field(default_factory=list)
+    last_signature: str | None = None
+    repeats: int = 0
+    errors_in_a_row: int = 0
+    auto_steps: int = 0
+    withdrawn: list[str] = Field(default_factory=list)
+    snapshot: dict[str, tuple[int, int]] = Field(default_factory=dict)
+    pending: Proposal | None = None
+    running: Proposal | None = None
+
+
+#: Saves the state (and the step just finished, if any) durably; see :class:`autogpt.store.base.Store`.
+Checkpoint = Callable[[RunState, StepBase | None], None]
+
+
 @dataclass
 class LoopOptions:
     continuous: bool = True
@@ -95,6 +133,7 @@ class Runner:
         self, task: Task, model: Model, tools: ToolRegistry, workspace: Workspace, budget: Budget,
         options: LoopOptions, *, run_id: str, lang: Language, human: Human | None = None,
         emit: Callable[[Event], None] = lambda event: None, context: ToolContext | None = None,
+        state: RunState | None = None, history: Sequence[StepBase] = (), checkpoint: Checkpoint | None = None,
     ) -> None:
         self.task, self.model, self.tools, self.workspace = task, model, tools, workspace
         self.budget, self.options, self.run_id, self.lang = budget, options, run_id, lang
@@ -108,6 +147,9 @@ class Runner:
         self._errors_in_a_row = 0
         self._pause_requested = False
         self._snapshot = workspace.snapshot()
+        self._checkpoint = checkpoint or (lambda state, step: None)
+        self._restored: Proposal | None = None
+        self._running: Proposal | None = None
         self._context = context or ToolContext(workspace=workspace, model=model)
         self._context.ask_human = human.ask if human else None
         self._context.goals = list(task.goals)
@@ -116,6 +158,10 @@ class Runner:
         self._withdrawn: set[str] = set()  # tools that said they cannot work in this run (ToolUnavailableError)
         self._schemas: dict[frozenset[str], tuple[list[dict[str, Any]], dict[str, Any]]] = {}
         self._system: tuple[Message, int] | None = None
+        for step in history:
+            self.memory.add(step)
+        if state is not None:
+            self._restore(state)
 
     def request_pause(self) -> None:
         """Pause at the next safe point (between steps): Ctrl-C once."""
@@ -127,6 +173,7 @@ class Runner:
                    continuous=self.options.continuous)
         try:
             await self.model.prepare(lambda message, progress: self._emit(Status, message=message, progress=progress))
+            self._recover_interrupted()
             while True:
                 if limit := self.budget.exhausted():
                     return self._end(limit)
@@ -167,7 +214,15 @@ class Runner:
     # --- think: prompt → model → parsed reply ------------------------------------------------------------
 
     async def _think(self, number: int) -> tuple[Reply | None, Usage, float]:
-        """Ask the model for this step's reply; an unusable reply is sent back with the error, a few times."""
+        """Ask the model for this step's reply; an unusable reply is sent back with the error, a few times.
+
+        A proposal restored from the store (the run was resumed) is used as it is: it was already paid for.
+        """
+        if self._restored is not None:
+            proposal, self._restored = self._restored, None
+            self._emit(Proposed, step=number, thoughts=proposal.reply.thoughts.model_dump(),
+                       command=proposal.reply.command.model_dump())
+            return proposal.reply, Usage(proposal.prompt_tokens, proposal.completion_tokens), proposal.cost
         messages = self._prompt(number)
         usage, cost, error, raw = Usage(), 0.0, "", ""
         for attempt in range(1, self.options.reply_retries + 2):
@@ -185,6 +240,8 @@ class Runner:
                 continue
             if reply.thoughts.plan:
                 self.plan = reply.thoughts.plan
+            self._checkpoint(self._state(pending=Proposal(number=number, reply=reply, prompt_tokens=usage.prompt_tokens,
+                                                          completion_tokens=usage.completion_tokens, cost=cost)), None)
             self._emit(Proposed, step=number, thoughts=reply.thoughts.model_dump(), command=reply.command.model_dump())
             return reply, usage, cost
         self._errors_in_a_row += 1
@@ -247,8 +304,18 @@ class Runner:
         return completion
 
     def _token_sink(self, number: int) -> Callable[[str], None]:
+        """Tokens reach ``emit`` in order, whether the model streams from this loop or from a worker thread."""
         loop = asyncio.get_running_loop()
-        return lambda text: loop.call_soon_threadsafe(self.emit, Token(run_id=self.run_id, step=number, text=text))
+        thread = threading.get_ident()
+
+        def sink(text: str) -> None:
+            token = Token(run_id=self.run_id, step=number, text=text)
+            if threading.get_ident() == thread:
+                self.emit(token)
+            else:
+                loop.call_soon_threadsafe(self.emit, token)
+
+        return sink
 
     # --- decide and act --------------------------------------------------------------------------------
 
@@ -284,6 +351,9 @@ class Runner:
             step = ActionStep(number=number, reply=reply, executed=False, ok=False, observation=t(self.lang, "repeat"))
             self._record(step, usage, cost)
             return step
+        self._running = Proposal(number=number, reply=reply, prompt_tokens=usage.prompt_tokens,
+                                 completion_tokens=usage.completion_tokens, cost=cost)
+        self._checkpoint(self._state(), None)
         self._emit(ToolStarted, step=number, name=command.name, args=command.args)
         started = time.perf_counter()
         crash: ToolCrashedError | None = None
@@ -339,6 +409,8 @@ class Runner:
         step.prompt_tokens, step.completion_tokens, step.cost = usage.prompt_tokens, usage.completion_tokens, cost
         self.memory.add(step)
         self.budget.steps += 1
+        self._running = None
+        self._checkpoint(self._state(), step)
         self._emit(StepFinished, step=step.number, kind=step.kind, prompt_tokens=step.prompt_tokens,  # type: ignore[attr-defined]
                    completion_tokens=step.completion_tokens, cost=step.cost, seconds=step.seconds,
                    total_tokens=self.budget.tokens, total_cost=self.budget.cost)
@@ -369,6 +441,35 @@ class Runner:
         if last:
             parts.append(t(self.lang, "end_last", text=last))
         return " ".join(parts)
+
+    # --- durability ---------------------------------------------------------------------------------------
+
+    def _state(self, pending: Proposal | None = None) -> RunState:
+        b = self.budget
+        return RunState(steps=b.steps, tokens=b.tokens, cost=b.cost, seconds=b.elapsed(), plan=self.plan,
+                        last_signature=self._last_signature, repeats=self._repeats,
+                        errors_in_a_row=self._errors_in_a_row, auto_steps=self._auto_steps,
+                        withdrawn=sorted(self._withdrawn), snapshot=self._snapshot, pending=pending,
+                        running=self._running)
+
+    def _restore(self, state: RunState) -> None:
+        b = self.budget
+        b.steps, b.tokens, b.cost, b.started = state.steps, state.tokens, state.cost, time.monotonic() - state.seconds
+        self.plan, self._last_signature, self._repeats = list(state.plan), state.last_signature, state.repeats
+        self._errors_in_a_row, self._auto_steps = state.errors_in_a_row, state.auto_steps
+        self._withdrawn, self._snapshot = set(state.withdrawn), dict(state.snapshot)
+        self._restored, self._running = state.pending, state.running
+
+    def _recover_interrupted(self) -> None:
+        """A command that was running when the process died is not run again: the model is told instead."""
+        if self._running is None:
+            return
+        running = self._running
+        step = ActionStep(number=running.number, reply=running.reply, ok=False,
+                          observation=t(self.lang, "interrupted"))
+        self._emit(Notice, step=running.number, level="warning",
+                   message=f"{running.reply.command.short()} was interrupted; it is not run again.")
+        self._record(step, Usage(running.prompt_tokens, running.completion_tokens), running.cost)
 
     def _emit(self, kind: type[Event], /, **fields: object) -> None:
         self.emit(kind(run_id=self.run_id, **fields))  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
-"""Persistence: what a run leaves behind on disk."""
+"""Persistence: every task, its steps, artifacts and events, in one SQLite file (see :mod:`.base`)."""
 
-from autogpt.store.runlog import RunLog
+from autogpt.store.base import ArtifactRecord, ProtocolStep, Store, TaskRecord
+from autogpt.store.sqlite import SQLiteStore
 
-__all__ = ["RunLog"]
+__all__ = ["ArtifactRecord", "ProtocolStep", "SQLiteStore", "Store", "TaskRecord"]

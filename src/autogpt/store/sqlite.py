@@ -1,0 +1,242 @@
+"""The store that ships: one SQLite file (``<data_dir>/autogpt.db``) in WAL mode.
+
+Every write is its own transaction, committed before the call returns, so a process killed at any moment
+(kill -9 included) leaves every completed write in the file. ``synchronous=NORMAL`` keeps that guarantee
+against a killed process; a power cut may lose the last few writes. Several processes (a CLI run and a
+server) can share one file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from autogpt.errors import NotFoundError, StoreError
+from autogpt.store.base import ArtifactRecord, ProtocolStep, TaskRecord, now
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tasks (
+    task_id TEXT PRIMARY KEY,
+    input TEXT NOT NULL,
+    additional_input TEXT NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    goals TEXT NOT NULL,
+    status TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    options TEXT NOT NULL,
+    state TEXT NOT NULL,
+    result TEXT,
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tasks_created ON tasks (created_at);
+CREATE TABLE IF NOT EXISTS history (
+    task_id TEXT NOT NULL REFERENCES tasks (task_id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    step TEXT NOT NULL,
+    PRIMARY KEY (task_id, number)
+);
+CREATE TABLE IF NOT EXISTS protocol_steps (
+    task_id TEXT NOT NULL REFERENCES tasks (task_id) ON DELETE CASCADE,
+    step_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (task_id, step_id)
+);
+CREATE TABLE IF NOT EXISTS artifacts (
+    task_id TEXT NOT NULL REFERENCES tasks (task_id) ON DELETE CASCADE,
+    artifact_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (task_id, artifact_id),
+    UNIQUE (task_id, path)
+);
+CREATE TABLE IF NOT EXISTS events (
+    task_id TEXT NOT NULL REFERENCES tasks (task_id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (task_id, seq)
+);
+"""
+
+_JSON_FIELDS = ("additional_input", "goals", "options", "state", "result")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+class SQLiteStore:
+    """A :class:`~autogpt.store.base.Store` in one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"Cannot open the store {self.path}: {exc}") from None
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"The store {self.path} failed: {exc}") from None
+
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"The store {self.path} failed: {exc}") from None
+
+    # --- tasks ------------------------------------------------------------------------------------------
+
+    def create_task(self, task: TaskRecord) -> TaskRecord:
+        row = task.model_dump(mode="json")
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO tasks VALUES (:task_id, :input, :additional_input, :name, :role, :goals, :status,"
+                " :workspace, :options, :state, :result, :created_at, :modified_at)",
+                {k: _dumps(v) if k in _JSON_FIELDS else v for k, v in row.items()},
+            )
+        return task
+
+    def get_task(self, task_id: str) -> TaskRecord:
+        rows = self._query("SELECT * FROM tasks WHERE task_id = ?", (task_id,))
+        if not rows:
+            raise NotFoundError(f"No task {task_id!r}.")
+        return self._task(rows[0])
+
+    def list_tasks(self, page: int = 1, page_size: int = 20) -> tuple[list[TaskRecord], int]:
+        total = self._query("SELECT count(*) FROM tasks")[0][0]
+        rows = self._query("SELECT * FROM tasks ORDER BY created_at DESC, task_id DESC LIMIT ? OFFSET ?",
+                           (page_size, (page - 1) * page_size))
+        return [self._task(r) for r in rows], total
+
+    def update_task(self, task_id: str, **fields: Any) -> None:
+        allowed = set(TaskRecord.model_fields) - {"task_id", "created_at", "modified_at"}
+        if unknown := set(fields) - allowed:
+            raise StoreError(f"Unknown task fields: {sorted(unknown)}")
+        values = {k: _dumps(v) if k in _JSON_FIELDS else v for k, v in fields.items()}
+        values["modified_at"] = now().isoformat()
+        sets = ", ".join(f"{k} = :{k}" for k in values)
+        with self._tx() as db:
+            if db.execute(f"UPDATE tasks SET {sets} WHERE task_id = :task_id",  # noqa: S608 - names checked above
+                          {**values, "task_id": task_id}).rowcount == 0:
+                raise NotFoundError(f"No task {task_id!r}.")
+
+    @staticmethod
+    def _task(row: tuple[Any, ...]) -> TaskRecord:
+        names = list(TaskRecord.model_fields)
+        data = dict(zip(names, row, strict=True))
+        for key in _JSON_FIELDS:
+            data[key] = json.loads(data[key]) if data[key] is not None else None
+        return TaskRecord.model_validate(data)
+
+    # --- the loop's history and state ------------------------------------------------------------------
+
+    def record_step(self, task_id: str, number: int, step: dict[str, Any], state: dict[str, Any]) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO history VALUES (?, ?, ?)", (task_id, number, _dumps(step)))
+            db.execute("UPDATE tasks SET state = ?, modified_at = ? WHERE task_id = ?",
+                       (_dumps(state), now().isoformat(), task_id))
+
+    def save_state(self, task_id: str, state: dict[str, Any], status: str | None = None) -> None:
+        fields: dict[str, Any] = {"state": state}
+        if status is not None:
+            fields["status"] = status
+        self.update_task(task_id, **fields)
+
+    def history(self, task_id: str) -> list[dict[str, Any]]:
+        rows = self._query("SELECT step FROM history WHERE task_id = ? ORDER BY number", (task_id,))
+        return [json.loads(r[0]) for r in rows]
+
+    # --- protocol steps -----------------------------------------------------------------------------------
+
+    def save_protocol_step(self, step: ProtocolStep) -> None:
+        step.modified_at = now()
+        with self._tx() as db:
+            seq = db.execute("SELECT seq FROM protocol_steps WHERE task_id = ? AND step_id = ?",
+                             (step.task_id, step.step_id)).fetchone()
+            if seq is None:
+                seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM protocol_steps WHERE task_id = ?",
+                                 (step.task_id,)).fetchone()
+            db.execute("INSERT OR REPLACE INTO protocol_steps VALUES (?, ?, ?, ?)",
+                       (step.task_id, step.step_id, seq[0], step.model_dump_json()))
+
+    def get_protocol_step(self, task_id: str, step_id: str) -> ProtocolStep:
+        rows = self._query("SELECT data FROM protocol_steps WHERE task_id = ? AND step_id = ?", (task_id, step_id))
+        if not rows:
+            raise NotFoundError(f"No step {step_id!r} in task {task_id!r}.")
+        return ProtocolStep.model_validate_json(rows[0][0])
+
+    def list_protocol_steps(self, task_id: str, page: int = 1, page_size: int = 20) -> tuple[list[ProtocolStep], int]:
+        total = self._query("SELECT count(*) FROM protocol_steps WHERE task_id = ?", (task_id,))[0][0]
+        rows = self._query("SELECT data FROM protocol_steps WHERE task_id = ? ORDER BY seq LIMIT ? OFFSET ?",
+                           (task_id, page_size, (page - 1) * page_size))
+        return [ProtocolStep.model_validate_json(r[0]) for r in rows], total
+
+    # --- artifacts ----------------------------------------------------------------------------------------
+
+    def add_artifact(self, artifact: ArtifactRecord) -> ArtifactRecord:
+        with self._tx() as db:
+            row = db.execute("SELECT data FROM artifacts WHERE task_id = ? AND path = ?",
+                             (artifact.task_id, artifact.path)).fetchone()
+            if row is not None:
+                return ArtifactRecord.model_validate_json(row[0])
+            db.execute("INSERT INTO artifacts VALUES (?, ?, ?, ?)",
+                       (artifact.task_id, artifact.artifact_id, artifact.path, artifact.model_dump_json()))
+        return artifact
+
+    def get_artifact(self, task_id: str, artifact_id: str) -> ArtifactRecord:
+        rows = self._query("SELECT data FROM artifacts WHERE task_id = ? AND artifact_id = ?", (task_id, artifact_id))
+        if not rows:
+            raise NotFoundError(f"No artifact {artifact_id!r} in task {task_id!r}.")
+        return ArtifactRecord.model_validate_json(rows[0][0])
+
+    def list_artifacts(self, task_id: str, page: int = 1, page_size: int = 20) -> tuple[list[ArtifactRecord], int]:
+        total = self._query("SELECT count(*) FROM artifacts WHERE task_id = ?", (task_id,))[0][0]
+        rows = self._query("SELECT data FROM artifacts WHERE task_id = ? ORDER BY rowid LIMIT ? OFFSET ?",
+                           (task_id, page_size, (page - 1) * page_size))
+        return [ArtifactRecord.model_validate_json(r[0]) for r in rows], total
+
+    # --- events -------------------------------------------------------------------------------------------
+
+    def add_event(self, task_id: str, event: dict[str, Any]) -> int:
+        with self._tx() as db:
+            seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM events WHERE task_id = ?", (task_id,)).fetchone()[0]
+            db.execute("INSERT INTO events VALUES (?, ?, ?)", (task_id, seq, _dumps(event)))
+        return int(seq)
+
+    def events(self, task_id: str, after: int = 0) -> list[tuple[int, dict[str, Any]]]:
+        rows = self._query("SELECT seq, data FROM events WHERE task_id = ? AND seq > ? ORDER BY seq", (task_id, after))
+        return [(int(seq), {**json.loads(data), "seq": int(seq)}) for seq, data in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def parse_time(value: str | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
