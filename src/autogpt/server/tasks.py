@@ -1,0 +1,308 @@
+"""Tasks inside the server: each runs as an :class:`~autogpt.AutoGPT` run in the background, waits for the
+client's approval between steps (unless continuous), and streams its events to any number of listeners.
+
+Everything durable is in the store, written by the run itself after every step; a :class:`Session` only
+holds what is live (the running job, the approval channel, the listeners). After a restart a task resumes
+from the store the first time a client drives it (continuous tasks resume at start-up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from autogpt.agent.agent import AutoGPT
+from autogpt.agent.events import Event, ToolFinished
+from autogpt.agent.schema import Reply
+from autogpt.config import Settings
+from autogpt.errors import AgentStateError, NotFoundError
+from autogpt.llm.base import Model
+from autogpt.llm.registry import create_model
+from autogpt.store.base import ArtifactRecord, ProtocolStep, Store, TaskRecord
+from autogpt.tools.workspace import Workspace
+
+ModelFactory = Callable[[TaskRecord], Model]
+Listener = asyncio.Queue[tuple[int, str, dict[str, Any]]]
+
+
+class ConflictError(AgentStateError):
+    """The task cannot do that now (it has ended, or another step is running)."""
+
+
+class ServerHuman:
+    """The client, as the loop's :class:`~autogpt.agent.control.Human`: each approval waits for a POST step."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    async def approve(self, step: int, reply: Reply) -> str:
+        return await self.session.wait_for_client()
+
+    async def ask(self, question: str) -> str:
+        return await self.session.wait_for_client(asking=True)
+
+    async def paused(self) -> str:
+        return "n"  # the only pause in the server is a stop
+
+
+class Session:
+    """One task's live state in this process."""
+
+    def __init__(self, manager: TaskManager, task_id: str) -> None:
+        self.manager, self.task_id = manager, task_id
+        self.agent: AutoGPT | None = None
+        self.job: asyncio.Task[Any] | None = None
+        self.answers: asyncio.Queue[str] = asyncio.Queue()
+        self.waiting = False
+        self.asking = False  # the wait is for an answer to ask_user, not an approval
+        self.stopping = False
+        self.turn = asyncio.Event()  # set when the run waits for the client or has ended
+        self.listeners: set[Listener] = set()
+        self.stepping = asyncio.Lock()
+        self.actions: list[dict[str, Any]] = []  # commands run since the last POST step
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and not self.job.done()
+
+    async def wait_for_client(self, asking: bool = False) -> str:
+        """The next answer from the client; an answer given before the question (a resumed task's pending
+        proposal) is used at once, without ending the client's turn. After a stop, every approval is "n"."""
+        if self.stopping and not asking:
+            return "n"
+        if not self.answers.empty():
+            return self.answers.get_nowait()
+        self.waiting, self.asking = True, asking
+        self.manager.store.update_task(self.task_id, status="waiting")
+        self.publish_task()
+        self.turn.set()
+        try:
+            return await self.answers.get()
+        finally:
+            self.waiting = self.asking = False
+            self.manager.store.update_task(self.task_id, status="running")
+            self.publish_task()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        record = self.manager.store.get_task(self.task_id)
+        if not record.resumable:
+            raise ConflictError(f"Task {self.task_id} has ended ({record.status}).")
+        self.stopping = False
+        options = record.options
+        self.agent = AutoGPT(
+            record.name, record.role, record.goals, model=self.manager.model_for(record), workspace=record.workspace,
+            continuous=bool(options.get("continuous")), human=ServerHuman(self), max_steps=options.get("max_steps"),
+            language=options.get("language"), settings=self.manager.settings, store=self.manager.store,
+        )
+        self.turn.clear()
+        self.job = asyncio.create_task(self._run(record))
+
+    async def _run(self, record: TaskRecord) -> None:
+        assert self.agent is not None
+        try:
+            await self.agent.arun(on_event=self._on_event, task_id=record.task_id)
+        finally:
+            self.manager.sync_artifacts(self.task_id)
+            self.publish_task()
+            self.turn.set()
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, ToolFinished):
+            self.actions.append({"name": event.name, "ok": event.ok, "result": event.output})
+        data = event.to_dict()
+        self._broadcast(event.seq, event.type, data)
+        if event.type == "step_finished":
+            self.manager.sync_artifacts(self.task_id)
+        if event.type in ("run_started", "proposed", "step_finished", "run_finished"):
+            self.publish_task()
+
+    def publish_task(self) -> None:
+        if self.listeners:
+            self._broadcast(0, "task", self.manager.task_json(self.manager.store.get_task(self.task_id)))
+
+    def _broadcast(self, seq: int, kind: str, data: dict[str, Any]) -> None:
+        for queue in list(self.listeners):
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait((seq, kind, data))
+
+    def continuous(self) -> None:
+        """Run without asking from now on (and approve what is waiting)."""
+        record = self.manager.store.get_task(self.task_id)
+        self.manager.store.update_task(self.task_id, options={**record.options, "continuous": True})
+        if self.agent is not None:
+            self.agent.continuous = True
+            if self.agent.runner is not None:
+                self.agent.runner.options.continuous = True
+        if self.waiting and not self.asking:
+            self.answers.put_nowait("y")
+
+    def stop(self) -> None:
+        """Stop at the next safe point: now if a proposal waits; right after the step if it is acting."""
+        self.stopping = True
+        if self.agent is not None and self.agent.runner is not None:
+            self.agent.runner.request_pause()
+        if self.waiting:
+            self.answers.put_nowait("" if self.asking else "n")
+
+
+class TaskManager:
+    def __init__(self, settings: Settings, store: Store, model_factory: ModelFactory | None = None) -> None:
+        self.settings, self.store = settings, store
+        self._model_factory = model_factory
+        self._shared_model: Model | None = None
+        self.sessions: dict[str, Session] = {}
+        self._known: dict[str, set[str]] = {}  # artifact paths already in the store, per task
+
+    def model_for(self, record: TaskRecord) -> Model:
+        if self._model_factory is not None:
+            return self._model_factory(record)
+        model_id = record.options.get("model") or self.settings.model
+        if self._shared_model is None or self._shared_model.id != model_id:
+            self._shared_model = create_model(model_id, self.settings)
+        return self._shared_model
+
+    def session(self, task_id: str) -> Session:
+        self.store.get_task(task_id)  # NotFoundError if there is no such task
+        if task_id not in self.sessions:
+            self.sessions[task_id] = Session(self, task_id)
+        return self.sessions[task_id]
+
+    # --- what the routes call ---------------------------------------------------------------------------
+
+    def create(self, goal: str, extra: dict[str, Any]) -> TaskRecord:
+        goals = [g.strip() for g in extra.get("goals") or [] if isinstance(g, str) and g.strip()] or [goal.strip()]
+        record = TaskRecord(input=goal, additional_input=extra, goals=goals,
+                            name=str(extra.get("name") or "AutoGPT"), role=str(extra.get("role") or "AI Assistant"),
+                            options={"continuous": bool(extra.get("continuous", False)),
+                                     "max_steps": extra.get("max_steps"), "language": extra.get("language") or None,
+                                     "model": extra.get("model"), "origin": "server"})
+        record.workspace = str(self.settings.workspaces_dir / record.task_id)
+        Workspace(record.workspace)  # created now, so files can be uploaded before the first step
+        self.store.create_task(record)
+        if record.options["continuous"]:
+            self.session(record.task_id).start()
+        return record
+
+    async def step(self, task_id: str, text: str | None, extra: dict[str, Any]) -> ProtocolStep:
+        session = self.session(task_id)
+        if session.stepping.locked():
+            raise ConflictError("Another step of this task is running; wait for it to return.")
+        async with session.stepping:
+            record = self.store.get_task(task_id)
+            if not record.resumable:
+                raise ConflictError(f"Task {task_id} has ended ({record.status}); create a new task.")
+            answer = (text or "").strip()
+            step = ProtocolStep(task_id=task_id, input=text, additional_input=extra, status="running")
+            self.store.save_protocol_step(step)
+            before = {a.artifact_id for a in self.store.list_artifacts(task_id, 1, 10_000)[0]}
+            session.actions.clear()
+            session.turn.clear()
+            if session.waiting or (not session.running and record.state.get("pending")):
+                session.answers.put_nowait(answer)
+            if not session.running:
+                session.start()
+            await session.turn.wait()
+            return self._finish_step(step, session, before)
+
+    def _finish_step(self, step: ProtocolStep, session: Session, before: set[str]) -> ProtocolStep:
+        record = self.store.get_task(step.task_id)
+        pending = record.state.get("pending") if session.waiting else None
+        last = session.actions[-1] if session.actions else None
+        parts = []
+        if last is not None:
+            step.name = last["name"]
+            parts.append(last["result"])
+        if pending:
+            speak = pending["reply"]["thoughts"].get("speak") or ""
+            parts.append(f"Next: {pending['reply']['command']['name']} — {speak}".strip(" —"))
+        elif not record.resumable:
+            parts.append((record.result or {}).get("summary") or record.status)
+        step.output = "\n\n".join(p for p in parts if p)
+        step.additional_output = {
+            "last_action": last, "task_status": record.status,
+            "thoughts": pending["reply"]["thoughts"] if pending else None,
+            "command": pending["reply"]["command"] if pending else None,
+            "tokens": record.state.get("tokens", 0), "cost": record.state.get("cost", 0.0),
+        }
+        step.name = step.name or (pending["reply"]["command"]["name"] if pending else "think")
+        step.is_last = not record.resumable
+        step.artifacts = [a.artifact_id for a in self.store.list_artifacts(step.task_id, 1, 10_000)[0]
+                          if a.artifact_id not in before]
+        step.status = "completed"
+        self.store.save_protocol_step(step)
+        return step
+
+    async def run(self, task_id: str, wait: bool) -> TaskRecord:
+        session = self.session(task_id)
+        session.continuous()
+        if not session.running:
+            session.start()
+        if wait and session.job is not None:
+            await asyncio.shield(session.job)
+        return self.store.get_task(task_id)
+
+    def stop(self, task_id: str) -> TaskRecord:
+        session = self.session(task_id)
+        if session.running:
+            session.stop()
+        else:
+            record = self.store.get_task(task_id)
+            if record.resumable:
+                self.store.update_task(task_id, status="stopped")
+        return self.store.get_task(task_id)
+
+    def sync_artifacts(self, task_id: str) -> None:
+        """Every file in the workspace is an artifact (those the agent wrote, and those uploaded)."""
+        record = self.store.get_task(task_id)
+        known = self._known.setdefault(task_id, set())
+        for path in Workspace(record.workspace).files():
+            if path not in known:
+                folder, _, name = path.rpartition("/")
+                self.store.add_artifact(ArtifactRecord(task_id=task_id, file_name=name, relative_path=folder))
+                known.add(path)
+
+    def resume_continuous(self) -> None:
+        """At start-up: continuous tasks that were running when the server stopped go on."""
+        page = 1
+        while True:
+            tasks, total = self.store.list_tasks(page, 100)
+            for record in tasks:
+                if record.resumable and record.status != "created" and record.options.get("continuous") \
+                        and record.options.get("origin") == "server":  # not runs started from the CLI
+                    with contextlib.suppress(ConflictError, NotFoundError):
+                        self.session(record.task_id).start()
+            if page * 100 >= total:
+                break
+            page += 1
+
+    async def shutdown(self) -> None:
+        jobs = [s.job for s in self.sessions.values() if s.job is not None and not s.job.done()]
+        for job in jobs:
+            job.cancel()
+        for job in jobs:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await job
+
+    def task_json(self, record: TaskRecord) -> dict[str, Any]:
+        state, result = record.state, record.result or {}
+        pending = state.get("pending")
+        return {
+            "task_id": record.task_id, "input": record.input, "additional_input": record.additional_input,
+            "created_at": record.created_at, "modified_at": record.modified_at,
+            "artifacts": [artifact_json(a) for a in self.store.list_artifacts(record.task_id, 1, 1000)[0]],
+            "name": record.name, "role": record.role, "goals": record.goals, "status": record.status,
+            "continuous": bool(record.options.get("continuous")), "plan": state.get("plan", []),
+            "pending": {"step": pending["number"], "thoughts": pending["reply"]["thoughts"],
+                        "command": pending["reply"]["command"]} if pending and record.status == "waiting" else None,
+            "steps": state.get("steps", 0), "tokens": state.get("tokens", 0), "cost": state.get("cost", 0.0),
+            "summary": result.get("summary"),
+        }
+
+
+def artifact_json(a: ArtifactRecord) -> dict[str, Any]:
+    return {"artifact_id": a.artifact_id, "agent_created": a.agent_created, "file_name": a.file_name,
+            "relative_path": a.path, "created_at": a.created_at}
