@@ -580,36 +580,3 @@ async def test_searxng_errors_and_unknown_backends_are_unavailable(tmp_path: Pat
         await web_search("x", make_ctx(tmp_path, web_search=f"searxng:{base}/nothing-here"))
     with pytest.raises(ToolError, match="unavailable.*Unknown web_search backend 'bing'"):
         await web_search("x", make_ctx(tmp_path, web_search="bing"))
-
-
-def test_web_tools_are_offered_only_while_the_internet_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from autogpt import AutoGPT
-    from autogpt.tools import web
-    from autogpt.testing import reply
-
-    attempts: list[tuple[str, int]] = []
-
-    def offline(address: tuple[str, int], timeout: float) -> socket.socket:
-        attempts.append(address)
-        raise OSError("Network is unreachable")
-
-    for var in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr(web.socket, "create_connection", offline)
-    monkeypatch.setattr(web, "_REACHABLE", {})
-    settings = Settings.load(data_dir=tmp_path / "data")
-    ctx = ToolContext(workspace=Workspace(tmp_path / "ws"), settings=settings)
-    assert not web.web_reachable(ctx) and not web.web_reachable(ctx)
-    assert attempts == [("duckduckgo.com", 443)]  # checked once, then remembered
-
-    model = ScriptedModel([reply("finish", reason="done")])
-    AutoGPT(goals=["Say hi"], model=model, settings=settings, workspace=tmp_path / "ws").run()
-    offered = {branch["properties"]["name"]["const"] for branch in
-               model.calls[0].response_schema["properties"]["command"]["anyOf"]}
-    assert "write_file" in offered and not offered & {"web_search", "read_webpage"}
-
-    ctx.extras["search_backend"] = object()  # a backend given in code is always offered
-    assert web.web_reachable(ctx)
-    allowed = ToolContext(workspace=ctx.workspace, settings=Settings.load(data_dir=tmp_path / "d",
-                                                                          web_allow_hosts=["127.0.0.1"]))
-    assert web.web_reachable(allowed)

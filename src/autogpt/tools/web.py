@@ -26,7 +26,6 @@ import os
 import re
 import socket
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -462,34 +461,8 @@ async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
     return f"{header}\n\n{chunks[index]}\n\n{note}"
 
 
-_REACHABLE: dict[str, tuple[float, bool]] = {}
-REACHABLE_TTL = 300.0
-
-
-def web_reachable(ctx: ToolContext) -> bool:
-    """The web tools are offered only while the internet answers (a TCP connection to the search host, checked
-    at most every 5 minutes): offline, small models otherwise spend their steps on searches that cannot work.
-    A search backend given in code, a proxy, or hosts the configuration allows are always offered."""
-    settings = ctx.settings
-    if ctx.extras.get("search_backend") is not None or settings is None or settings.web_allow_hosts \
-            or settings.web_allow_private or any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY")):
-        return True
-    name = settings.web_search.strip()
-    host = httpx.URL(name[len("searxng:"):]).host if name.startswith("searxng:") else "duckduckgo.com"
-    now = time.monotonic()
-    checked = _REACHABLE.get(host)
-    if checked is None or now - checked[0] > REACHABLE_TTL:
-        try:
-            socket.create_connection((host, 443), timeout=1.5).close()
-            checked = (now, True)
-        except OSError:
-            checked = (now, False)
-        _REACHABLE[host] = checked
-    return checked[1]
-
-
-WEB_SEARCH = Tool(web_search, untrusted=True, available_if=web_reachable)
-READ_WEBPAGE = Tool(read_webpage, untrusted=True, available_if=web_reachable)
+WEB_SEARCH = Tool(web_search, untrusted=True)
+READ_WEBPAGE = Tool(read_webpage, untrusted=True)
 
 __all__ = ["READ_WEBPAGE", "WEB_SEARCH", "DdgsBackend", "SearchBackend", "SearchHit", "SearxngBackend",
            "backend_from_settings", "chunk_text", "fetch", "rank_chunks", "read_webpage", "web_search"]
