@@ -74,3 +74,36 @@ def test_agent_computes_fibonacci_in_the_sandbox(settings, tmp_path):
     assert (tmp_path / "fib.txt").read_text().strip() == "6765"
     ran = [s for s in result.history if hasattr(s, "reply") and s.reply.command.name == "execute_python" and s.ok]
     assert ran and "6765" in ran[0].observation  # computed by the program, not recalled
+
+
+def test_server_runs_a_goal_on_the_embedded_model(settings, tmp_path):
+    """What a newcomer does with `autogpt serve`: start a goal through the API and watch it finish."""
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from autogpt.server.app import create_app
+
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}/ap/v1/agent/tasks", timeout=30) as http:
+            task = http.post("", json={"input": "Write the word hello to a file named hello.txt",
+                                       "additional_input": {"continuous": True, "max_steps": 6}}).json()
+            deadline = time.monotonic() + 600
+            while (status := http.get(f"/{task['task_id']}").json()["status"]) in ("created", "running", "waiting"):
+                assert time.monotonic() < deadline
+                time.sleep(1)
+            assert status == "finished"
+            artifacts = http.get(f"/{task['task_id']}/artifacts").json()["artifacts"]
+            hello = next(a for a in artifacts if a["file_name"] == "hello.txt")
+            assert "hello" in http.get(f"/{task['task_id']}/artifacts/{hello['artifact_id']}").text.lower()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -1,6 +1,7 @@
 """The agent loop with the ScriptedModel: approvals, budgets, loop detection, errors, events, persistence."""
 
 import asyncio
+import time
 
 import pytest
 
@@ -49,7 +50,13 @@ def test_reaches_goal_and_finishes(settings, tmp_path):
     assert [type(s) for s in result.history] == [ActionStep, ActionStep]
 
 
-def test_prompt_has_role_goals_tools_and_schema(settings, tmp_path):
+@pytest.mark.parametrize("online", [True, False])
+def test_prompt_has_role_goals_tools_and_schema(settings, tmp_path, monkeypatch, online):
+    from autogpt.tools import web
+
+    for var in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(web, "_REACHABLE", {"duckduckgo.com": (time.monotonic(), online)})
     agent, model = make_agent(settings, [reply("finish", reason="ok")], tmp_path,
                               ai_name="Scribe", ai_role="a careful writer", goals=["Goal one", "Goal two"])
     agent.run()
@@ -60,9 +67,11 @@ def test_prompt_has_role_goals_tools_and_schema(settings, tmp_path):
     assert "1. Goal one" in system and "2. Goal two" in system
     assert "write_file(path: str, content: str)" in system
     assert "ask_user" not in system  # no human present
-    assert "use web_search and read_webpage only for what you cannot know" in system
+    assert ("use web_search and read_webpage only for what you cannot know" in system) is online
+    assert ("There is no internet access in this task" in system) is not online
     names = [branch["properties"]["name"]["const"] for branch in request.response_schema["properties"]["command"]["anyOf"]]
     assert names[:5] == ["write_file", "append_file", "read_file", "list_folder", "execute_python"]
+    assert ("web_search" in names) is online
     assert "execute_python_file" not in names  # nothing to run yet: offered once a .py file exists
     assert names[-1] == "finish" and "execute_shell" not in names  # shell is off by default
     assert [t["name"] for t in request.tools] == names

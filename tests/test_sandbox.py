@@ -652,3 +652,30 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
     ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
     out = await execute_python("print(len('one two'.split('\n')))\nprint('x')", ctx)
     assert "1\nx" in out
+
+
+def test_tracebacks_keep_the_programs_own_frames_and_the_last_error() -> None:
+    from autogpt.tools.code import condense_traceback
+
+    stderr = textwrap.dedent("""\
+        Traceback (most recent call last):
+          File "/usr/lib/python3.11/socket.py", line 962, in getaddrinfo
+            for res in _socket.getaddrinfo(host, port, family, type, proto, flags):
+        socket.gaierror: [Errno -2] Name or service not known
+
+        During handling of the above exception, another exception occurred:
+
+        Traceback (most recent call last):
+          File "<stdin>", line 2, in <module>
+          File "/usr/lib/python3.11/urllib/request.py", line 216, in urlopen
+            return opener.open(url, data, timeout)
+                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+          File "/work/lib/python3.11/site-packages/x/y.py", line 3, in open
+            raise URLError(err)
+        urllib.error.URLError: <urlopen error [Errno -2] Name or service not known>""")
+    assert condense_traceback(stderr) == textwrap.dedent("""\
+        Traceback (most recent call last):
+          File "<stdin>", line 2, in <module>
+        urllib.error.URLError: <urlopen error [Errno -2] Name or service not known>
+        (2 frames inside Python's libraries left out)""")
+    assert condense_traceback("plain error\n") == "plain error\n"

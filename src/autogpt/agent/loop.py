@@ -273,7 +273,11 @@ class Runner:
 
     def _prompt(self, number: int) -> list[Message]:
         if self._system is None:  # the same for the whole run; counted once the model (and tokenizer) is loaded
-            text = prompts.system_prompt(self.task.name, self.task.role, self.task.goals, self._tools(), self.lang)
+            tools = self._tools()
+            online = any(tool.untrusted and (tool.available_if is None or tool.available_if(self._context))
+                         for tool in tools)  # a web tool can reach the internet
+            text = prompts.system_prompt(self.task.name, self.task.role, self.task.goals, tools, self.lang,
+                                         online=online)
             self._system = (Message("system", text), self.model.count_tokens(text))
         system, system_tokens = self._system
         last = self.memory.steps[-1] if self.memory.steps else None

@@ -47,6 +47,10 @@ TEXT: dict[str, dict[str, str]] = {
             "Answer well-known facts from your own knowledge; use web_search and read_webpage only for what you "
             "cannot know (recent events, a given page). Code you run has no network."
         ),
+        "offline": (
+            "There is no internet access in this task: answer facts from your own knowledge, and never write "
+            "code that downloads anything (it has no network)."
+        ),
         "ask_user": (
             "Use ask_user only for facts that only the user can know (their preferences, private details); "
             "never for general knowledge, which you have yourself."
@@ -113,6 +117,7 @@ TEXT: dict[str, dict[str, str]] = {
             "所有目标完成后，调用 finish 并用一句话总结。"
         ),
         "web": "常识性的事实用你自己的知识回答；web_search 和 read_webpage 只用于你无法知道的内容（最新消息、指定的网页）。你运行的代码不能联网。",
+        "offline": "本任务无法访问互联网：事实用你自己的知识回答，不要写任何下载内容的代码（代码不能联网）。",
         "ask_user": "ask_user 只用于只有用户才知道的信息（偏好、私人细节）；常识你自己就知道，不要问用户。",
         "commands": "命令",
         "format": "回复格式：只回复一个 JSON 对象，不要有其他内容（键名保持英文）：",
@@ -246,12 +251,13 @@ def t(lang: Language, key: str, **values: object) -> str:
     return TEXT[lang][key].format(**values)
 
 
-def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lang: Language) -> str:
+def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lang: Language, *,
+                  online: bool = True) -> str:
+    """The system message; ``online=False`` when the web tools cannot reach the internet in this run."""
     numbered = lambda items: "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1))  # noqa: E731
     constraints = t(lang, "constraint_list").splitlines()
     names = {tool.name for tool in tools}
-    if names & {"web_search", "read_webpage"}:
-        constraints.append(t(lang, "web"))
+    constraints.append(t(lang, "web" if online and names & {"web_search", "read_webpage"} else "offline"))
     if any(tool.requires_human for tool in tools):
         constraints.append(t(lang, "ask_user"))
     # Everything that does not depend on the task comes first, so a local model's KV cache keeps it

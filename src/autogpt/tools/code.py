@@ -8,6 +8,7 @@ cannot smuggle in another program.
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import PurePosixPath
 
@@ -24,6 +25,37 @@ def _sandbox(ctx: ToolContext) -> Sandbox:
     return ctx.sandbox
 
 
+_FRAME = re.compile(r'\s+File "([^"]+)", line \d+')
+
+
+def condense_traceback(stderr: str) -> str:
+    """Frames inside the standard library and installed packages tell a model nothing and lure it into
+    reading library files: keep the program's own frames and the error lines, and say how many were left out."""
+    if "Traceback (most recent call last):" not in stderr:
+        return stderr
+    chained = re.split(r"\n\n(?:The above exception was the direct cause of the following exception:|"
+                       r"During handling of the above exception, another exception occurred:)\n\n", stderr)
+    stderr = chained[-1]  # the last exception of a chain is the one the program saw
+    kept: list[str] = []
+    dropped, skipping = 0, False
+    for line in stderr.splitlines():
+        frame = _FRAME.match(line)
+        if frame:
+            path = frame.group(1)
+            skipping = path != "<stdin>" and ("/lib/python" in path or "site-packages" in path)
+            dropped += skipping
+            if not skipping:
+                kept.append(line)
+            continue
+        if skipping and line.startswith("    "):
+            continue  # the source lines and carets of a dropped frame
+        skipping = False
+        kept.append(line)
+    if dropped:
+        kept.append(f"({dropped} frames inside Python's libraries left out)")
+    return "\n".join(kept)
+
+
 def format_result(result: SandboxResult, limit_seconds: float) -> str:
     """Exit code (or why it was stopped), stdout and stderr, as the model sees them."""
     lines = []
@@ -37,14 +69,15 @@ def format_result(result: SandboxResult, limit_seconds: float) -> str:
         lines.append(f"Exit code: {result.exit_code}")
     lines.append("--- stdout ---\n" + (result.stdout.rstrip() or "(empty)"))
     if result.stderr.strip():
-        lines.append("--- stderr ---\n" + result.stderr.rstrip())
+        lines.append("--- stderr ---\n" + condense_traceback(result.stderr.rstrip()))
     return "\n".join(lines)
 
 
 def hint(code: str, stderr: str) -> str:
     """A line for the two mistakes models make most with fresh-process Python."""
-    if "ModuleNotFoundError" in stderr or "Temporary failure in name resolution" in stderr \
-            or "Network is unreachable" in stderr:
+    offline = ("Temporary failure in name resolution", "Network is unreachable", "Name or service not known",
+               "NameResolutionError", "Failed to resolve", "Max retries exceeded", "getaddrinfo failed")
+    if "ModuleNotFoundError" in stderr or any(sign in stderr for sign in offline):
         return "Note: the sandbox has only the standard library and no network; solve it without them."
     if "NameError" in stderr:
         return ("Note: every execute_python run is a new, empty program; nothing from earlier runs exists. "
