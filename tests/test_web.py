@@ -546,6 +546,20 @@ async def test_failing_backend_is_unavailable_not_a_crash(tmp_path: Path) -> Non
         await WEB_SEARCH.call({"query": "anything"}, ctx)
 
 
+async def test_offline_failures_read_the_same_whichever_engine_failed(tmp_path: Path) -> None:
+    messages = set()
+    for engine in ("www.startpage.com", "html.duckduckgo.com", "www.bing.com"):
+        def dns(q: str, n: int, engine: str = engine) -> Any:
+            raise RuntimeError(f"DNSError: error sending request for url (https://{engine}/) > error resolving DNS")
+
+        ctx = make_ctx(tmp_path)
+        ctx.extras["search_backend"] = FakeBackend(dns)
+        with pytest.raises(ToolUnavailableError) as caught:
+            await web_search("anything", ctx)
+        messages.add(str(caught.value))
+    assert len(messages) == 1 and "the internet cannot be reached from here" in messages.pop()
+
+
 async def test_hanging_backend_times_out(tmp_path: Path) -> None:
     ctx = make_ctx(tmp_path, web_timeout=0.3)
     ctx.extras["search_backend"] = FakeBackend(lambda q, n: asyncio.sleep(30))

@@ -101,6 +101,18 @@ def backend_from_settings(settings: Settings) -> SearchBackend:
     raise ConfigError(f"Unknown web_search backend {name!r}: use 'ddgs' or 'searxng:https://your.searx/'.")
 
 
+_OFFLINE_SIGNS = ("dns", "resolv", "name or service", "connect", "network", "unreachable", "timed out", "timeout")
+
+
+def _search_failure(exc: BaseException) -> str:
+    """Why the search failed, in words that do not change from one try to the next (ddgs picks engines at
+    random, and a model's next step should not depend on which one failed)."""
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, TimeoutError) or any(sign in text.lower() for sign in _OFFLINE_SIGNS):
+        return "the internet cannot be reached from here"
+    return text.strip().rstrip(":")[:300]
+
+
 async def web_search(query: str, ctx: ToolContext, num_results: int = 5) -> str:
     """Search the web. Returns a numbered list of pages (title, address, snippet). Use it for recent or
     specialised facts, not for common knowledge you already have; then read the best page with read_webpage.
@@ -117,7 +129,7 @@ async def web_search(query: str, ctx: ToolContext, num_results: int = 5) -> str:
         backend = ctx.extras.get("search_backend") or backend_from_settings(ctx.settings)
         hits = await asyncio.wait_for(backend.search(query, num_results), ctx.settings.web_timeout)
     except Exception as exc:  # offline, rate limited, a broken backend: never the run's end
-        reason = f"{type(exc).__name__}: {exc}".strip().rstrip(":")[:300]
+        reason = _search_failure(exc)
         raise ToolUnavailableError(f"Web search is unavailable ({reason}). It is withdrawn for the rest of this task: "
                                    "continue without it, with what you know.") from None
     if not hits:
