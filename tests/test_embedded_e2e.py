@@ -13,6 +13,17 @@ from autogpt.llm.base import contains_cjk
 pytestmark = pytest.mark.embedded
 
 
+def trace(result) -> str:
+    """The run in a few lines, for a failing assertion's message."""
+    lines = [f"{result.status}: {result.summary}"]
+    for step in result.history:
+        if hasattr(step, "reply"):
+            command = step.reply.command
+            lines.append(f"{step.number}. {command.name} {str(command.args)[:120]} -> "
+                         f"{'ok' if getattr(step, 'ok', False) else 'FAILED'}: {getattr(step, 'observation', '')[:160]}")
+    return "\n".join(lines)
+
+
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory):
     # the default cache dir keeps the assembled model between runs; everything else goes to a tmp dir
@@ -30,7 +41,7 @@ def test_agent_writes_washington_and_finishes(settings, tmp_path):
     )
     assert agent.model.id == "qwen2.5-coder-1.5b"  # the default, with no configuration
     result = agent.run()
-    assert result.status == "finished", result.summary
+    assert result.status == "finished", trace(result)
     assert "Washington" in (tmp_path / "output.txt").read_text()
     assert "output.txt" in result.artifacts
     # the grammar makes every reply parse: no step was lost to a malformed reply
@@ -42,7 +53,7 @@ def test_chinese_goal_gets_chinese_thoughts_and_output(settings, tmp_path):
     agent = AutoGPT(ai_name="小助手", ai_role="中文写作助手", goals=["把美国首都的名字写入文件 output.txt", "然后结束任务"],
                     settings=settings, workspace=tmp_path, max_steps=8)
     result = agent.run()
-    assert result.status == "finished", result.summary
+    assert result.status == "finished", trace(result)
     written = (tmp_path / "output.txt").read_text()
     assert "华盛顿" in written or "Washington" in written
     reasoning = " ".join(s.reply.thoughts.reasoning for s in result.history if hasattr(s, "reply"))
@@ -70,7 +81,7 @@ def test_agent_computes_fibonacci_in_the_sandbox(settings, tmp_path):
                     settings=settings, workspace=tmp_path, max_steps=8)
     assert agent.sandbox is not None and agent.sandbox.name == "bubblewrap"
     result = agent.run()
-    assert result.status == "finished", result.summary
+    assert result.status == "finished", trace(result)
     assert (tmp_path / "fib.txt").read_text().strip() == "6765"
     ran = [s for s in result.history if hasattr(s, "reply") and s.reply.command.name == "execute_python" and s.ok]
     assert ran and "6765" in ran[0].observation  # computed by the program, not recalled
@@ -94,8 +105,10 @@ def test_server_runs_a_goal_on_the_embedded_model(settings, tmp_path):
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}/ap/v1/agent/tasks", timeout=30) as http:
-            task = http.post("", json={"input": "Write the word hello to a file named hello.txt",
-                                       "additional_input": {"continuous": True, "max_steps": 6}}).json()
+            created = http.post(f"http://127.0.0.1:{port}/ap/v1/agent/tasks", json={"input": "Write the word hello to a file named hello.txt",
+                                       "additional_input": {"continuous": True, "max_steps": 6}})
+            assert created.status_code == 200, created.text
+            task = created.json()
             deadline = time.monotonic() + 600
             while (status := http.get(f"/{task['task_id']}").json()["status"]) in ("created", "running", "waiting"):
                 assert time.monotonic() < deadline
