@@ -594,3 +594,13 @@ async def test_searxng_errors_and_unknown_backends_are_unavailable(tmp_path: Pat
         await web_search("x", make_ctx(tmp_path, web_search=f"searxng:{base}/nothing-here"))
     with pytest.raises(ToolError, match="unavailable.*Unknown web_search backend 'bing'"):
         await web_search("x", make_ctx(tmp_path, web_search="bing"))
+
+
+def test_an_html_fragment_still_gives_its_text() -> None:
+    from autogpt.tools.web import Page, to_markdown
+
+    page = Page(url="http://127.0.0.1/p", content_type="text/html", text="<p>The code word is tangerine.</p>", cut=False)
+    assert to_markdown(page) == "The code word is tangerine."  # trafilatura alone gives nothing here
+    from autogpt.tools.web import _strip_tags
+
+    assert _strip_tags("<p>A &amp; B</p><script>evil()</script>\n<div>C</div>") == "A & B\nC"

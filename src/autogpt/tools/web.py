@@ -21,6 +21,7 @@ with the question).
 from __future__ import annotations
 
 import asyncio
+import html
 import ipaddress
 import os
 import re
@@ -343,7 +344,15 @@ def to_markdown(page: Page) -> str:
                                    include_comments=False, include_tables=True)
     if markdown:  # trafilatura escapes every underscore: names like execute_shell or file_name.txt read better plain
         return markdown.replace("\\_", "_").strip()
-    return (trafilatura.html2txt(page.text) or "").strip()
+    text = (trafilatura.html2txt(page.text) or "").strip()
+    return text or _strip_tags(page.text)
+
+
+def _strip_tags(html_text: str) -> str:
+    """The last resort for fragments trafilatura cannot parse (``<p>…</p>`` with no document around it)."""
+    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html_text)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
 def _looks_like_html(text: str) -> bool:
