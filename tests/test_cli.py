@@ -18,7 +18,7 @@ import pytest
 from autogpt.store.sqlite import SQLiteStore
 from autogpt.testing import reply
 
-RUN_FLAGS = ["--goal", "--workspace", "--continuous", "--max-steps", "--model", "--json", "--settings", "--name", "--role"]
+RUN_FLAGS = ["--goal", "--workspace", "--continuous", "--max-steps", "--model", "--json", "--settings", "--name", "--role", "--resume"]
 TIMEOUT = 60
 
 
@@ -99,7 +99,7 @@ def data_dir() -> Path:
 def test_help_lists_the_commands_and_run_help_lists_every_flag() -> None:
     top = autogpt("--help")
     assert top.returncode == 0
-    for word in ("run", "chat", "models", "--version", "AUTOGPT_MODEL"):
+    for word in ("run", "chat", "models", "list", "show", "serve", "bench", "sandbox", "--version", "AUTOGPT_MODEL"):
         assert word in top.stdout
     run_help = autogpt("run", "--help")
     assert run_help.returncode == 0
@@ -547,3 +547,22 @@ def test_sandbox_run_timeout_exits_124_and_bad_workspace_is_a_usage_error(tmp_pa
     assert "timeout" in done.stderr
     missing = autogpt("sandbox", "run", "-w", str(tmp_path / "nope"), "--", "true")
     assert missing.returncode == 2 and "not a folder" in missing.stderr
+
+
+def test_list_show_and_resume_from_the_command_line(tmp_path: Path) -> None:
+    assert "No runs yet" in autogpt("list").stdout
+    model = script(tmp_path, [reply("write_file", path="a.txt", content="一"), reply("finish", reason="写好了")])
+    assert autogpt("run", "-g", "写 a.txt", "--continuous", "--model", model).returncode == 0
+    listed = autogpt("list", "--json")
+    run = json.loads(listed.stdout.splitlines()[0])
+    assert run["status"] == "finished" and run["goals"] == ["写 a.txt"] and run["steps"] == 2
+    table = autogpt("list", env=cli_env(COLUMNS="200"))
+    assert run["task_id"] in table.stdout and "finished" in table.stdout
+    shown = autogpt("show", run["task_id"], env=cli_env(COLUMNS="200"))
+    assert "✓ write_file" in shown.stdout and "Result: 写好了" in shown.stdout
+    missing = autogpt("show", "nope")
+    assert missing.returncode == 2 and "No task 'nope'" in missing.stderr
+    ended = autogpt("run", "--resume", run["task_id"], "--continuous", "--model", model)
+    assert ended.returncode == 2 and "has ended" in ended.stderr
+    mixed = autogpt("run", "--resume", run["task_id"], "-g", "other goal")
+    assert mixed.returncode == 2 and "--resume goes on with the stored goals" in mixed.stderr

@@ -355,6 +355,72 @@ def serve(
         _fail(exc)
 
 
+@app.command()
+def bench(
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="PATHS", help="Challenge folders or data.json files (default: benchmarks/challenges).")] = None,
+    attempts: Annotated[int, typer.Option("--attempts", min=1, help="Attempts per challenge; solved if any attempt passes.")] = 1,
+    parallel: Annotated[int, typer.Option("--parallel", min=1, help="Attempts to run at once.")] = 1,
+    category: Annotated[list[str] | None, typer.Option("--category", "-c", help="Only challenges of this category (repeat for several).")] = None,
+    model: ModelOpt = None,
+    agent_url: Annotated[str | None, typer.Option("--agent-url", metavar="URL", help="Score another agent: an Agent Protocol server's base URL.")] = None,
+    max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Step limit per attempt.")] = 20,
+    json_path: Annotated[Path | None, typer.Option("--json", metavar="PATH", help="Also write one record per attempt (name, success, steps, tokens, seconds, error) here.")] = None,
+    results_dir: Annotated[Path | None, typer.Option("--results-dir", help="Where workspaces and results.json go (default: <data_dir>/bench/<time>).")] = None,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Run challenges (agbenchmark's data.json format) and print a table of what was solved.
+
+    Exit code 0 when every challenge was solved, 1 otherwise, 2 for bad usage.
+    """
+    import time as _time
+
+    from autogpt.bench import load_challenges, run_suite
+    from autogpt.bench.suite import record, summarise, write_results
+
+    try:
+        settings = Settings.load(config, model=model, data_dir=data_dir)
+        challenges = load_challenges(list(paths or [Path("benchmarks/challenges")]), category)
+        if not challenges:
+            raise ConfigError("No challenges found (check the paths and --category).")
+        started = _time.time()
+        folder = results_dir or settings.data_dir / "bench" / _time.strftime("%Y%m%d-%H%M%S")
+        console = Console(highlight=False, stderr=True)
+        console.print(f"{len(challenges)} challenges × {attempts} attempt(s) on "
+                      f"{agent_url or settings.model}; workspaces in {folder}")
+        from autogpt.agent.agent import AutoGPT as _Agent
+
+        judge = None if agent_url else _Agent(settings=settings).model
+
+        def show(result: Any) -> None:
+            mark = "[green]✓[/green]" if result.success else "[red]✗[/red]"
+            why = f" ({escape(result.error)})" if result.error else ""
+            console.print(f"{mark} {escape(result.name)} #{result.attempt}: {result.steps} steps, "
+                          f"{result.seconds:.0f} s{why}")
+
+        results = asyncio.run(run_suite(challenges, settings=settings, results_dir=folder, attempts=attempts,
+                                        parallel=parallel, agent_url=agent_url, judge=judge, max_steps=max_steps,
+                                        on_result=show, model_factory=(lambda c: judge) if judge else None))
+        data = record(results, challenges, model=settings.model, settings=settings, agent_url=agent_url,
+                      started=started)
+        saved = write_results(data, folder, json_path)
+    except AutoGPTError as exc:
+        _fail(exc)
+    table = Table("Challenge", "Category", "Difficulty", "Solved", "Steps", "Tokens", "Cost", "Time")
+    for challenge in challenges:
+        mine = [r for r in results if r.name == challenge.name]
+        best = next((r for r in mine if r.success), mine[0])
+        table.add_row(escape(challenge.name), ", ".join(challenge.category), challenge.info.difficulty,
+                      f"{sum(r.success for r in mine)}/{len(mine)}", str(best.steps), str(best.tokens),
+                      f"${best.cost:.4f}", f"{best.seconds:.0f} s")
+    total = summarise(results)
+    Console(highlight=False).print(table)
+    Console(highlight=False).print(
+        f"Solved {total['solved']}/{total['challenges']} ({total['success_rate']:.0%}) · {total['tokens']} tokens · "
+        f"${total['cost']:.4f} · {total['seconds']:.0f} s of agent time · suite {data['suite_version']} · {saved}")
+    raise typer.Exit(EXIT_FINISHED if total["solved"] == total["challenges"] else EXIT_NOT_FINISHED)
+
+
 @sandbox_app.command("check")
 def sandbox_check(config: ConfigOpt = None) -> None:
     """Say which isolation is active here and what each layer protects (exit 1 if code cannot run)."""

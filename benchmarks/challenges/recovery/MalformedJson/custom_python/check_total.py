@@ -1,0 +1,38 @@
+"""Checker: prints PASS when the workspace holds a correct answer, otherwise FAIL and why."""
+import csv
+import os
+import re
+import sys
+
+
+def numbers(text):
+    """Every number in text (thousands separators and currency signs ignored)."""
+    return [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", text.replace(",", ""))]
+
+
+def read(name):
+    if not os.path.isfile(name):
+        raise AssertionError(f"{name} does not exist")
+    with open(name, encoding="utf-8", errors="replace") as fh:
+        return fh.read()
+
+
+TOTAL = 67.65
+
+
+def check():
+    found = numbers(read("total.txt"))
+    assert any(abs(n - TOTAL) < 0.005 for n in found), \
+        f"total.txt does not give the total {TOTAL:.2f} (numbers found: {found})"
+
+
+if __name__ == "__main__":
+    try:
+        check()
+    except AssertionError as exc:
+        print(f"FAIL: {exc}")
+        sys.exit(1)
+    except Exception as exc:  # a broken output file is a failed answer, not a crashed checker
+        print(f"FAIL: {type(exc).__name__}: {exc}")
+        sys.exit(1)
+    print("PASS")
