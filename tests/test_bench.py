@@ -232,3 +232,18 @@ async def test_each_reference_solution_passes_and_an_untouched_workspace_fails(c
     shutil.copytree(challenge.artifacts_out, solved, dirs_exist_ok=True)
     verdict = await evaluate(challenge, solved, judge=ScriptedModel(["100\nPerfect."] * 4))
     assert verdict.success, verdict.details
+
+
+@pytest.mark.parametrize("challenge", suite_challenges(), ids=lambda c: c.name)
+async def test_each_challenge_runs_through_the_harness_with_a_scripted_agent(challenge: Any, tmp_path: Path,
+                                                                             settings: Settings) -> None:
+    """The fast CI pass over the suite: an agent that writes the reference files, then finishes."""
+    writes = [reply("write_file", path=str(p.relative_to(challenge.artifacts_out)), content=p.read_text(encoding="utf-8"))
+              for p in sorted(challenge.artifacts_out.rglob("*")) if p.is_file()]
+    model = ScriptedModel([*writes, reply("finish", reason="done")])
+    judge = ScriptedModel(["100\nPerfect."] * 2)
+    result = await run_attempt(challenge, tmp_path / "ws", settings=settings, model_factory=lambda c: model,
+                               judge=judge)
+    assert result.success, result.details
+    assert result.status == "finished" and result.steps == len(writes) + 1
+    model.assert_complete()

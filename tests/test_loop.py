@@ -526,7 +526,7 @@ def test_finish_again_after_the_refusal_ends_the_run_with_the_explanation(settin
     result = agent.run()
     model.assert_complete()
     assert result.status == "finished" and result.summary.startswith("无法生成")
-    assert "data.csv, summary.md do not exist" in result.history[0].observation
+    assert "summary.md does not exist" in result.history[0].observation  # data.csv is only read
 
 
 def test_a_tool_that_cannot_work_here_is_withdrawn_for_the_rest_of_the_run(settings, tmp_path):
@@ -579,3 +579,30 @@ def test_execute_python_file_is_offered_once_there_is_a_python_file(settings, tm
     offered = [[tool["name"] for tool in call.tools] for call in model.calls]
     assert ["execute_python_file" in names for names in offered] == [False, False, True]
     assert "execute_python_file(path: str" in model.calls[0].messages[0].content  # the prompt stays the same
+
+
+@pytest.mark.parametrize(
+    ("text", "outputs"),
+    [
+        ("Read data.csv, add up the amounts, and write the total to a file named total.txt.", ["total.txt"]),
+        ("Read the file called input.txt and write its content to a file called output.txt.", ["output.txt"]),
+        ("读取 scores.csv，计算平均分，把结果写入 average.txt", ["average.txt"]),
+        ("Summarise notes.md into summary.md", ["summary.md"]),
+        ("Write the total in total.txt", ["total.txt"]),
+        ("Compute the 20th Fibonacci number with Python and write it to fib.txt", ["fib.txt"]),
+        ("Load config.yaml from the workspace", []),
+    ],
+)
+def test_files_a_goal_only_reads_are_not_expected_outputs(text, outputs):
+    from autogpt.tools.core import expected_outputs
+
+    assert expected_outputs(text) == outputs
+
+
+def test_a_finish_reason_counts_only_files_it_claims_to_have_written():
+    from autogpt.tools.core import claimed_files
+
+    assert claimed_files("Wrote the post to post.md.") == ["post.md"]
+    assert claimed_files("已写入 output.txt") == ["output.txt"]
+    assert claimed_files("无法生成报告：数据文件 data.csv 不存在") == []
+    assert claimed_files("Done; see fib.txt") == []

@@ -24,10 +24,50 @@ def named_files(text: str) -> list[str]:
                               if n.lower() not in _NOT_FILES and not n.startswith("/") and ".." not in n.split("/")))
 
 
+# The last of these words before a file name, in the same clause, says whether the goal reads or writes it.
+_INPUT_CUES = re.compile(r"\b(?:read|reads|reading|open|load|from|parse|count|analy[sz]e|summari[sz]e)\b|读取|读|打开|从|根据",
+                         re.IGNORECASE)
+_OUTPUT_CUES = re.compile(r"\b(?:write|writes|writing|save|saves|create|creates|named|output|into|to|produce|store|"
+                          r"generate|append|add)\b|写入|写|保存|存|生成|创建|输出|到",
+                          re.IGNORECASE)
+
+
+_CLAIM_CUES = re.compile(r"\b(?:wrote|written|saved|created|generated|stored|produced)\b|已写入|写入了|已保存|保存了|已生成|生成了|已创建|创建了",
+                         re.IGNORECASE)
+
+
+def claimed_files(text: str) -> list[str]:
+    """The files a finish reason says were written ("Wrote the post to post.md")."""
+    claimed = []
+    for match in _FILE_NAME.finditer(_URL.sub(" ", text)):
+        clause = re.split(r"[.;。；！!？?\n]\s", text[: match.start()] + " ")[-1]
+        if _CLAIM_CUES.search(clause):
+            claimed.append(match.group(1).strip("."))
+    return list(dict.fromkeys(claimed))
+
+
+def expected_outputs(text: str) -> list[str]:
+    """The files ``text`` asks to produce: named files, except those it only reads ("Read data.csv, ...")."""
+    outputs = []
+    cleaned = _URL.sub(" ", text)
+    for match in _FILE_NAME.finditer(cleaned):
+        name = match.group(1).strip(".")
+        if name.lower() in _NOT_FILES or name.startswith("/") or ".." in name.split("/"):
+            continue
+        clause = re.split(r"[.;。；！!？?\n]\s", cleaned[: match.start()] + " ")[-1]
+        last_in = max((m.end() for m in _INPUT_CUES.finditer(clause)), default=-1)
+        last_out = max((m.end() for m in _OUTPUT_CUES.finditer(clause)), default=-1)
+        if last_in > last_out:
+            continue
+        outputs.append(name)
+    return list(dict.fromkeys(outputs))
+
+
 def missing_files(ctx: ToolContext, reason: str = "") -> list[str]:
-    """Files the goals (or the finish reason) name that the workspace does not have."""
+    """Files the goals ask for (or the finish reason claims) that the workspace does not have."""
     missing = []
-    for name in named_files("\n".join([*ctx.goals, reason])):
+    names = expected_outputs("\n".join(ctx.goals)) + claimed_files(reason)
+    for name in dict.fromkeys(names):
         try:
             if not ctx.workspace.resolve(name).exists():
                 missing.append(name)
