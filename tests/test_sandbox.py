@@ -679,3 +679,18 @@ def test_tracebacks_keep_the_programs_own_frames_and_the_last_error() -> None:
         urllib.error.URLError: <urlopen error [Errno -2] Name or service not known>
         (2 frames inside Python's libraries left out)""")
     assert condense_traceback("plain error\n") == "plain error\n"
+
+
+async def test_read_only_paths_under_tmp_stay_visible(tmp_path: Path, workspace: Path) -> None:
+    """A venv or checkout under /tmp (CI clones there) must not be hidden by the sandbox's own /tmp."""
+    if not shutil.which("bwrap"):
+        pytest.fail("bubblewrap is not installed")
+    shared = tmp_path / "shared-ro"
+    shared.mkdir()
+    (shared / "data.txt").write_text("visible")
+    box = create_sandbox("strict", read_only_paths=[shared])
+    result = await box.run(["cat", str(shared / "data.txt")], workspace)
+    assert result.exit_code == 0 and result.stdout == "visible"
+    denied = await box.run(["sh", "-c", f"echo x > {shared}/new.txt"], workspace)
+    assert denied.exit_code != 0 and not (shared / "new.txt").exists()
+    assert (await box.run(["sh", "-c", "echo x > /tmp/scratch && cat /tmp/scratch"], workspace)).stdout == "x\n"

@@ -139,7 +139,9 @@ class BubblewrapSandbox(Sandbox):
 
     def command(self, argv: list[str], workspace: Path, limits: Limits) -> list[str]:
         """The full bwrap command line for ``argv`` (``autogpt sandbox run`` shows exactly this)."""
-        args = ["bwrap", "--ro-bind", "/usr", "/usr", *_usr_links()]
+        args = ["bwrap", "--ro-bind", "/usr", "/usr", *_usr_links(),
+                # /tmp before the read-only binds: one of them (a venv, a checkout) may live under /tmp
+                "--size", str(limits.tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
         for path in [*self._python_prefix(), *self.read_only_paths]:
             if path.exists():
                 args += ["--ro-bind", str(path), str(path)]
@@ -150,7 +152,6 @@ class BubblewrapSandbox(Sandbox):
         args += [
             "--bind", str(workspace), self.workspace_path,
             "--chdir", self.workspace_path,
-            "--size", str(limits.tmp_mb * 1024 * 1024), "--tmpfs", "/tmp",
             # Its own /proc, read-only: /proc/sys (host-wide sysctls) and the like must not be writable.
             "--proc", "/proc", *_proc_masks(), "--remount-ro", "/proc",
             "--dev", "/dev", "--size", str(limits.tmp_mb * 1024 * 1024), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
