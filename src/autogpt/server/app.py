@@ -56,6 +56,13 @@ def _error(status: int, error: str, detail: str) -> JSONResponse:
     return JSONResponse({"error": error, "detail": detail}, status_code=status)
 
 
+def _error_handler(status: int, error: str) -> Any:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        return _error(status, error, str(exc))
+
+    return handle
+
+
 def _page_size(page_size: int | None, page_size_alias: int | None) -> int:
     size = next((v for v in (page_size_alias, page_size) if v is not None), 10)
     if not 1 <= size <= 100:
@@ -107,25 +114,11 @@ def create_app(settings: Settings, *, model_factory: ModelFactory | None = None,
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         return _error(exc.status, exc.error, exc.detail)
 
-    @app.exception_handler(NotFoundError)
-    async def not_found(request: Request, exc: NotFoundError) -> JSONResponse:
-        return _error(404, "not_found", str(exc))
-
-    @app.exception_handler(ConflictError)
-    async def conflict(request: Request, exc: ConflictError) -> JSONResponse:
-        return _error(409, "conflict", str(exc))
-
-    @app.exception_handler(ConfigError)
-    async def bad_config(request: Request, exc: ConfigError) -> JSONResponse:
-        return _error(400, "bad_request", str(exc))
-
-    @app.exception_handler(WorkspacePathError)
-    async def bad_path(request: Request, exc: WorkspacePathError) -> JSONResponse:
-        return _error(400, "bad_path", str(exc))
-
-    @app.exception_handler(AutoGPTError)
-    async def agent_error(request: Request, exc: AutoGPTError) -> JSONResponse:
-        return _error(500, "agent_error", str(exc))
+    # Our exceptions as JSON errors; the most specific class wins (Starlette looks handlers up along the MRO).
+    for kind, status, error in ((NotFoundError, 404, "not_found"), (ConflictError, 409, "conflict"),
+                                (ConfigError, 400, "bad_request"), (WorkspacePathError, 400, "bad_path"),
+                                (AutoGPTError, 500, "agent_error")):
+        app.add_exception_handler(kind, _error_handler(status, error))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
