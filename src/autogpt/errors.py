@@ -127,3 +127,11 @@ class StoreError(AutoGPTError):
 
 class NotFoundError(StoreError, LookupError):
     """No task, step or artifact with that id."""
+
+
+# --- long-term memory ----------------------------------------------------------------------------------
+
+
+class MemoryUnavailableError(ConfigError):
+    """Long-term memory cannot be used: a package is missing, the database cannot be opened, or it was
+    built with another embedder. The message says what to install or change."""
