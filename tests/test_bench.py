@@ -23,6 +23,7 @@ from autogpt.server.app import create_app
 from autogpt.testing import ScriptedModel, reply
 
 SUITE = Path(__file__).parents[1] / "benchmarks" / "challenges"
+LEARNING = Path(__file__).parents[1] / "benchmarks" / "learning"  # the task family of benchmarks/learning.py
 
 
 def make(root: Path, name: str, task: str, ground: dict[str, Any], *, files: dict[str, str] | None = None,
@@ -211,6 +212,10 @@ def suite_challenges() -> list[Any]:
     return load_challenges([SUITE]) if SUITE.is_dir() else []
 
 
+def all_challenges() -> list[Any]:
+    return suite_challenges() + (load_challenges([LEARNING]) if LEARNING.is_dir() else [])
+
+
 def test_the_suite_is_broad_enough() -> None:
     challenges = suite_challenges()
     assert len(challenges) >= 20
@@ -219,7 +224,7 @@ def test_the_suite_is_broad_enough() -> None:
     assert len({c.info.difficulty for c in challenges}) >= 3
 
 
-@pytest.mark.parametrize("challenge", suite_challenges(), ids=lambda c: c.name)
+@pytest.mark.parametrize("challenge", all_challenges(), ids=lambda c: c.name)
 async def test_each_reference_solution_passes_and_an_untouched_workspace_fails(challenge: Any, tmp_path: Path) -> None:
     import shutil
 
@@ -234,7 +239,7 @@ async def test_each_reference_solution_passes_and_an_untouched_workspace_fails(c
     assert verdict.success, verdict.details
 
 
-@pytest.mark.parametrize("challenge", suite_challenges(), ids=lambda c: c.name)
+@pytest.mark.parametrize("challenge", all_challenges(), ids=lambda c: c.name)
 async def test_each_challenge_runs_through_the_harness_with_a_scripted_agent(challenge: Any, tmp_path: Path,
                                                                              settings: Settings) -> None:
     """The fast CI pass over the suite: an agent that writes the reference files, then finishes."""

@@ -29,6 +29,7 @@ def cli_env(**extra: str) -> dict[str, str]:
     """The environment for the CLI: no AUTOGPT_* settings from the developer's shell except the data dir."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGPT_") and k not in ("COLUMNS", "LINES")}
     env["AUTOGPT_DATA_DIR"] = os.environ["AUTOGPT_DATA_DIR"]
+    env["AUTOGPT_LESSONS"] = os.environ.get("AUTOGPT_LESSONS", "false")  # see conftest: scripts do not script reviews
     if "AUTOGPT_CACHE_DIR" in os.environ:
         env["AUTOGPT_CACHE_DIR"] = os.environ["AUTOGPT_CACHE_DIR"]
     env.update(extra)

@@ -212,6 +212,7 @@ def test_finished_and_unknown_tasks_cannot_be_resumed(settings: Settings, tmp_pa
 def _autogpt(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGPT_")}
     env["AUTOGPT_DATA_DIR"] = str(data_dir)
+    env["AUTOGPT_LESSONS"] = "false"  # see conftest: the script does not script the review
     return subprocess.run([sys.executable, "-m", "autogpt", *args], capture_output=True, text=True, timeout=60,
                           stdin=subprocess.DEVNULL, env=env, encoding="utf-8")
 
@@ -224,6 +225,7 @@ def test_kill_9_at_any_moment_loses_no_completed_step_and_runs_none_twice(tmp_pa
     script = [*lines(n), reply("finish", reason="all lines written")]
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGPT_")}
     env["AUTOGPT_DATA_DIR"] = str(data_dir)
+    env["AUTOGPT_LESSONS"] = "false"  # see conftest: the script does not script the review
     task_id: str | None = None
     kills = 0
     for attempt in range(12):

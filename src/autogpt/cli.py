@@ -1,4 +1,4 @@
-"""The ``autogpt`` command line: ``run``, ``chat`` and ``models``.
+"""The ``autogpt`` command line: ``run``, ``chat``, ``train``, ``lessons``, ``memory``, ``serve``, ``bench``, ...
 
 Exit codes: 0 the run finished its goals; 1 it ended otherwise (budget, stuck, stopped, error);
 2 bad usage or configuration; 130 interrupted (Ctrl-C twice).
@@ -44,6 +44,11 @@ app.add_typer(models_app, name="models")
 sandbox_app = typer.Typer(help="Check the code sandbox, or run a command in it exactly as the agent's tools do.",
                           add_completion=False, no_args_is_help=True)
 app.add_typer(sandbox_app, name="sandbox")
+lessons_app = typer.Typer(help="The lessons the agent learnt from past runs: list, show, delete.", add_completion=False)
+app.add_typer(lessons_app, name="lessons")
+memory_app = typer.Typer(help="Long-term memory: search it, list what was learnt, forget a document.",
+                         add_completion=False, no_args_is_help=True)
+app.add_typer(memory_app, name="memory")
 
 EXIT_FINISHED, EXIT_NOT_FINISHED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 AI_SETTINGS_KEYS = {"ai_name", "ai_role", "ai_goals", "api_budget"}
@@ -293,6 +298,157 @@ async def _chat(agent: AutoGPT, message: str | None) -> None:
         await agent.model.aclose()
 
 
+@app.command()
+def train(
+    paths: Annotated[list[str], typer.Argument(metavar="PATH...", help="Files or folders (.txt .md .html .pdf .docx).")],
+    chunk_size: Annotated[int | None, typer.Option("--chunk-size", help="Characters per chunk (default 800).")] = None,
+    chunk_overlap: Annotated[int | None, typer.Option("--chunk-overlap", help="Characters shared by neighbouring chunks (default 100).")] = None,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Learn documents into long-term memory; `autogpt chat` and runs then answer from them, citing them.
+
+    Training on the same file again adds nothing; a changed file replaces what was learnt from it."""
+    try:
+        agent = AutoGPT(settings=Settings.load(config, data_dir=data_dir))
+        for name, value in (("chunk_size", chunk_size), ("chunk_overlap", chunk_overlap)):
+            if value is not None:
+                agent.set_parameter(name, value)
+        report = agent.train(paths)
+    except AutoGPTError as exc:
+        _fail(exc)
+    print(report.describe())
+
+
+def _memory(config: Path | None, data_dir: Path | None) -> Any:
+    agent = AutoGPT(settings=Settings.load(config, data_dir=data_dir))
+    if agent.memory is None:
+        raise ConfigError(agent.memory_error or "Long-term memory is off (memory: false).")
+    return agent.memory
+
+
+@lessons_app.callback(invoke_without_command=True)
+def lessons_list(
+    ctx: typer.Context,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """List the lessons, highest weight first."""
+    if ctx.invoked_subcommand:
+        return
+    try:
+        records = _memory(config, data_dir).list("lessons", limit=10_000)
+    except AutoGPTError as exc:
+        _fail(exc)
+    records.sort(key=lambda r: float(r.metadata.get("weight", 0.5)), reverse=True)
+    if json_output:
+        for r in records:
+            print(json.dumps(r.model_dump(mode="json"), ensure_ascii=False))
+        return
+    if not records:
+        print("No lessons yet: they are distilled after each run (setting lessons: true).")
+        return
+    table = Table("Weight", "Uses", "Lesson", "Learnt from")
+    table.add_column("ID", no_wrap=True)
+    for r in records:
+        table.add_row(f"{float(r.metadata.get('weight', 0.5)):.2f}", str(r.metadata.get("uses", 0)), escape(r.text),
+                      escape(str(r.metadata.get("task", "")))[:40], r.id)
+    Console(highlight=False).print(table)
+
+
+@lessons_app.command("show")
+def lessons_show(lesson_id: Annotated[str, typer.Argument(metavar="ID")], data_dir: DataDirOpt = None,
+                 config: ConfigOpt = None) -> None:
+    """Show one lesson: its text, weight, uses, and the task and run it came from."""
+    try:
+        record = _memory(config, data_dir).get(lesson_id)
+    except AutoGPTError as exc:
+        _fail(exc)
+    print(json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=2))
+
+
+@lessons_app.command("delete")
+def lessons_delete(lesson_ids: Annotated[list[str], typer.Argument(metavar="ID...")], data_dir: DataDirOpt = None,
+                   config: ConfigOpt = None) -> None:
+    """Delete lessons (bad advice): later runs no longer see them."""
+    try:
+        memory = _memory(config, data_dir)
+        for lesson_id in lesson_ids:
+            if memory.get(lesson_id).namespace != "lessons":
+                raise ConfigError(f"{lesson_id} is not a lesson (see `autogpt lessons`).")
+            memory.delete(lesson_id)
+    except AutoGPTError as exc:
+        _fail(exc)
+    print(f"Deleted {len(lesson_ids)} lesson(s).")
+
+
+@memory_app.command("search")
+def memory_search(
+    query: Annotated[str, typer.Argument(help="What to look for (any language).")],
+    namespace: Annotated[str, typer.Option("--namespace", "-n", help="knowledge, memories or lessons.")] = "knowledge",
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many results.")] = 5,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Search long-term memory the way the agent does (vector and keyword search together)."""
+    from autogpt.memory.knowledge import cite
+
+    try:
+        hits = _memory(config, data_dir).search(query, namespace=namespace, k=k)
+    except AutoGPTError as exc:
+        _fail(exc)
+    if not hits:
+        print("Nothing found.")
+    for hit in hits:
+        label = cite(hit) if namespace == "knowledge" else hit.record.id
+        print(f"{label} ({hit.similarity or 0:.2f}) {' '.join(hit.record.text.split())[:300]}")
+
+
+@memory_app.command("list")
+def memory_list(
+    namespace: Annotated[str, typer.Option("--namespace", "-n", help="knowledge (by document), memories or lessons.")] = "knowledge",
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """What long-term memory holds: the documents learnt (with their chunk counts), or the memories."""
+    try:
+        memory = _memory(config, data_dir)
+        if namespace == "knowledge":
+            sources = memory.sources("knowledge")
+            for source, meta in sources.items():
+                print(f"{source}\t{meta.get('chunks', '?')} chunks")
+            if not sources:
+                print("No documents yet: autogpt train PATH...")
+            return
+        for record in memory.list(namespace, limit=10_000):
+            print(f"{record.id}\t{' '.join(record.text.split())[:200]}")
+    except AutoGPTError as exc:
+        _fail(exc)
+
+
+@memory_app.command("forget")
+def memory_forget(
+    item: Annotated[str, typer.Argument(metavar="SOURCE|ID", help="A document (as `memory list` shows it) or a memory id.")],
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Forget a learnt document (all its chunks) or one memory."""
+    try:
+        memory = _memory(config, data_dir)
+        if item in memory.sources("knowledge") or Path(item).exists():
+            source = item if item in memory.sources("knowledge") else str(Path(item).resolve())
+            count = memory.delete_source(source, namespace="knowledge")
+            if not count:
+                raise ConfigError(f"{item} was never learnt (see `autogpt memory list`).")
+            print(f"Forgot {source} ({count} chunks).")
+        else:
+            memory.delete(item)
+            print(f"Forgot {item}.")
+    except AutoGPTError as exc:
+        _fail(exc)
+
+
 @models_app.callback(invoke_without_command=True)
 def models_list(ctx: typer.Context) -> None:
     """List the models (embedded, local servers and API presets)."""
@@ -366,6 +522,7 @@ def bench(
     max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Step limit per attempt.")] = 20,
     json_path: Annotated[Path | None, typer.Option("--json", metavar="PATH", help="Also write one record per attempt (name, success, steps, tokens, seconds, error) here.")] = None,
     results_dir: Annotated[Path | None, typer.Option("--results-dir", help="Where workspaces and results.json go (default: <data_dir>/bench/<time>).")] = None,
+    lessons: Annotated[bool, typer.Option("--lessons/--no-lessons", help="Learn lessons after each attempt and use them in later ones (memory starts empty either way).")] = False,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -385,6 +542,10 @@ def bench(
             raise ConfigError("No challenges found (check the paths and --category).")
         started = _time.time()
         folder = results_dir or settings.data_dir / "bench" / _time.strftime("%Y%m%d-%H%M%S")
+        # A reproducible run: long-term memory starts empty in the results folder (never the user's own
+        # documents or lessons), and lessons are learnt only when asked for.
+        settings = settings.model_copy(update={"lessons": lessons,
+                                               "memory_url": f"sqlite:///{(folder / 'memory.db').resolve()}"})
         console = Console(highlight=False, stderr=True)
         console.print(f"{len(challenges)} challenges × {attempts} attempt(s) on "
                       f"{agent_url or settings.model}; workspaces in {folder}")

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
+import warnings
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,14 +24,34 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter
 
 from autogpt.agent.control import Budget, Human
-from autogpt.agent.events import Event
+from autogpt.agent.events import Event, Notice
 from autogpt.agent.loop import LoopOptions, Runner, RunResult, RunState, Task
 from autogpt.agent.prompts import Language, chat_system_prompt, detect_language
 from autogpt.agent.steps import Step, StepBase
 from autogpt.config import Settings
-from autogpt.errors import AgentStateError, ConfigError, InvalidParameterError, SandboxUnavailableError
+from autogpt.errors import (
+    AgentStateError,
+    ConfigError,
+    InvalidParameterError,
+    MemoryUnavailableError,
+    ModelError,
+    SandboxUnavailableError,
+)
 from autogpt.llm.base import Message, Model, ModelRequest, StatusCallback
 from autogpt.llm.registry import create_model
+from autogpt.memory import LongTermMemory, create_memory
+from autogpt.memory.knowledge import (
+    ACCEPTS,
+    IN_RUNS,
+    KNOWLEDGE,
+    TrainParams,
+    TrainReport,
+    cite,
+    ingest,
+    relevant_hits,
+    render_hits,
+)
+from autogpt.memory.lessons import LessonBook, checked_reward, reflect, render_lessons
 from autogpt.sandbox import Limits, Sandbox, create_sandbox
 from autogpt.store.base import Store, TaskRecord
 from autogpt.store.sqlite import SQLiteStore
@@ -37,6 +59,7 @@ from autogpt.tools import Tool, ToolContext, Workspace, default_tools
 
 T = TypeVar("T")
 _DONE = object()
+_NOT_REVIEWED = ("stopped", "interrupted", "error")  # ends a review would learn nothing true from
 _STEP: TypeAdapter[StepBase] = TypeAdapter(Step)
 
 
@@ -62,6 +85,7 @@ class AutoGPT:
         sandbox: Sandbox | None = None,
         settings: Settings | None = None,
         store: Store | None = None,
+        memory: LongTermMemory | None = None,
     ) -> None:
         self.settings = settings or Settings.load()
         self.ai_name, self.ai_role = ai_name, ai_role
@@ -88,6 +112,9 @@ class AutoGPT:
         self.last_result: RunResult | None = None
         self._runner: Runner | None = None
         self._store = store
+        self._memory, self._memory_error = memory, ""
+        #: ``train()``'s settings (``set_parameter("batch_size", 32)``, ``"learning_rate"``, ``"chunk_size"``, ...)
+        self.train_params = TrainParams()
         self.task_id: str | None = None  # the stored task of the current or last run
         self._resume_id: str | None = None  # set by resume(): the next run goes on with this task
 
@@ -115,6 +142,21 @@ class AutoGPT:
         if self._store is None:
             self._store = SQLiteStore(self.settings.store_path)
         return self._store
+
+    @property
+    def memory(self) -> LongTermMemory | None:
+        """Long-term memory (knowledge, remembered facts, lessons), opened on first use; ``None`` when it is
+        off (``memory: false``) or unavailable (``memory_error`` says why)."""
+        if self._memory is None and self.settings.memory and not self._memory_error:
+            try:
+                self._memory = create_memory(self.settings)
+            except MemoryUnavailableError as exc:
+                self._memory_error = str(exc)
+        return self._memory
+
+    @property
+    def memory_error(self) -> str:
+        return self._memory_error
 
     @property
     def runner(self) -> Runner | None:
@@ -146,8 +188,17 @@ class AutoGPT:
         self._model, self._model_id = model, name
 
     def set_parameter(self, name: str, value: Any) -> None:
-        """Set a generation parameter (temperature, top_p, max_tokens, seed, ...); unknown names raise."""
-        self.model.set_parameter(name, value)
+        """Set a generation parameter (temperature, top_p, max_tokens, seed, ...) or one of ``train()``'s
+        (batch_size, learning_rate, chunk_size, chunk_overlap); unknown names raise."""
+        if name in TrainParams.LIMITS:
+            self.train_params.set(name, value)
+            return
+        try:
+            self.model.set_parameter(name, value)
+        except InvalidParameterError as exc:
+            if exc.name == name and name not in exc.valid:  # unknown everywhere: list train()'s names too
+                raise InvalidParameterError(name, [*exc.valid, *TrainParams.LIMITS]) from None
+            raise
         self._params[name] = self.model.params[name]
 
     @property
@@ -174,20 +225,45 @@ class AutoGPT:
         """Load the model now (assembling the embedded weights the first time), reporting progress."""
         await self.model.prepare(report)
 
+    # --- knowledge: train() ----------------------------------------------------------------------------------
+
+    def train(self, sources: str | Path | Iterable[str | Path] | None = None) -> TrainReport:
+        """Learn documents into long-term memory: files, folders (.txt, .md, .html, .pdf, .docx) or texts.
+
+        Training on the same file again adds nothing; a changed file replaces what was learned from it. Chat
+        answers and runs then use what was learned, citing it. ``set_parameter("batch_size", ...)`` and
+        ``"chunk_size"``/``"chunk_overlap"`` configure how; ``"learning_rate"`` how fast lessons from runs move.
+        """
+        if sources is None or (not isinstance(sources, (str, Path)) and not (sources := list(sources))):
+            message = f"train() was given nothing to learn from; it accepts {ACCEPTS}."
+            warnings.warn(message, UserWarning, stacklevel=2)
+            return TrainReport(problems=[message])
+        memory = self.memory
+        if memory is None:
+            raise MemoryUnavailableError(self._memory_error or "Long-term memory is off (memory: false); train() needs it.")
+        return ingest(memory, sources, self.train_params)
+
     # --- chat mode -----------------------------------------------------------------------------------------
 
     async def agenerate_response(self, text: str) -> str:
-        """Answer one chat message, remembering the conversation."""
+        """Answer one chat message, remembering the conversation; what was learned with :meth:`train` that
+        is relevant to the message is given to the model, and the answer cites it."""
         if not text or not text.strip():
             raise ConfigError("generate_response needs a non-empty message.")
         lang = self._language(text)
-        system = Message("system", chat_system_prompt(self.ai_name, self.ai_role, lang))
+        memory = self.memory
+        hits = relevant_hits(memory, text) if memory is not None else []
+        knowledge = render_hits(hits, self.settings.memory_prompt_tokens * 2, self.model.count_tokens)
+        system = Message("system", chat_system_prompt(self.ai_name, self.ai_role, lang, knowledge))
         history = self._fit_history(system, text)
         completion = await self.model.complete(
             ModelRequest(messages=[system, *history, Message("user", text)],
                          params={"temperature": self.settings.temperature, "max_tokens": self.settings.max_reply_tokens})
         )
         answer = completion.text.strip()
+        cited = [cite(hit) for hit in hits if hit.record.namespace == KNOWLEDGE]
+        if cited and not re.search(r"\[[^\]\n]+#\d+\]", answer):  # the model did not cite: name what it was given
+            answer += ("\n\n来源：" if lang == "zh" else "\n\nSources: ") + " ".join(dict.fromkeys(cited))
         self.chat_history += [Message("user", text), Message("assistant", answer)]
         return answer
 
@@ -228,8 +304,12 @@ class AutoGPT:
         self.task_id = run_id
         workspace = Workspace(record.workspace)
         queue: asyncio.Queue[Any] = asyncio.Queue()
+        memory = self.memory
+        lessons = self._lesson_book(memory)
+        learned: dict[str, Any] = {}  # the run's reward and lessons, kept with its result
+        held: list[Event] = []  # run_finished waits for the review, so it stays the last event
 
-        def emit(event: Event) -> None:
+        def deliver(event: Event) -> None:
             if event.type != "token":
                 event.seq = store.add_event(run_id, event.to_dict())
             if event.type == "run_finished":
@@ -237,6 +317,12 @@ class AutoGPT:
             if on_event is not None:
                 on_event(event)
             queue.put_nowait(event)
+
+        def emit(event: Event) -> None:
+            if event.type == "run_finished" and lessons is not None and event.status not in _NOT_REVIEWED:  # type: ignore[attr-defined]
+                held.append(event)
+            else:
+                deliver(event)
 
         options = LoopOptions(
             continuous=self.continuous, temperature=self.settings.temperature,
@@ -247,10 +333,13 @@ class AutoGPT:
         task = Task(self.ai_name, self.ai_role, self.goals)
         context = ToolContext(workspace=workspace, sandbox=self.sandbox, sandbox_error=self.sandbox_error,
                               settings=self.settings, model=self.model)
+        used = lessons.relevant("\n".join(self.goals)) if lessons else []
+        context.extras.update(memory=memory, run_id=run_id)
+        lang = self._language(*self.goals, self.ai_role)
         self._runner = runner = Runner(task, self.model, self.tools, workspace, budget, options, run_id=run_id,
-                                       lang=self._language(*self.goals, self.ai_role), human=self.human, emit=emit,
-                                       context=context, state=state, history=history,
-                                       checkpoint=lambda st, step: self._checkpoint(run_id, st, step))
+                                       lang=lang, human=self.human, emit=emit, context=context, state=state,
+                                       history=history, checkpoint=lambda st, step: self._checkpoint(run_id, st, step),
+                                       lessons=render_lessons(used), recall=self._recaller(memory))
         store.update_task(run_id, status="running")
         job = asyncio.create_task(runner.run())
         job.add_done_callback(lambda _: queue.put_nowait(_DONE))
@@ -258,15 +347,23 @@ class AutoGPT:
             while (event := await queue.get()) is not _DONE:
                 yield event
             self.last_result = job.result()
+            if held and lessons is not None:
+                notice, learned = await self._learn(lessons, used, runner, context, lang)
+                deliver(notice)
+                deliver(held.pop())
+                while not queue.empty():
+                    yield queue.get_nowait()
         finally:
             if not job.done():
                 job.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await job
+            if held:  # the review did not happen (cancelled): the run still ends
+                deliver(held.pop())
             if runner.result is not None:
                 self.last_result = runner.result
                 store.update_task(run_id, status=runner.result.status,
-                                  result=runner.result.model_dump(mode="json", exclude={"history"}))
+                                  result={**runner.result.model_dump(mode="json", exclude={"history"}), **learned})
             self._runner = None
 
     async def arun(self, on_event: Callable[[Event], None] | None = None, *, task_id: str | None = None) -> RunResult:
@@ -284,6 +381,56 @@ class AutoGPT:
         """Ask the running loop to pause at the next safe point (what Ctrl-C does in the CLI)."""
         if self._runner is not None:
             self._runner.request_pause()
+
+    # --- long-term memory in runs ---------------------------------------------------------------------------
+
+    def _lesson_book(self, memory: LongTermMemory | None) -> LessonBook | None:
+        if memory is None or not self.settings.lessons:
+            return None
+        return LessonBook(memory, self.train_params.learning_rate)
+
+    def _recaller(self, memory: LongTermMemory | None) -> Callable[[str], str] | None:
+        """What the loop calls each step: the memories relevant to the goals and the current sub-task, rendered
+        within ``memory_prompt_tokens`` (the same query gives the same text, so the prompt prefix is kept)."""
+        if memory is None or self.settings.memory_prompt_tokens == 0:
+            return None
+        cache: dict[tuple[str, int], str] = {}
+
+        def recall(query: str) -> str:
+            key = (query, memory.count())
+            if key not in cache:
+                hits = relevant_hits(memory, query, min_similarity=IN_RUNS) if key[1] else []
+                cache[key] = render_hits(hits, self.settings.memory_prompt_tokens, self.model.count_tokens)
+            return cache[key]
+
+        return recall
+
+    async def _learn(self, book: LessonBook, used: list[Any], runner: Runner, context: ToolContext,
+                     lang: Language) -> tuple[Notice, dict[str, Any]]:
+        """After a run: score it, reward the lessons it was given, and keep what the model learned from it."""
+        from autogpt.tools.core import missing_files
+
+        result = runner.result
+        assert result is not None
+        last = next((s for s in reversed(result.history) if getattr(s, "executed", False)), None)
+        reason = last.reply.command.args.get("reason", "") if last is not None and result.ok else ""  # type: ignore[union-attr]
+        try:
+            self_score, learned = await reflect(self.model, self.goals, result.history, result.status,
+                                                result.summary, lang)
+        except ModelError as exc:
+            self_score, learned = None, []
+            problem = f" (the review failed: {exc})"
+        else:
+            problem = ""
+        score = checked_reward(result.status, result.history, missing=missing_files(context, str(reason)),
+                               max_steps=self.max_steps, self_score=self_score)
+        pruned = book.reward(used, score.reward)
+        stored = book.learn("\n".join(self.goals), learned, score.reward, run_id=result.run_id)
+        learned = {"reward": score.reward, "reward_parts": score.parts, "lessons": [r.id for r in stored],
+                   "lessons_used": [r.id for r in used]}
+        message = (f"Reward {score.reward:.2f}; {len(stored)} lesson(s) kept, {len(used)} used, "
+                   f"{len(pruned)} pruned{problem}.")
+        return Notice(run_id=result.run_id, step=result.steps, message=message), learned
 
     # --- durability ----------------------------------------------------------------------------------------
 

@@ -134,6 +134,7 @@ class Runner:
         options: LoopOptions, *, run_id: str, lang: Language, human: Human | None = None,
         emit: Callable[[Event], None] = lambda event: None, context: ToolContext | None = None,
         state: RunState | None = None, history: Sequence[StepBase] = (), checkpoint: Checkpoint | None = None,
+        lessons: str = "", recall: Callable[[str], str] | None = None,
     ) -> None:
         self.task, self.model, self.tools, self.workspace = task, model, tools, workspace
         self.budget, self.options, self.run_id, self.lang = budget, options, run_id, lang
@@ -158,6 +159,8 @@ class Runner:
         self._withdrawn: set[str] = set()  # tools that said they cannot work in this run (ToolUnavailableError)
         self._schemas: dict[frozenset[str], tuple[list[dict[str, Any]], dict[str, Any]]] = {}
         self._system: tuple[Message, int] | None = None
+        self._lessons = lessons  # from earlier runs of similar tasks: part of the system prompt
+        self._recall = recall  # long-term memory relevant to a query, rendered (or "")
         for step in history:
             self.memory.add(step)
         if state is not None:
@@ -277,13 +280,18 @@ class Runner:
             online = any(tool.untrusted and (tool.available_if is None or tool.available_if(self._context))
                          for tool in tools)  # a web tool can reach the internet
             text = prompts.system_prompt(self.task.name, self.task.role, self.task.goals, tools, self.lang,
-                                         online=online)
+                                         online=online, lessons=self._lessons)
             self._system = (Message("system", text), self.model.count_tokens(text))
         system, system_tokens = self._system
         last = self.memory.steps[-1] if self.memory.steps else None
         failed = isinstance(last, ActionStep) and last.executed and not last.ok
         state = prompts.state_message(number, self.budget.max_steps, self.plan, self.workspace.files(), self.lang,
                                       last_failed=failed, missing=missing_files(self._context))
+        if self._recall is not None:  # what long-term memory knows about the goals and the current sub-task
+            doing = next((item.task for item in self.plan if item.status == "doing"), "")
+            recalled = self._recall(" ".join([*self.task.goals, doing]))
+            if recalled:
+                state = f"{t(self.lang, 'recalled')}\n{recalled}\n\n{state}"
         room = self.model.context_size - system_tokens - self.model.count_tokens(state) - self.options.max_reply_tokens
         history = self.memory.render(max(room - 64, 256), self.lang)
         return [system, Message("user", f"{history}\n\n{state}" if history else state)]

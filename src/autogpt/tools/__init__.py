@@ -14,7 +14,8 @@ from autogpt.tools.workspace import Workspace
 
 def default_tools(settings: Settings | None = None) -> ToolRegistry:
     """The built-in tools: files (jailed in the workspace), Python in the sandbox, the web (when the
-    ``web`` extra is installed), ``execute_shell`` (only with ``shell_enabled``), ``ask_user`` and ``finish``."""
+    ``web`` extra is installed), ``execute_shell`` (only with ``shell_enabled``), ``remember`` and ``recall``
+    (with long-term memory), ``ask_user`` and ``finish``."""
     settings = settings or Settings.load()
     tools: list[Tool | object] = [write_file, append_file, read_file, list_folder, execute_python, EXECUTE_PYTHON_FILE]
     if settings.shell_enabled:
@@ -23,6 +24,10 @@ def default_tools(settings: Settings | None = None) -> ToolRegistry:
         from autogpt.tools.web import READ_WEBPAGE, WEB_SEARCH
 
         tools += [WEB_SEARCH, READ_WEBPAGE]
+    if settings.memory:  # they hide themselves while the run has no memory (or nothing in it to recall)
+        from autogpt.tools.memory import RECALL, REMEMBER
+
+        tools += [REMEMBER, RECALL]
     return ToolRegistry([*tools, ASK_USER, FINISH])  # type: ignore[list-item]
 
 

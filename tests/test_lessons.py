@@ -1,0 +1,139 @@
+"""Learning from past runs: the reward, lessons distilled by the model, their use, weights and pruning."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from autogpt import AutoGPT, Settings
+from autogpt.agent.events import Notice
+from autogpt.agent.schema import Command, Reply
+from autogpt.agent.steps import ActionStep
+from autogpt.memory.lessons import INITIAL_WEIGHT, LESSONS, LessonBook, checked_reward
+from autogpt.testing import ScriptedModel, reply
+
+CSV_LESSON = "To sum a column of a CSV file, run Python on the file; never retype the numbers."
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings.load(data_dir=tmp_path / "data", lessons=True)
+
+
+def step(n: int, name: str, ok: bool = True, **args: object) -> ActionStep:
+    return ActionStep(number=n, reply=Reply(command=Command(name=name, args=dict(args))), ok=ok, observation="x")
+
+
+def review(score: int, *lessons: str) -> str:
+    return json.dumps({"score": score, "lessons": list(lessons)})
+
+
+def test_reward_rewards_a_checked_finish_and_punishes_the_rest() -> None:
+    good = [step(1, "execute_python", code="..."), step(2, "write_file", path="a.txt"), step(3, "read_file", path="a.txt"),
+            step(4, "finish", reason="done")]
+    best = checked_reward("finished", good, missing=[], max_steps=20, self_score=1.0)
+    assert best.reward > 0.9 and best.parts["verified"] == 1.0
+    unverified = checked_reward("finished", [good[1], good[3]], missing=[], max_steps=20, self_score=1.0)
+    assert unverified.parts["verified"] == 0.0 and unverified.reward < best.reward
+    missing = checked_reward("finished", good, missing=["b.txt"], max_steps=20, self_score=1.0)
+    assert missing.reward < best.reward and missing.parts["files"] == 0.0
+    failing = [step(i, "execute_python", ok=False) for i in range(1, 20)]
+    worst = checked_reward("max_steps", failing, missing=["a.txt"], max_steps=20, self_score=0.0)
+    assert worst.reward < 0.1
+    assert checked_reward("stuck", good, missing=[], max_steps=20).reward < 0.5 < best.reward
+
+
+def test_lesson_book_learns_reinforces_retrieves_and_prunes(settings: Settings) -> None:
+    memory = AutoGPT(settings=settings, model=ScriptedModel()).memory
+    book = LessonBook(memory, learning_rate=0.5)
+    (lesson,) = book.learn("Sum the amount column of sales.csv", [CSV_LESSON], 0.9, run_id="r1")
+    assert lesson.metadata["weight"] == INITIAL_WEIGHT and lesson.metadata["uses"] == 0
+    # The same lesson again (a near-identical sentence) reinforces it instead of adding a copy.
+    book.learn("Add up the prices in orders.csv", [CSV_LESSON.replace("never", "do not")], 0.9, run_id="r2")
+    assert memory.count(LESSONS) == 1
+    # Relevant to a similar task, in Chinese too; not to an unrelated one.
+    assert [r.id for r in book.relevant("Compute the total of the price column in data.csv")] == [lesson.id]
+    assert [r.id for r in book.relevant("计算 data.csv 中 price 列的总和")] == [lesson.id]
+    assert book.relevant("Write a haiku about the sea to poem.txt") == []
+    # Low rewards pull the weight down; after enough uses it is pruned.
+    pruned: list[str] = []
+    for _ in range(4):
+        pruned += book.reward([lesson], 0.0)
+    assert pruned == [lesson.id] and memory.count(LESSONS) == 0
+
+
+def test_after_a_run_the_agent_keeps_its_lessons_and_the_next_similar_run_uses_them(settings: Settings,
+                                                                                    tmp_path: Path) -> None:
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "sales.csv").write_text("amount\n3\n4\n", encoding="utf-8")
+    first = ScriptedModel([reply("execute_python", code="import csv\nprint(sum(int(r['amount']) for r in "
+                                                        "csv.DictReader(open('sales.csv'))))"),
+                           reply("write_file", path="total.txt", content="7"),
+                           reply("finish", reason="Wrote the total to total.txt"),
+                           review(9, CSV_LESSON)])
+    agent = AutoGPT(goals=["Sum the amount column of sales.csv and write the total to total.txt"],
+                    settings=settings, model=first, workspace=tmp_path / "ws")
+    events: list = []
+    result = asyncio.run(agent.arun(events.append))
+    first.assert_complete()
+    notices = [e for e in events if isinstance(e, Notice) and e.message.startswith("Reward")]
+    assert len(notices) == 1 and "1 lesson(s) kept" in notices[0].message
+    stored = agent.store.get_task(result.run_id).result
+    assert stored["reward"] > 0.5 and stored["lessons"] and stored["reward_parts"]["finished"] == 1.0
+    (lesson,) = agent.memory.list(LESSONS)
+    assert lesson.text == CSV_LESSON and lesson.source == f"run:{result.run_id}"
+
+    second = ScriptedModel([reply("read_file", path="orders.csv"), review(2)])  # a poor run: out of steps
+    again = AutoGPT(goals=["计算 orders.csv 中 price 列的总和"], settings=settings, model=second,
+                    workspace=tmp_path / "ws2", max_steps=1)
+    again.run()
+    system = second.calls[0].messages[0].content
+    assert CSV_LESSON in system  # the lesson reached the next similar task's prompt
+    assert "复盘" in second.calls[1].messages[0].content  # the review, in the task's language
+    after = again.memory.get(lesson.id)
+    assert after.metadata["uses"] == 1 and after.metadata["weight"] < INITIAL_WEIGHT  # weight down
+    unrelated = ScriptedModel([reply("finish", reason="ok"), review(5)])
+    AutoGPT(goals=["Write a haiku about autumn to poem.txt"], settings=settings, model=unrelated,
+            workspace=tmp_path / "ws3").run()
+    assert CSV_LESSON not in unrelated.calls[0].messages[0].content
+
+
+def test_a_broken_review_loses_nothing(settings: Settings, tmp_path: Path) -> None:
+    model = ScriptedModel([reply("write_file", path="a.txt", content="hi"), reply("finish", reason="Wrote a.txt"),
+                           "this is not JSON at all {"])
+    agent = AutoGPT(goals=["Write hi to a.txt"], settings=settings, model=model, workspace=tmp_path / "ws")
+    result = agent.run()
+    assert result.ok and (tmp_path / "ws" / "a.txt").read_text() == "hi"
+    stored = agent.store.get_task(result.run_id).result
+    assert stored["status"] == "finished" and stored["lessons"] == [] and stored["reward"] > 0.5
+    model.assert_complete()
+
+
+def test_lessons_off_means_no_review_call(tmp_path: Path) -> None:
+    settings = Settings.load(data_dir=tmp_path / "data", lessons=False)
+    model = ScriptedModel([reply("finish", reason="ok")])
+    AutoGPT(goals=["Say hi"], settings=settings, model=model, workspace=tmp_path / "ws").run()
+    assert len(model.calls) == 1
+
+
+def test_cli_lists_shows_and_deletes_lessons(settings: Settings, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from autogpt.cli import app
+
+    memory = AutoGPT(settings=settings, model=ScriptedModel()).memory
+    (lesson,) = LessonBook(memory).learn("Sum a CSV column", [CSV_LESSON], 0.9, run_id="r1")
+    data = ["--data-dir", str(settings.data_dir)]
+    runner = CliRunner()
+    listed = runner.invoke(app, ["lessons", *data])
+    assert listed.exit_code == 0 and lesson.id in listed.output and "0.50" in listed.output
+    shown = runner.invoke(app, ["lessons", "show", lesson.id, *data])
+    assert json.loads(shown.output)["text"] == CSV_LESSON
+    bad = runner.invoke(app, ["lessons", "delete", "m_doesnotexist", *data])
+    assert bad.exit_code == 2
+    deleted = runner.invoke(app, ["lessons", "delete", lesson.id, *data])
+    assert deleted.exit_code == 0 and memory.count(LESSONS) == 0
+    assert "No lessons yet" in runner.invoke(app, ["lessons", *data]).output
