@@ -76,8 +76,9 @@ class Command(BaseModel):
             if not isinstance(value, str):
                 parts.append(f"{key}={json.dumps(value, ensure_ascii=False)}")
                 continue
-            text = value.replace("\n", "⏎")
-            parts.append(f"{key}={text[:limit] + '…' if len(text) > limit else text!r}")
+            # repr() shows a line break as \n, which is also how the model must write it in its JSON reply: small
+            # models copy what they see here (a ⏎ mark ended up in their code and files).
+            parts.append(f"{key}={value[:limit] + '…' if len(value) > limit else value!r}")
         return f"{self.name}({', '.join(parts)})"
 
 

@@ -25,7 +25,8 @@ def named_files(text: str) -> list[str]:
 
 
 # The last of these words before a file name, in the same clause, says whether the goal reads or writes it.
-_INPUT_CUES = re.compile(r"\b(?:read|reads|reading|open|load|from|parse|count|analy[sz]e|summari[sz]e)\b|读取|读|打开|从|根据",
+_INPUT_CUES = re.compile(r"\b(?:read|reads|reading|open|load|from|parse|count|analy[sz]e|summari[sz]e|compute|"
+                         r"calculate|sum|average|filter|sort|check)\b|读取|读|打开|从|根据|计算|统计|分析|排序|筛选|检查|中",
                          re.IGNORECASE)
 _OUTPUT_CUES = re.compile(r"\b(?:write|writes|writing|save|saves|create|creates|named|output|into|to|produce|store|"
                           r"generate|append|add)\b|写入|写|保存|存|生成|创建|输出|到",
