@@ -546,6 +546,20 @@ async def test_failing_backend_is_unavailable_not_a_crash(tmp_path: Path) -> Non
         await WEB_SEARCH.call({"query": "anything"}, ctx)
 
 
+async def test_without_search_read_webpage_stays_only_for_goals_that_give_an_address(tmp_path: Path) -> None:
+    def offline(q: str, n: int) -> Any:
+        raise RuntimeError("error resolving DNS")
+
+    for goals, also in [(["Sum the amounts in data.csv"], ("read_webpage",)),
+                        (["Summarise http://127.0.0.1:8000/page.html to summary.md"], ())]:
+        ctx = make_ctx(tmp_path)
+        ctx.goals = goals
+        ctx.extras["search_backend"] = FakeBackend(offline)
+        with pytest.raises(ToolUnavailableError) as caught:
+            await web_search("anything", ctx)
+        assert caught.value.also == also
+
+
 async def test_offline_failures_read_the_same_whichever_engine_failed(tmp_path: Path) -> None:
     messages = set()
     for engine in ("www.startpage.com", "html.duckduckgo.com", "www.bing.com"):

@@ -371,6 +371,29 @@ async def test_read_file_line_ranges(env: Env) -> None:
     )
 
 
+@pytest.mark.parametrize(("raw", "text", "encoding"), [
+    ("José Núñez;Zürich\n".encode("latin-1"), "José Núñez;Zürich", "cp1252"),
+    ("姓名,城市\n张伟,杭州\n".encode("gbk"), "张伟,杭州", "gb18030"),
+    ("Straße, 北京\n".encode(), "Straße, 北京", None),
+])
+async def test_read_file_decodes_files_that_are_not_utf8_and_says_how(env: Env, raw: bytes, text: str,
+                                                                       encoding: str | None) -> None:
+    (env.ws.root / "data.txt").write_bytes(raw)
+    shown = await call(env, "read", "data.txt")
+    assert text in shown and "\ufffd" not in shown
+    if encoding is None:
+        assert "not UTF-8" not in shown
+    else:
+        assert f"open('data.txt', encoding='{encoding}')" in shown  # so code that reads it works too
+        assert raw.decode(encoding) == shown.split("]\n", 1)[1]
+
+
+def test_a_utf8_character_cut_by_the_read_limit_is_not_mistaken_for_another_encoding(env: Env) -> None:
+    (env.ws.root / "big.txt").write_text("中文" * 10, encoding="utf-8")
+    text, encoding = env.ws.read_text_and_encoding("big.txt", max_bytes=16)  # 16 bytes: 5 characters and a third
+    assert encoding == "utf-8" and text.startswith("中文中文中") and "file continues" in text
+
+
 async def test_read_empty_file(env: Env) -> None:
     (env.ws.root / "empty.txt").write_text("")
     assert await call(env, "read", "empty.txt") == "(empty.txt is empty)"

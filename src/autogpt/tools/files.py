@@ -40,14 +40,17 @@ def read_file(path: str, ctx: ToolContext, start_line: int = 1, end_line: int = 
         start_line: First line to show (1 = the beginning).
         end_line: Last line to show (0 = to the end).
     """
-    text = ctx.workspace.read_text(path)
+    text, encoding = ctx.workspace.read_text_and_encoding(path)
+    # Code that opens the file must use the same encoding, or it fails on the first accent.
+    note = "" if encoding == "utf-8" else (f"[{path} is not UTF-8: read as {encoding}. In Python, open it with "
+                                             f"open({path!r}, encoding={encoding!r}).]\n")
     if start_line <= 1 and end_line <= 0:
-        return text if text else f"({path} is empty)"
+        return note + text if text else f"({path} is empty)"
     lines = text.splitlines()
     first = max(start_line, 1)
     last = end_line if end_line > 0 else len(lines)
     chosen = lines[first - 1 : last]
-    return f"[{path}: lines {first}-{first + len(chosen) - 1} of {len(lines)}]\n" + "\n".join(chosen)
+    return note + f"[{path}: lines {first}-{first + len(chosen) - 1} of {len(lines)}]\n" + "\n".join(chosen)
 
 
 def list_folder(ctx: ToolContext, path: str = ".") -> str:

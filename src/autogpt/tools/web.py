@@ -131,8 +131,11 @@ async def web_search(query: str, ctx: ToolContext, num_results: int = 5) -> str:
         hits = await asyncio.wait_for(backend.search(query, num_results), ctx.settings.web_timeout)
     except Exception as exc:  # offline, rate limited, a broken backend: never the run's end
         reason = _search_failure(exc)
+        # Without search, read_webpage can only read addresses the goals give; with none, it only tempted the
+        # model to "read" local files or made-up pages (seen in the benchmark), so it goes too.
+        also = () if any(re.search(r"https?://", goal) for goal in ctx.goals) else ("read_webpage",)
         raise ToolUnavailableError(f"Web search is unavailable ({reason}). It is withdrawn for the rest of this task: "
-                                   "continue without it, with what you know.") from None
+                                   "continue without it, with what you know.", also=also) from None
     if not hits:
         return f"No results for {query!r}. Try other or fewer keywords."
     lines = [f"Search results for {query!r}:"]

@@ -71,6 +71,10 @@ class Workspace:
     # --- file operations ------------------------------------------------------------------------------
 
     def read_text(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> str:
+        return self.read_text_and_encoding(path, max_bytes=max_bytes)[0]
+
+    def read_text_and_encoding(self, path: str, *, max_bytes: int = MAX_READ_BYTES) -> tuple[str, str]:
+        """The file's text and the encoding it was decoded with (see :func:`decode_text`)."""
         target = self.resolve(path)
         try:
             fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -93,10 +97,10 @@ class Workspace:
             data = fh.read(max_bytes + 1)
         if b"\x00" in data[:8192]:
             raise WorkspacePathError(f"{path!r} is a binary file ({st.st_size} bytes); it cannot be shown as text.")
-        text = data[:max_bytes].decode("utf-8", errors="replace")
+        text, encoding = decode_text(data[:max_bytes], cut=len(data) > max_bytes)
         if len(data) > max_bytes:
             text += f"\n[... file continues: {st.st_size - max_bytes} more bytes not read]"
-        return text
+        return text, encoding
 
     def write_text(self, path: str, content: str, *, append: bool = False) -> Path:
         target = self.resolve(path)
@@ -181,3 +185,26 @@ class Workspace:
     def changed_since(self, before: dict[str, tuple[int, int]]) -> list[str]:
         after = self.snapshot()
         return sorted(path for path, sig in after.items() if before.get(path) != sig)
+
+
+def decode_text(data: bytes, *, cut: bool = False) -> tuple[str, str]:
+    """Text and its encoding: UTF-8 when it is; else GB18030 (GBK) when that gives Chinese text; else
+    Latin-1 (cp1252 where it can). Users' files are not all UTF-8, and decoding them as UTF-8 with
+    replacement characters silently garbles every accent or hanzi. ``cut``: the bytes end mid-file."""
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if cut and exc.start >= len(data) - 3:  # only a character cut in two at the end
+            return data.decode("utf-8", errors="ignore"), "utf-8"
+    try:
+        text = data.decode("gb18030")
+        wide = [ch for ch in text if ord(ch) > 127]
+        if wide and sum("\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+                        for ch in wide) / len(wide) > 0.9:
+            return text, "gb18030"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
