@@ -203,11 +203,12 @@ def test_a_run_sees_relevant_knowledge_and_can_remember_and_recall(settings: Set
     result = agent.run()
     assert result.ok, result
     first = model.calls[0].messages[-1].content
-    assert "Express delivery costs 9.90 EUR" in first and "#1]" in first  # in the prompt before any command
+    assert "Express delivery costs 9.90 EUR" in first  # in the prompt before any command
+    assert "#1]" not in first  # uncited: the model took a source name for a file to open
     tools = {spec["name"] for spec in model.calls[0].tools}
     assert {"remember", "recall"} <= tools
     recalled = result.history[0].observation
-    assert "9.90 EUR" in recalled and "#1]" in recalled
+    assert "9.90 EUR" in recalled and "#1]" not in recalled
     assert "Remembered" in result.history[1].observation
     (saved,) = agent.memory.list("memories")
     assert saved.text == "The customer Ana prefers express delivery." and saved.source == f"run:{result.run_id}"
@@ -220,7 +221,7 @@ def test_recall_is_offered_only_when_memory_holds_something(settings: Settings, 
     agent.run()
     tools = {spec["name"] for spec in model.calls[0].tools}
     assert "remember" in tools and "recall" not in tools
-    assert "long-term memory" not in model.calls[0].messages[-1].content
+    assert "long-term memory" not in model.calls[0].messages[-1].content.lower()
 
 
 def test_cli_train_memory_list_search_forget(tmp_path: Path, docs: Path) -> None:

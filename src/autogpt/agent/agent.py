@@ -400,7 +400,8 @@ class AutoGPT:
             key = (query, memory.count())
             if key not in cache:
                 hits = relevant_hits(memory, query, min_similarity=IN_RUNS) if key[1] else []
-                cache[key] = render_hits(hits, self.settings.memory_prompt_tokens, self.model.count_tokens)
+                cache[key] = render_hits(hits, self.settings.memory_prompt_tokens, self.model.count_tokens,
+                                         cited=False)
             return cache[key]
 
         return recall

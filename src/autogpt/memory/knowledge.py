@@ -127,11 +127,15 @@ def cite(hit: MemoryHit) -> str:
     return f"[{name} #{hit.record.position + 1}]"
 
 
-def render_hits(hits: Sequence[MemoryHit], budget_tokens: int, count_tokens=lambda s: len(s) // 3) -> str:
-    """Hits as cited lines, best first, within ``budget_tokens``."""
+def render_hits(hits: Sequence[MemoryHit], budget_tokens: int, count_tokens=lambda s: len(s) // 3, *,
+                cited: bool = True) -> str:
+    """Hits as lines, best first, within ``budget_tokens``; ``cited``: knowledge lines start with their source.
+
+    A run's prompt shows them uncited: the embedded model read ``[faq.md #1]`` as a file to open, and went
+    looking for faq.md in the workspace and on the web."""
     lines, left = [], budget_tokens
     for hit in hits:
-        label = cite(hit) if hit.record.namespace == KNOWLEDGE else "-"
+        label = cite(hit) if cited and hit.record.namespace == KNOWLEDGE else "-"
         line = f"{label} {' '.join(hit.record.text.split())}"
         cost = count_tokens(line) + 1
         if cost > left:

@@ -45,7 +45,7 @@ def recall(query: str, ctx: ToolContext) -> str:
     memory = _memory(ctx)
     hits = memory.search(query, namespace=KNOWLEDGE, k=4) + memory.search(query, namespace=MEMORIES, k=3)
     hits.sort(key=lambda h: h.similarity or 0, reverse=True)
-    text = render_hits(hits, budget_tokens=600)
+    text = render_hits(hits, budget_tokens=600, cited=False)  # source names read as files to open
     return text if text else "Nothing in memory matches that."
 
 
