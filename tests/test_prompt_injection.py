@@ -152,7 +152,7 @@ def test_approval_refuses_the_injected_command(tmp_path: Path, workspace: Path, 
 def test_shell_off_means_no_execute_shell(tmp_path: Path, workspace: Path, page_url: str) -> None:
     model = fooled_model(page_url)
     sandbox = HostSandbox()
-    agent = AutoGPT(goals=["Find tips for growing tomatoes"], model=model, workspace=workspace,
+    agent = AutoGPT(goals=[f"Find tips for growing tomatoes on {page_url}"], model=model, workspace=workspace,
                     settings=settings(tmp_path, shell_enabled=False), sandbox=sandbox)
     result = agent.run()
     offered = [spec["name"] for spec in model.calls[0].tools or []]

@@ -546,18 +546,18 @@ async def test_failing_backend_is_unavailable_not_a_crash(tmp_path: Path) -> Non
         await WEB_SEARCH.call({"query": "anything"}, ctx)
 
 
-async def test_without_search_read_webpage_stays_only_for_goals_that_give_an_address(tmp_path: Path) -> None:
-    def offline(q: str, n: int) -> Any:
-        raise RuntimeError("error resolving DNS")
+async def test_read_webpage_is_offered_once_an_address_is_known(tmp_path: Path) -> None:
+    from autogpt.tools.web import address_known
 
-    for goals, also in [(["Sum the amounts in data.csv"], ("read_webpage",)),
-                        (["Summarise http://127.0.0.1:8000/page.html to summary.md"], ())]:
-        ctx = make_ctx(tmp_path)
-        ctx.goals = goals
-        ctx.extras["search_backend"] = FakeBackend(offline)
-        with pytest.raises(ToolUnavailableError) as caught:
-            await web_search("anything", ctx)
-        assert caught.value.also == also
+    ctx = make_ctx(tmp_path)
+    ctx.goals = ["Sum the amounts in data.csv"]
+    assert not address_known(ctx)  # nothing to read: the model would make an address up
+    ctx.extras["search_backend"] = FakeBackend(lambda q, n: [SearchHit("A page", "https://example.org/a", "")])
+    await web_search("anything", ctx)
+    assert address_known(ctx)  # search results give addresses
+    ctx2 = make_ctx(tmp_path)
+    ctx2.goals = ["Summarise http://127.0.0.1:8000/page.html to summary.md"]
+    assert address_known(ctx2)
 
 
 async def test_offline_failures_read_the_same_whichever_engine_failed(tmp_path: Path) -> None:

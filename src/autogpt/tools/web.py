@@ -131,13 +131,11 @@ async def web_search(query: str, ctx: ToolContext, num_results: int = 5) -> str:
         hits = await asyncio.wait_for(backend.search(query, num_results), ctx.settings.web_timeout)
     except Exception as exc:  # offline, rate limited, a broken backend: never the run's end
         reason = _search_failure(exc)
-        # Without search, read_webpage can only read addresses the goals give; with none, it only tempted the
-        # model to "read" local files or made-up pages (seen in the benchmark), so it goes too.
-        also = () if any(re.search(r"https?://", goal) for goal in ctx.goals) else ("read_webpage",)
         raise ToolUnavailableError(f"Web search is unavailable ({reason}). It is withdrawn for the rest of this task: "
-                                   "continue without it, with what you know.", also=also) from None
+                                   "continue without it, with what you know.") from None
     if not hits:
         return f"No results for {query!r}. Try other or fewer keywords."
+    ctx.extras["web_addresses"] = True  # read_webpage has addresses to read now
     lines = [f"Search results for {query!r}:"]
     for number, hit in enumerate(hits[:num_results], 1):
         lines.append(f"{number}. {' '.join(hit.title.split()) or '(no title)'}\n   {hit.url}")
@@ -485,8 +483,14 @@ async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
     return f"{header}\n\n{chunks[index]}\n\n{note}"
 
 
+def address_known(ctx: ToolContext) -> bool:
+    """read_webpage is offered once there is an address to read: one in the goals, or search results. Offered
+    before that, the embedded model made up addresses (www.<shop>.com/faq) or "read" local files as pages."""
+    return bool(ctx.extras.get("web_addresses")) or any(re.search(r"https?://", goal) for goal in ctx.goals)
+
+
 WEB_SEARCH = Tool(web_search, untrusted=True)
-READ_WEBPAGE = Tool(read_webpage, untrusted=True)
+READ_WEBPAGE = Tool(read_webpage, untrusted=True, available_if=address_known)
 
 __all__ = ["READ_WEBPAGE", "WEB_SEARCH", "DdgsBackend", "SearchBackend", "SearchHit", "SearxngBackend",
            "backend_from_settings", "chunk_text", "fetch", "rank_chunks", "read_webpage", "web_search"]
