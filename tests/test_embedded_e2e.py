@@ -141,21 +141,3 @@ def test_seed_002_trains_on_a_document_and_answers_in_chinese_citing_it(tmp_path
     answer = agent.generate_response("退货期限是多少天？")
     assert "45" in answer, answer  # the document's number, not a common one (7 or 30)
     assert "[faq.md #1]" in answer, answer  # cited (by the model, or the sources line)
-
-
-FAQ_EN = ("# Xinghe Appliances FAQ\n\n## Returns\nYou can return any product within 45 days of delivery.\n\n"
-          "## Warranty\nEvery kettle (models starting with KT-) has a 5-year warranty; vacuum cleaners (models "
-          "starting with VC-) have 2 years.\n")
-
-
-def test_a_goal_needs_a_fact_only_the_trained_document_has(tmp_path):
-    """The relevant passage reaches the prompt by itself (same language: e5-small matches across languages
-    less well, there the model has recall)."""
-    settings = Settings.load(data_dir=tmp_path / "data", seed=7)
-    (tmp_path / "faq.md").write_text(FAQ_EN, encoding="utf-8")
-    agent = AutoGPT(goals=["A customer asks how long the warranty of her KT-9 kettle is. Write the warranty period "
-                           "to warranty.txt."], settings=settings, workspace=tmp_path / "ws", max_steps=6)
-    agent.train(tmp_path / "faq.md")
-    result = agent.run()
-    written = (tmp_path / "ws" / "warranty.txt").read_text(encoding="utf-8") if (tmp_path / "ws" / "warranty.txt").exists() else ""
-    assert ("5" in written or "五" in written) and "2 year" not in written and "2 年" not in written, trace(result)

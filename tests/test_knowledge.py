@@ -202,9 +202,10 @@ def test_a_run_sees_relevant_knowledge_and_can_remember_and_recall(settings: Set
     agent.train(FAQ_EN)
     result = agent.run()
     assert result.ok, result
-    first = model.calls[0].messages[-1].content
-    assert "Express delivery costs 9.90 EUR" in first  # in the prompt before any command
-    assert "#1]" not in first  # uncited: the model took a source name for a file to open
+    system = model.calls[0].messages[0].content
+    assert "Express delivery costs 9.90 EUR" in system.split("FACTS YOU KNOW")[1]  # with the goals, from step 1
+    assert "#1]" not in system  # uncited: the model took a source name for a file to open
+    assert "Express delivery costs" not in model.calls[0].messages[-1].content  # not shown twice
     tools = {spec["name"] for spec in model.calls[0].tools}
     assert {"remember", "recall"} <= tools
     recalled = result.history[0].observation

@@ -334,12 +334,16 @@ class AutoGPT:
         context = ToolContext(workspace=workspace, sandbox=self.sandbox, sandbox_error=self.sandbox_error,
                               settings=self.settings, model=self.model)
         used = lessons.relevant("\n".join(self.goals)) if lessons else []
+        known = relevant_hits(memory, "\n".join(self.goals), min_similarity=IN_RUNS) if memory and memory.count() else []
+        known_text = render_hits(known, self.settings.memory_prompt_tokens, self.model.count_tokens, cited=False)
+        shown = {hit.record.id for hit in known}
         context.extras.update(memory=memory, run_id=run_id)
         lang = self._language(*self.goals, self.ai_role)
         self._runner = runner = Runner(task, self.model, self.tools, workspace, budget, options, run_id=run_id,
                                        lang=lang, human=self.human, emit=emit, context=context, state=state,
                                        history=history, checkpoint=lambda st, step: self._checkpoint(run_id, st, step),
-                                       lessons=render_lessons(used), recall=self._recaller(memory))
+                                       lessons=render_lessons(used), known=known_text,
+                                       recall=self._recaller(memory, shown))
         store.update_task(run_id, status="running")
         job = asyncio.create_task(runner.run())
         job.add_done_callback(lambda _: queue.put_nowait(_DONE))
@@ -389,9 +393,10 @@ class AutoGPT:
             return None
         return LessonBook(memory, self.train_params.learning_rate)
 
-    def _recaller(self, memory: LongTermMemory | None) -> Callable[[str], str] | None:
-        """What the loop calls each step: the memories relevant to the goals and the current sub-task, rendered
-        within ``memory_prompt_tokens`` (the same query gives the same text, so the prompt prefix is kept)."""
+    def _recaller(self, memory: LongTermMemory | None, shown: set[str]) -> Callable[[str], str] | None:
+        """What the loop calls each step: the memories relevant to the goals and the current sub-task that the
+        system prompt does not already show (``shown``), rendered within ``memory_prompt_tokens`` (the same
+        query gives the same text, so the prompt prefix is kept)."""
         if memory is None or self.settings.memory_prompt_tokens == 0:
             return None
         cache: dict[tuple[str, int], str] = {}
@@ -399,7 +404,8 @@ class AutoGPT:
         def recall(query: str) -> str:
             key = (query, memory.count())
             if key not in cache:
-                hits = relevant_hits(memory, query, min_similarity=IN_RUNS) if key[1] else []
+                hits = [h for h in relevant_hits(memory, query, min_similarity=IN_RUNS) if h.record.id not in shown] \
+                    if key[1] else []
                 cache[key] = render_hits(hits, self.settings.memory_prompt_tokens, self.model.count_tokens,
                                          cited=False)
             return cache[key]

@@ -134,7 +134,7 @@ class Runner:
         options: LoopOptions, *, run_id: str, lang: Language, human: Human | None = None,
         emit: Callable[[Event], None] = lambda event: None, context: ToolContext | None = None,
         state: RunState | None = None, history: Sequence[StepBase] = (), checkpoint: Checkpoint | None = None,
-        lessons: str = "", recall: Callable[[str], str] | None = None,
+        lessons: str = "", known: str = "", recall: Callable[[str], str] | None = None,
     ) -> None:
         self.task, self.model, self.tools, self.workspace = task, model, tools, workspace
         self.budget, self.options, self.run_id, self.lang = budget, options, run_id, lang
@@ -160,6 +160,7 @@ class Runner:
         self._schemas: dict[frozenset[str], tuple[list[dict[str, Any]], dict[str, Any]]] = {}
         self._system: tuple[Message, int] | None = None
         self._lessons = lessons  # from earlier runs of similar tasks: part of the system prompt
+        self._known = known  # what long-term memory holds about the goals: part of the system prompt
         self._recall = recall  # long-term memory relevant to a query, rendered (or "")
         for step in history:
             self.memory.add(step)
@@ -280,7 +281,7 @@ class Runner:
             online = any(tool.untrusted and (tool.available_if is None or tool.available_if(self._context))
                          for tool in tools)  # a web tool can reach the internet
             text = prompts.system_prompt(self.task.name, self.task.role, self.task.goals, tools, self.lang,
-                                         online=online, lessons=self._lessons)
+                                         online=online, lessons=self._lessons, known=self._known)
             self._system = (Message("system", text), self.model.count_tokens(text))
         system, system_tokens = self._system
         last = self.memory.steps[-1] if self.memory.steps else None

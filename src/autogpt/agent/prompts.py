@@ -63,6 +63,7 @@ TEXT: dict[str, dict[str, str]] = {
         "language": "Write your thoughts in English.",
         "history": "Steps so far:",
         "lessons": "LESSONS FROM EARLIER TASKS (follow them when they apply)",
+        "known": "FACTS YOU KNOW (from the user's documents and your memory: use them directly, they are not files or web pages to open)",
         "recalled": "Facts from the user's documents and your long-term memory (use them; they are not files):",
         "omitted": "({n} earlier steps omitted)",
         "result": "Result of {command}:",
@@ -129,6 +130,7 @@ TEXT: dict[str, dict[str, str]] = {
         "language": "thoughts 的内容以及写给用户的内容都用中文。",
         "history": "已经执行的步骤：",
         "lessons": "以往任务的经验（适用时照做）",
+        "known": "你已知的事实（来自用户的文档和你的记忆：直接使用，它们不是要打开的文件或网页）",
         "recalled": "来自用户文档和你的长期记忆的事实（直接使用；它们不是文件）：",
         "omitted": "（省略了更早的 {n} 个步骤）",
         "result": "{command} 的结果：",
@@ -252,7 +254,7 @@ def t(lang: Language, key: str, **values: object) -> str:
 
 
 def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lang: Language, *,
-                  online: bool = True, lessons: str = "") -> str:
+                  online: bool = True, lessons: str = "", known: str = "") -> str:
     """The system message; ``online=False`` when the web tools cannot reach the internet in this run;
     ``lessons``: what earlier runs of similar tasks taught (see :mod:`autogpt.memory.lessons`)."""
     numbered = lambda items: "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1))  # noqa: E731
@@ -275,6 +277,8 @@ def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lan
         parts.append(_example("files", lang))
     parts.append(t(lang, "language"))
     parts.append(f"{t(lang, 'identity', name=name, role=role)}\n{t(lang, 'goals')}:\n{numbered(goals)}")
+    if known:
+        parts.append(f"{t(lang, 'known')}:\n{known}")
     if lessons:
         parts.append(f"{t(lang, 'lessons')}:\n{lessons}")
     return "\n\n".join(parts)

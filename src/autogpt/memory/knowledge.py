@@ -136,7 +136,8 @@ def render_hits(hits: Sequence[MemoryHit], budget_tokens: int, count_tokens=lamb
     lines, left = [], budget_tokens
     for hit in hits:
         label = cite(hit) if cited and hit.record.namespace == KNOWLEDGE else "-"
-        line = f"{label} {' '.join(hit.record.text.split())}"
+        text = hit.record.text if cited else re.sub(r"(?m)^\s*#{1,6}\s+", "", hit.record.text)  # no doc titles
+        line = f"{label} {' '.join(text.split())}"
         cost = count_tokens(line) + 1
         if cost > left:
             if not lines and left > 40:  # the best hit, shortened, beats nothing
