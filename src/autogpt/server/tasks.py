@@ -17,9 +17,10 @@ from autogpt.agent.agent import AutoGPT
 from autogpt.agent.events import Event, ToolFinished
 from autogpt.agent.schema import Reply
 from autogpt.config import Settings
-from autogpt.errors import AgentStateError, NotFoundError
+from autogpt.errors import AgentStateError, MemoryUnavailableError, NotFoundError
 from autogpt.llm.base import Model
 from autogpt.llm.registry import create_model
+from autogpt.memory import LongTermMemory, create_memory
 from autogpt.store.base import ArtifactRecord, ProtocolStep, Store, TaskRecord
 from autogpt.tools.workspace import Workspace
 
@@ -97,6 +98,7 @@ class Session:
             record.name, record.role, record.goals, model=self.manager.model_for(record), workspace=record.workspace,
             continuous=bool(options.get("continuous")), human=ServerHuman(self), max_steps=options.get("max_steps"),
             language=options.get("language"), settings=self.manager.settings, store=self.manager.store,
+            memory=self.manager.memory,
         )
         self.turn.clear()
         self.job = asyncio.create_task(self._run(record))
@@ -152,10 +154,20 @@ class Session:
 class TaskManager:
     def __init__(self, settings: Settings, store: Store, model_factory: ModelFactory | None = None) -> None:
         self.settings, self.store = settings, store
+        self._memory: LongTermMemory | None = None
         self._model_factory = model_factory
         self._shared_model: Model | None = None
         self.sessions: dict[str, Session] = {}
         self._known: dict[str, set[str]] = {}  # artifact paths already in the store, per task
+
+    @property
+    def memory(self) -> LongTermMemory | None:
+        """One long-term memory for every task (one connection, not one per task); None when off or
+        unavailable (each agent then says why in its own way)."""
+        if self._memory is None and self.settings.memory:
+            with contextlib.suppress(MemoryUnavailableError):
+                self._memory = create_memory(self.settings)
+        return self._memory
 
     def model_for(self, record: TaskRecord) -> Model:
         if self._model_factory is not None:
