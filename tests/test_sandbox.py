@@ -333,6 +333,9 @@ async def test_failed_runs_carry_a_hint_for_the_usual_mistakes(sandbox: Sandbox,
     with pytest.raises(ToolError, match="SyntaxError") as failed:  # a program squeezed onto one line
         await tool.call({"code": "def f(n): if n < 2: return n"}, ctx)
     assert "the code is on one line" in str(failed.value)
+    with pytest.raises(ToolError, match="ModuleNotFoundError") as failed:  # pandas, as small models reach for
+        await tool.call({"code": "import pandas as pd\nprint(pd.read_csv('a.csv'))"}, ctx)
+    assert "csv.DictReader" in str(failed.value)
 
 
 @needs_bwrap

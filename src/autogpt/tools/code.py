@@ -77,6 +77,11 @@ def hint(code: str, stderr: str) -> str:
     """A line for the two mistakes models make most with fresh-process Python."""
     offline = ("Temporary failure in name resolution", "Network is unreachable", "Name or service not known",
                "NameResolutionError", "Failed to resolve", "Max retries exceeded", "getaddrinfo failed")
+    if re.search(r"No module named '(pandas|numpy|polars)'", stderr):
+        # The commonest failure on CSV goals in the benchmark: the small model retries pandas unchanged.
+        return ("Note: pandas and numpy are not installed (only the standard library). Read a CSV with the csv "
+                "module instead: import csv, then rows = list(csv.DictReader(open('data.csv', encoding='utf-8'))); "
+                "each row is a dict of strings, so convert numbers with float(row['amount']).")
     if "ModuleNotFoundError" in stderr or any(sign in stderr for sign in offline):
         return "Note: the sandbox has only the standard library and no network; solve it without them."
     if "NameError" in stderr:
