@@ -27,7 +27,9 @@ def trace(result) -> str:
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory):
     # the default cache dir keeps the assembled model between runs; everything else goes to a tmp dir
-    return Settings.load(data_dir=tmp_path_factory.mktemp("data"), seed=7)
+    # Lessons off: this module-scoped fixture is made before conftest's per-test environment applies, and
+    # lessons learnt by one test would reach the next test's prompt through the shared data dir.
+    return Settings.load(data_dir=tmp_path_factory.mktemp("data"), seed=7, lessons=False)
 
 
 def test_agent_writes_washington_and_finishes(settings, tmp_path):

@@ -221,7 +221,7 @@ def test_recall_is_offered_only_when_memory_holds_something(settings: Settings, 
     agent = AutoGPT(goals=["Say hi"], settings=settings, model=model, workspace=tmp_path / "ws")
     agent.run()
     tools = {spec["name"] for spec in model.calls[0].tools}
-    assert "remember" in tools and "recall" not in tools
+    assert "remember" not in tools and "recall" not in tools
     assert "long-term memory" not in model.calls[0].messages[-1].content.lower()
 
 

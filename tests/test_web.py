@@ -551,7 +551,7 @@ async def test_read_webpage_is_offered_once_an_address_is_known(tmp_path: Path) 
 
     ctx = make_ctx(tmp_path)
     ctx.goals = ["Sum the amounts in data.csv"]
-    assert not address_known(ctx)  # nothing to read: the model would make an address up
+    assert not address_known(ctx)
     ctx.extras["search_backend"] = FakeBackend(lambda q, n: [SearchHit("A page", "https://example.org/a", "")])
     await web_search("anything", ctx)
     assert address_known(ctx)  # search results give addresses

@@ -179,10 +179,8 @@ def _reply(observations: str, plan: list[tuple[str, str]], reasoning: str, speak
 # Worked examples of a whole run: small models learn from them the shape of a run, how to use a result, and
 # when to stop. The code example is shown when the agent can run Python, the file example otherwise.
 # A complete program on several lines: small models otherwise squeeze code onto one line or call a
-# function an earlier run defined. It writes the result file itself: a number the model retypes from the
-# output into write_file is often lost or mangled, and the run is a step shorter.
-_SQUARES = ("total = 0\nfor n in range(1, 11):\n    total += n * n\nwith open('result.txt', 'w') as f:\n"
-            "    f.write(str(total))\nprint(total)")
+# function an earlier run defined.
+_SQUARES = "total = 0\nfor n in range(1, 11):\n    total += n * n\nprint(total)"
 
 _EXAMPLES: dict[str, dict[str, tuple[str, list[tuple[dict[str, object], str]]]]] = {
     "files": {
@@ -206,20 +204,26 @@ _EXAMPLES: dict[str, dict[str, tuple[str, list[tuple[dict[str, object], str]]]]]
     "code": {
         "en": ("Compute the sum of the squares of 1 to 10 with Python and write it to result.txt", [
             (_reply("Nothing has been done yet.",
-                    [("Compute the sum and write result.txt with Python", "doing"), ("Finish", "todo")],
-                    "One complete program computes the sum, writes it to result.txt itself and prints it.",
+                    [("Compute the sum with Python", "doing"), ("Write it to result.txt", "todo"), ("Finish", "todo")],
+                    "A complete program that adds the squares and prints the sum gives me the number.",
                     "I am computing the sum.", "execute_python", code=_SQUARES), "Exit code: 0\n--- stdout ---\n385"),
-            (_reply("The program printed 385 and wrote result.txt.",
-                    [("Compute the sum and write result.txt with Python", "done"), ("Finish", "doing")],
+            (_reply("The program printed 385.",
+                    [("Compute the sum with Python", "done"), ("Write it to result.txt", "doing"), ("Finish", "todo")],
+                    "I write the number the program printed.", "The sum is 385.",
+                    "write_file", path="result.txt", content="385"), "Wrote 3 characters to result.txt."),
+            (_reply("result.txt contains 385.",
+                    [("Compute the sum with Python", "done"), ("Write it to result.txt", "done"), ("Finish", "doing")],
                     "Every goal is done, so I finish.", "result.txt contains 385.",
                     "finish", reason="Computed the sum of the squares of 1 to 10 = 385 and wrote it to result.txt."), ""),
         ]),
         "zh": ("用 Python 计算 1 到 10 的平方和，并把结果写入 result.txt", [
-            (_reply("还没有做任何事。", [("用 Python 计算平方和并写入 result.txt", "doing"), ("结束任务", "todo")],
-                    "一个完整的程序计算平方和，自己把结果写入 result.txt 并打印出来。", "我正在计算平方和。",
+            (_reply("还没有做任何事。", [("用 Python 计算平方和", "doing"), ("写入 result.txt", "todo"), ("结束任务", "todo")],
+                    "运行一个把平方相加并打印总和的完整程序就能得到这个数。", "我正在计算平方和。",
                     "execute_python", code=_SQUARES), "Exit code: 0\n--- stdout ---\n385"),
-            (_reply("程序输出了 385，并写入了 result.txt。", [("用 Python 计算平方和并写入 result.txt", "done"),
-                                                        ("结束任务", "doing")],
+            (_reply("程序输出了 385。", [("用 Python 计算平方和", "done"), ("写入 result.txt", "doing"), ("结束任务", "todo")],
+                    "把程序输出的数写入文件。", "结果是 385。",
+                    "write_file", path="result.txt", content="385"), "Wrote 3 characters to result.txt."),
+            (_reply("result.txt 中是 385。", [("用 Python 计算平方和", "done"), ("写入 result.txt", "done"), ("结束任务", "doing")],
                     "所有目标都已完成，所以结束任务。", "result.txt 中是 385。",
                     "finish", reason="已计算 1 到 10 的平方和 = 385 并写入 result.txt。"), ""),
         ]),

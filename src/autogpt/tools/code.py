@@ -149,13 +149,11 @@ def outcome(result: SandboxResult, limit_seconds: float, code: str = "") -> str:
 
 
 async def execute_python(code: str, ctx: ToolContext) -> str:
-    """Run a complete Python program in a sandbox and return what it prints. It reads and writes the workspace
-    files (the current folder); only the standard library is installed (csv, json, re, math: no pandas, no pip)
-    and there is no network.
+    """Run a complete Python program in a sandbox (no network; the workspace is the current folder) and
+    return what it prints.
 
     Args:
-        code: A complete, self-contained program: define every function it uses, write result files itself
-            and print() the results.
+        code: A complete, self-contained program: define every function it uses and print() the results.
     """
     sandbox = _sandbox(ctx)
     if not code.strip():

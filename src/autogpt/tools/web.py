@@ -490,7 +490,9 @@ def address_known(ctx: ToolContext) -> bool:
 
 
 WEB_SEARCH = Tool(web_search, untrusted=True)
-READ_WEBPAGE = Tool(read_webpage, untrusted=True, available_if=address_known)
+# Not gated by address_known: hiding read_webpage until an address is known made the embedded model write
+# networking code for facts it knows (the Washington test); offered, it fails fast offline and is withdrawn.
+READ_WEBPAGE = Tool(read_webpage, untrusted=True)
 
 __all__ = ["READ_WEBPAGE", "WEB_SEARCH", "DdgsBackend", "SearchBackend", "SearchHit", "SearxngBackend",
            "backend_from_settings", "chunk_text", "fetch", "rank_chunks", "read_webpage", "web_search"]
