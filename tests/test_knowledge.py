@@ -208,6 +208,7 @@ def test_a_run_sees_relevant_knowledge_and_can_remember_and_recall(settings: Set
     assert "Express delivery costs" not in model.calls[0].messages[-1].content  # not shown twice
     tools = {spec["name"] for spec in model.calls[0].tools}
     assert {"remember", "recall"} <= tools
+    assert "remember(text: str)" in system and "recall(query: str)" in system
     recalled = result.history[0].observation
     assert "9.90 EUR" in recalled and "#1]" not in recalled
     assert "Remembered" in result.history[1].observation
@@ -222,7 +223,10 @@ def test_recall_is_offered_only_when_memory_holds_something(settings: Settings, 
     agent.run()
     tools = {spec["name"] for spec in model.calls[0].tools}
     assert "remember" not in tools and "recall" not in tools
-    assert "long-term memory" not in model.calls[0].messages[-1].content.lower()
+    # nor listed among the commands: one extra line in a fresh install's first prompt changed what the embedded
+    # model did (it wrote networking code instead of the answer)
+    assert all("long-term memory" not in message.content.lower() for message in model.calls[0].messages)
+    assert "remember(" not in model.calls[0].messages[0].content
 
 
 def test_cli_train_memory_list_search_forget(tmp_path: Path, docs: Path) -> None:

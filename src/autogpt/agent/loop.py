@@ -277,9 +277,9 @@ class Runner:
 
     def _prompt(self, number: int) -> list[Message]:
         if self._system is None:  # the same for the whole run; counted once the model (and tokenizer) is loaded
-            tools = self._tools()
-            online = any(tool.untrusted and (tool.available_if is None or tool.available_if(self._context))
-                         for tool in tools)  # a web tool can reach the internet
+            now = {tool.name: tool.available_if is None or tool.available_if(self._context) for tool in self._tools()}
+            tools = [tool for tool in self._tools() if now[tool.name] or tool.listed_if_unavailable]
+            online = any(tool.untrusted and now[tool.name] for tool in tools)  # a web tool can reach the internet
             text = prompts.system_prompt(self.task.name, self.task.role, self.task.goals, tools, self.lang,
                                          online=online, lessons=self._lessons, known=self._known)
             self._system = (Message("system", text), self.model.count_tokens(text))

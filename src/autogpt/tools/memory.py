@@ -54,7 +54,8 @@ def _has_memories(ctx: ToolContext) -> bool:
     return memory is not None and (memory.count(KNOWLEDGE) + memory.count(MEMORIES)) > 0
 
 
-# Both are offered only once memory holds something: an extra command in a fresh install's prompt changed what
-# the embedded model did on its first step (fixed-seed tests wrote networking code instead of the answer).
-REMEMBER = Tool(remember, available_if=_has_memories)
-RECALL = Tool(recall, available_if=_has_memories)
+# Both are offered, and listed in the system prompt, only once memory holds something: an extra command in a fresh
+# install's prompt changed what the embedded model did on its first step (fixed-seed tests wrote networking code
+# instead of the answer).
+REMEMBER = Tool(remember, available_if=_has_memories, listed_if_unavailable=False)
+RECALL = Tool(recall, available_if=_has_memories, listed_if_unavailable=False)

@@ -70,6 +70,7 @@ class Tool:
         requires_human: bool = False,
         untrusted: bool = False,
         available_if: Callable[[ToolContext], bool] | None = None,
+        listed_if_unavailable: bool = True,
     ) -> None:
         self.fn = fn
         self.name = name or fn.__name__
@@ -85,6 +86,10 @@ class Tool:
         self.untrusted = untrusted
         #: checked before every step: while it says False the model cannot choose the tool (e.g. nothing to run yet)
         self.available_if = available_if
+        #: whether the system prompt (fixed for a run) lists the tool while ``available_if`` says no at the start:
+        #: True for a tool that can become available during the run (a .py file gets written), False for one
+        #: whose availability cannot change (long-term memory tools while the memory is empty)
+        self.listed_if_unavailable = listed_if_unavailable
         self.is_async = inspect.iscoroutinefunction(fn)
         self.context_param, self.args_model = _derive_args_model(fn, self.name, arg_docs)
         self._spec: dict[str, Any] | None = None
