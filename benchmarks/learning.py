@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import shutil
 import sys
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from autogpt import AutoGPT, Settings
 from autogpt.bench import load_challenges, run_suite
+from autogpt.memory import create_memory
 from autogpt.memory.lessons import LESSONS
 
 HERE = Path(__file__).parent
@@ -41,10 +43,11 @@ async def condition(family: list, *, lessons: bool, rounds: int, settings: Setti
                                   on_result=lambda r, n=number: print(
                                       f"  {'lessons' if lessons else 'no lessons'} round {n}: {r.name} "
                                       f"{'✓' if r.success else '✗'} ({r.steps} steps, {r.seconds:.0f} s)", flush=True))
-        memory = AutoGPT(settings=settings, model=model).memory
+        with contextlib.closing(create_memory(settings)) as memory:
+            kept = memory.count(LESSONS)
         rows.append({"round": number, "solved": sum(r.success for r in results), "of": len(results),
                      "steps": sum(r.steps for r in results), "seconds": round(time.perf_counter() - started, 1),
-                     "lessons": memory.count(LESSONS) if memory else 0})
+                     "lessons": kept})
     await model.aclose()
     return rows
 
@@ -75,8 +78,8 @@ async def main() -> int:
     for off, on in zip(table["off"], table["on"], strict=True):
         print(f"{off['round']:>5} | {off['solved']}/{off['of']} {off['seconds']:>6.0f} s | "
               f"{on['solved']}/{on['of']} {on['seconds']:>6.0f} s | {on['lessons']:>12}")
-    memory = AutoGPT(settings=base.model_copy(update={"memory_url": f"sqlite:///{folder / 'on' / 'memory.db'}"})).memory
-    if memory is not None:
+    with contextlib.closing(create_memory(base.model_copy(
+            update={"memory_url": f"sqlite:///{folder / 'on' / 'memory.db'}"}))) as memory:
         print("\nLessons kept (weight, uses):")
         for record in sorted(memory.list(LESSONS, limit=100), key=lambda r: -float(r.metadata.get("weight", 0))):
             print(f"  {float(record.metadata.get('weight', 0)):.2f} {record.metadata.get('uses', 0)}  {record.text}")

@@ -252,3 +252,42 @@ async def test_each_challenge_runs_through_the_harness_with_a_scripted_agent(cha
     assert result.success, result.details
     assert result.status == "finished" and result.steps == len(writes) + 1
     model.assert_complete()
+
+
+async def test_a_suite_shares_one_memory_and_one_store_and_closes_them(tmp_path: Path, settings: Settings,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from autogpt.bench import run_suite
+    from autogpt.bench import suite as suite_module
+    from autogpt.memory import create_memory
+
+    opened: list[Any] = []
+
+    def counting(s: Settings) -> Any:
+        opened.append(create_memory(s))
+        return opened[-1]
+
+    monkeypatch.setattr(suite_module, "create_memory", counting)
+    a = make(tmp_path / "c", "A", "Write a.txt", {"answer": "", "should_contain": ["a"], "files": ["a.txt"],
+                                                  "eval": {"type": "file"}})
+    b = make(tmp_path / "c", "B", "Write b.txt", {"answer": "", "should_contain": ["b"], "files": ["b.txt"],
+                                                  "eval": {"type": "file"}})
+    scripts = {"A": ["a"], "B": ["b"]}
+    models: list[ScriptedModel] = []
+
+    def factory(challenge: Any) -> ScriptedModel:
+        text = scripts[challenge.name][0]
+        models.append(ScriptedModel([reply("write_file", path=f"{text}.txt", content=text),
+                                     reply("finish", reason="done")]))
+        return models[-1]
+
+    results = await run_suite(load_challenges([a, b]), settings=settings, results_dir=tmp_path / "results",
+                              model_factory=factory, attempts=2)
+    assert [r.success for r in results] == [True] * 4
+    assert len(opened) == 1  # one memory for the four attempts, not one connection per agent
+    with pytest.raises(Exception, match="closed"):
+        opened[0].count("knowledge")
+    from autogpt.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(settings.store_path)
+    assert store.list_tasks()[1] == 4  # (page, total): the four attempts, in one run store
+    store.close()

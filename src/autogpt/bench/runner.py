@@ -26,7 +26,9 @@ from autogpt.bench.challenge import Challenge
 from autogpt.bench.evaluate import evaluate
 from autogpt.config import Settings
 from autogpt.llm.base import Model
+from autogpt.memory import LongTermMemory
 from autogpt.sandbox import Sandbox
+from autogpt.store.base import Store
 
 ModelFactory = Callable[[Challenge], Model]
 
@@ -76,7 +78,8 @@ def prepare_workspace(challenge: Challenge, workspace: Path) -> None:
 
 async def run_attempt(challenge: Challenge, workspace: Path, *, settings: Settings, attempt: int = 1,
                       model_factory: ModelFactory | None = None, agent_url: str | None = None,
-                      sandbox: Sandbox | None = None, judge: Model | None = None, max_steps: int = 20) -> Result:
+                      sandbox: Sandbox | None = None, judge: Model | None = None, max_steps: int = 20,
+                      memory: LongTermMemory | None = None, store: Store | None = None) -> Result:
     prepare_workspace(challenge, workspace)
     started = time.monotonic()
     result = Result(name=challenge.name, success=False, attempt=attempt, category=challenge.category,
@@ -90,7 +93,8 @@ async def run_attempt(challenge: Challenge, workspace: Path, *, settings: Settin
                 await asyncio.wait_for(_run_remote(agent_url, task, challenge, workspace, result, max_steps),
                                        challenge.cutoff)
             else:
-                await _run_local(task, challenge, workspace, result, settings, model_factory, max_steps)
+                await _run_local(task, challenge, workspace, result, settings, model_factory, max_steps,
+                                 memory=memory, store=store)
         except TimeoutError:
             result.status, result.error = "max_time", f"cut off after {challenge.cutoff:g} s"
         except Exception as exc:  # noqa: BLE001 - one broken attempt must not end the benchmark
@@ -102,12 +106,13 @@ async def run_attempt(challenge: Challenge, workspace: Path, *, settings: Settin
 
 
 async def _run_local(task: str, challenge: Challenge, workspace: Path, result: Result, settings: Settings,
-                     model_factory: ModelFactory | None, max_steps: int) -> None:
+                     model_factory: ModelFactory | None, max_steps: int, *, memory: LongTermMemory | None = None,
+                     store: Store | None = None) -> None:
     model = model_factory(challenge) if model_factory else None
     if challenge.www.is_dir():  # the challenge's pages are served on loopback, which read_webpage refuses by default
         settings = settings.model_copy(update={"web_allow_hosts": [*settings.web_allow_hosts, "127.0.0.1"]})
     agent = AutoGPT(goals=[task], model=model, settings=settings, workspace=workspace, continuous=True,
-                    max_steps=max_steps, max_seconds=challenge.cutoff)
+                    max_steps=max_steps, max_seconds=challenge.cutoff, memory=memory, store=store)
     run = await agent.arun()
     result.steps, result.tokens, result.cost, result.status = run.steps, run.tokens, run.cost, run.status
     if run.error:

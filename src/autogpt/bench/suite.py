@@ -14,7 +14,10 @@ from autogpt import __version__
 from autogpt.bench.challenge import Challenge, suite_version
 from autogpt.bench.runner import ModelFactory, Result, run_attempt
 from autogpt.config import Settings
+from autogpt.errors import MemoryUnavailableError
 from autogpt.llm.base import Model
+from autogpt.memory import LongTermMemory, create_memory
+from autogpt.store.sqlite import SQLiteStore
 
 
 async def run_suite(challenges: list[Challenge], *, settings: Settings, results_dir: Path, attempts: int = 1,
@@ -24,6 +27,8 @@ async def run_suite(challenges: list[Challenge], *, settings: Settings, results_
     """Run every challenge ``attempts`` times, ``parallel`` at a time; a challenge whose dependency failed
     every attempt is skipped (recorded as failed)."""
     gate = asyncio.Semaphore(max(parallel, 1))
+    # one long-term memory and one run store for every in-process attempt, closed at the end (not one per agent)
+    shared = None if agent_url else _Shared(settings)
     passed: dict[str, asyncio.Future[bool]] = {c.name: asyncio.get_running_loop().create_future() for c in challenges}
 
     async def one(challenge: Challenge) -> list[Result]:
@@ -40,14 +45,49 @@ async def run_suite(challenges: list[Challenge], *, settings: Settings, results_
             async with gate:
                 result = await run_attempt(challenge, results_dir / challenge.name / f"attempt-{attempt}",
                                            settings=settings, attempt=attempt, model_factory=model_factory,
-                                           agent_url=agent_url, judge=judge, max_steps=max_steps)
+                                           agent_url=agent_url, judge=judge, max_steps=max_steps,
+                                           memory=shared.memory if shared else None,
+                                           store=shared.store if shared else None)
             on_result(result)
             results.append(result)
         passed[challenge.name].set_result(any(r.success for r in results))
         return results
 
-    nested = await asyncio.gather(*(one(c) for c in challenges))
+    try:
+        nested = await asyncio.gather(*(one(c) for c in challenges))
+    finally:
+        if shared:
+            shared.close()
     return [r for group in nested for r in group]
+
+
+class _Shared:
+    """The long-term memory and run store the in-process attempts share, opened on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._memory: LongTermMemory | None = None
+        self._store: SQLiteStore | None = None
+
+    @property
+    def memory(self) -> LongTermMemory | None:
+        if self._memory is None and self._settings.memory:
+            try:
+                self._memory = create_memory(self._settings)
+            except MemoryUnavailableError:
+                return None  # each agent then reports why (its memory_error)
+        return self._memory
+
+    @property
+    def store(self) -> SQLiteStore:
+        if self._store is None:
+            self._store = SQLiteStore(self._settings.store_path)
+        return self._store
+
+    def close(self) -> None:
+        for resource in (self._memory, self._store):
+            if resource is not None:
+                resource.close()
 
 
 def record(results: list[Result], challenges: list[Challenge], *, model: str, settings: Settings,

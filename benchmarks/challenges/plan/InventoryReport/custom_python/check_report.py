@@ -1,5 +1,4 @@
 """Checker: prints PASS when the workspace holds a correct answer, otherwise FAIL and why."""
-import csv
 import os
 import re
 import sys
