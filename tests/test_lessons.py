@@ -12,7 +12,7 @@ from autogpt import AutoGPT, Settings
 from autogpt.agent.events import Notice
 from autogpt.agent.schema import Command, Reply
 from autogpt.agent.steps import ActionStep
-from autogpt.memory.lessons import INITIAL_WEIGHT, LESSONS, LessonBook, checked_reward
+from autogpt.memory.lessons import INITIAL_WEIGHT, LESSONS, LessonBook, checked_reward, reflect
 from autogpt.testing import ScriptedModel, reply
 
 CSV_LESSON = "To sum a column of a CSV file, run Python on the file; never retype the numbers."
@@ -38,6 +38,8 @@ def test_reward_rewards_a_checked_finish_and_punishes_the_rest() -> None:
     assert best.reward > 0.9 and best.parts["verified"] == 1.0
     unverified = checked_reward("finished", [good[1], good[3]], missing=[], max_steps=20, self_score=1.0)
     assert unverified.parts["verified"] == 0.0 and unverified.reward < best.reward
+    typed = checked_reward("finished", good, missing=[], max_steps=20, self_score=1.0, typed_numbers=True)
+    assert typed.parts["verified"] == 0.0 and typed.reward < best.reward  # a number no command showed
     missing = checked_reward("finished", good, missing=["b.txt"], max_steps=20, self_score=1.0)
     assert missing.reward < best.reward and missing.parts["files"] == 0.0
     failing = [step(i, "execute_python", ok=False) for i in range(1, 20)]
@@ -99,6 +101,40 @@ def test_after_a_run_the_agent_keeps_its_lessons_and_the_next_similar_run_uses_t
     AutoGPT(goals=["Write a haiku about autumn to poem.txt"], settings=settings, model=unrelated,
             workspace=tmp_path / "ws3").run()
     assert CSV_LESSON not in unrelated.calls[0].messages[0].content
+
+
+def test_a_typed_number_lowers_the_reward_and_the_review_is_told(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "sales.csv").write_text("amount\n3\n4\n", encoding="utf-8")
+    model = ScriptedModel([reply("read_file", path="sales.csv"),
+                           reply("write_file", path="total.txt", content="9"),
+                           reply("finish", reason="Wrote the total to total.txt"),  # refused once: 9 was typed
+                           reply("read_file", path="total.txt"),
+                           reply("finish", reason="Wrote the total to total.txt"),
+                           review(8, CSV_LESSON)])
+    agent = AutoGPT(goals=["Sum the amount column of sales.csv and write the total to total.txt"],
+                    settings=settings, model=model, workspace=tmp_path / "ws")
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and "total.txt holds 9, but no command" in result.history[2].observation
+    assert "total.txt holds 9, which no command printed" in model.calls[-1].messages[0].content  # the review
+    stored = agent.store.get_task(result.run_id).result
+    assert stored["reward_parts"]["verified"] == 0.0
+
+
+@pytest.mark.parametrize(("lesson", "kept"), [
+    ("To sum a CSV column, run Python on the file; never retype the numbers.", True),
+    ("统计 CSV 中的行数时，用 Python 的 csv 模块计算，不要手数。", True),
+    # what the embedded model's reviews gave: task-specific, code, and a fragment cut by the length limit
+    ("The correct steps should be: read_file(path='temps.csv'), execute_python(code=", False),
+    (".join(map(str, df['temp'].mean()))), write_file(path='avg.txt',", False),
+    ("Always read expenses.csv before writing total.txt.", False),
+    ("Too short.", False),
+])
+def test_only_general_lessons_are_kept(settings: Settings, lesson: str, kept: bool) -> None:
+    model = ScriptedModel([review(7, lesson)])
+    score, lessons = asyncio.run(reflect(model, ["Sum a column"], [], "finished", "done"))
+    assert score == 0.7 and lessons == ([lesson] if kept else [])
 
 
 def test_a_broken_review_loses_nothing(settings: Settings, tmp_path: Path) -> None:

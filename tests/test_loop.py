@@ -505,7 +505,7 @@ def test_finish_is_refused_once_while_a_file_the_goals_name_is_missing(settings,
         reply("finish", reason="Computed 6765 and wrote it to fib.txt"),  # a false claim: nothing was written
         reply("write_file", path="fib.txt", content="6765"),
         reply("finish", reason="Wrote 6765 to fib.txt"),
-    ], tmp_path, goals=["Compute the 20th Fibonacci number with Python and write it to fib.txt"])
+    ], tmp_path, goals=["Find the 20th Fibonacci number and write it to fib.txt"])
     result = agent.run()
     model.assert_complete()
     assert result.status == "finished" and result.steps == 3
@@ -606,3 +606,99 @@ def test_a_finish_reason_counts_only_files_it_claims_to_have_written():
     assert claimed_files("已写入 output.txt") == ["output.txt"]
     assert claimed_files("无法生成报告：数据文件 data.csv 不存在") == []
     assert claimed_files("Done; see fib.txt") == []
+
+
+TEMPS = "city,day,temp\nLyon,1,6.8\nLyon,2,4.1\nLyon,3,7.1\n"  # the average is 6.0
+AVERAGE = ["temps.csv has the columns city, day and temp. Write the average of the temp column, rounded to 1 "
+           "decimal, to avg.txt (only the number)."]
+
+
+def test_finish_asks_once_about_a_number_no_command_showed(settings, tmp_path):
+    # What the embedded model did: read the data, typed a plausible average, finished.
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "temps.csv").write_text(TEMPS)
+    code = "import csv\nrows = list(csv.DictReader(open('temps.csv')))\nprint(sum(float(r['temp']) for r in rows) / len(rows))"
+    agent, model = make_agent(settings, [
+        reply("read_file", path="temps.csv"),
+        reply("write_file", path="avg.txt", content="10.2"),
+        reply("finish", reason="The average is 10.2"),
+        reply("execute_python", code=code),
+        reply("write_file", path="avg.txt", content="6.0"),  # 6.000000000000001, rounded as asked
+        reply("finish", reason="Wrote the average 6.0 to avg.txt"),
+    ], tmp_path, goals=AVERAGE)
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and result.steps == 6, [s.observation for s in result.history]
+    refused = result.history[2]
+    assert not refused.ok and "avg.txt holds 10.2, but no command you ran showed that number" in refused.observation
+    assert "execute_python" in refused.observation
+    assert (tmp_path / "ws" / "avg.txt").read_text() == "6.0"
+
+
+def test_a_typed_number_is_asked_about_once_then_finish_is_accepted(settings, tmp_path):
+    agent, model = make_agent(settings, [
+        reply("write_file", path="count.txt", content="38"),
+        reply("finish", reason="done"),
+        reply("write_file", path="note.txt", content="I counted the rows by hand."),
+        reply("finish", reason="38 is right: I counted the rows by hand"),
+    ], tmp_path, goals=["统计 users.csv 中城市为“杭州”的用户有多少个，把这个数字写入 count.txt"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and result.steps == 4
+    assert "count.txt holds 38" in result.history[1].observation
+
+
+@pytest.mark.parametrize(("goals", "writes"), [
+    (AVERAGE, [("avg.txt", "6.04")]),  # a program printed 6.041666…: rounding is not typing
+    (AVERAGE, [("avg.txt", "10.2"), ("avg.txt", "6.0")]),  # the typed number is gone from the file
+    (["Write a note to note.txt saying we meet at 10 tomorrow"], [("note.txt", "We meet at 10 tomorrow.")]),
+    (["Sum 3 and 4 and write the result to sum.txt"], [("sum.txt", "The sum of 3 and 4 is 7")]),  # 3, 4 are in the goal
+])
+def test_numbers_that_a_command_showed_or_no_computation_asked_for_pass(settings, tmp_path, goals, writes):
+    printed = "print(6.041666)" if goals == AVERAGE else "print(7)"
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "temps.csv").write_text(TEMPS)
+    agent, model = make_agent(settings, [
+        reply("execute_python", code=printed),
+        *[reply("write_file", path=path, content=content) for path, content in writes],
+        reply("finish", reason="done"),
+    ], tmp_path, goals=goals)
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and all(step.ok for step in result.history), result.history[-1].observation
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("avg 10.2, -2.3 and 1,234.50 then 7", ["10.2", "-2.3", "1234.50", "7"]),
+    ("on 2024-01-05 at 10:30, v2 of a1.txt, 1.2.3", []),  # dates, times, names and versions are not amounts
+])
+def test_numbers_are_the_amounts_in_a_text(text, found):
+    from autogpt.tools.grounding import numbers
+
+    assert numbers(text) == found
+
+
+@pytest.mark.parametrize(("typed", "sources", "missing"), [
+    ("6.0", ["stdout: 6.000000000000001"], []),
+    ("6.04", ["6.041666"], []),
+    ("6.1", ["6.041666"], ["6.1"]),
+    ("10.2", ["city,day,temp\nLyon,1,6.8"], ["10.2"]),
+    ("共 13 人", ["13\n"], []),
+    ("38", ["12.6", "Wrote 4 characters"], ["38"]),
+])
+def test_a_typed_number_is_grounded_by_a_source_that_shows_it_rounded_or_not(typed, sources, missing):
+    from autogpt.tools.grounding import ungrounded
+
+    assert ungrounded(typed, sources) == missing
+
+
+@pytest.mark.parametrize(("goal", "asks"), [
+    ("Write the average of the temp column to avg.txt", True),
+    ("统计城市为“杭州”的用户有多少个", True),
+    ("Write the capital of the United States to count.txt", False),  # a file name is not a request to count
+    ("把美国首都的名字写入文件 output.txt", False),
+])
+def test_asks_to_compute(goal, asks):
+    from autogpt.tools.grounding import asks_to_compute
+
+    assert asks_to_compute([goal]) is asks

@@ -415,22 +415,24 @@ class AutoGPT:
     async def _learn(self, book: LessonBook, used: list[Any], runner: Runner, context: ToolContext,
                      lang: Language) -> tuple[Notice, dict[str, Any]]:
         """After a run: score it, reward the lessons it was given, and keep what the model learned from it."""
-        from autogpt.tools.core import missing_files
+        from autogpt.tools.core import made_up_numbers, missing_files
 
         result = runner.result
         assert result is not None
         last = next((s for s in reversed(result.history) if getattr(s, "executed", False)), None)
         reason = last.reply.command.args.get("reason", "") if last is not None and result.ok else ""  # type: ignore[union-attr]
+        typed = made_up_numbers(context, str(reason))  # numbers in its output that no command showed
+        summary = result.summary + "".join(f" {name} holds {', '.join(found)}, which no command printed: typed, "
+                                           "not computed." for name, found in typed.items())
         try:
-            self_score, learned = await reflect(self.model, self.goals, result.history, result.status,
-                                                result.summary, lang)
+            self_score, learned = await reflect(self.model, self.goals, result.history, result.status, summary, lang)
         except ModelError as exc:
             self_score, learned = None, []
             problem = f" (the review failed: {exc})"
         else:
             problem = ""
         score = checked_reward(result.status, result.history, missing=missing_files(context, str(reason)),
-                               max_steps=self.max_steps, self_score=self_score)
+                               max_steps=self.max_steps, self_score=self_score, typed_numbers=bool(typed))
         pruned = book.reward(used, score.reward)
         stored = book.learn("\n".join(self.goals), learned, score.reward, run_id=result.run_id)
         learned = {"reward": score.reward, "reward_parts": score.parts, "lessons": [r.id for r in stored],

@@ -162,8 +162,12 @@ class Runner:
         self._lessons = lessons  # from earlier runs of similar tasks: part of the system prompt
         self._known = known  # what long-term memory holds about the goals: part of the system prompt
         self._recall = recall  # long-term memory relevant to a query, rendered (or "")
+        if known:
+            self._context.observations.append(known)
         for step in history:
             self.memory.add(step)
+            if isinstance(step, ActionStep) and step.ok:
+                self._context.observations.append(step.observation)
         if state is not None:
             self._restore(state)
 
@@ -292,6 +296,7 @@ class Runner:
             doing = next((item.task for item in self.plan if item.status == "doing"), "")
             recalled = self._recall(" ".join([*self.task.goals, doing]))
             if recalled:
+                self._context.observations.append(recalled)
                 state = f"{t(self.lang, 'recalled')}\n{recalled}\n\n{state}"
         room = self.model.context_size - system_tokens - self.model.count_tokens(state) - self.options.max_reply_tokens
         history = self.memory.render(max(room - 64, 256), self.lang)
@@ -387,6 +392,7 @@ class Runner:
         self._emit(ToolFinished, step=number, name=command.name, ok=ok, output=output, seconds=seconds)
         step = ActionStep(number=number, reply=reply, ok=ok, observation=output, seconds=seconds, untrusted=untrusted)
         if ok:
+            self._context.observations.append(output)  # not an error: a refusal quotes the very numbers it doubts
             self.plan = planning.advance(self.plan)
         self._record(step, usage, cost)
         if crash is not None:

@@ -11,13 +11,15 @@ prompt. Each lesson has a ``weight``: every run that used it moves the weight to
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from autogpt.agent.steps import ActionStep, StepBase
-from autogpt.llm.base import Message, Model, ModelRequest
+from autogpt.llm.base import Message, Model, ModelRequest, contains_cjk
 from autogpt.memory.base import LongTermMemory, MemoryRecord, NewMemory
+from autogpt.tools.core import named_files
 
 LESSONS = "lessons"
 #: A lesson this similar to an existing one (cosine) is the same lesson: its weight is updated instead.
@@ -44,10 +46,11 @@ class RunScore:
 
 
 def checked_reward(status: str, history: Sequence[StepBase], *, missing: Sequence[str], max_steps: int | None,
-                   self_score: float | None = None) -> RunScore:
+                   self_score: float | None = None, typed_numbers: bool = False) -> RunScore:
     """The reward from what can be checked: finished (0.4), no file the goals or the finish reason name is
-    missing (0.2), a successful check of the work after the last write (0.1), few steps and failures (0.1),
-    and the model's own assessment, 0 to 1 (0.2; the finished part stands in when there is none)."""
+    missing (0.2), a successful check of the work after the last write and no number in the output that was typed
+    rather than shown by a command (0.1, see :mod:`autogpt.tools.grounding`), few steps and failures (0.1), and
+    the model's own assessment, 0 to 1 (0.2; the finished part stands in when there is none)."""
     actions = [s for s in history if isinstance(s, ActionStep)]
     finished = 1.0 if status == "finished" else 0.0
     files_ok = 0.0 if missing or not finished else 1.0
@@ -55,6 +58,8 @@ def checked_reward(status: str, history: Sequence[StepBase], *, missing: Sequenc
                       and s.ok), default=-1)
     verified = 1.0 if any(s.ok and s.reply.command.name in _CHECK_TOOLS for s in actions[last_write + 1:]) \
         or (last_write == -1 and any(s.ok and s.reply.command.name in _CODE_TOOLS for s in actions)) else 0.0
+    if typed_numbers:
+        verified = 0.0
     failures = sum(1 for s in actions if not s.ok)
     steps = len(history)
     efficiency = max(0.0, 1.0 - failures / max(steps, 1) - (steps / max_steps if max_steps else 0) / 2)
@@ -108,7 +113,19 @@ async def reflect(model: Model, goals: Sequence[str], history: Sequence[StepBase
         lessons = [" ".join(str(x).split()) for x in data.get("lessons", []) if isinstance(x, str)]
     except (ValueError, KeyError, TypeError):
         return None, []
-    return score, [lesson for lesson in lessons if 12 <= len(lesson) <= 300][:2]
+    return score, [lesson for lesson in lessons if _general(lesson)][:2]
+
+
+# Code in a lesson: a call with keyword arguments, an import, a pandas frame, braces, a comparison.
+_CODE = re.compile(r"\w\([^)]*=|\bimport\b|\bdf\[|[{}]|==")
+
+
+def _general(lesson: str) -> bool:
+    """Whether a lesson can help another task: a sentence (not a fragment cut by the length limit), naming no
+    file and holding no code. The embedded model's reviews also gave "read_file(path='temps.csv'),
+    execute_python(code=" and ".join(map(str, df['temp'].mean()))": task-specific, and wrong (pandas is not there)."""
+    return (12 <= len(lesson) <= 300 and (lesson[0].isalpha() or contains_cjk(lesson[0]))
+            and not named_files(lesson) and not _CODE.search(lesson))
 
 
 class LessonBook:

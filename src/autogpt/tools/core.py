@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from autogpt.errors import ToolError
+from autogpt.tools.grounding import NOTED, asks_to_compute, numbers
 from autogpt.tools.registry import Tool, ToolContext
 
 _EXTENSIONS = ("txt md markdown rst csv tsv json jsonl yaml yml toml ini cfg xml html htm css js ts py ipynb sh "
@@ -94,7 +95,38 @@ def finish(reason: str, ctx: ToolContext) -> str:
                         f"names {'it' if one else 'them'}. Next, write {'it' if one else 'each'}: "
                         f"write_file(path=\"{missing[0]}\", content=...). If that cannot be done, call finish "
                         "again and say why.")
+    typed = made_up_numbers(ctx, reason)
+    warned_numbers: set[str] = ctx.extras.setdefault("finish_numbers_warned", set())
+    typed = {name: found for name, found in typed.items() if name not in warned_numbers}
+    if typed:
+        warned_numbers.update(typed)
+        name, found = next(iter(typed.items()))
+        shown = ", ".join(found[:3])
+        raise ToolError(f"Not finished: {name} holds {shown}, but no command you ran showed "
+                        f"{'that number' if len(found) == 1 else 'these numbers'}: typed numbers are often wrong. "
+                        f"Next, compute {'it' if len(found) == 1 else 'them'} with execute_python (a program that "
+                        f"works it out from the data, prints it and writes it to {name}). If {shown} is right as it "
+                        "is, call finish again.")
     return reason
+
+
+def made_up_numbers(ctx: ToolContext, reason: str = "") -> dict[str, list[str]]:
+    """Output files still holding numbers the model typed that no goal, command output or fact showed, for goals
+    that ask for a computation (see :mod:`autogpt.tools.grounding`)."""
+    noted: dict[str, list[str]] = ctx.extras.get(NOTED, {})
+    if not noted or not asks_to_compute(ctx.goals):
+        return {}
+    found = {}
+    for name in dict.fromkeys(expected_outputs("\n".join(ctx.goals)) + claimed_files(reason)):
+        try:
+            relative = ctx.workspace.relative(ctx.workspace.resolve(name))
+            still = set(numbers(ctx.workspace.read_text(name))) if relative in noted else set()
+        except (ToolError, OSError):  # refused or unreadable: not ours to check
+            continue
+        typed = [n for n in noted.get(relative, []) if n in still]  # a program may have rewritten the file since
+        if typed:
+            found[relative] = typed
+    return found
 
 
 async def ask_user(question: str, ctx: ToolContext) -> str:

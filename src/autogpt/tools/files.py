@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from autogpt.errors import ToolError
+from autogpt.tools.grounding import NOTED, ungrounded
 from autogpt.tools.registry import ToolContext
+
+
+def _note_typed(ctx: ToolContext, relative: str, content: str, append: bool) -> None:
+    """Remember the numbers typed into the file that nothing showed (``finish`` asks about them)."""
+    noted: dict[str, list[str]] = ctx.extras.setdefault(NOTED, {})
+    fresh = ungrounded(content, [*ctx.goals, *ctx.observations])
+    noted[relative] = list(dict.fromkeys([*noted.get(relative, []), *fresh])) if append else fresh
 
 
 def write_file(path: str, content: str, ctx: ToolContext) -> str:
@@ -16,6 +24,7 @@ def write_file(path: str, content: str, ctx: ToolContext) -> str:
     if not content:  # small models "write" a file this way and then believe it holds the answer
         raise ToolError("The content is empty: nothing was written. Put the text itself in content.")
     target = ctx.workspace.write_text(path, content)
+    _note_typed(ctx, ctx.workspace.relative(target), content, append=False)
     return f"Wrote {len(content)} characters to {ctx.workspace.relative(target)}."
 
 
@@ -29,6 +38,7 @@ def append_file(path: str, content: str, ctx: ToolContext) -> str:
     if not content:
         raise ToolError("The content is empty: nothing was appended. Put the text itself in content.")
     target = ctx.workspace.write_text(path, content, append=True)
+    _note_typed(ctx, ctx.workspace.relative(target), content, append=True)
     return f"Appended {len(content)} characters to {ctx.workspace.relative(target)}."
 
 

@@ -46,6 +46,9 @@ class ToolContext:
     workspace: Workspace
     #: The run's goals (``finish`` checks the files they name exist).
     goals: list[str] = field(default_factory=list)
+    #: What the run's commands returned so far, and the facts it was given: where a typed number may come from
+    #: (see :mod:`autogpt.tools.grounding`).
+    observations: list[str] = field(default_factory=list)
     #: Ask the human a question and wait for the answer; ``None`` when nobody is there.
     ask_human: Callable[[str], Awaitable[str]] | None = None
     #: Where code runs; ``None`` when no sandbox is available (``sandbox_error`` says why).

@@ -1,0 +1,68 @@
+"""Where the numbers the model types come from.
+
+Asked to compute something from data, small models read the file and type a plausible number instead of
+running code: the embedded model wrote an average of 10.2 for a column whose average is 6.0, and a count of 38
+for 13 rows. A number is *grounded* when the goals, a command's output (a program's print, a file read) or a
+fact the run was given shows it, rounded or not. ``write_file`` and ``append_file`` note the numbers they
+type that are not; ``finish`` refuses once while an output file still holds them, for goals that ask for a
+computation (see :func:`asks_to_compute`).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+# A number on its own: not a piece of a date, a time, a version, a path or a word ("2024-01-05", "v2", "a1.txt").
+_NUMBER = re.compile(r"(?<![\w.\-/:])-?\d+(?:,\d{3})*(?:\.\d+)?(?![\w\-/:]|\.\d)")
+_COMPUTE = re.compile(
+    r"\b(?:comput\w*|calculat\w*|sum|total|average|mean|median|count|how many|how much|number of|round\w*|"
+    r"statistic\w*|maximum|minimum|largest|smallest|highest|lowest)\b|计算|统计|平均|总和|合计|总数|总额|多少|几个|最大|最小|最高|最低",
+    re.IGNORECASE,
+)
+
+NOTED = "typed_numbers"  # ToolContext.extras: {relative path: [numbers typed into it that nothing showed]}
+
+
+def numbers(text: str) -> list[str]:
+    """The numbers in ``text`` as written ("1,234.50" → "1234.50")."""
+    return [match.group().replace(",", "") for match in _NUMBER.finditer(text)]
+
+
+_FILE = re.compile(r"[\w./-]+\.[A-Za-z]{1,5}\b")  # "count.txt" names a file; it does not ask to count
+
+
+def asks_to_compute(goals: list[str]) -> bool:
+    """Whether the goals ask for a number worked out from something (a sum, an average, a count...)."""
+    return any(_COMPUTE.search(_FILE.sub(" ", goal)) for goal in goals)
+
+
+def ungrounded(text: str, sources: list[str]) -> list[str]:
+    """The numbers in ``text`` that no source shows, exactly or rounded to as many decimals as ``text`` has."""
+    seen = {_decimal(n) for source in sources for n in numbers(source)} - {None}
+    missing = []
+    for written in dict.fromkeys(numbers(text)):
+        value = _decimal(written)
+        if value is None:
+            continue
+        places = Decimal(1).scaleb(value.as_tuple().exponent) if isinstance(value.as_tuple().exponent, int) else None
+        if value in seen or (places is not None and any(_rounds_to(s, value, places) for s in seen)):
+            continue
+        missing.append(written)
+    return missing
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def _rounds_to(seen: Decimal | None, value: Decimal, places: Decimal) -> bool:
+    if seen is None:
+        return False
+    try:
+        return abs(seen - value) <= places / 2  # half a unit of the last written place: 6.0416 shows 6.0 and 6.04
+    except InvalidOperation:
+        return False
