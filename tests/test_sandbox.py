@@ -697,3 +697,62 @@ async def test_read_only_paths_under_tmp_stay_visible(tmp_path: Path, workspace:
     denied = await box.run(["sh", "-c", f"echo x > {shared}/new.txt"], workspace)
     assert denied.exit_code != 0 and not (shared / "new.txt").exists()
     assert (await box.run(["sh", "-c", "echo x > /tmp/scratch && cat /tmp/scratch"], workspace)).stdout == "x\n"
+
+
+# --- the sandbox's Python environment (autogpt sandbox setup) ----------------------------------------------
+
+
+@needs_bwrap
+def test_sandbox_setup_makes_the_environment_code_runs_with(tmp_path: Path) -> None:
+    from autogpt import AutoGPT
+    from autogpt.sandbox.environment import create_environment, environment_python
+
+    cache = tmp_path / "cache"
+    settings = Settings.load(cache_dir=cache, data_dir=tmp_path / "data")
+    assert AutoGPT(settings=settings).sandbox.python != str(environment_python(cache))  # none yet: the base Python
+    python = create_environment(cache, [])  # no packages: nothing is downloaded in tests
+    assert python == environment_python(cache)
+    sandbox = AutoGPT(settings=settings).sandbox
+    assert sandbox.python == str(python)
+    (tmp_path / "ws").mkdir()
+    result = asyncio.run(sandbox.run([sandbox.python, "-c", "import sys; print(sys.prefix)"], tmp_path / "ws"))
+    assert result.exit_code == 0 and result.stdout.strip() == str(cache / "sandbox-python")
+    # A configured interpreter still wins.
+    configured = Settings.load(cache_dir=cache, data_dir=tmp_path / "data", sandbox_python=sys.executable)
+    assert AutoGPT(settings=configured).sandbox.python == sys.executable
+
+
+def test_sandbox_setup_reports_what_pip_said(tmp_path: Path) -> None:
+    from autogpt.errors import ConfigError
+    from autogpt.sandbox.environment import create_environment
+
+    with pytest.raises(ConfigError, match="Could not install no-such-package-autogpt") as failed:
+        create_environment(tmp_path, ["no-such-package-autogpt"], pip_args=["--no-index"])  # offline: fails at once
+    assert "No matching distribution" in str(failed.value) or "ERROR" in str(failed.value)
+
+
+@needs_bwrap
+def test_the_installed_sandbox_environment_has_pandas(tmp_path: Path) -> None:
+    """What scripts/install.sh sets up (`autogpt sandbox setup`): code the model writes can use pandas."""
+    from autogpt import AutoGPT
+
+    agent = AutoGPT(settings=Settings.load(data_dir=tmp_path / "data"))  # the default cache folder
+    assert "sandbox-python" in agent.sandbox.python, "run `autogpt sandbox setup` (scripts/install.sh does)"
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "t.csv").write_text("city,temp\nLyon,6.8\nLyon,5.2\n")
+    code = "import pandas as pd\nprint(round(pd.read_csv('t.csv')['temp'].mean(), 1))"
+    output = asyncio.run(Tool(execute_python).call({"code": code}, ctx_for(tmp_path / "ws", agent.sandbox)))
+    assert "6.0" in output
+
+
+def test_cli_sandbox_setup_says_why_it_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from autogpt.cli import app
+
+    monkeypatch.setenv("AUTOGPT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # pip reads its options from the environment: no download in tests
+    result = CliRunner().invoke(app, ["sandbox", "setup", "--package", "no-such-package-autogpt"])
+    assert result.exit_code != 0
+    assert "Could not install no-such-package-autogpt" in result.output
+    assert (tmp_path / "cache" / "sandbox-python" / "bin" / "python").exists()  # the environment itself was made

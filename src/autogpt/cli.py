@@ -600,6 +600,25 @@ def sandbox_check(config: ConfigOpt = None) -> None:
         console.print(f" {mark} {escape(layer.name)}: {escape(layer.protects)}")
 
 
+@sandbox_app.command("setup")
+def sandbox_setup(
+    package: Annotated[list[str] | None, typer.Option("--package", "-p", help="A package to install instead of "
+                                                      "pandas and numpy (repeat it for more).")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Make the Python environment code runs with: the standard library plus pandas and numpy (from PyPI),
+    apart from autogpt's own (no API client, no settings). Run it again to add packages."""
+    from autogpt.sandbox.environment import DATA_PACKAGES, create_environment
+
+    try:
+        settings = Settings.load(config)
+        python = create_environment(settings.cache_dir, package or None)
+    except AutoGPTError as exc:
+        _fail(exc)
+    Console(highlight=False).print(f"Code now runs with {escape(str(python))} "
+                                   f"({', '.join(package or DATA_PACKAGES)} and the standard library).")
+
+
 @sandbox_app.command("run", context_settings={"ignore_unknown_options": True})
 def sandbox_run(
     command: Annotated[list[str], typer.Argument(help="The command and its arguments (put them after --).")],

@@ -71,7 +71,8 @@ class Settings(BaseSettings):
     sandbox_file_size_mb: int = Field(64, ge=1)
     sandbox_processes: int = Field(64, ge=4)
     sandbox_read_only_paths: list[Path] = Field(default_factory=list, description="Extra host paths code may read.")
-    sandbox_python: str | None = Field(None, description="Interpreter for code (default: the base Python, stdlib only).")
+    sandbox_python: str | None = Field(None, description="Interpreter for code (default: the environment `autogpt "
+                                       "sandbox setup` made, with pandas and numpy; else the base Python, stdlib only).")
     shell_enabled: bool = Field(False, description="Offer the execute_shell tool (always sandboxed).")
     shell_allow: list[str] = Field(
         default_factory=lambda: ["ls", "cat", "head", "tail", "wc", "grep", "sort", "uniq", "cut", "echo", "pwd",

@@ -53,6 +53,7 @@ from autogpt.memory.knowledge import (
 )
 from autogpt.memory.lessons import LessonBook, checked_reward, reflect, render_lessons
 from autogpt.sandbox import Limits, Sandbox, create_sandbox
+from autogpt.sandbox.environment import sandbox_interpreter
 from autogpt.store.base import Store, TaskRecord
 from autogpt.store.sqlite import SQLiteStore
 from autogpt.tools import Tool, ToolContext, Workspace, default_tools
@@ -208,7 +209,8 @@ class AutoGPT:
             s = self.settings
             try:
                 self._sandbox = create_sandbox(
-                    s.sandbox, read_only_paths=s.sandbox_read_only_paths, python=s.sandbox_python,
+                    s.sandbox, read_only_paths=s.sandbox_read_only_paths,
+                    python=sandbox_interpreter(s.sandbox_python, s.cache_dir),
                     limits=Limits(timeout=s.sandbox_timeout, cpu_seconds=s.sandbox_cpu_seconds,
                                   memory_mb=s.sandbox_memory_mb, file_size_mb=s.sandbox_file_size_mb,
                                   processes=s.sandbox_processes),
