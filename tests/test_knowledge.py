@@ -203,8 +203,11 @@ def test_a_run_sees_relevant_knowledge_and_can_remember_and_recall(settings: Set
     result = agent.run()
     assert result.ok, result
     system = model.calls[0].messages[0].content
-    assert "Express delivery costs 9.90 EUR" in system.split("FACTS YOU KNOW")[1]  # with the goals, from step 1
+    assert "Express delivery costs 9.90 EUR" in system.split("FACTS YOU KNOW (from")[1]  # with the goals, from step 1
     assert "#1]" not in system  # uncited: the model took a source name for a file to open
+    # told, and shown in a worked example, to answer from them instead of looking for the document
+    assert "never search the web, open files or run code for what they already say" in system
+    assert 'EXAMPLE, for the goal "Tell the customer when the Berlin store opens' in system
     assert "Express delivery costs" not in model.calls[0].messages[-1].content  # not shown twice
     tools = {spec["name"] for spec in model.calls[0].tools}
     assert {"remember", "recall"} <= tools
@@ -227,6 +230,7 @@ def test_recall_is_offered_only_when_memory_holds_something(settings: Settings, 
     # model did (it wrote networking code instead of the answer)
     assert all("long-term memory" not in message.content.lower() for message in model.calls[0].messages)
     assert "remember(" not in model.calls[0].messages[0].content
+    assert "FACTS YOU KNOW" not in model.calls[0].messages[0].content  # nor the facts' rule and example
 
 
 def test_cli_train_memory_list_search_forget(tmp_path: Path, docs: Path) -> None:

@@ -51,6 +51,10 @@ TEXT: dict[str, dict[str, str]] = {
             "There is no internet access in this task: answer facts from your own knowledge, and never write "
             "code that downloads anything (it has no network)."
         ),
+        "facts_first": (
+            "The FACTS YOU KNOW at the end come from the user's own documents: when they answer a goal, write the "
+            "answer from them at once; never search the web, open files or run code for what they already say."
+        ),
         "ask_user": (
             "Use ask_user only for facts that only the user can know (their preferences, private details); "
             "never for general knowledge, which you have yourself."
@@ -121,6 +125,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "web": "常识性的事实用你自己的知识回答；web_search 和 read_webpage 只用于你无法知道的内容（最新消息、指定的网页）。你运行的代码不能联网。",
         "offline": "本任务无法访问互联网：事实用你自己的知识回答，不要写任何下载内容的代码（代码不能联网）。",
+        "facts_first": "末尾“你已知的事实”来自用户自己的文档：能回答目标时，直接根据它们写出答案；它们已经说明的内容，不要上网搜索、打开文件或运行代码。",
         "ask_user": "ask_user 只用于只有用户才知道的信息（偏好、私人细节）；常识你自己就知道，不要问用户。",
         "commands": "命令",
         "format": "回复格式：只回复一个 JSON 对象，不要有其他内容（键名保持英文）：",
@@ -201,6 +206,30 @@ _EXAMPLES: dict[str, dict[str, tuple[str, list[tuple[dict[str, object], str]]]]]
                     "finish", reason="已把 hello 写入 a.txt。"), ""),
         ]),
     },
+    # Shown only when long-term memory knows facts about the goals: the embedded model otherwise looked for the
+    # document its facts came from (made-up addresses, then code that downloads).
+    "facts": {
+        "en": ("Tell the customer when the Berlin store opens, in reply.txt (FACTS YOU KNOW: The Berlin store is "
+               "open from 9:00 to 18:00, Monday to Saturday.)", [
+            (_reply("The facts I know give the Berlin store's hours.", [("Write the reply", "doing"),
+                                                                         ("Finish", "todo")],
+                    "The facts answer the goal, so I write the reply from them.", "I am writing the reply.",
+                    "write_file", path="reply.txt", content="Our Berlin store is open from 9:00 to 18:00, Monday "
+                                                            "to Saturday."), "Wrote 64 characters to reply.txt."),
+            (_reply("reply.txt has the answer.", [("Write the reply", "done"), ("Finish", "doing")],
+                    "Every goal is done, so I finish.", "The reply is written.",
+                    "finish", reason="Wrote the Berlin store's opening hours to reply.txt."), ""),
+        ]),
+        "zh": ("在 reply.txt 中告诉顾客上海门店的营业时间（你已知的事实：上海门店周一至周六 9:00 到 18:00 营业。）", [
+            (_reply("已知的事实给出了上海门店的营业时间。", [("写回复", "doing"), ("结束任务", "todo")],
+                    "已知的事实就能回答目标，所以我直接根据它写回复。", "我正在写回复。",
+                    "write_file", path="reply.txt", content="我们的上海门店周一至周六 9:00 到 18:00 营业。"),
+             "Wrote 29 characters to reply.txt."),
+            (_reply("reply.txt 中已有答案。", [("写回复", "done"), ("结束任务", "doing")],
+                    "所有目标都已完成，所以结束任务。", "回复已写好。",
+                    "finish", reason="已把上海门店的营业时间写入 reply.txt。"), ""),
+        ]),
+    },
     "code": {
         "en": ("Compute the sum of the squares of 1 to 10 with Python and write it to result.txt", [
             (_reply("Nothing has been done yet.",
@@ -267,6 +296,8 @@ def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lan
     constraints.append(t(lang, "web" if online and names & {"web_search", "read_webpage"} else "offline"))
     if any(tool.requires_human for tool in tools):
         constraints.append(t(lang, "ask_user"))
+    if known:  # only then: a fresh install's first prompt stays as measured
+        constraints.append(t(lang, "facts_first"))
     # Everything that does not depend on the task comes first, so a local model's KV cache keeps it
     # from one run to the next; the identity and goals come last.
     parts = [
@@ -279,6 +310,8 @@ def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lan
         parts.append(_example("code", lang))
     elif "write_file" in names:
         parts.append(_example("files", lang))
+    if known and "write_file" in names:
+        parts.append(_example("facts", lang))
     parts.append(t(lang, "language"))
     parts.append(f"{t(lang, 'identity', name=name, role=role)}\n{t(lang, 'goals')}:\n{numbered(goals)}")
     if known:
