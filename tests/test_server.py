@@ -161,14 +161,15 @@ def test_many_tasks_at_once_do_not_wait_for_each_other(server: Server) -> None:
 
     for i in range(8):
         server.models.append(ScriptedModel([logged(i, "first", reply("write_file", path=f"{i}.txt", content=str(i))),
-                                            logged(i, "last", reply("finish", reason="ok"))], delay=0.3))
+                                            logged(i, "last", reply("finish", reason="ok"))], delay=1.0))
         ids.append(server.http.post(AP, json={"input": f"task {i}", "additional_input": {"continuous": True}}
                                     ).json()["task_id"])
     deadline = time.monotonic() + 30
     while any(server.task(t)["status"] != "finished" for t in ids):
         assert time.monotonic() < deadline
         time.sleep(0.1)
-    # they ran side by side: every task's first reply came before any task's last one
+    # they ran side by side: every task's first reply came before any task's last one (the 1 s a reply takes
+    # leaves time to create all eight: with 0.3 s a slow machine failed it once)
     assert [kind for kind, _ in calls] == ["first"] * 8 + ["last"] * 8
 
 
