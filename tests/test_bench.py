@@ -259,8 +259,8 @@ async def test_each_challenge_runs_through_the_harness_with_a_scripted_agent(cha
 
 async def test_a_suite_shares_one_memory_and_one_store_and_closes_them(tmp_path: Path, settings: Settings,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from autogpt.agent import agent as agent_module
     from autogpt.bench import run_suite
-    from autogpt.bench import suite as suite_module
     from autogpt.memory import create_memory
 
     opened: list[Any] = []
@@ -269,7 +269,7 @@ async def test_a_suite_shares_one_memory_and_one_store_and_closes_them(tmp_path:
         opened.append(create_memory(s))
         return opened[-1]
 
-    monkeypatch.setattr(suite_module, "create_memory", counting)
+    monkeypatch.setattr(agent_module, "create_memory", counting)
     a = make(tmp_path / "c", "A", "Write a.txt", {"answer": "", "should_contain": ["a"], "files": ["a.txt"],
                                                   "eval": {"type": "file"}})
     b = make(tmp_path / "c", "B", "Write b.txt", {"answer": "", "should_contain": ["b"], "files": ["b.txt"],

@@ -173,6 +173,29 @@ def test_memory_off_or_unavailable_is_clear(tmp_path: Path) -> None:
     assert bad.memory is None and "postgresql://" in bad.memory_error and "secret" not in bad.memory_error
 
 
+def test_close_closes_what_the_agent_opened_and_not_what_it_was_given(settings: Settings, tmp_path: Path) -> None:
+    from autogpt.memory import create_memory
+    from autogpt.store.sqlite import SQLiteStore
+
+    agent = AutoGPT(settings=settings, model=ScriptedModel())
+    opened_memory, opened_store = agent.memory, agent.store
+    assert opened_memory is not None
+    agent.train("The KT-9 kettle has a 5-year warranty.")
+    agent.close()
+    with pytest.raises(Exception, match="closed"):
+        opened_memory.count("knowledge")
+    assert agent.memory is not opened_memory and agent.memory.count("knowledge") >= 1  # opened again on use
+    assert agent.store is not opened_store
+    agent.close()
+    given_memory, given_store = create_memory(settings), SQLiteStore(tmp_path / "given.db")
+    borrower = AutoGPT(settings=settings, model=ScriptedModel(), memory=given_memory, store=given_store)
+    assert borrower.memory is given_memory and borrower.store is given_store
+    borrower.close()
+    assert given_memory.count("knowledge") >= 1 and given_store.list_tasks()[1] == 0  # still open: not its own
+    given_memory.close()
+    given_store.close()
+
+
 def test_chat_answers_from_knowledge_and_cites_it(settings: Settings, tmp_path: Path) -> None:
     faq = tmp_path / "faq_zh.md"
     faq.write_text(FAQ_ZH, encoding="utf-8")

@@ -114,6 +114,7 @@ class AutoGPT:
         self._runner: Runner | None = None
         self._store = store
         self._memory, self._memory_error = memory, ""
+        self._opened: list[Store | LongTermMemory] = []  # what this agent opened itself; close() closes it
         #: ``train()``'s settings (``set_parameter("batch_size", 32)``, ``"learning_rate"``, ``"chunk_size"``, ...)
         self.train_params = TrainParams()
         self.task_id: str | None = None  # the stored task of the current or last run
@@ -142,6 +143,7 @@ class AutoGPT:
         """Where runs are kept (``<data_dir>/autogpt.db`` unless given)."""
         if self._store is None:
             self._store = SQLiteStore(self.settings.store_path)
+            self._opened.append(self._store)
         return self._store
 
     @property
@@ -151,9 +153,21 @@ class AutoGPT:
         if self._memory is None and self.settings.memory and not self._memory_error:
             try:
                 self._memory = create_memory(self.settings)
+                self._opened.append(self._memory)
             except MemoryUnavailableError as exc:
                 self._memory_error = str(exc)
         return self._memory
+
+    def close(self) -> None:
+        """Close the long-term memory and run store this agent opened (not those it was given); a later use
+        opens them again."""
+        for resource in self._opened:
+            resource.close()
+            if resource is self._memory:
+                self._memory = None
+            if resource is self._store:
+                self._store = None
+        self._opened.clear()
 
     @property
     def memory_error(self) -> str:

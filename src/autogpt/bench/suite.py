@@ -11,13 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from autogpt import __version__
+from autogpt.agent.agent import AutoGPT
 from autogpt.bench.challenge import Challenge, suite_version
 from autogpt.bench.runner import ModelFactory, Result, run_attempt
 from autogpt.config import Settings
-from autogpt.errors import MemoryUnavailableError
 from autogpt.llm.base import Model
-from autogpt.memory import LongTermMemory, create_memory
-from autogpt.store.sqlite import SQLiteStore
 
 
 async def run_suite(challenges: list[Challenge], *, settings: Settings, results_dir: Path, attempts: int = 1,
@@ -28,7 +26,7 @@ async def run_suite(challenges: list[Challenge], *, settings: Settings, results_
     every attempt is skipped (recorded as failed)."""
     gate = asyncio.Semaphore(max(parallel, 1))
     # one long-term memory and one run store for every in-process attempt, closed at the end (not one per agent)
-    shared = None if agent_url else _Shared(settings)
+    shared = None if agent_url else AutoGPT(settings=settings)  # holds them; opens each on first use
     passed: dict[str, asyncio.Future[bool]] = {c.name: asyncio.get_running_loop().create_future() for c in challenges}
 
     async def one(challenge: Challenge) -> list[Result]:
@@ -56,38 +54,9 @@ async def run_suite(challenges: list[Challenge], *, settings: Settings, results_
     try:
         nested = await asyncio.gather(*(one(c) for c in challenges))
     finally:
-        if shared:
+        if shared is not None:
             shared.close()
     return [r for group in nested for r in group]
-
-
-class _Shared:
-    """The long-term memory and run store the in-process attempts share, opened on first use."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self._memory: LongTermMemory | None = None
-        self._store: SQLiteStore | None = None
-
-    @property
-    def memory(self) -> LongTermMemory | None:
-        if self._memory is None and self._settings.memory:
-            try:
-                self._memory = create_memory(self._settings)
-            except MemoryUnavailableError:
-                return None  # each agent then reports why (its memory_error)
-        return self._memory
-
-    @property
-    def store(self) -> SQLiteStore:
-        if self._store is None:
-            self._store = SQLiteStore(self._settings.store_path)
-        return self._store
-
-    def close(self) -> None:
-        for resource in (self._memory, self._store):
-            if resource is not None:
-                resource.close()
 
 
 def record(results: list[Result], challenges: list[Challenge], *, model: str, settings: Settings,
