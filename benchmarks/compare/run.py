@@ -440,7 +440,8 @@ def choose(args: argparse.Namespace) -> list[Any]:
         unknown = wanted - {c.name for c in challenges}
         if unknown:
             raise SystemExit(f"No such challenge(s): {', '.join(sorted(unknown))}")
-        challenges = [c for c in challenges if c.name in wanted]
+        by_name = {c.name: c for c in challenges}
+        challenges = [by_name[name] for name in dict.fromkeys(args.challenges)]  # in the order given
     if args.limit:
         challenges = challenges[: args.limit]
     if not challenges:
@@ -471,6 +472,8 @@ async def compare(args: argparse.Namespace, url: str, gguf: Path, challenges: li
             record.category, record.difficulty = list(challenge.category), challenge.info.difficulty
             record.cutoff, record.workspace = cutoff, str(workspace)
             records.append(record)
+            with (results / "records.jsonl").open("a", encoding="utf-8") as log:  # kept if the run is stopped
+                log.write(json.dumps(asdict(record), ensure_ascii=False) + "\n")
             why = f" [{record.status}] {record.error or ''}" if not record.success else ""
             say(f"{'✓' if record.success else '✗'} {challenge.name} / {agent}: {record.seconds:.0f} s, "
                 f"{record.steps} steps{why}"
