@@ -529,6 +529,76 @@ def test_finish_again_after_the_refusal_ends_the_run_with_the_explanation(settin
     assert "summary.md does not exist" in result.history[0].observation  # data.csv is only read
 
 
+def test_claiming_again_to_have_written_a_missing_file_is_refused_again(settings, tmp_path):
+    # FollowInstructions with the embedded model: refused for countdown.txt, it rewrote greeting.txt and
+    # finished with the same false claim, which ended the run.
+    claim = "Created greeting.txt, countdown.txt and done.txt."
+    agent, model = make_agent(settings, [
+        reply("write_file", path="greeting.txt", content="Hello"),
+        reply("finish", reason=claim),
+        reply("write_file", path="greeting.txt", content="Hello"),
+        reply("finish", reason=claim),  # the same false claim: refused again
+        reply("write_file", path="countdown.txt", content="5\n4\n3\n2\n1\n"),
+        reply("finish", reason=claim),
+    ], tmp_path, goals=["Read the file instructions.txt and carry out every instruction in it."])
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "done.txt").write_text("COMPLETE")
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and result.steps == 6
+    assert [step.ok for step in result.history] == [True, False, True, False, True, True]
+    assert "countdown.txt does not exist" in result.history[3].observation
+
+
+def test_a_false_claim_is_refused_at_most_three_times(settings, tmp_path):
+    claim = reply("finish", reason="Wrote the report to report.md")
+    agent, model = make_agent(settings, [claim, reply("list_folder"), claim, reply("list_folder"), claim,
+                                         reply("list_folder"), claim], tmp_path, goals=["Write a short report"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and result.steps == 7
+    assert [result.history[i].ok for i in (0, 2, 4, 6)] == [False, False, False, True]
+
+
+def test_a_plan_step_marked_done_without_its_file_goes_back_to_todo(settings, tmp_path):
+    def plan(*items):
+        return {"observations": "", "reasoning": "", "criticism": "", "speak": "",
+                "plan": [{"task": task, "status": status} for task, status in items]}
+
+    agent, model = make_agent(settings, [
+        reply("write_file", plan(("Create greeting.txt", "doing"), ("Create countdown.txt", "todo")),
+              path="greeting.txt", content="Hello"),
+        reply("write_file", plan(("Create greeting.txt", "done"), ("Create countdown.txt", "done"),
+                                 ("Create done.txt", "doing")), path="done.txt", content="COMPLETE"),
+        reply("write_file", path="countdown.txt", content="5\n4\n3\n2\n1"),
+        reply("finish", reason="All three files are written."),
+    ], tmp_path, goals=["Read the file instructions.txt and carry out every instruction in it."])
+    agent.run()
+    model.assert_complete()
+    third = model.calls[2].messages[-1].content
+    assert "Marked done in your plan but not in the workspace: countdown.txt" in third
+    assert "Still to do: Create countdown.txt" in third and "Done: Create greeting.txt; Create done.txt" in third
+    assert "Marked done in your plan" not in model.calls[3].messages[-1].content  # written: done again
+
+
+def test_reopened_plan_steps_in_chinese(settings, tmp_path):
+    agent, model = make_agent(settings, [
+        reply("write_file", {"observations": "", "reasoning": "", "criticism": "", "speak": "",
+                             "plan": [{"task": "写入 结果.txt", "status": "done"}, {"task": "创建 done.txt", "status": "done"}]},
+              path="done.txt", content="完成"),
+        reply("finish", reason="完成"),
+    ], tmp_path, goals=["按说明创建文件"])
+    agent.run()
+    assert "计划里标为完成、但工作区里还没有的文件：" not in model.calls[1].messages[-1].content  # 结果.txt: no ASCII name
+    agent2, model2 = make_agent(settings, [
+        reply("write_file", {"observations": "", "reasoning": "", "criticism": "", "speak": "",
+                             "plan": [{"task": "写入 result.txt", "status": "done"}]}, path="x.txt", content="完成"),
+        reply("finish", reason="完成"),
+    ], tmp_path / "2", goals=["按说明创建文件"])
+    agent2.run()
+    assert "计划里标为完成、但工作区里还没有的文件：result.txt" in model2.calls[1].messages[-1].content
+
+
 def test_a_tool_that_cannot_work_here_is_withdrawn_for_the_rest_of_the_run(settings, tmp_path):
     def lookup(term: str) -> str:
         """Look a term up online.

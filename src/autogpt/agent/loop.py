@@ -45,7 +45,7 @@ from autogpt.errors import (
 )
 from autogpt.llm.base import Completion, Message, Model, ModelRequest, Usage
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
-from autogpt.tools.core import missing_files
+from autogpt.tools.core import absent, expected_outputs, missing_files
 from autogpt.tools.registry import Tool, ToolContext, ToolRegistry
 from autogpt.tools.workspace import Workspace
 
@@ -290,8 +290,10 @@ class Runner:
         system, system_tokens = self._system
         last = self.memory.steps[-1] if self.memory.steps else None
         failed = isinstance(last, ActionStep) and last.executed and not last.ok
+        self.plan, unmade = planning.reopen_missing(
+            self.plan, lambda task: absent(self._context, expected_outputs(task)))
         state = prompts.state_message(number, self.budget.max_steps, self.plan, self.workspace.files(), self.lang,
-                                      last_failed=failed, missing=missing_files(self._context))
+                                      last_failed=failed, missing=missing_files(self._context), unmade=unmade)
         if self._recall is not None:  # what long-term memory knows about the goals and the current sub-task
             doing = next((item.task for item in self.plan if item.status == "doing"), "")
             recalled = self._recall(" ".join([*self.task.goals, doing]))

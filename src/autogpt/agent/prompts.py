@@ -89,6 +89,7 @@ TEXT: dict[str, dict[str, str]] = {
         "files": "Files in the workspace: {files}",
         "no_files": "The workspace is empty.",
         "missing": "Named in the goals but not in the workspace yet: {files}",
+        "unmade": "Marked done in your plan but not in the workspace: {files}",
         "done": "Done: {tasks}",
         "todo": "Still to do: {tasks}",
         "last_failed": "The last command failed: read its error and fix the cause; do not run it again unchanged.",
@@ -153,6 +154,7 @@ TEXT: dict[str, dict[str, str]] = {
         "files": "工作区中的文件：{files}",
         "no_files": "工作区是空的。",
         "missing": "目标中提到、但工作区里还没有的文件：{files}",
+        "unmade": "计划里标为完成、但工作区里还没有的文件：{files}",
         "done": "已完成：{tasks}",
         "todo": "待完成：{tasks}",
         "last_failed": "上一条命令失败了：看清错误并修正原因，不要原样再执行一次。",
@@ -323,7 +325,7 @@ def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lan
 
 def state_message(
     step: int, max_steps: int | None, plan: list[PlanItem], files: list[str], lang: Language,
-    last_failed: bool = False, missing: list[str] | None = None,
+    last_failed: bool = False, missing: list[str] | None = None, unmade: list[str] | None = None,
 ) -> str:
     """The end of every prompt: where the run stands, and a question that makes the model check its goals.
 
@@ -338,6 +340,9 @@ def state_message(
         lines.append(t(lang, "no_files"))
     if missing and step > 1:  # the 1.5B model otherwise often "finishes" with the file only in its reason
         lines.append(t(lang, "missing", files=", ".join(missing)))
+    unmade = [name for name in unmade or [] if name not in (missing or [])]
+    if unmade and step > 1:
+        lines.append(t(lang, "unmade", files=", ".join(unmade)))
     if step > 1:
         done = [item.task for item in plan if item.status == "done"]
         todo = [item.task for item in plan if item.status != "done"]

@@ -67,8 +67,12 @@ def expected_outputs(text: str) -> list[str]:
 
 def missing_files(ctx: ToolContext, reason: str = "") -> list[str]:
     """Files the goals ask for (or the finish reason claims) that the workspace does not have."""
+    return absent(ctx, expected_outputs("\n".join(ctx.goals)) + claimed_files(reason))
+
+
+def absent(ctx: ToolContext, names: list[str]) -> list[str]:
+    """Those of ``names`` that are not in the workspace."""
     missing = []
-    names = expected_outputs("\n".join(ctx.goals)) + claimed_files(reason)
     for name in dict.fromkeys(names):
         try:
             if not ctx.workspace.resolve(name).exists():
@@ -78,6 +82,9 @@ def missing_files(ctx: ToolContext, reason: str = "") -> list[str]:
     return missing
 
 
+_CLAIM_REFUSALS = 3
+
+
 def finish(reason: str, ctx: ToolContext) -> str:
     """Call this when every goal is done (or cannot be done): it ends the task.
 
@@ -85,11 +92,15 @@ def finish(reason: str, ctx: ToolContext) -> str:
         reason: A short summary of what was achieved, for the user.
     """
     # The run's evaluation against its goals: claiming a file that was never written is the commonest false
-    # finish. Refused once per missing file; finishing again (e.g. to explain why it cannot be made) ends the run.
-    warned: set[str] = ctx.extras.setdefault("finish_missing_warned", set())
-    missing = [name for name in missing_files(ctx, reason) if name not in warned]
+    # finish. Refused once per missing file; finishing again to explain why it cannot be made ends the run, but
+    # claiming again to have written it is refused again (up to three times: the 1.5B model repeats its claim).
+    warned: dict[str, int] = ctx.extras.setdefault("finish_missing_warned", {})
+    claimed = set(claimed_files(reason))
+    missing = [name for name in missing_files(ctx, reason)
+               if name not in warned or (name in claimed and warned[name] < _CLAIM_REFUSALS)]
     if missing:
-        warned.update(missing)
+        for name in missing:
+            warned[name] = warned.get(name, 0) + 1
         listed, one = ", ".join(missing), len(missing) == 1
         raise ToolError(f"Not finished: {listed} {'does' if one else 'do'} not exist in the workspace, but the task "
                         f"names {'it' if one else 'them'}. Next, write {'it' if one else 'each'}: "
