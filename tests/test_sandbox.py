@@ -657,6 +657,25 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
     assert "1\nx" in out
 
 
+@pytest.mark.parametrize(
+    ("code", "stderr", "says"),
+    [
+        ("import pandas", "ModuleNotFoundError: No module named 'pandas'", "csv.DictReader"),
+        ("import requests", "ModuleNotFoundError: No module named 'requests'", "only the standard library"),
+        ("print(total)", "NameError: name 'total' is not defined", "new, empty program"),
+        ("s = f'{a}: {b}\nprint(s)", "SyntaxError: unterminated string literal (detected at line 1)",
+         "opened and never closed"),
+        ("for x in y: print(x) if x else: pass", "SyntaxError: invalid syntax", "code is on one line"),
+        ("print(1/0)", "ZeroDivisionError: division by zero", ""),
+    ],
+)
+def test_common_mistakes_get_a_hint(code: str, stderr: str, says: str) -> None:
+    from autogpt.tools.code import hint
+
+    note = hint(code, f"Traceback (most recent call last):\n{stderr}")
+    assert (says in note) if says else note == ""
+
+
 def test_tracebacks_keep_the_programs_own_frames_and_the_last_error() -> None:
     from autogpt.tools.code import condense_traceback
 

@@ -87,6 +87,11 @@ def hint(code: str, stderr: str) -> str:
     if "NameError" in stderr:
         return ("Note: every execute_python run is a new, empty program; nothing from earlier runs exists. "
                 "Define or import everything the code uses in the same code.")
+    if "unterminated string literal" in stderr or "EOL while scanning string literal" in stderr:
+        # InventoryReport: the embedded model sent f'{item}: ...' without its closing quote six times running.
+        return ("Note: a string on that line is opened and never closed. Close every string on the line where it "
+                "starts (a line break inside a string is \\n), or put the lines in a list and write "
+                "'\\n'.join(lines).")
     if "SyntaxError" in stderr and "\n" not in code.strip() and ":" in code:
         return ("Note: the code is on one line. Python needs a new line (\\n in the JSON string) and "
                 "indentation after def, if, for and while.")
