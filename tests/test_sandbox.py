@@ -666,6 +666,10 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         ("s = f'{a}: {b}\nprint(s)", "SyntaxError: unterminated string literal (detected at line 1)",
          "opened and never closed"),
         ("for x in y: print(x) if x else: pass", "SyntaxError: invalid syntax", "code is on one line"),
+        ("sorted(rows, key=lambda r: float(r[2]))", "ValueError: could not convert string to float: 'salary'",
+         "header row"),
+        ("int(r[1])", "ValueError: invalid literal for int() with base 10: '数量'", "float(row['数量'])"),
+        ("float(x)", "ValueError: could not convert string to float: '1,200'", ""),
         ("print(1/0)", "ZeroDivisionError: division by zero", ""),
     ],
 )

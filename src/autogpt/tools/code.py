@@ -84,6 +84,14 @@ def hint(code: str, stderr: str) -> str:
                 "each row is a dict of strings, so convert numbers with float(row['amount']).")
     if "ModuleNotFoundError" in stderr or any(sign in stderr for sign in offline):
         return "Note: the sandbox has only the standard library and no network; solve it without them."
+    value = re.search(r"(?:could not convert string to float|invalid literal for int\(\) with base 10): '([^'\n]*)'",
+                      stderr)
+    if value and re.fullmatch(r"[^\W\d]+(?:[ _-][^\W\d]+)*", value.group(1)):
+        # SortCsv: the embedded model sorted every row, header included, by float(row[2]) and never saw why.
+        word = value.group(1)
+        return (f"Note: {word!r} is a word, not a number: it is probably the CSV's header row. Skip the header "
+                "(next(reader)), or read the rows with csv.DictReader, whose rows are dicts without the header: "
+                f"float(row[{word!r}]).")
     if "NameError" in stderr:
         return ("Note: every execute_python run is a new, empty program; nothing from earlier runs exists. "
                 "Define or import everything the code uses in the same code.")
