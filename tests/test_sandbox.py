@@ -304,7 +304,7 @@ async def test_execute_python_tool(sandbox: Sandbox, workspace: Path) -> None:
     ctx = ctx_for(workspace, sandbox)
     tool = Tool(execute_python)
     out = await tool.call({"code": "open('made.txt', 'w').write('hi')\nprint(sum(range(10)))"}, ctx)
-    assert out == "Exit code: 0\n--- stdout ---\n45"
+    assert out == "Exit code: 0\n--- stdout ---\n45\n--- files it wrote ---\nmade.txt:\nhi"
     assert (workspace / "made.txt").read_text() == "hi"
     with pytest.raises(ToolError) as failed:  # a failed program is a failed step, its output kept whole
         await tool.call({"code": "import sys\nprint('partial')\nsys.exit('it failed')"}, ctx)
@@ -678,6 +678,21 @@ def test_common_mistakes_get_a_hint(code: str, stderr: str, says: str) -> None:
 
     note = hint(code, f"Traceback (most recent call last):\n{stderr}")
     assert (says in note) if says else note == ""
+
+
+async def test_execute_python_shows_the_first_lines_of_the_files_it_wrote(sandbox: Sandbox, workspace: Path) -> None:
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    (workspace / "old.txt").write_text("untouched")
+    out = await execute_python(
+        "open('answer.txt', 'w').write('Coastal\\n')\n"
+        "open('总计.csv', 'w', encoding='utf-8').write('地区,金额\\n' + ''.join(f'r{i},{i}\\n' for i in range(50)))\n"
+        "open('blob.bin', 'wb').write(bytes(range(256)))", ctx)
+    assert out.startswith("Exit code: 0\n--- stdout ---\n(empty)\n--- files it wrote ---\n")
+    assert "answer.txt:\nCoastal\n" in out and "old.txt" not in out
+    assert "总计.csv:\n地区,金额\nr0,0\n" in out and "r6,6\n[...]" in out and "r7,7" not in out
+    assert "blob.bin (binary)" in out
+    quiet = await execute_python("print(6 * 7)", ctx)
+    assert "files it wrote" not in quiet and "42" in quiet
 
 
 def test_tracebacks_keep_the_programs_own_frames_and_the_last_error() -> None:

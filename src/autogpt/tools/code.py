@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
 from autogpt.tools.registry import Tool, ToolContext
+from autogpt.tools.workspace import decode_text
 
 SHELL_METACHARACTERS = set(";|&<>`$(){}")
 
@@ -161,6 +162,36 @@ def outcome(result: SandboxResult, limit_seconds: float, code: str = "") -> str:
     raise ToolError(f"{text}\n{extra}" if extra else text)
 
 
+def written_files(ctx: ToolContext, before: dict[str, tuple[int, int]], *, files: int = 3, lines: int = 8,
+                  chars: int = 400) -> str:
+    """What a successful run wrote: the first lines of each file it created or changed.
+
+    A program that writes its result and prints nothing left the small model blind: TopRegion's wrote the
+    totals of every region to answer.txt (not the top region's name) and JoinCsv's wrote the wrong columns,
+    and both finished without looking.
+    """
+    changed = [name for name in ctx.workspace.changed_since(before)
+               if "__pycache__" not in name.split("/") and not name.endswith(".pyc")]
+    parts = []
+    for name in changed[:files]:
+        try:
+            with ctx.workspace.resolve(name).open("rb") as handle:
+                data = handle.read(chars * 4 + 1)
+        except (ToolError, OSError):
+            continue
+        if b"\0" in data:
+            parts.append(f"{name} (binary)")
+            continue
+        text = decode_text(data[: chars * 4], cut=len(data) > chars * 4)[0]
+        head = text.splitlines()[:lines]
+        shown = "\n".join(head)[:chars]
+        cut = len(data) > chars * 4 or len(text.splitlines()) > lines or len(shown) < len("\n".join(head))
+        parts.append(f"{name}:\n{shown}" + ("\n[...]" if cut else ""))
+    if len(changed) > files:
+        parts.append(f"(+{len(changed) - files} more files)")
+    return "--- files it wrote ---\n" + "\n".join(parts) if parts else ""
+
+
 async def execute_python(code: str, ctx: ToolContext) -> str:
     """Run a complete Python program in a sandbox (no network; the workspace is the current folder) and
     return what it prints.
@@ -172,8 +203,11 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
     if not code.strip():
         raise ToolError("The code is empty.")
     code = repair_newlines_in_strings(code)
+    before = ctx.workspace.snapshot()
     result = await sandbox.run([sandbox.python, "-I", "-"], ctx.workspace.root, stdin=code.encode("utf-8"))
-    return outcome(result, sandbox.limits.timeout, code)
+    text = outcome(result, sandbox.limits.timeout, code)
+    written = written_files(ctx, before)
+    return f"{text}\n{written}" if written else text
 
 
 async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | None = None) -> str:
@@ -190,8 +224,11 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
     if target.suffix != ".py":
         raise ToolError(f"{path!r} is not a .py file.")
     inside = str(PurePosixPath(sandbox.workspace_path) / ctx.workspace.relative(target))
+    before = ctx.workspace.snapshot()
     result = await sandbox.run([sandbox.python, "-I", inside, *(args or [])], ctx.workspace.root)
-    return outcome(result, sandbox.limits.timeout)
+    text = outcome(result, sandbox.limits.timeout)
+    written = written_files(ctx, before)
+    return f"{text}\n{written}" if written else text
 
 
 async def execute_shell(command: str, ctx: ToolContext) -> str:
