@@ -75,7 +75,7 @@ def format_result(result: SandboxResult, limit_seconds: float) -> str:
 
 
 def hint(code: str, stderr: str) -> str:
-    """A line for the two mistakes models make most with fresh-process Python."""
+    """A line on the mistakes small models make most often in sandboxed, fresh-process Python."""
     offline = ("Temporary failure in name resolution", "Network is unreachable", "Name or service not known",
                "NameResolutionError", "Failed to resolve", "Max retries exceeded", "getaddrinfo failed")
     if re.search(r"No module named '(pandas|numpy|polars)'", stderr):
@@ -83,13 +83,22 @@ def hint(code: str, stderr: str) -> str:
         return ("Note: pandas and numpy are not installed (only the standard library). Read a CSV with the csv "
                 "module instead: import csv, then rows = list(csv.DictReader(open('data.csv', encoding='utf-8'))); "
                 "each row is a dict of strings, so convert numbers with float(row['amount']).")
-    if "ModuleNotFoundError" in stderr or any(sign in stderr for sign in offline):
+    if any(sign in stderr for sign in offline) or re.search(r"ConnectionError|ConnectionRefusedError|URLError", stderr):
+        # WebFact: after read_webpage had shown the page, the model went back to requests.get() twice.
+        return ("Note: code in the sandbox cannot reach any network, not even 127.0.0.1. Read a web page with the "
+                "read_webpage command, if you have it, and use what it shows.")
+    if "ModuleNotFoundError" in stderr:
         return "Note: the sandbox has only the standard library and no network; solve it without them."
+    if "JSONDecodeError" in stderr or "json.decoder" in stderr:
+        # MalformedJson: the model re-ran json.load() on the broken file five times.
+        return ("Note: the text is not valid JSON, so json.load() will fail every time. Read it as text, repair it "
+                "in code (a common slip is a comma before } or ]: import re, then text = re.sub(r',\\s*([}\\]])', r'\\1', text)), "
+                "then json.loads(text).")
     value = re.search(r"(?:could not convert string to float|invalid literal for int\(\) with base 10): '([^'\n]*)'",
                       stderr)
-    if value and re.fullmatch(r"[^\W\d]+(?:[ _-][^\W\d]+)*", value.group(1)):
+    if value and re.fullmatch(r"[^\W\d]+(?:(?:[ _-]|, ?)[^\W\d]+)*", value.group(1)):
         # SortCsv: the embedded model sorted every row, header included, by float(row[2]) and never saw why.
-        word = value.group(1)
+        word = value.group(1).split(",")[-1].strip()
         return (f"Note: {word!r} is a word, not a number: it is probably the CSV's header row. Skip the header "
                 "(next(reader)), or read the rows with csv.DictReader, whose rows are dicts without the header: "
                 f"float(row[{word!r}]).")
