@@ -387,8 +387,11 @@ async def test_cancelling_a_run_records_interrupted(settings, tmp_path):
     model = ScriptedModel([reply("write_file", path="a.txt", content="x"), reply("finish", reason="ok")], delay=0.2)
     agent, _ = make_agent(settings, model, tmp_path)
     task = asyncio.create_task(agent.arun())
-    await asyncio.sleep(0.3)
-    task.cancel()
+    for _ in range(500):  # until the first step is recorded (not a fixed sleep: a busy machine is slower)
+        await asyncio.sleep(0.01)
+        if agent.runner is not None and len(agent.runner.memory.steps) == 1:
+            break
+    task.cancel()  # during the second model call
     with pytest.raises(asyncio.CancelledError):
         await task
     assert agent.last_result.status == "interrupted"
@@ -599,6 +602,55 @@ def test_reopened_plan_steps_in_chinese(settings, tmp_path):
     assert "计划里标为完成、但工作区里还没有的文件：result.txt" in model2.calls[1].messages[-1].content
 
 
+def test_finish_asks_once_to_run_a_module_that_was_written_and_never_run(settings, tmp_path):
+    module = "def slugify(text):\n    return text.lower().replace(' ', '-')\n"
+    agent, model = make_agent(settings, [
+        reply("write_file", path="slugify.py", content=module),
+        reply("finish", reason="slugify.py is written."),  # never run: refused
+        reply("execute_python", code="from slugify import slugify\nassert slugify('A B') == 'a-b'\nprint('ok')"),
+        reply("finish", reason="slugify.py is written and tested."),
+    ], tmp_path, goals=["Write a Python module slugify.py with a function slugify(text)"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and result.steps == 4
+    refusal = result.history[1].observation
+    assert not result.history[1].ok and "slugify.py was written but never run" in refusal
+    assert "imports slugify" in refusal and result.history[2].ok and "ok" in result.history[2].observation
+
+
+def test_a_module_run_by_its_test_file_counts_as_tried(settings, tmp_path):
+    agent, model = make_agent(settings, [
+        reply("write_file", path="pkg/duration.py", content="def parse(text):\n    return int(text[:-1])\n"),
+        reply("write_file", path="test_duration.py",
+              content="from pkg.duration import parse\nassert parse('45s') == 45\nprint('ok')\n"),
+        reply("execute_python_file", path="test_duration.py"),
+        reply("finish", reason="Done: duration.py passes its test."),
+    ], tmp_path, goals=["Write a module pkg/duration.py with parse(text)"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and [step.ok for step in result.history] == [True] * 4
+
+
+def test_untried_code_is_named_by_path_or_module(tmp_path):
+    from autogpt.tools.registry import ToolContext
+    from autogpt.tools.untested import note_ran, note_written, untried
+    from autogpt.tools.workspace import Workspace
+
+    (tmp_path / "lib").mkdir()
+    for name in ("lib/slug.py", "slugs.py", "notes.txt"):
+        (tmp_path / name).write_text("x")
+    ctx = ToolContext(workspace=Workspace(tmp_path))
+    for name in ("lib/slug.py", "slugs.py", "notes.txt", "gone.py"):
+        note_written(ctx, name)
+    assert untried(ctx) == ["lib/slug.py", "slugs.py"]  # not a text file, not a file deleted since
+    note_ran(ctx, "import slug\nprint(slug.x)")  # another module named slug: not lib.slug
+    assert untried(ctx) == ["lib/slug.py", "slugs.py"]
+    note_ran(ctx, "from lib.slug import make")
+    assert untried(ctx) == ["slugs.py"]
+    note_ran(ctx, "python slugs.py --check")
+    assert untried(ctx) == []
+
+
 def test_a_tool_that_cannot_work_here_is_withdrawn_for_the_rest_of_the_run(settings, tmp_path):
     def lookup(term: str) -> str:
         """Look a term up online.
@@ -642,12 +694,14 @@ def test_execute_python_file_is_offered_once_there_is_a_python_file(settings, tm
     agent, model = make_agent(settings, [
         reply("write_file", path="notes.txt", content="x"),
         reply("write_file", path="tool/run.py", content="print(1)"),
+        reply("execute_python_file", path="tool/run.py"),
         reply("finish", reason="ok"),
     ], tmp_path)
-    agent.run()
+    result = agent.run()
     model.assert_complete()
+    assert result.history[2].ok and result.history[2].observation.endswith("1")
     offered = [[tool["name"] for tool in call.tools] for call in model.calls]
-    assert ["execute_python_file" in names for names in offered] == [False, False, True]
+    assert ["execute_python_file" in names for names in offered] == [False, False, True, True]
     assert "execute_python_file(path: str" in model.calls[0].messages[0].content  # the prompt stays the same
 
 

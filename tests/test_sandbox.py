@@ -701,6 +701,15 @@ async def test_execute_python_shows_the_first_lines_of_the_files_it_wrote(sandbo
     assert "files it wrote" not in quiet and "42" in quiet
 
 
+async def test_code_can_import_the_modules_in_the_workspace(sandbox: Sandbox, workspace: Path) -> None:
+    # with python -I the workspace was not on sys.path, and the agent could not test the module it wrote
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    (workspace / "slug.py").write_text("def slug(t):\n    return t.lower().replace(' ', '-')\n")
+    (workspace / "test_slug.py").write_text("from slug import slug\nassert slug('A B') == 'a-b'\nprint('ok')\n")
+    assert (await execute_python("from slug import slug\nprint(slug('Hello World'))", ctx)).endswith("hello-world")
+    assert (await execute_python_file("test_slug.py", ctx)).endswith("ok")
+
+
 def test_tracebacks_keep_the_programs_own_frames_and_the_last_error() -> None:
     from autogpt.tools.code import condense_traceback
 

@@ -15,9 +15,13 @@ from pathlib import PurePosixPath
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
 from autogpt.tools.registry import Tool, ToolContext
+from autogpt.tools.untested import note_ran
 from autogpt.tools.workspace import decode_text
 
 SHELL_METACHARACTERS = set(";|&<>`$(){}")
+# -E -s: no PYTHON* variables, no user site-packages. Not -I, whose -P leaves the workspace off sys.path:
+# code could not import the module the agent had just written (``import slugify`` failed).
+PYTHON_FLAGS = ("-E", "-s")
 
 
 def _sandbox(ctx: ToolContext) -> Sandbox:
@@ -213,7 +217,8 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
         raise ToolError("The code is empty.")
     code = repair_newlines_in_strings(code)
     before = ctx.workspace.snapshot()
-    result = await sandbox.run([sandbox.python, "-I", "-"], ctx.workspace.root, stdin=code.encode("utf-8"))
+    note_ran(ctx, code)
+    result = await sandbox.run([sandbox.python, *PYTHON_FLAGS, "-"], ctx.workspace.root, stdin=code.encode("utf-8"))
     text = outcome(result, sandbox.limits.timeout, code)
     written = written_files(ctx, before)
     return f"{text}\n{written}" if written else text
@@ -234,7 +239,8 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
         raise ToolError(f"{path!r} is not a .py file.")
     inside = str(PurePosixPath(sandbox.workspace_path) / ctx.workspace.relative(target))
     before = ctx.workspace.snapshot()
-    result = await sandbox.run([sandbox.python, "-I", inside, *(args or [])], ctx.workspace.root)
+    note_ran(ctx, ctx.workspace.relative(target), target.read_text(encoding="utf-8", errors="replace"))
+    result = await sandbox.run([sandbox.python, *PYTHON_FLAGS, inside, *(args or [])], ctx.workspace.root)
     text = outcome(result, sandbox.limits.timeout)
     written = written_files(ctx, before)
     return f"{text}\n{written}" if written else text
@@ -258,7 +264,8 @@ async def execute_shell(command: str, ctx: ToolContext) -> str:
     if any(ch in SHELL_METACHARACTERS for arg in argv for ch in arg) and program not in ("echo", "grep"):
         raise ToolError("Shell syntax (; | & < > ` $ ( ) { }) is not available: run one program at a time.")
     if program in ("python", "python3"):
-        argv = [sandbox.python, "-I", *argv[1:]]
+        argv = [sandbox.python, *PYTHON_FLAGS, *argv[1:]]
+    note_ran(ctx, command)
     result = await sandbox.run(argv, ctx.workspace.root)
     return outcome(result, sandbox.limits.timeout)
 

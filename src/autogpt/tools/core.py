@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 
 from autogpt.errors import ToolError
 from autogpt.tools.grounding import NOTED, asks_to_compute, numbers
 from autogpt.tools.registry import Tool, ToolContext
+from autogpt.tools.untested import untried
 
 _EXTENSIONS = ("txt md markdown rst csv tsv json jsonl yaml yml toml ini cfg xml html htm css js ts py ipynb sh "
                "sql log tex cpp hpp java go rs rb php svg png jpg jpeg gif pdf docx xlsx pptx").split()  # no .c / .h: "D.C."
@@ -106,6 +108,17 @@ def finish(reason: str, ctx: ToolContext) -> str:
                         f"names {'it' if one else 'them'}. Next, write {'it' if one else 'each'}: "
                         f"write_file(path=\"{missing[0]}\", content=...). If that cannot be done, call finish "
                         "again and say why.")
+    tested: set[str] = ctx.extras.setdefault("finish_untried_warned", set())
+    unrun = [path for path in untried(ctx) if path not in tested] if ctx.sandbox is not None else []
+    if unrun:
+        tested.update(unrun)
+        listed, one = ", ".join(unrun), len(unrun) == 1
+        module = next((p for p in unrun if not PurePosixPath(p).name.startswith("test_")), unrun[0])
+        name = PurePosixPath(module).with_suffix("").as_posix().replace("/", ".")
+        raise ToolError(f"Not finished: {listed} {'was' if one else 'were'} written but never run, so nobody knows "
+                        f"whether {'it works' if one else 'they work'}. Next, test it: execute_python with code "
+                        f"that imports {name}, checks each example the task gives with assert, and prints 'ok' "
+                        "(fix the code if an assert fails). If it cannot be run, call finish again.")
     typed = made_up_numbers(ctx, reason)
     warned_numbers: set[str] = ctx.extras.setdefault("finish_numbers_warned", set())
     typed = {name: found for name, found in typed.items() if name not in warned_numbers}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from autogpt.errors import ToolError
 from autogpt.tools.grounding import NOTED, ungrounded
 from autogpt.tools.registry import ToolContext
+from autogpt.tools.untested import note_written
 
 
 def _note_typed(ctx: ToolContext, relative: str, content: str, append: bool) -> None:
@@ -25,6 +26,7 @@ def write_file(path: str, content: str, ctx: ToolContext) -> str:
         raise ToolError("The content is empty: nothing was written. Put the text itself in content.")
     target = ctx.workspace.write_text(path, content)
     _note_typed(ctx, ctx.workspace.relative(target), content, append=False)
+    note_written(ctx, ctx.workspace.relative(target))
     return f"Wrote {len(content)} characters to {ctx.workspace.relative(target)}."
 
 
@@ -39,6 +41,7 @@ def append_file(path: str, content: str, ctx: ToolContext) -> str:
         raise ToolError("The content is empty: nothing was appended. Put the text itself in content.")
     target = ctx.workspace.write_text(path, content, append=True)
     _note_typed(ctx, ctx.workspace.relative(target), content, append=True)
+    note_written(ctx, ctx.workspace.relative(target))
     return f"Appended {len(content)} characters to {ctx.workspace.relative(target)}."
 
 
