@@ -544,6 +544,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--request-timeout", type=float, default=600.0, help="seconds for one model call")
     p.add_argument("--results-dir", type=Path, help="workspaces and logs (default: <autogpt data_dir>/compare/<time>)")
     p.add_argument("--json", type=Path, metavar="PATH", help="also write every record and the summary here")
+    p.add_argument("--table", type=Path, nargs="+", metavar="FILE",
+                   help="run nothing: print the table of saved runs (records.jsonl or compare.json files, e.g. one\n"
+                        "run of the smolagents agents and one of autogpt); a later file's record of the same\n"
+                        "challenge and agent replaces an earlier one")
     p.add_argument("--verbose", "-v", action="store_true", help="show smolagents' step logs")
     args = p.parse_args(argv)
     args.suite = args.suite or [str(DEFAULT_SUITE)]
@@ -551,8 +555,34 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def saved_records(paths: list[Path]) -> list[Record]:
+    """The records of saved runs, in order; the last one of each (challenge, agent) wins."""
+    found: dict[tuple[str, str], Record] = {}
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        rows = json.loads(text)["records"] if path.suffix == ".json" else [json.loads(line) for line in
+                                                                             text.splitlines() if line.strip()]
+        for row in rows:
+            record = Record(**row)
+            found.pop((record.challenge, record.agent), None)
+            found[(record.challenge, record.agent)] = record
+    return list(found.values())
+
+
+def print_saved(paths: list[Path]) -> None:
+    from types import SimpleNamespace
+
+    records = saved_records(paths)
+    challenges = {r.challenge: SimpleNamespace(name=r.challenge, category=r.category) for r in records}
+    agents = [a for a in AGENTS if any(r.agent == a for r in records)]
+    print_table(records, list(challenges.values()), agents)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.table:
+        print_saved(args.table)
+        return 0
     try:
         import smolagents  # noqa: F401
     except ImportError:
