@@ -792,6 +792,17 @@ def test_numbers_that_a_command_showed_or_no_computation_asked_for_pass(settings
     assert result.status == "finished" and all(step.ok for step in result.history), result.history[-1].observation
 
 
+def test_numbers_in_code_are_constants_not_typed_answers(settings, tmp_path):
+    agent, model = make_agent(settings, [
+        reply("write_file", path="hours.py", content="SECONDS = 3600\nprint(7 * SECONDS)\n"),
+        reply("execute_python_file", path="hours.py"),
+        reply("finish", reason="Computed the number of seconds in 7 hours: 25200."),
+    ], tmp_path, goals=["Compute the number of seconds in 7 hours with a Python script hours.py"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and all(step.ok for step in result.history), result.history[-1].observation
+
+
 @pytest.mark.parametrize(("text", "found"), [
     ("avg 10.2, -2.3 and 1,234.50 then 7", ["10.2", "-2.3", "1234.50", "7"]),
     ("on 2024-01-05 at 10:30, v2 of a1.txt, 1.2.3", []),  # dates, times, names and versions are not amounts

@@ -8,8 +8,14 @@ from autogpt.tools.registry import ToolContext
 from autogpt.tools.untested import note_written
 
 
+_CODE = (".py", ".js", ".ts", ".sh", ".java", ".go", ".rs", ".rb", ".php", ".cpp", ".hpp", ".sql")
+
+
 def _note_typed(ctx: ToolContext, relative: str, content: str, append: bool) -> None:
-    """Remember the numbers typed into the file that nothing showed (``finish`` asks about them)."""
+    """Remember the numbers typed into the file that nothing showed (``finish`` asks about them). Not in code:
+    its numbers are constants (3600 seconds an hour), and running it is what checks it."""
+    if relative.endswith(_CODE):
+        return
     noted: dict[str, list[str]] = ctx.extras.setdefault(NOTED, {})
     fresh = ungrounded(content, [*ctx.goals, *ctx.observations])
     noted[relative] = list(dict.fromkeys([*noted.get(relative, []), *fresh])) if append else fresh
