@@ -417,10 +417,11 @@ async def test_execute_shell_python_and_quoted_args(sandbox: Sandbox, workspace:
     ctx = ctx_for(workspace, sandbox, shell_enabled=True)
     tool = Tool(execute_shell)
     # Python code itself has parentheses, so programs are run from files
-    (workspace / "show.py").write_text("import sys\nprint(sys.executable, sys.flags.isolated, sys.argv[1:])\n")
-    for python in ("python", "python3"):
+    (workspace / "show.py").write_text("import sys\nprint(sys.executable, sys.flags.ignore_environment, "
+                                       "sys.flags.no_user_site, sys.argv[1:])\n")
+    for python in ("python", "python3"):  # no PYTHON* variables, no user site-packages
         out = await tool.call({"command": f"{python} show.py 'a b' c \"d 'e'\""}, ctx)
-        assert out == f"Exit code: 0\n--- stdout ---\n{sandbox.python} 1 ['a b', 'c', \"d 'e'\"]"
+        assert out == f"Exit code: 0\n--- stdout ---\n{sandbox.python} 1 1 ['a b', 'c', \"d 'e'\"]"
     out = await tool.call({"command": "echo \"hello   world\" 'x'"}, ctx)
     assert out == "Exit code: 0\n--- stdout ---\nhello   world x"
     out = await tool.call({"command": "pwd"}, ctx)
