@@ -662,7 +662,7 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
     ("code", "stderr", "says"),
     [
         ("import pandas", "ModuleNotFoundError: No module named 'pandas'", "csv.DictReader"),
-        ("import bs4", "ModuleNotFoundError: No module named 'bs4'", "only the standard library"),
+        ("import yaml", "ModuleNotFoundError: No module named 'yaml'", "only the standard library"),
         ("print(total)", "NameError: name 'total' is not defined", "new, empty program"),
         ("s = f'{a}: {b}\nprint(s)", "SyntaxError: unterminated string literal (detected at line 1)",
          "opened and never closed"),
@@ -674,6 +674,7 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         ("int(line)", "ValueError: invalid literal for int() with base 10: '姓名,分数'", "float(row['分数'])"),
         ("requests.get(url)", "requests.exceptions.ConnectionError: HTTPConnectionPool(host='127.0.0.1', port=4)",
          "read_webpage"),
+        ("import requests", "ModuleNotFoundError: No module named 'requests'", "read_webpage"),
         ("urlopen(url)", "urllib.error.URLError: <urlopen error [Errno 101] Network is unreachable>", "read_webpage"),
         ("json.load(f)", "json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 3",
          "comma before }"),

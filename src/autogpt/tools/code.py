@@ -87,10 +87,12 @@ def hint(code: str, stderr: str) -> str:
         return ("Note: pandas and numpy are not installed (only the standard library). Read a CSV with the csv "
                 "module instead: import csv, then rows = list(csv.DictReader(open('data.csv', encoding='utf-8'))); "
                 "each row is a dict of strings, so convert numbers with float(row['amount']).")
-    if any(sign in stderr for sign in offline) or re.search(r"ConnectionError|ConnectionRefusedError|URLError", stderr):
+    network = re.search(r"No module named '(requests|httpx|urllib3|aiohttp|bs4|selenium|scrapy)'", stderr)
+    if network or any(sign in stderr for sign in offline) or re.search(
+            r"ConnectionError|ConnectionRefusedError|URLError", stderr):
         # WebFact: after read_webpage had shown the page, the model went back to requests.get() twice.
-        return ("Note: code in the sandbox cannot reach any network, not even 127.0.0.1. Read a web page with the "
-                "read_webpage command, if you have it, and use what it shows.")
+        return ("Note: code in the sandbox cannot reach any network, not even 127.0.0.1, and cannot install "
+                "packages. Read a web page with the read_webpage command, if you have it, and use what it shows.")
     if "ModuleNotFoundError" in stderr:
         return "Note: the sandbox has only the standard library and no network; solve it without them."
     if "JSONDecodeError" in stderr or "json.decoder" in stderr:

@@ -7,7 +7,6 @@ from autogpt.tools.grounding import NOTED, ungrounded
 from autogpt.tools.registry import ToolContext
 from autogpt.tools.untested import note_written
 
-
 _CODE = (".py", ".js", ".ts", ".sh", ".java", ".go", ".rs", ".rb", ".php", ".cpp", ".hpp", ".sql")
 
 
