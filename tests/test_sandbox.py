@@ -662,7 +662,7 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
     ("code", "stderr", "says"),
     [
         ("import pandas", "ModuleNotFoundError: No module named 'pandas'", "csv.DictReader"),
-        ("import yaml", "ModuleNotFoundError: No module named 'yaml'", "only the standard library"),
+        ("import yaml", "ModuleNotFoundError: No module named 'yaml'", "nothing can be installed"),
         ("print(total)", "NameError: name 'total' is not defined", "new, empty program"),
         ("s = f'{a}: {b}\nprint(s)", "SyntaxError: unterminated string literal (detected at line 1)",
          "opened and never closed"),

@@ -94,7 +94,8 @@ def hint(code: str, stderr: str) -> str:
         return ("Note: code in the sandbox cannot reach any network, not even 127.0.0.1, and cannot install "
                 "packages. Read a web page with the read_webpage command, if you have it, and use what it shows.")
     if "ModuleNotFoundError" in stderr:
-        return "Note: the sandbox has only the standard library and no network; solve it without them."
+        return ("Note: that module is not in the sandbox, and nothing can be installed there (no network). Solve it "
+                "with the standard library (and pandas or numpy, where they import).")
     if "JSONDecodeError" in stderr or "json.decoder" in stderr:
         # MalformedJson: the model re-ran json.load() on the broken file five times.
         return ("Note: the text is not valid JSON, so json.load() will fail every time. Read it as text, repair it "
