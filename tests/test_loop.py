@@ -651,6 +651,58 @@ def test_untried_code_is_named_by_path_or_module(tmp_path):
     assert untried(ctx) == []
 
 
+def test_the_files_a_goal_gives_to_read_are_not_overwritten(settings, tmp_path):
+    # MalformedJson with the embedded model: it "repaired" input.json in place (first to five characters) and
+    # FollowInstructions' run appended the instructions to instructions.txt.
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "input.json").write_text('[{"price": 2, "qty": 3},]')
+    agent, model = make_agent(settings, [
+        reply("write_file", path="input.json", content="[\n  {"),
+        reply("append_file", path="./input.json", content="x"),
+        reply("write_file", path="fixed.json", content='[{"price": 2, "qty": 3}]'),
+        reply("write_file", path="total.txt", content="6.00"),
+        reply("finish", reason="done"),
+    ], tmp_path, goals=["input.json lists items, each with a price and a qty. Compute the total value of all items "
+                        "and write it to a file named total.txt."])
+    result = agent.run()
+    model.assert_complete()
+    assert (ws / "input.json").read_text() == '[{"price": 2, "qty": 3},]'  # the user's data, unchanged
+    assert [step.ok for step in result.history[:4]] == [False, False, True, True]
+    assert "input.json is an input of the task" in result.history[0].observation
+    assert "the task asks for total.txt" in result.history[0].observation
+
+
+@pytest.mark.parametrize(("goal", "inputs"), [
+    ("Read the file instructions.txt and carry out every instruction in it.", ["instructions.txt"]),
+    ("input.json lists items. Compute the total and write it to a file named total.txt.", ["input.json"]),
+    ("读取 scores.csv，计算平均分，把结果写入 average.txt", ["scores.csv"]),
+    ("Summarise notes.md into summary.md", ["notes.md"]),
+    ("Fix the bug in app.py so that its tests pass", []),  # changed in place
+    ("Append the line Done to notes.txt", []),
+    ("todo.txt is a to-do list. Add the item 'renew passport' as a new last line of todo.txt.", []),
+    ("修改 config.yaml，把端口改成 8080", []),
+])
+def test_goal_inputs_are_the_files_it_reads_and_does_not_change(goal, inputs):
+    from autogpt.tools.core import goal_inputs
+
+    assert goal_inputs(goal) == inputs
+
+
+def test_a_file_the_goal_changes_in_place_can_be_written(settings, tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "app.py").write_text("print(1/0)\n")
+    agent, model = make_agent(settings, [
+        reply("write_file", path="app.py", content="print(1)\n"),
+        reply("execute_python_file", path="app.py"),
+        reply("finish", reason="Fixed app.py"),
+    ], tmp_path, goals=["Fix the bug in app.py"])
+    result = agent.run()
+    model.assert_complete()
+    assert all(step.ok for step in result.history) and (ws / "app.py").read_text() == "print(1)\n"
+
+
 def test_a_tool_that_cannot_work_here_is_withdrawn_for_the_rest_of_the_run(settings, tmp_path):
     def lookup(term: str) -> str:
         """Look a term up online.

@@ -50,9 +50,16 @@ def claimed_files(text: str) -> list[str]:
     return list(dict.fromkeys(claimed))
 
 
-def expected_outputs(text: str) -> list[str]:
-    """The files ``text`` asks to produce: named files, except those it only reads ("Read data.csv, ...")."""
-    outputs = []
+# Words that say a file is changed in place: it is then neither only read nor only written.
+_MODIFY_CUES = re.compile(r"\b(?:fix|fixes|edit|edits|update|updates|modify|modifies|change|changes|correct|rewrite|"
+                          r"refactor|replace|clean|reformat|patch)\b|修改|修复|修正|更新|改正|改写|替换|编辑",
+                          re.IGNORECASE)
+
+
+def _file_roles(text: str) -> list[tuple[str, int, int, bool]]:
+    """Each named file with the positions of the last input and output cue before it in its clause (-1: none)
+    and whether the clause says to change it in place."""
+    roles = []
     cleaned = _URL.sub(" ", text)
     for match in _FILE_NAME.finditer(cleaned):
         name = match.group(1).strip(".")
@@ -61,10 +68,34 @@ def expected_outputs(text: str) -> list[str]:
         clause = re.split(r"[.;。；！!？?\n]\s", cleaned[: match.start()] + " ")[-1]
         last_in = max((m.end() for m in _INPUT_CUES.finditer(clause)), default=-1)
         last_out = max((m.end() for m in _OUTPUT_CUES.finditer(clause)), default=-1)
-        if last_in > last_out:
-            continue
-        outputs.append(name)
-    return list(dict.fromkeys(outputs))
+        roles.append((name, last_in, last_out, bool(_MODIFY_CUES.search(clause))))
+    return roles
+
+
+def expected_outputs(text: str) -> list[str]:
+    """The files ``text`` asks to produce: named files, except those it only reads ("Read data.csv, ...")."""
+    return list(dict.fromkeys(name for name, last_in, last_out, _ in _file_roles(text) if last_in <= last_out))
+
+
+INPUTS = "goal_inputs"  # ToolContext.extras: the files the goals give to read, kept as they are
+
+
+def keep_input(ctx: ToolContext, relative: str) -> None:
+    """Refuse to change a file the goals give to read (the user's data, lost if overwritten)."""
+    if relative in ctx.extras.get(INPUTS, ()):
+        outputs = [name for name in expected_outputs("\n".join(ctx.goals)) if name != relative]
+        where = f" (the task asks for {', '.join(outputs)})" if outputs else ""
+        raise ToolError(f"{relative} is an input of the task: the goals give it to read, so it stays as it is. "
+                        f"Write the result to the file the task asks for{where}, or to a new file.")
+
+
+def goal_inputs(text: str) -> list[str]:
+    """The files ``text`` gives to read: named after a reading word ("Read data.csv") or with no word for what
+    to do with them ("input.json lists items"), and nowhere to be changed ("fix app.py") or written ("add a
+    line to todo.txt")."""
+    roles = _file_roles(text)
+    changed = {name for name, last_in, last_out, modify in roles if modify or last_out > last_in}
+    return list(dict.fromkeys(name for name, *_ in roles if name not in changed))
 
 
 def missing_files(ctx: ToolContext, reason: str = "") -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from autogpt.errors import ToolError
+from autogpt.tools.core import keep_input
 from autogpt.tools.grounding import NOTED, ungrounded
 from autogpt.tools.registry import ToolContext
 from autogpt.tools.untested import note_written
@@ -29,6 +30,7 @@ def write_file(path: str, content: str, ctx: ToolContext) -> str:
     """
     if not content:  # small models "write" a file this way and then believe it holds the answer
         raise ToolError("The content is empty: nothing was written. Put the text itself in content.")
+    keep_input(ctx, ctx.workspace.relative(ctx.workspace.resolve(path)))
     target = ctx.workspace.write_text(path, content)
     _note_typed(ctx, ctx.workspace.relative(target), content, append=False)
     note_written(ctx, ctx.workspace.relative(target))
@@ -44,6 +46,7 @@ def append_file(path: str, content: str, ctx: ToolContext) -> str:
     """
     if not content:
         raise ToolError("The content is empty: nothing was appended. Put the text itself in content.")
+    keep_input(ctx, ctx.workspace.relative(ctx.workspace.resolve(path)))
     target = ctx.workspace.write_text(path, content, append=True)
     _note_typed(ctx, ctx.workspace.relative(target), content, append=True)
     note_written(ctx, ctx.workspace.relative(target))
