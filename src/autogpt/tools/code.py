@@ -198,14 +198,25 @@ def written_files(ctx: ToolContext, before: dict[str, tuple[int, int]], *, files
         if b"\0" in data:
             parts.append(f"{name} (binary)")
             continue
-        text = decode_text(data[: chars * 4], cut=len(data) > chars * 4)[0]
-        head = text.splitlines()[:lines]
-        shown = "\n".join(head)[:chars]
-        cut = len(data) > chars * 4 or len(text.splitlines()) > lines or len(shown) < len("\n".join(head))
+        more = len(data) > chars * 4
+        every_line = decode_text(data[: chars * 4], cut=more)[0].splitlines()
+        head = "\n".join(every_line[:lines])
+        shown = head[:chars]
+        cut = more or len(every_line) > lines or len(shown) < len(head)
         parts.append(f"{name}:\n{shown}" + ("\n[...]" if cut else ""))
     if len(changed) > files:
         parts.append(f"(+{len(changed) - files} more files)")
     return "--- files it wrote ---\n" + "\n".join(parts) if parts else ""
+
+
+async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, stdin: str | None = None,
+                       code: str = "") -> str:
+    """Run a Python program in the workspace: its output, then what it wrote (a failure raises, with a hint)."""
+    before = ctx.workspace.snapshot()
+    result = await sandbox.run(argv, ctx.workspace.root, stdin=stdin.encode("utf-8") if stdin is not None else None)
+    text = outcome(result, sandbox.limits.timeout, code)
+    written = written_files(ctx, before)
+    return f"{text}\n{written}" if written else text
 
 
 async def execute_python(code: str, ctx: ToolContext) -> str:
@@ -219,12 +230,8 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
     if not code.strip():
         raise ToolError("The code is empty.")
     code = repair_newlines_in_strings(code)
-    before = ctx.workspace.snapshot()
     note_ran(ctx, code)
-    result = await sandbox.run([sandbox.python, *PYTHON_FLAGS, "-"], ctx.workspace.root, stdin=code.encode("utf-8"))
-    text = outcome(result, sandbox.limits.timeout, code)
-    written = written_files(ctx, before)
-    return f"{text}\n{written}" if written else text
+    return await _run_program(ctx, sandbox, [sandbox.python, *PYTHON_FLAGS, "-"], stdin=code, code=code)
 
 
 async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | None = None) -> str:
@@ -241,12 +248,8 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
     if target.suffix != ".py":
         raise ToolError(f"{path!r} is not a .py file.")
     inside = str(PurePosixPath(sandbox.workspace_path) / ctx.workspace.relative(target))
-    before = ctx.workspace.snapshot()
     note_ran(ctx, ctx.workspace.relative(target), target.read_text(encoding="utf-8", errors="replace"))
-    result = await sandbox.run([sandbox.python, *PYTHON_FLAGS, inside, *(args or [])], ctx.workspace.root)
-    text = outcome(result, sandbox.limits.timeout)
-    written = written_files(ctx, before)
-    return f"{text}\n{written}" if written else text
+    return await _run_program(ctx, sandbox, [sandbox.python, *PYTHON_FLAGS, inside, *(args or [])])
 
 
 async def execute_shell(command: str, ctx: ToolContext) -> str:

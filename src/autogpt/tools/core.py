@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from autogpt.errors import ToolError
 from autogpt.tools.grounding import NOTED, asks_to_compute, numbers
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import untried
+from autogpt.tools.untested import module_name, untried
 
 _EXTENSIONS = ("txt md markdown rst csv tsv json jsonl yaml yml toml ini cfg xml html htm css js ts py ipynb sh "
                "sql log tex cpp hpp java go rs rb php svg png jpg jpeg gif pdf docx xlsx pptx").split()  # no .c / .h: "D.C."
@@ -145,7 +145,7 @@ def finish(reason: str, ctx: ToolContext) -> str:
         tested.update(unrun)
         listed, one = ", ".join(unrun), len(unrun) == 1
         module = next((p for p in unrun if not PurePosixPath(p).name.startswith("test_")), unrun[0])
-        name = PurePosixPath(module).with_suffix("").as_posix().replace("/", ".")
+        name = module_name(module)
         raise ToolError(f"Not finished: {listed} {'was' if one else 'were'} written but never run, so nobody knows "
                         f"whether {'it works' if one else 'they work'}. Next, test it: execute_python with code "
                         f"that imports {name}, checks each example the task gives with assert, and prints 'ok' "

@@ -21,6 +21,20 @@ def _note_typed(ctx: ToolContext, relative: str, content: str, append: bool) -> 
     noted[relative] = list(dict.fromkeys([*noted.get(relative, []), *fresh])) if append else fresh
 
 
+def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
+    """``write_file`` and ``append_file``: refused when empty (small models "write" a file this way and then
+    believe it holds the answer) or when the file is an input of the task; noted for ``finish``'s checks."""
+    if not content:
+        raise ToolError(f"The content is empty: nothing was {'appended' if append else 'written'}. "
+                        "Put the text itself in content.")
+    relative = ctx.workspace.relative(ctx.workspace.resolve(path))
+    keep_input(ctx, relative)
+    ctx.workspace.write_text(path, content, append=append)
+    _note_typed(ctx, relative, content, append=append)
+    note_written(ctx, relative)
+    return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}."
+
+
 def write_file(path: str, content: str, ctx: ToolContext) -> str:
     """Create or replace a text file in the workspace with the given content (folders are created automatically).
 
@@ -28,13 +42,7 @@ def write_file(path: str, content: str, ctx: ToolContext) -> str:
         path: File path relative to the workspace, e.g. "report.md".
         content: The complete text to write.
     """
-    if not content:  # small models "write" a file this way and then believe it holds the answer
-        raise ToolError("The content is empty: nothing was written. Put the text itself in content.")
-    keep_input(ctx, ctx.workspace.relative(ctx.workspace.resolve(path)))
-    target = ctx.workspace.write_text(path, content)
-    _note_typed(ctx, ctx.workspace.relative(target), content, append=False)
-    note_written(ctx, ctx.workspace.relative(target))
-    return f"Wrote {len(content)} characters to {ctx.workspace.relative(target)}."
+    return _write(path, content, ctx, append=False)
 
 
 def append_file(path: str, content: str, ctx: ToolContext) -> str:
@@ -44,13 +52,7 @@ def append_file(path: str, content: str, ctx: ToolContext) -> str:
         path: File path relative to the workspace.
         content: The text to add at the end.
     """
-    if not content:
-        raise ToolError("The content is empty: nothing was appended. Put the text itself in content.")
-    keep_input(ctx, ctx.workspace.relative(ctx.workspace.resolve(path)))
-    target = ctx.workspace.write_text(path, content, append=True)
-    _note_typed(ctx, ctx.workspace.relative(target), content, append=True)
-    note_written(ctx, ctx.workspace.relative(target))
-    return f"Appended {len(content)} characters to {ctx.workspace.relative(target)}."
+    return _write(path, content, ctx, append=True)
 
 
 def read_file(path: str, ctx: ToolContext, start_line: int = 1, end_line: int = 0) -> str:

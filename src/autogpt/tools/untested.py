@@ -18,6 +18,11 @@ from autogpt.tools.registry import ToolContext
 UNRUN = "unrun_code"  # ToolContext.extras: the .py files written and not run since
 
 
+def module_name(path: str) -> str:
+    """The name code imports a workspace file by: ``"lib/slug.py"`` → ``"lib.slug"``."""
+    return PurePosixPath(path).with_suffix("").as_posix().replace("/", ".")
+
+
 def note_written(ctx: ToolContext, relative: str) -> None:
     """A file was written: a ``.py`` one is untried until a run names it."""
     if relative.endswith(".py"):
@@ -28,8 +33,7 @@ def note_ran(ctx: ToolContext, *texts: str) -> None:
     """A program ran: every untried file it names (by path or module name) counts as tried."""
     unrun: set[str] = ctx.extras.get(UNRUN, set())
     for path in list(unrun):
-        module = PurePosixPath(path).with_suffix("").as_posix().replace("/", ".")
-        named = re.compile(rf"(?<![\w.]){re.escape(module)}(?![\w])|{re.escape(PurePosixPath(path).name)}")
+        named = re.compile(rf"(?<![\w.]){re.escape(module_name(path))}(?![\w])|{re.escape(PurePosixPath(path).name)}")
         if any(named.search(text) for text in texts):
             unrun.discard(path)
 
