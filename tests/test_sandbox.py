@@ -679,6 +679,16 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         ("json.load(f)", "json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 3",
          "comma before }"),
         ("print(1/0)", "ZeroDivisionError: division by zero", ""),
+        ("total = 0\nfor item in input.json:\n    total += item['qty']",
+         "AttributeError: 'builtin_function_or_method' object has no attribute 'json'",
+         "json.load(open('input.json', encoding='utf-8'))"),
+        ("for row in sales.csv:\n    print(row)", "NameError: name 'sales' is not defined",
+         "csv.DictReader(open('sales.csv'"),
+        ("print(notes.txt)", "NameError: name 'notes' is not defined", "open('notes.txt', encoding='utf-8').read()"),
+        # an attribute that happens to be called json, or a file name in quotes: not this mistake
+        ("r = get()\nprint(r.json)", "AttributeError: 'NoneType' object has no attribute 'json'", ""),
+        ("print(open('data.csv').read())\nprint(total)", "NameError: name 'total' is not defined",
+         "new, empty program"),
     ],
 )
 def test_common_mistakes_get_a_hint(code: str, stderr: str, says: str) -> None:

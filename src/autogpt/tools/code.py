@@ -8,8 +8,11 @@ cannot smuggle in another program.
 
 from __future__ import annotations
 
+import builtins
+import io
 import re
 import shlex
+import tokenize
 from pathlib import PurePosixPath
 
 from autogpt.errors import ToolError, ToolUnavailableError
@@ -109,6 +112,13 @@ def hint(code: str, stderr: str) -> str:
         return (f"Note: {word!r} is a word, not a number: it is probably the CSV's header row. Skip the header "
                 "(next(reader)), or read the rows with csv.DictReader, whose rows are dicts without the header: "
                 f"float(row[{word!r}]).")
+    if name := file_used_as_variable(code, stderr):
+        # MalformedJson: the embedded model wrote `for item in input.json:` and never opened the file.
+        opener = {".json": f"data = json.load(open({name!r}, encoding='utf-8'))",
+                  ".csv": f"rows = list(csv.DictReader(open({name!r}, encoding='utf-8')))"}
+        example = opener.get(PurePosixPath(name).suffix, f"text = open({name!r}, encoding='utf-8').read()")
+        return (f"Note: {name} in your code is not the file: without quotes Python reads it as a variable. Open "
+                f"the file by its name in quotes, e.g. {example}.")
     if "NameError" in stderr:
         return ("Note: every execute_python run is a new, empty program; nothing from earlier runs exists. "
                 "Define or import everything the code uses in the same code.")
@@ -120,6 +130,27 @@ def hint(code: str, stderr: str) -> str:
     if "SyntaxError" in stderr and "\n" not in code.strip() and ":" in code:
         return ("Note: the code is on one line. Python needs a new line (\\n in the JSON string) and "
                 "indentation after def, if, for and while.")
+    return ""
+
+
+_DATA_SUFFIXES = {"json", "csv", "txt", "tsv", "md", "jsonl", "xml", "yaml", "yml", "log", "html"}
+
+
+def file_used_as_variable(code: str, stderr: str) -> str:
+    """The file name ``code`` wrote without quotes (``for item in input.json:``) that made it fail, or "": its
+    first part is undefined (``data.csv``: NameError) or a builtin without that attribute (``input.json``)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return ""
+    for first, dot, last in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if not (first.type == tokenize.NAME and dot.string == "." and last.type == tokenize.NAME
+                and last.string in _DATA_SUFFIXES and first.end == dot.start and dot.end == last.start):
+            continue
+        undefined = f"NameError: name '{first.string}' is not defined" in stderr
+        builtin = hasattr(builtins, first.string) and f"has no attribute '{last.string}'" in stderr
+        if undefined or builtin:
+            return f"{first.string}.{last.string}"
     return ""
 
 
