@@ -29,7 +29,7 @@ def named_files(text: str) -> list[str]:
 
 # The last of these words before a file name, in the same clause, says whether the goal reads or writes it.
 _INPUT_CUES = re.compile(r"\b(?:read|reads|reading|open|load|from|parse|count|analy[sz]e|summari[sz]e|compute|"
-                         r"calculate|sum|average|filter|sort|check)\b|读取|读|打开|从|根据|计算|统计|分析|排序|筛选|检查|中",
+                         r"calculate|sum|average|filter|sort|check|see|refer|use|using)\b|读取|读|打开|从|根据|参见|参考|计算|统计|分析|排序|筛选|检查|中",
                          re.IGNORECASE)
 _OUTPUT_CUES = re.compile(r"\b(?:write|writes|writing|save|saves|create|creates|named|output|into|to|produce|store|"
                           r"generate|append|add)\b|写入|写|保存|存|生成|创建|输出|到",
@@ -98,9 +98,37 @@ def goal_inputs(text: str) -> list[str]:
     return list(dict.fromkeys(name for name, *_ in roles if name not in changed))
 
 
+# A goal that hands over a file of instructions to carry out ("Read instructions.txt and carry out every
+# instruction in it"): the files those instructions create are the task's outputs too.
+_FOLLOW_CUES = re.compile(r"\b(?:carry out|carries out|follow|follows|do what|does what|execute|perform|complete)\b|"
+                          r"按照|遵照|照着|照做|执行|完成", re.IGNORECASE)
+_INSTRUCTIONS_MAX_BYTES = 20_000
+
+
+def instructed_outputs(ctx: ToolContext) -> list[str]:
+    """The files that the instruction files the goals give to carry out say to create ("1. Create a file named
+    greeting.txt ...")."""
+    goals = "\n".join(ctx.goals)
+    if not _FOLLOW_CUES.search(goals):
+        return []
+    found: list[str] = []
+    for name in goal_inputs(goals):
+        try:
+            path = ctx.workspace.resolve(name)
+            if not path.is_file() or path.stat().st_size > _INSTRUCTIONS_MAX_BYTES:
+                continue
+            text = ctx.workspace.read_text(name)
+        except (ToolError, OSError):
+            continue
+        # Only files the instructions say to write: a file they merely mention is not an output.
+        found += [n for n, last_in, last_out, _ in _file_roles(text) if last_out > last_in and n != name]
+    return list(dict.fromkeys(found))
+
+
 def missing_files(ctx: ToolContext, reason: str = "") -> list[str]:
-    """Files the goals ask for (or the finish reason claims) that the workspace does not have."""
-    return absent(ctx, expected_outputs("\n".join(ctx.goals)) + claimed_files(reason))
+    """Files the goals (or the instructions they give to carry out) ask for, or the finish reason claims, that the
+    workspace does not have."""
+    return absent(ctx, expected_outputs("\n".join(ctx.goals)) + instructed_outputs(ctx) + claimed_files(reason))
 
 
 def absent(ctx: ToolContext, names: list[str]) -> list[str]:
