@@ -889,3 +889,122 @@ def test_asks_to_compute(goal, asks):
     from autogpt.tools.grounding import asks_to_compute
 
     assert asks_to_compute([goal]) is asks
+
+
+def _read_file_paths(request):
+    """What the reply schema lets read_file name: None if any path, [] if read_file cannot be chosen."""
+    for branch in request.response_schema["properties"]["command"]["anyOf"]:
+        if branch["properties"]["name"]["const"] == "read_file":
+            return branch["properties"]["args"]["properties"]["path"].get("enum")
+    return []
+
+
+def test_a_file_just_read_whole_cannot_be_read_again_at_the_next_step(settings, tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "a.csv").write_text("x\n1\n")
+    (ws / "b.csv").write_text("x\n2\n")
+    agent, model = make_agent(settings, [
+        reply("read_file", path="a.csv"),
+        reply("read_file", path="b.csv"),
+        reply("read_file", path="b.csv", start_line=2),  # a part: the same file may be read again after it
+        reply("read_file", path="b.csv"),
+        reply("write_file", path="sum.txt", content="3"),
+        reply("finish", reason="Wrote 3 to sum.txt"),
+    ], tmp_path, goals=["Add up a.csv and b.csv into sum.txt"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished"
+    paths = [_read_file_paths(call) for call in model.calls]
+    assert paths[0] is None  # nothing read yet: any path
+    assert paths[1] == ["b.csv"]  # the other file only
+    assert paths[2] == ["a.csv"]
+    assert paths[3] is None  # lines 2- of b.csv were a part
+    assert paths[4] == ["a.csv"]
+    assert paths[5] is None
+    assert "enum" not in str(model.calls[1].tools[0])  # only read_file is narrowed
+
+
+def test_reading_the_only_file_leaves_read_file_out_for_one_step(settings, tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "input.txt").write_text("Access code: 7F3A\n")
+    agent, model = make_agent(settings, [
+        reply("read_file", path="./input.txt"),
+        reply("write_file", path="output.txt", content="7F3A"),
+        reply("finish", reason="Wrote the code to output.txt"),
+    ], tmp_path, goals=["Read input.txt and write the access code to output.txt"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and (ws / "output.txt").read_text() == "7F3A"
+    offered = [[tool["name"] for tool in call.tools] for call in model.calls]
+    assert "read_file" not in offered[1] and "read_file" in offered[0] and "read_file" in offered[2]
+    assert _read_file_paths(model.calls[2]) is None
+
+
+def test_a_failed_read_may_be_tried_again(settings, tmp_path):
+    agent, model = make_agent(settings, [
+        reply("read_file", path="missing.txt"),
+        reply("write_file", path="missing.txt", content="now here"),
+        reply("finish", reason="Wrote missing.txt"),
+    ], tmp_path, goals=["Write missing.txt"])
+    agent.run()
+    model.assert_complete()
+    assert _read_file_paths(model.calls[1]) is None
+
+
+def test_a_tool_declares_what_it_reads_and_a_partial_read_is_not_whole():
+    from autogpt.tools import default_tools
+
+    tools = default_tools()
+    read_file = tools.get("read_file")
+    assert read_file.reads == "path"
+    assert read_file.read_target({"path": "a.txt"}) == "a.txt"
+    assert read_file.read_target({"path": "a.txt", "start_line": 1, "end_line": 0}) == "a.txt"
+    assert read_file.read_target({"path": "a.txt", "end_line": 5}) is None
+    assert tools.get("write_file").read_target({"path": "a.txt", "content": "x"}) is None
+    assert tools.get("write_file").spec()["parameters"]["properties"]["content"]["minLength"] == 1
+
+
+INSTRUCTIONS = """Please do the following three things, in order:
+
+1. Create a file named greeting.txt that contains exactly this line: Hello, benchmark!
+2. Create a file named countdown.txt with the numbers 5 to 1, one per line (see notes.md for the style).
+3. Write the single word COMPLETE to done.txt.
+"""
+
+
+@pytest.mark.parametrize(("goal", "outputs"), [
+    ("Read the file instructions.txt and carry out every instruction in it.", ["greeting.txt", "countdown.txt", "done.txt"]),
+    ("按照 instructions.txt 中的步骤执行。", ["greeting.txt", "countdown.txt", "done.txt"]),
+    ("Read instructions.txt and tell me how many steps it has.", []),  # nothing to carry out
+])
+def test_files_the_instructions_to_carry_out_create_are_outputs(tmp_path, goal, outputs):
+    from autogpt.tools.core import instructed_outputs
+    from autogpt.tools.registry import ToolContext
+    from autogpt.tools.workspace import Workspace
+
+    (tmp_path / "instructions.txt").write_text(INSTRUCTIONS)
+    ctx = ToolContext(workspace=Workspace(tmp_path), goals=[goal])
+    assert instructed_outputs(ctx) == outputs  # notes.md is only mentioned, instructions.txt is the input
+
+
+def test_finish_is_refused_while_files_the_instructions_create_are_missing(settings, tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "instructions.txt").write_text(INSTRUCTIONS)
+    agent, model = make_agent(settings, [
+        reply("read_file", path="instructions.txt"),
+        reply("finish", reason="Read the file instructions.txt and carried out every instruction in it."),
+        reply("write_file", path="greeting.txt", content="Hello, benchmark!"),
+        reply("write_file", path="countdown.txt", content="5\n4\n3\n2\n1\n"),
+        reply("write_file", path="done.txt", content="COMPLETE"),
+        reply("finish", reason="Created the three files."),
+    ], tmp_path, goals=["Read the file instructions.txt and carry out every instruction in it."])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished"
+    refusal = result.history[1]
+    assert not refusal.ok and "greeting.txt, countdown.txt, done.txt do not exist" in refusal.observation
+    assert "not in the workspace yet: greeting.txt, countdown.txt, done.txt" in model.calls[1].messages[-1].content
+    assert (ws / "done.txt").read_text() == "COMPLETE"

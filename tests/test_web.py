@@ -618,3 +618,25 @@ def test_an_html_fragment_still_gives_its_text() -> None:
     from autogpt.tools.web import _strip_tags
 
     assert _strip_tags("<p>A &amp; B</p><script>evil()</script>\n<div>C</div>") == "A & B\nC"
+
+
+def test_a_page_shown_whole_is_not_read_again_at_the_next_step_but_a_page_shown_in_part_may_be(
+    tmp_path: Path, base: str
+) -> None:
+    from autogpt import AutoGPT
+    from autogpt.testing import ScriptedModel, reply
+
+    model = ScriptedModel([
+        reply("read_webpage", url=f"{base}/article"),
+        reply("read_webpage", url=f"{base}/long"),
+        reply("read_webpage", url=f"{base}/article"),  # another page, after one shown in part
+        reply("finish", reason="Read the pages"),
+    ])
+    settings = Settings.load(data_dir=tmp_path / "data", web_allow_hosts=["127.0.0.1"], lessons=False)
+    result = AutoGPT(goals=[f"Read {base}/article and {base}/long"], model=model, settings=settings,
+                     workspace=tmp_path / "ws").run()
+    model.assert_complete()
+    assert [step.ok for step in result.history] == [True, True, True, True]
+    assert "Part 1 of" in result.history[1].observation
+    offered = ["read_webpage" in [tool["name"] for tool in call.tools] for call in model.calls]
+    assert offered == [True, False, True, False]

@@ -31,7 +31,7 @@ from autogpt.agent.events import (
 )
 from autogpt.agent.parser import parse_completion
 from autogpt.agent.prompts import Language, t
-from autogpt.agent.schema import PlanItem, Reply, reply_json_schema
+from autogpt.agent.schema import PlanItem, Reply, narrow, reply_json_schema
 from autogpt.agent.steps import ActionStep, ErrorStep, FeedbackStep, NoteStep, Step, StepBase
 from autogpt.errors import (
     AutoGPTError,
@@ -46,7 +46,7 @@ from autogpt.errors import (
 from autogpt.llm.base import Completion, Message, Model, ModelRequest, Usage
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
 from autogpt.tools.core import INPUTS, absent, expected_outputs, goal_inputs, missing_files
-from autogpt.tools.registry import Tool, ToolContext, ToolRegistry
+from autogpt.tools.registry import SHOWN_IN_PART, Tool, ToolContext, ToolRegistry
 from autogpt.tools.workspace import Workspace
 
 STATUSES = ("finished", "max_steps", "max_tokens", "max_cost", "max_time", "stuck", "stopped", "error", "interrupted")
@@ -158,6 +158,7 @@ class Runner:
         self._reply_schema = reply_json_schema(self._tool_specs)
         self._withdrawn: set[str] = set()  # tools that said they cannot work in this run (ToolUnavailableError)
         self._schemas: dict[frozenset[str], tuple[list[dict[str, Any]], dict[str, Any]]] = {}
+        self._just_read: tuple[int, str, str] | None = None  # (step, tool, what it showed whole)
         self._system: tuple[Message, int] | None = None
         self._lessons = lessons  # from earlier runs of similar tasks: part of the system prompt
         self._known = known  # what long-term memory holds about the goals: part of the system prompt
@@ -264,7 +265,9 @@ class Runner:
 
         Withdrawn tools are left out, and those whose ``available_if`` says no. For one step, so is the tool of
         a command that was just repeated instead of run, and ``finish`` right after a refused finish: small
-        models otherwise repeat the same reply until the run is stuck.
+        models otherwise repeat the same reply until the run is stuck. They also read the same file or page
+        again right after it was shown whole: for the next step ``read_file`` may name only the other files,
+        and a tool that just read a page is left out.
         """
         left_out = set(self._withdrawn)
         left_out |= {tool.name for tool in self._tools() if tool.available_if and not tool.available_if(self._context)}
@@ -274,6 +277,15 @@ class Runner:
             refused_finish = last.executed and not last.ok and self.tools.get(last.reply.command.name).ends_run
             if repeated or refused_finish:
                 left_out.add(last.reply.command.name)
+        if self._just_read and isinstance(last, ActionStep) and last.number == self._just_read[0]:
+            _, name, target = self._just_read
+            others = self._other_files(target)
+            if others == []:
+                left_out.add(name)
+            elif others and name not in left_out:
+                specs = [narrow(spec, self.tools.get(name).reads, others) if spec["name"] == name else spec
+                         for spec in self._tool_specs if spec["name"] not in left_out]
+                return specs, reply_json_schema(specs)
         if not left_out:
             return self._tool_specs, self._reply_schema
         key = frozenset(left_out)
@@ -281,6 +293,18 @@ class Runner:
             specs = [spec for spec in self._tool_specs if spec["name"] not in left_out] or self._tool_specs
             self._schemas[key] = (specs, reply_json_schema(specs))
         return self._schemas[key]
+
+    def _other_files(self, target: str) -> list[str] | None:
+        """The workspace's files other than ``target``; empty when ``target`` is not one of them (a page), None
+        when there are too many to list (read_file is then left as it is)."""
+        files = self.workspace.files(limit=100)
+        if len(files) >= 100:
+            return None
+        try:
+            name = self.workspace.relative(self.workspace.resolve(target))
+        except AutoGPTError:
+            return []
+        return [f for f in files if f != name] if name in files else []
 
     def _prompt(self, number: int) -> list[Message]:
         if self._system is None:  # the same for the whole run; counted once the model (and tokenizer) is loaded
@@ -392,8 +416,11 @@ class Runner:
             output, ok = str(exc), False
         except ToolCrashedError as exc:
             output, ok, crash = str(exc), False, exc
-        output = truncate_observation(output, self.options.max_observation_tokens, self.lang)
-        seconds = time.perf_counter() - started
+        shown = truncate_observation(output, self.options.max_observation_tokens, self.lang)
+        in_part = self._context.extras.pop(SHOWN_IN_PART, False) or shown != output
+        target = tool.read_target(command.args) if ok and not in_part else None
+        self._just_read = (number, command.name, target) if target else None
+        output, seconds = shown, time.perf_counter() - started
         self._emit(ToolFinished, step=number, name=command.name, ok=ok, output=output, seconds=seconds)
         step = ActionStep(number=number, reply=reply, ok=ok, observation=output, seconds=seconds, untrusted=untrusted)
         if ok:

@@ -10,6 +10,7 @@ a grammar-constrained local model can only name a real tool with well-formed arg
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any, Literal
 
@@ -85,6 +86,13 @@ class Command(BaseModel):
 class Reply(BaseModel):
     thoughts: Thoughts = Field(default_factory=Thoughts)
     command: Command
+
+
+def narrow(spec: dict[str, Any], arg: str, values: list[str]) -> dict[str, Any]:
+    """A copy of the tool ``spec`` whose argument ``arg`` can only be one of ``values``."""
+    spec = copy.deepcopy(spec)
+    spec["parameters"]["properties"][arg]["enum"] = list(values)
+    return spec
 
 
 def reply_json_schema(tool_specs: list[dict[str, Any]], *, max_plan_items: int = 6) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import importlib.util
 from autogpt.config import Settings
 from autogpt.tools.code import EXECUTE_PYTHON_FILE, execute_python, execute_shell
 from autogpt.tools.core import ASK_USER, FINISH
-from autogpt.tools.files import append_file, list_folder, read_file, write_file
+from autogpt.tools.files import READ_FILE, append_file, list_folder, write_file
 from autogpt.tools.registry import Tool, ToolContext, ToolRegistry, tool
 from autogpt.tools.workspace import Workspace
 
@@ -17,7 +17,7 @@ def default_tools(settings: Settings | None = None) -> ToolRegistry:
     ``web`` extra is installed), ``execute_shell`` (only with ``shell_enabled``), ``remember`` and ``recall``
     (with long-term memory), ``ask_user`` and ``finish``."""
     settings = settings or Settings.load()
-    tools: list[Tool | object] = [write_file, append_file, read_file, list_folder, execute_python, EXECUTE_PYTHON_FILE]
+    tools: list[Tool | object] = [write_file, append_file, READ_FILE, list_folder, execute_python, EXECUTE_PYTHON_FILE]
     if settings.shell_enabled:
         tools.append(execute_shell)
     if importlib.util.find_spec("trafilatura") is not None:

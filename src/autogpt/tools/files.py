@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import Field
+
 from autogpt.errors import ToolError
 from autogpt.tools.core import keep_input
 from autogpt.tools.grounding import NOTED, ungrounded
-from autogpt.tools.registry import ToolContext
+from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_written
+
+#: The text of a write: the JSON schema asks for at least one character, so a grammar-constrained model cannot
+#: "write" an empty file (the embedded model's first write was often ""); _write still refuses empty text.
+Text = Annotated[str, Field(json_schema_extra={"minLength": 1})]
 
 _CODE = (".py", ".js", ".ts", ".sh", ".java", ".go", ".rs", ".rb", ".php", ".cpp", ".hpp", ".sql")
 
@@ -35,7 +43,7 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}."
 
 
-def write_file(path: str, content: str, ctx: ToolContext) -> str:
+def write_file(path: str, content: Text, ctx: ToolContext) -> str:
     """Create or replace a text file in the workspace with the given content (folders are created automatically).
 
     Args:
@@ -45,7 +53,7 @@ def write_file(path: str, content: str, ctx: ToolContext) -> str:
     return _write(path, content, ctx, append=False)
 
 
-def append_file(path: str, content: str, ctx: ToolContext) -> str:
+def append_file(path: str, content: Text, ctx: ToolContext) -> str:
     """Append text to the end of a file in the workspace (the file is created if missing).
 
     Args:
@@ -74,6 +82,9 @@ def read_file(path: str, ctx: ToolContext, start_line: int = 1, end_line: int = 
     last = end_line if end_line > 0 else len(lines)
     chosen = lines[first - 1 : last]
     return note + f"[{path}: lines {first}-{first + len(chosen) - 1} of {len(lines)}]\n" + "\n".join(chosen)
+
+
+READ_FILE = Tool(read_file, reads="path")
 
 
 def list_folder(ctx: ToolContext, path: str = ".") -> str:

@@ -38,6 +38,10 @@ from autogpt.llm.base import Model
 from autogpt.sandbox.base import Sandbox
 from autogpt.tools.workspace import Workspace
 
+#: ``ctx.extras`` key a reading tool sets when it showed only part of what it read (a long page): reading the
+#: same thing again, e.g. with a question, is then the right next step (see :attr:`Tool.reads`)
+SHOWN_IN_PART = "shown_in_part"
+
 
 @dataclass
 class ToolContext:
@@ -74,6 +78,7 @@ class Tool:
         untrusted: bool = False,
         available_if: Callable[[ToolContext], bool] | None = None,
         listed_if_unavailable: bool = True,
+        reads: str | None = None,
     ) -> None:
         self.fn = fn
         self.name = name or fn.__name__
@@ -93,6 +98,9 @@ class Tool:
         #: True for a tool that can become available during the run (a .py file gets written), False for one
         #: whose availability cannot change (long-term memory tools while the memory is empty)
         self.listed_if_unavailable = listed_if_unavailable
+        #: the argument that names what the tool reads (read_file's ``path``): right after the tool showed that
+        #: thing whole, the next step may not ask for it again (small models often do, and a step costs 15-30 s)
+        self.reads = reads
         self.is_async = inspect.iscoroutinefunction(fn)
         self.context_param, self.args_model = _derive_args_model(fn, self.name, arg_docs)
         self._spec: dict[str, Any] | None = None
@@ -116,6 +124,17 @@ class Tool:
             kind = ann.__name__ if isinstance(ann, type) else str(ann).replace("typing.", "")
             parts.append(f"{arg}: {kind}" if info.is_required() else f"{arg}: {kind} = {info.default!r}")
         return f"{self.name}({', '.join(parts)})"
+
+    def read_target(self, args: dict[str, Any]) -> str | None:
+        """What a call reads (its ``reads`` argument) when it reads the whole of it: every other argument is
+        left at its default (``read_file(path, start_line=40)`` reads a part)."""
+        target = args.get(self.reads) if self.reads else None
+        if not isinstance(target, str):
+            return None
+        fields = self.args_model.model_fields
+        if any(key != self.reads and key in fields and value != fields[key].default for key, value in args.items()):
+            return None
+        return target
 
     def validate(self, args: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -235,7 +254,7 @@ def parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
 
 def _derive_args_model(fn: Callable[..., Any], name: str, arg_docs: dict[str, str]) -> tuple[str | None, type[BaseModel]]:
     try:
-        hints = get_type_hints(fn)
+        hints = get_type_hints(fn, include_extras=True)  # keep Annotated[str, Field(...)]
     except Exception as exc:
         raise ToolDefinitionError(f"Cannot read the type hints of tool {name!r}: {exc}") from exc
     context_param = None

@@ -36,7 +36,7 @@ import httpx
 from autogpt.config import Settings
 from autogpt.errors import AutoGPTError, ConfigError, ToolError, ToolUnavailableError
 from autogpt.llm.base import Message, Model, ModelRequest, estimate_tokens
-from autogpt.tools.registry import Tool, ToolContext
+from autogpt.tools.registry import SHOWN_IN_PART, Tool, ToolContext
 
 MAX_REDIRECTS = 5
 UNREACHABLE_LIMIT = 2  # hosts not found / refused in a row before the web tools are withdrawn (offline)
@@ -478,6 +478,7 @@ async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
     index = rank_chunks(chunks, question)[0] if question else 0
     rest = sum(len(c) for i, c in enumerate(chunks) if i != index)
     how = "the part closest to the question" if question else "the beginning"
+    ctx.extras[SHOWN_IN_PART] = True
     note = (f"[Part {index + 1} of {len(chunks)} ({how}); {len(chunks) - 1} more parts, {rest} characters, not shown. "
             "Call read_webpage again with a question to get facts from the whole page.]")
     return f"{header}\n\n{chunks[index]}\n\n{note}"
@@ -492,7 +493,7 @@ def address_known(ctx: ToolContext) -> bool:
 WEB_SEARCH = Tool(web_search, untrusted=True)
 # Not gated by address_known: hiding read_webpage until an address is known made the embedded model write
 # networking code for facts it knows (the Washington test); offered, it fails fast offline and is withdrawn.
-READ_WEBPAGE = Tool(read_webpage, untrusted=True)
+READ_WEBPAGE = Tool(read_webpage, untrusted=True, reads="url")
 
 __all__ = ["READ_WEBPAGE", "WEB_SEARCH", "DdgsBackend", "SearchBackend", "SearchHit", "SearxngBackend",
            "backend_from_settings", "chunk_text", "fetch", "rank_chunks", "read_webpage", "web_search"]
