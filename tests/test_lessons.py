@@ -130,6 +130,14 @@ def test_a_typed_number_lowers_the_reward_and_the_review_is_told(settings: Setti
     (".join(map(str, df['temp'].mean()))), write_file(path='avg.txt',", False),
     ("Always read expenses.csv before writing total.txt.", False),
     ("Too short.", False),
+    # a report on the run, quoting a value of its task, cut off by the length limit (FilterRows' review)
+    ("The agent did not filter the rows based on the status 'shipped' as required. The task specifically asked "
+     "for only the rows where the status is exactly 'shipped'. The agent wrote all rows from the original file to "
+     "the new file without any of", False),
+    ("Filter the rows whose status is 'shipped' with Python.", False),
+    ("When filtering rows, keep the header and compare the column value exactly", False),  # no end: cut off
+    ("When filtering rows, keep the header and compare the column value exactly.", True),
+    ("该任务没有完成，因为没有写入文件。", False),
 ])
 def test_only_general_lessons_are_kept(settings: Settings, lesson: str, kept: bool) -> None:
     model = ScriptedModel([review(7, lesson)])

@@ -120,11 +120,21 @@ async def reflect(model: Model, goals: Sequence[str], history: Sequence[StepBase
 _CODE = re.compile(r"\w\([^)]*=|\bimport\b|\bdf\[|[{}]|==")
 
 
+# A report on the run rather than advice: "The agent did not filter the rows based on the status 'shipped' as
+# required..." (a benchmark run stored it, and the next CSV task, which has no status column, filtered on it).
+_REPORT = re.compile(r"^(?:the (?:agent|assistant|ai|model|task|run)|this (?:task|run)|it (?:did|was|should))\b|"
+                     r"^(?:该|这个|本次)?(?:代理|智能体|助手|任务|模型)", re.IGNORECASE)
+_QUOTED = re.compile(r"['\"“‘「][^'\"”’」\n]{1,40}['\"”’」]")  # a value of the task: 'shipped', "Lyon"
+_SENTENCE_ENDS = (".", "!", "。", "！", ")", "）")
+
+
 def _general(lesson: str) -> bool:
-    """Whether a lesson can help another task: a sentence (not a fragment cut by the length limit), naming no
-    file and holding no code. The embedded model's reviews also gave "read_file(path='temps.csv'),
-    execute_python(code=" and ".join(map(str, df['temp'].mean()))": task-specific, and wrong (pandas is not there)."""
+    """Whether a lesson can help another task: a whole sentence (not a fragment cut by the length limit) of
+    advice, naming no file, quoting no value and holding no code. The embedded model's reviews also gave
+    "read_file(path='temps.csv'), execute_python(code=" and ".join(map(str, df['temp'].mean()))": task-specific,
+    and wrong (pandas is not there)."""
     return (12 <= len(lesson) <= 300 and (lesson[0].isalpha() or contains_cjk(lesson[0]))
+            and lesson.endswith(_SENTENCE_ENDS) and not _REPORT.search(lesson) and not _QUOTED.search(lesson)
             and not named_files(lesson) and not _CODE.search(lesson))
 
 
