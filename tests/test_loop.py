@@ -1008,3 +1008,41 @@ def test_finish_is_refused_while_files_the_instructions_create_are_missing(setti
     assert not refusal.ok and "greeting.txt, countdown.txt, done.txt do not exist" in refusal.observation
     assert "not in the workspace yet: greeting.txt, countdown.txt, done.txt" in model.calls[1].messages[-1].content
     assert (ws / "done.txt").read_text() == "COMPLETE"
+
+
+def test_a_file_the_goal_says_to_add_to_keeps_its_lines(settings, tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "todo.txt").write_text("buy milk\ncall the plumber\n")
+    agent, model = make_agent(settings, [
+        reply("append_file", path="todo.txt", content="renew passport\n"),
+        reply("write_file", path="todo.txt", content="renew passport"),  # AppendLine's model did this
+        reply("write_file", path="todo.txt", content="buy milk\ncall the plumber\nrenew passport\nwater\n"),
+        reply("write_file", path="notes.txt", content="x"),
+        reply("finish", reason="Added the line"),
+    ], tmp_path, goals=["todo.txt is a to-do list. Add the item 'renew passport' as a new last line of todo.txt."])
+    result = agent.run()
+    model.assert_complete()
+    assert [step.ok for step in result.history] == [True, False, True, True, True]
+    assert "lose 2 of its 2 lines (e.g. 'buy milk')" in result.history[1].observation
+    assert "append_file" in result.history[1].observation
+    assert (ws / "todo.txt").read_text() == "buy milk\ncall the plumber\nrenew passport\nwater\n"
+
+
+def test_a_text_copied_from_the_shortened_step_history_is_not_written(settings, tmp_path):
+    report = "widget: 14 x 2.75 = 38.50\ngadget: 3 x 19.99 = 59.97\nsprocket: 27 x 0.85 = 23.65\ngizmo: 8 x 7.40 = 59.20\n"
+    shortened = report[:80] + "…"  # what the history shows of the first write
+    agent, model = make_agent(settings, [
+        reply("write_file", path="report.txt", content=report),
+        reply("write_file", path="report.txt", content=shortened),  # InventoryReport's model did this
+        reply("write_file", path="answer.txt", content=shortened),  # and Fibonacci30's, into another file
+        reply("write_file", path="note.txt", content="Etc…"),  # short text ending in an ellipsis: fine
+        reply("finish", reason="ok"),
+    ], tmp_path, goals=["Write report.txt"])
+    result = agent.run()
+    model.assert_complete()
+    assert [step.ok for step in result.history] == [True, False, False, True, True]
+    assert "cut off at '…'" in result.history[1].observation
+    assert repr(shortened) in model.calls[1].messages[-1].content  # the shortening the model copied
+    assert (tmp_path / "ws" / "report.txt").read_text() == report
+    assert not (tmp_path / "ws" / "answer.txt").exists()

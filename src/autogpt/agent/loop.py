@@ -45,7 +45,7 @@ from autogpt.errors import (
 )
 from autogpt.llm.base import Completion, Message, Model, ModelRequest, Usage
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
-from autogpt.tools.core import INPUTS, absent, expected_outputs, goal_inputs, missing_files
+from autogpt.tools.core import absent, expected_outputs, missing_files, protect_inputs
 from autogpt.tools.registry import SHOWN_IN_PART, Tool, ToolContext, ToolRegistry
 from autogpt.tools.workspace import Workspace
 
@@ -171,9 +171,9 @@ class Runner:
                 self._context.observations.append(step.observation)
         if state is not None:
             self._restore(state)
-        # The files the goals give to read, as they were when the run began, are not to be overwritten: the
-        # embedded model "fixed" a broken input.json in place and appended to instructions.txt.
-        self._context.extras[INPUTS] = [name for name in goal_inputs("\n".join(task.goals)) if name in self._snapshot]
+        # The files the goals give to read, as they were when the run began, are not to be overwritten (the
+        # embedded model "fixed" a broken input.json in place), nor the lines of a file they say to add to.
+        protect_inputs(self._context, self._snapshot)
 
     def request_pause(self) -> None:
         """Pause at the next safe point (between steps): Ctrl-C once."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from autogpt.errors import ToolError
 from autogpt.tools.grounding import NOTED, asks_to_compute, numbers
@@ -56,9 +57,20 @@ _MODIFY_CUES = re.compile(r"\b(?:fix|fixes|edit|edits|update|updates|modify|modi
                           re.IGNORECASE)
 
 
-def _file_roles(text: str) -> list[tuple[str, int, int, bool]]:
-    """Each named file with the positions of the last input and output cue before it in its clause (-1: none)
-    and whether the clause says to change it in place."""
+# Words that say a file is added to: what it holds already must stay.
+_ADD_CUES = re.compile(r"\b(?:add|adds|append|appends|insert|inserts)\b|添加|追加|加上|增加|插入", re.IGNORECASE)
+
+
+class _Role(NamedTuple):
+    name: str
+    last_in: int  # where the last input cue before the name ends in its clause (-1: none)
+    last_out: int  # the same for the last output cue
+    modify: bool  # the clause says to change the file in place
+    add: bool  # the clause says to add to it
+
+
+def _file_roles(text: str) -> list[_Role]:
+    """Each file ``text`` names, with what its clause says to do with it."""
     roles = []
     cleaned = _URL.sub(" ", text)
     for match in _FILE_NAME.finditer(cleaned):
@@ -68,25 +80,52 @@ def _file_roles(text: str) -> list[tuple[str, int, int, bool]]:
         clause = re.split(r"[.;。；！!？?\n]\s", cleaned[: match.start()] + " ")[-1]
         last_in = max((m.end() for m in _INPUT_CUES.finditer(clause)), default=-1)
         last_out = max((m.end() for m in _OUTPUT_CUES.finditer(clause)), default=-1)
-        roles.append((name, last_in, last_out, bool(_MODIFY_CUES.search(clause))))
+        roles.append(_Role(name, last_in, last_out, bool(_MODIFY_CUES.search(clause)), bool(_ADD_CUES.search(clause))))
     return roles
 
 
 def expected_outputs(text: str) -> list[str]:
     """The files ``text`` asks to produce: named files, except those it only reads ("Read data.csv, ...")."""
-    return list(dict.fromkeys(name for name, last_in, last_out, _ in _file_roles(text) if last_in <= last_out))
+    return list(dict.fromkeys(role.name for role in _file_roles(text) if role.last_in <= role.last_out))
 
 
 INPUTS = "goal_inputs"  # ToolContext.extras: the files the goals give to read, kept as they are
+ADDED_TO = "goal_added_to"  # ToolContext.extras: {file the goals say to add to: its lines at the start}
+_KEPT_MAX_BYTES = 100_000
 
 
-def keep_input(ctx: ToolContext, relative: str) -> None:
-    """Refuse to change a file the goals give to read (the user's data, lost if overwritten)."""
+def protect_inputs(ctx: ToolContext, at_start: dict[str, tuple[int, int]]) -> None:
+    """Note, when a run begins, the user's files the goals give to read or say to add to (``at_start``: the
+    workspace's files then)."""
+    goals = "\n".join(ctx.goals)
+    ctx.extras[INPUTS] = [name for name in goal_inputs(goals) if name in at_start]
+    added: dict[str, list[str]] = {}
+    for name in dict.fromkeys(role.name for role in _file_roles(goals) if role.add):
+        try:
+            if name in at_start and at_start[name][0] <= _KEPT_MAX_BYTES:
+                added[name] = [line for line in ctx.workspace.read_text(name).splitlines() if line.strip()]
+        except (ToolError, OSError):
+            continue
+    ctx.extras[ADDED_TO] = added
+
+
+def keep_input(ctx: ToolContext, relative: str, content: str = "", *, append: bool = True) -> None:
+    """Refuse to change a file the goals give to read, or to replace a file they say to add to by text that
+    drops its lines (the user's data, lost if overwritten: AppendLine's model appended the line, then wrote the
+    file again with that line alone)."""
     if relative in ctx.extras.get(INPUTS, ()):
         outputs = [name for name in expected_outputs("\n".join(ctx.goals)) if name != relative]
         where = f" (the task asks for {', '.join(outputs)})" if outputs else ""
         raise ToolError(f"{relative} is an input of the task: the goals give it to read, so it stays as it is. "
                         f"Write the result to the file the task asks for{where}, or to a new file.")
+    kept = ctx.extras.get(ADDED_TO, {}).get(relative)
+    if kept and not append:
+        lines = set(content.splitlines())
+        lost = [line for line in kept if line not in lines]
+        if lost:
+            raise ToolError(f"Not written: the task says to add to {relative}, and this text would lose {len(lost)} "
+                            f"of its {len(kept)} lines (e.g. {lost[0]!r}). Use append_file to add at the end, or "
+                            "write the whole file with every old line kept.")
 
 
 def goal_inputs(text: str) -> list[str]:
@@ -94,8 +133,8 @@ def goal_inputs(text: str) -> list[str]:
     to do with them ("input.json lists items"), and nowhere to be changed ("fix app.py") or written ("add a
     line to todo.txt")."""
     roles = _file_roles(text)
-    changed = {name for name, last_in, last_out, modify in roles if modify or last_out > last_in}
-    return list(dict.fromkeys(name for name, *_ in roles if name not in changed))
+    changed = {role.name for role in roles if role.modify or role.last_out > role.last_in}
+    return list(dict.fromkeys(role.name for role in roles if role.name not in changed))
 
 
 # A goal that hands over a file of instructions to carry out ("Read instructions.txt and carry out every
@@ -121,7 +160,7 @@ def instructed_outputs(ctx: ToolContext) -> list[str]:
         except (ToolError, OSError):
             continue
         # Only files the instructions say to write: a file they merely mention is not an output.
-        found += [n for n, last_in, last_out, _ in _file_roles(text) if last_out > last_in and n != name]
+        found += [role.name for role in _file_roles(text) if role.last_out > role.last_in and role.name != name]
     return list(dict.fromkeys(found))
 
 

@@ -29,15 +29,40 @@ def _note_typed(ctx: ToolContext, relative: str, content: str, append: bool) -> 
     noted[relative] = list(dict.fromkeys([*noted.get(relative, []), *fresh])) if append else fresh
 
 
+_WRITTEN = "written_texts"  # ToolContext.extras: the last texts written, to recognise a shortened copy
+
+
+def _shortened_copy(ctx: ToolContext, path: str, content: str) -> bool:
+    """Whether ``content`` is an earlier text (one written in this run, or the file's own) cut off with "…":
+    the step history shows long arguments that way, and small models copy what they see. InventoryReport's
+    model rewrote its finished report.txt with the shortened text; Fibonacci30's copied fibonacci.txt's."""
+    head = content[:-1]
+    if not content.endswith("…") or len(head) < 20:
+        return False
+    earlier = list(ctx.extras.get(_WRITTEN, []))
+    try:
+        earlier.append(ctx.workspace.read_text(path))
+    except (ToolError, OSError):
+        pass
+    return any(len(text) > len(head) and text.startswith(head) for text in earlier)
+
+
 def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     """``write_file`` and ``append_file``: refused when empty (small models "write" a file this way and then
-    believe it holds the answer) or when the file is an input of the task; noted for ``finish``'s checks."""
+    believe it holds the answer), when the text is a shortened copy, or when the file is an input of the task;
+    noted for ``finish``'s checks."""
+    verb = "appended" if append else "written"
     if not content:
-        raise ToolError(f"The content is empty: nothing was {'appended' if append else 'written'}. "
-                        "Put the text itself in content.")
+        raise ToolError(f"The content is empty: nothing was {verb}. Put the text itself in content.")
     relative = ctx.workspace.relative(ctx.workspace.resolve(path))
-    keep_input(ctx, relative)
+    if _shortened_copy(ctx, path, content):
+        raise ToolError(f"Nothing was {verb}: this text is an earlier one cut off at '…', which is how the list of "
+                        "steps shortens long arguments. Write the complete text, or copy a file with execute_python "
+                        "(shutil.copy).")
+    keep_input(ctx, relative, content, append=append)
     ctx.workspace.write_text(path, content, append=append)
+    written: list[str] = ctx.extras.setdefault(_WRITTEN, [])
+    written[:] = [*written[-9:], content]
     _note_typed(ctx, relative, content, append=append)
     note_written(ctx, relative)
     return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}."
