@@ -1046,3 +1046,33 @@ def test_a_text_copied_from_the_shortened_step_history_is_not_written(settings, 
     assert repr(shortened) in model.calls[1].messages[-1].content  # the shortening the model copied
     assert (tmp_path / "ws" / "report.txt").read_text() == report
     assert not (tmp_path / "ws" / "answer.txt").exists()
+
+
+def test_finish_is_refused_once_when_its_reason_states_a_number_no_output_file_holds(settings, tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "input.json").write_text('[{"price": 2.5, "qty": 4}, {"price": 1, "qty": 3}]')
+    agent, model = make_agent(settings, [
+        reply("read_file", path="input.json"),
+        reply("write_file", path="total.txt", content="4"),  # a number it has seen: not a typed one
+        reply("finish", reason="Computed the total value of all items = 102.85 and wrote it to total.txt."),
+        reply("execute_python", code="import json\nt = sum(i['price'] * i['qty'] for i in json.load(open('input.json')))\n"
+                                     "open('total.txt', 'w').write(f'{t:.2f}')\nprint(t)"),
+        reply("finish", reason="The total is 13.00, written to total.txt."),
+    ], tmp_path, goals=["input.json lists items with a price and a qty. Compute the total value of all items and "
+                        "write it, with two decimals, to a file named total.txt."])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished"
+    refusal = result.history[2].observation
+    assert not result.history[2].ok and "you say 102.85, but total.txt holds 4" in refusal
+    assert (ws / "total.txt").read_text() == "13.00"
+
+
+def test_a_number_in_the_reason_of_a_goal_without_computation_is_not_checked(settings, tmp_path):
+    agent, model = make_agent(settings, [
+        reply("write_file", path="poem.txt", content="Roses are red"),
+        reply("finish", reason="Wrote a poem of 4 lines to poem.txt."),
+    ], tmp_path, goals=["Write a short poem to poem.txt"])
+    assert agent.run().status == "finished"
+    model.assert_complete()

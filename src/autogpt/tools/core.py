@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from autogpt.errors import ToolError
-from autogpt.tools.grounding import NOTED, asks_to_compute, numbers
+from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, ungrounded
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import module_name, untried
 
@@ -229,7 +229,39 @@ def finish(reason: str, ctx: ToolContext) -> str:
                         f"Next, compute {'it' if len(found) == 1 else 'them'} with execute_python (a program that "
                         f"works it out from the data, prints it and writes it to {name}). If {shown} is right as it "
                         "is, call finish again.")
+    said = unfiled_claim(ctx, reason)
+    claims_warned: set[str] = ctx.extras.setdefault("finish_claims_warned", set())
+    if said and said[0] not in claims_warned:
+        number, name, held = said
+        claims_warned.add(number)
+        holds = f"holds {', '.join(held[:3])}" if held else "holds no number"
+        raise ToolError(f"Not finished: you say {number}, but {name} {holds}. If {number} is the answer, compute it "
+                        f"with execute_python and write it to {name}; if {name} is right, call finish again.")
     return reason
+
+
+def unfiled_claim(ctx: ToolContext, reason: str) -> tuple[str, str, list[str]] | None:
+    """For goals that ask for a computation: a number the finish reason states that neither the goals nor the
+    output files show ("total = 102.85" while total.txt holds 0), with the first output file and its numbers."""
+    goals = "\n".join(ctx.goals)
+    if not asks_to_compute(ctx.goals) or not numbers(reason):
+        return None
+    texts: dict[str, str] = {}
+    inputs = set(goal_inputs(goals))
+    for name in dict.fromkeys(claimed_files(reason) + expected_outputs(goals) + instructed_outputs(ctx)):
+        if name in inputs:
+            continue
+        try:
+            texts[name] = ctx.workspace.read_text(name)
+        except (ToolError, OSError):  # missing, refused or unreadable: the checks above speak about those
+            continue
+    if not texts:
+        return None
+    missing = ungrounded(reason, [goals, *texts.values()])
+    if not missing:
+        return None
+    name, text = next(iter(texts.items()))
+    return missing[0], name, numbers(text)
 
 
 def made_up_numbers(ctx: ToolContext, reason: str = "") -> dict[str, list[str]]:
