@@ -1076,3 +1076,42 @@ def test_a_number_in_the_reason_of_a_goal_without_computation_is_not_checked(set
     ], tmp_path, goals=["Write a short poem to poem.txt"])
     assert agent.run().status == "finished"
     model.assert_complete()
+
+
+def test_finish_asks_once_to_fix_a_module_whose_last_run_failed(settings, tmp_path):
+    broken = "def parse_duration(text):\n    return int(text[:-1])\n"
+    fixed = ("import re\n\ndef parse_duration(text):\n    m = re.fullmatch(r'(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?', text)\n"
+             "    h, mi, s = (int(g or 0) for g in m.groups())\n    return h * 3600 + mi * 60 + s\n")
+    test = "import duration\nassert duration.parse_duration('1h30m') == 5400\nprint('ok')"
+    agent, model = make_agent(settings, [
+        reply("write_file", path="duration.py", content=broken),
+        reply("execute_python", code=test),  # ValueError
+        reply("finish", reason="parse_duration passes all assertions."),  # ParseDuration's model said this
+        reply("write_file", path="duration.py", content=fixed),
+        reply("execute_python", code=test + "\n"),
+        reply("finish", reason="duration.py passes its test."),
+    ], tmp_path, goals=["Write a Python module duration.py with a function parse_duration(text)"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and [s.ok for s in result.history] == [True, False, False, True, True, True]
+    refusal = result.history[2].observation
+    assert "the last program that used duration.py failed (ValueError: invalid literal" in refusal
+
+
+def test_failing_code_is_forgotten_once_rewritten_or_run_successfully(tmp_path):
+    from autogpt.tools.registry import ToolContext
+    from autogpt.tools.untested import failing, note_outcome, note_ran, note_written
+    from autogpt.tools.workspace import Workspace
+
+    (tmp_path / "a.py").write_text("x")
+    (tmp_path / "b.py").write_text("x")
+    ctx = ToolContext(workspace=Workspace(tmp_path))
+    note_written(ctx, "a.py")
+    note_written(ctx, "b.py")
+    tried = note_ran(ctx, "import a, b")
+    assert tried == ["a.py", "b.py"]
+    note_outcome(ctx, tried, "AssertionError")
+    assert failing(ctx) == {"a.py": "AssertionError", "b.py": "AssertionError"}
+    note_written(ctx, "a.py")  # rewritten: its next run will tell
+    note_outcome(ctx, note_ran(ctx, "python b.py"))  # worked
+    assert failing(ctx) == {}

@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import note_ran
+from autogpt.tools.untested import note_outcome, note_ran
 from autogpt.tools.workspace import decode_text
 
 SHELL_METACHARACTERS = set(";|&<>`$(){}")
@@ -241,11 +241,18 @@ def written_files(ctx: ToolContext, before: dict[str, tuple[int, int]], *, files
 
 
 async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, stdin: str | None = None,
-                       code: str = "") -> str:
-    """Run a Python program in the workspace: its output, then what it wrote (a failure raises, with a hint)."""
+                       code: str = "", tried: list[str]) -> str:
+    """Run a Python program in the workspace: its output, then what it wrote (a failure raises, with a hint).
+    ``tried``: the written files the program names, whose outcome is noted for ``finish``."""
     before = ctx.workspace.snapshot()
     result = await sandbox.run(argv, ctx.workspace.root, stdin=stdin.encode("utf-8") if stdin is not None else None)
-    text = outcome(result, sandbox.limits.timeout, code)
+    try:
+        text = outcome(result, sandbox.limits.timeout, code)
+    except ToolError:
+        last = result.stderr.strip().splitlines()[-1:] or [result.killed or f"exit code {result.exit_code}"]
+        note_outcome(ctx, tried, last[0][:200])
+        raise
+    note_outcome(ctx, tried)
     written = written_files(ctx, before)
     return f"{text}\n{written}" if written else text
 
@@ -261,8 +268,8 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
     if not code.strip():
         raise ToolError("The code is empty.")
     code = repair_newlines_in_strings(code)
-    note_ran(ctx, code)
-    return await _run_program(ctx, sandbox, [sandbox.python, *PYTHON_FLAGS, "-"], stdin=code, code=code)
+    tried = note_ran(ctx, code)
+    return await _run_program(ctx, sandbox, [sandbox.python, *PYTHON_FLAGS, "-"], stdin=code, code=code, tried=tried)
 
 
 async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | None = None) -> str:
@@ -279,8 +286,8 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
     if target.suffix != ".py":
         raise ToolError(f"{path!r} is not a .py file.")
     inside = str(PurePosixPath(sandbox.workspace_path) / ctx.workspace.relative(target))
-    note_ran(ctx, ctx.workspace.relative(target), target.read_text(encoding="utf-8", errors="replace"))
-    return await _run_program(ctx, sandbox, [sandbox.python, *PYTHON_FLAGS, inside, *(args or [])])
+    tried = note_ran(ctx, ctx.workspace.relative(target), target.read_text(encoding="utf-8", errors="replace"))
+    return await _run_program(ctx, sandbox, [sandbox.python, *PYTHON_FLAGS, inside, *(args or [])], tried=tried)
 
 
 async def execute_shell(command: str, ctx: ToolContext) -> str:

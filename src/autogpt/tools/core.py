@@ -9,7 +9,7 @@ from typing import NamedTuple
 from autogpt.errors import ToolError
 from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, ungrounded
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import module_name, untried
+from autogpt.tools.untested import failing, module_name, untried
 
 _EXTENSIONS = ("txt md markdown rst csv tsv json jsonl yaml yml toml ini cfg xml html htm css js ts py ipynb sh "
                "sql log tex cpp hpp java go rs rb php svg png jpg jpeg gif pdf docx xlsx pptx").split()  # no .c / .h: "D.C."
@@ -217,6 +217,14 @@ def finish(reason: str, ctx: ToolContext) -> str:
                         f"whether {'it works' if one else 'they work'}. Next, test it: execute_python with code "
                         f"that imports {name}, checks each example the task gives with assert, and prints 'ok' "
                         "(fix the code if an assert fails). If it cannot be run, call finish again.")
+    fixed: set[str] = ctx.extras.setdefault("finish_failing_warned", set())
+    broken = {path: error for path, error in failing(ctx).items() if path not in fixed} if ctx.sandbox else {}
+    if broken:
+        fixed.update(broken)
+        path, error = next(iter(broken.items()))
+        raise ToolError(f"Not finished: the last program that used {path} failed ({error}). Next, fix {path} with "
+                        "write_file and run the test again; finish when it passes. If it cannot pass, call finish "
+                        "again and say why.")
     typed = made_up_numbers(ctx, reason)
     warned_numbers: set[str] = ctx.extras.setdefault("finish_numbers_warned", set())
     typed = {name: found for name, found in typed.items() if name not in warned_numbers}

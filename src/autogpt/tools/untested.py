@@ -1,10 +1,11 @@
-"""Code the model wrote and never ran.
+"""Code the model wrote and never ran, or whose last run failed.
 
 Asked for a module, the embedded model writes ``slugify.py`` (sometimes a test file too) and finishes at once,
 without running either: in the benchmark, Slugify and ParseDuration were "done" with code that failed their
 tests. ``write_file`` and ``append_file`` note every ``.py`` file they write; a program run that names it
 (``import slugify``, ``execute_python_file("test_slugify.py")``) counts as trying it; ``finish`` asks once to
-test what is still untried.
+test what is still untried. The run's outcome is noted too: ParseDuration's model ran its asserts, saw them
+fail, and finished saying the module "passes all assertions"; ``finish`` asks once to fix what failed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from autogpt.errors import ToolError
 from autogpt.tools.registry import ToolContext
 
 UNRUN = "unrun_code"  # ToolContext.extras: the .py files written and not run since
+WRITTEN = "written_code"  # ToolContext.extras: every .py file written in the run
+FAILING = "failing_code"  # ToolContext.extras: {.py file: the error the last run that named it ended with}
 
 
 def module_name(path: str) -> str:
@@ -27,24 +30,43 @@ def note_written(ctx: ToolContext, relative: str) -> None:
     """A file was written: a ``.py`` one is untried until a run names it."""
     if relative.endswith(".py"):
         ctx.extras.setdefault(UNRUN, set()).add(relative)
+        ctx.extras.setdefault(WRITTEN, set()).add(relative)
+        ctx.extras.get(FAILING, {}).pop(relative, None)  # changed: its next run will tell
 
 
-def note_ran(ctx: ToolContext, *texts: str) -> None:
-    """A program ran: every untried file it names (by path or module name) counts as tried."""
-    unrun: set[str] = ctx.extras.get(UNRUN, set())
-    for path in list(unrun):
+def note_ran(ctx: ToolContext, *texts: str) -> list[str]:
+    """A program is run: every written file it names (by path or module name) counts as tried. Returns them."""
+    named_now = []
+    for path in sorted(ctx.extras.get(WRITTEN, set())):
         named = re.compile(rf"(?<![\w.]){re.escape(module_name(path))}(?![\w])|{re.escape(PurePosixPath(path).name)}")
         if any(named.search(text) for text in texts):
-            unrun.discard(path)
+            ctx.extras.get(UNRUN, set()).discard(path)
+            named_now.append(path)
+    return named_now
+
+
+def note_outcome(ctx: ToolContext, paths: list[str], error: str = "") -> None:
+    """How the run that named ``paths`` ended: ``error`` (its last line) if it failed, "" if it worked."""
+    failing: dict[str, str] = ctx.extras.setdefault(FAILING, {})
+    for path in paths:
+        if error:
+            failing[path] = error
+        else:
+            failing.pop(path, None)
+
+
+def failing(ctx: ToolContext) -> dict[str, str]:
+    """The written ``.py`` files whose last run failed, with its error, still in the workspace and unchanged."""
+    return {path: error for path, error in ctx.extras.get(FAILING, {}).items() if _exists(ctx, path)}
 
 
 def untried(ctx: ToolContext) -> list[str]:
     """The ``.py`` files written and not run since, that are still in the workspace."""
-    found = []
-    for path in sorted(ctx.extras.get(UNRUN, set())):
-        try:
-            if ctx.workspace.resolve(path).is_file():
-                found.append(path)
-        except (ToolError, OSError):  # a path the workspace refuses is not ours to check
-            continue
-    return found
+    return [path for path in sorted(ctx.extras.get(UNRUN, set())) if _exists(ctx, path)]
+
+
+def _exists(ctx: ToolContext, path: str) -> bool:
+    try:
+        return ctx.workspace.resolve(path).is_file()
+    except (ToolError, OSError):  # a path the workspace refuses is not ours to check
+        return False
