@@ -123,7 +123,7 @@ def test_a_typed_number_lowers_the_reward_and_the_review_is_told(settings: Setti
 
 
 @pytest.mark.parametrize(("lesson", "kept"), [
-    ("To sum a CSV column, run Python on the file; never retype the numbers.", True),
+    ("To total a CSV column, run Python over the file; never type the numbers by hand.", True),
     ("统计 CSV 中的行数时，用 Python 的 csv 模块计算，不要手数。", True),
     # what the embedded model's reviews gave: task-specific, code, and a fragment cut by the length limit
     ("The correct steps should be: read_file(path='temps.csv'), execute_python(code=", False),
@@ -138,6 +138,10 @@ def test_a_typed_number_lowers_the_reward_and_the_review_is_told(settings: Setti
     ("When filtering rows, keep the header and compare the column value exactly", False),  # no end: cut off
     ("When filtering rows, keep the header and compare the column value exactly.", True),
     ("该任务没有完成，因为没有写入文件。", False),
+    # the review prompt's own example, copied (it then sent PrimeSum's run looking for a CSV file)
+    ("To sum a CSV column, run Python on the file; never retype the numbers.", False),
+    ("to sum a CSV column: run Python on the file, never retype the numbers!", False),
+    ("要对 CSV 的一列求和，用 Python 读取文件计算，不要手抄数字。", False),
 ])
 def test_only_general_lessons_are_kept(settings: Settings, lesson: str, kept: bool) -> None:
     model = ScriptedModel([review(7, lesson)])

@@ -70,20 +70,24 @@ def checked_reward(status: str, history: Sequence[StepBase], *, missing: Sequenc
     return RunScore(reward=round(reward, 3), parts=parts)
 
 
+# The example lesson of the review prompt. The embedded model copies it as a "lesson" of runs that had nothing to
+# do with it; shown to the next computing task (PrimeSum), it sent the model looking for a CSV file.
+_EXAMPLE = {"en": "To sum a CSV column, run Python on the file; never retype the numbers.",
+            "zh": "要对 CSV 的一列求和，用 Python 读取文件计算，不要手抄数字。"}
 _REFLECT = {
     "en": (
         "You review a finished task of an autonomous agent. Task goals:\n{goals}\n\nWhat the agent did:\n{steps}\n\n"
         "How it ended: {status}. {summary}\n\n"
         "Reply with one JSON object: {{\"score\": 0 to 10 (how well the goals were really met), \"lessons\": "
         "[at most 2 lessons]}}. A lesson is one general sentence that helps with a SIMILAR task next time: which "
-        "command or method worked, or which mistake to avoid (e.g. \"To sum a CSV column, run Python on the file; "
-        "never retype the numbers.\"). No lesson that only repeats the goal; no values specific to this task."
+        "command or method worked, or which mistake to avoid (e.g. \"{example}\"). No lesson that only repeats the "
+        "goal; no values specific to this task."
     ),
     "zh": (
         "你在复盘一个自主智能体完成的任务。任务目标：\n{goals}\n\n智能体的步骤：\n{steps}\n\n结果：{status}。{summary}\n\n"
         "只回复一个 JSON 对象：{{\"score\": 0 到 10（目标实际完成得如何）, \"lessons\": [最多 2 条经验]}}。"
         "每条经验是一句通用的话，帮助下次完成类似任务：哪个命令或方法有效，或者要避免哪个错误"
-        "（例如“要对 CSV 的一列求和，用 Python 读取文件计算，不要手抄数字。”）。不要复述目标，不要写本任务特有的数值。"
+        "（例如“{example}”）。不要复述目标，不要写本任务特有的数值。"
     ),
 }
 _REFLECT_SCHEMA = {
@@ -103,8 +107,9 @@ async def reflect(model: Model, goals: Sequence[str], history: Sequence[StepBase
     from json_repair import repair_json
 
     steps = "\n".join(step.summary_line(lang) for step in history[-20:]) or "-"  # type: ignore[arg-type]
-    text = _REFLECT["zh" if lang == "zh" else "en"].format(
-        goals="\n".join(f"- {g}" for g in goals), steps=steps, status=status, summary=summary[:400])
+    key = "zh" if lang == "zh" else "en"
+    text = _REFLECT[key].format(goals="\n".join(f"- {g}" for g in goals), steps=steps, status=status,
+                                summary=summary[:400], example=_EXAMPLE[key])
     completion = await model.complete(ModelRequest(messages=[Message("user", text)], response_schema=_REFLECT_SCHEMA,
                                                    params={"temperature": 0.0, "max_tokens": 200}))
     try:
@@ -133,9 +138,15 @@ def _general(lesson: str) -> bool:
     advice, naming no file, quoting no value and holding no code. The embedded model's reviews also gave
     "read_file(path='temps.csv'), execute_python(code=" and ".join(map(str, df['temp'].mean()))": task-specific,
     and wrong (pandas is not there)."""
+    if _words(lesson) in {_words(example) for example in _EXAMPLE.values()}:  # the prompt's example, copied
+        return False
     return (12 <= len(lesson) <= 300 and (lesson[0].isalpha() or contains_cjk(lesson[0]))
             and lesson.endswith(_SENTENCE_ENDS) and not _REPORT.search(lesson) and not _QUOTED.search(lesson)
             and not named_files(lesson) and not _CODE.search(lesson))
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 class LessonBook:
