@@ -1115,3 +1115,19 @@ def test_failing_code_is_forgotten_once_rewritten_or_run_successfully(tmp_path):
     note_written(ctx, "a.py")  # rewritten: its next run will tell
     note_outcome(ctx, note_ran(ctx, "python b.py"))  # worked
     assert failing(ctx) == {}
+
+
+def test_running_a_module_that_prints_nothing_does_not_count_as_testing_it(settings, tmp_path):
+    module = "import re\n\ndef slugify(text):\n    return re.sub(r'[^a-z0-9]+', '-', text.lower()).strip('-')\n"
+    agent, model = make_agent(settings, [
+        reply("write_file", path="slugify.py", content=module),
+        reply("execute_python_file", path="slugify.py"),  # defines slugify() and shows nothing
+        reply("finish", reason="slugify.py is written and runs."),  # refused: untried
+        reply("execute_python", code="from slugify import slugify\nassert slugify('Hello, World!') == 'hello-world'\n"
+                                     "print('ok')"),
+        reply("finish", reason="slugify.py passes the examples."),
+    ], tmp_path, goals=["Write a Python module slugify.py with a function slugify(text)"])
+    result = agent.run()
+    model.assert_complete()
+    assert [s.ok for s in result.history] == [True, True, False, True, True]
+    assert "slugify.py was written but never run" in result.history[2].observation

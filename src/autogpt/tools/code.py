@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import note_outcome, note_ran
+from autogpt.tools.untested import note_outcome, note_ran, note_untried
 from autogpt.tools.workspace import decode_text
 
 SHELL_METACHARACTERS = set(";|&<>`$(){}")
@@ -241,9 +241,10 @@ def written_files(ctx: ToolContext, before: dict[str, tuple[int, int]], *, files
 
 
 async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, stdin: str | None = None,
-                       code: str = "", tried: list[str]) -> str:
+                       code: str = "", tried: list[str], file: str = "") -> str:
     """Run a Python program in the workspace: its output, then what it wrote (a failure raises, with a hint).
-    ``tried``: the written files the program names, whose outcome is noted for ``finish``."""
+    ``tried``: the written files the program names, whose outcome is noted for ``finish``; ``file``: the file run,
+    which has tried nothing if it printed nothing (a module run on its own only defines its functions)."""
     before = ctx.workspace.snapshot()
     result = await sandbox.run(argv, ctx.workspace.root, stdin=stdin.encode("utf-8") if stdin is not None else None)
     try:
@@ -253,6 +254,8 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
         note_outcome(ctx, tried, last[0][:200])
         raise
     note_outcome(ctx, tried)
+    if file and not result.stdout.strip():
+        note_untried(ctx, file)
     written = written_files(ctx, before)
     return f"{text}\n{written}" if written else text
 
@@ -287,7 +290,8 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
         raise ToolError(f"{path!r} is not a .py file.")
     inside = str(PurePosixPath(sandbox.workspace_path) / ctx.workspace.relative(target))
     tried = note_ran(ctx, ctx.workspace.relative(target), target.read_text(encoding="utf-8", errors="replace"))
-    return await _run_program(ctx, sandbox, [sandbox.python, *PYTHON_FLAGS, inside, *(args or [])], tried=tried)
+    return await _run_program(ctx, sandbox, [sandbox.python, *PYTHON_FLAGS, inside, *(args or [])], tried=tried,
+                              file=ctx.workspace.relative(target))
 
 
 async def execute_shell(command: str, ctx: ToolContext) -> str:

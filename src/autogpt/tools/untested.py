@@ -45,6 +45,13 @@ def note_ran(ctx: ToolContext, *texts: str) -> list[str]:
     return named_now
 
 
+def note_untried(ctx: ToolContext, path: str) -> None:
+    """A run of ``path`` showed nothing: a written file still counts as untried (Slugify's model ran slugify.py,
+    which only defines slugify(), saw no output, and finished)."""
+    if path in ctx.extras.get(WRITTEN, set()):
+        ctx.extras.setdefault(UNRUN, set()).add(path)
+
+
 def note_outcome(ctx: ToolContext, paths: list[str], error: str = "") -> None:
     """How the run that named ``paths`` ended: ``error`` (its last line) if it failed, "" if it worked."""
     failing: dict[str, str] = ctx.extras.setdefault(FAILING, {})
