@@ -1042,7 +1042,7 @@ def test_a_text_copied_from_the_shortened_step_history_is_not_written(settings, 
     result = agent.run()
     model.assert_complete()
     assert [step.ok for step in result.history] == [True, False, False, True, True]
-    assert "cut off at '…'" in result.history[1].observation
+    assert "only the part of a longer text" in result.history[1].observation
     assert repr(shortened) in model.calls[1].messages[-1].content  # the shortening the model copied
     assert (tmp_path / "ws" / "report.txt").read_text() == report
     assert not (tmp_path / "ws" / "answer.txt").exists()
@@ -1131,3 +1131,21 @@ def test_running_a_module_that_prints_nothing_does_not_count_as_testing_it(setti
     model.assert_complete()
     assert [s.ok for s in result.history] == [True, True, False, True, True]
     assert "slugify.py was written but never run" in result.history[2].observation
+
+
+def test_the_first_lines_a_run_showed_of_a_file_are_not_written_as_the_whole_file(settings, tmp_path):
+    program = ("rows = [f'r{i},{i}' for i in range(20)]\n"
+               "open('sorted.csv', 'w').write('name,value\\n' + '\\n'.join(rows) + '\\n')")
+    shown = "name,value\n" + "\n".join(f"r{i},{i}" for i in range(7))  # the eight lines the run shows
+    agent, model = make_agent(settings, [
+        reply("execute_python", code=program),
+        reply("write_file", path="sorted.csv", content=shown),  # SortCsv's model did this
+        reply("write_file", path="sorted.csv", content=shown + "\n[...]"),  # and this
+        reply("write_file", path="other.csv", content=shown),  # into another file: the same loss
+        reply("finish", reason="Wrote sorted.csv"),
+    ], tmp_path, goals=["Write sorted.csv"])
+    result = agent.run()
+    model.assert_complete()
+    assert "sorted.csv:\n" + shown + "\n[...]" in result.history[0].observation
+    assert [s.ok for s in result.history] == [True, False, False, False, True]
+    assert len((tmp_path / "ws" / "sorted.csv").read_text().splitlines()) == 21

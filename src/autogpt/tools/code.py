@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
+from autogpt.tools.files import PREVIEWS
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_outcome, note_ran, note_untried
 from autogpt.tools.workspace import decode_text
@@ -235,6 +236,11 @@ def written_files(ctx: ToolContext, before: dict[str, tuple[int, int]], *, files
         shown = head[:chars]
         cut = more or len(every_line) > lines or len(shown) < len(head)
         parts.append(f"{name}:\n{shown}" + ("\n[...]" if cut else ""))
+        previews: dict[str, str] = ctx.extras.setdefault(PREVIEWS, {})
+        if cut:  # write_file refuses this part as the whole text (see files._shortened_copy)
+            previews[name] = shown
+        else:
+            previews.pop(name, None)
     if len(changed) > files:
         parts.append(f"(+{len(changed) - files} more files)")
     return "--- files it wrote ---\n" + "\n".join(parts) if parts else ""

@@ -30,14 +30,25 @@ def _note_typed(ctx: ToolContext, relative: str, content: str, append: bool) -> 
 
 
 _WRITTEN = "written_texts"  # ToolContext.extras: the last texts written, to recognise a shortened copy
+#: ToolContext.extras: {file: the first lines of it a program run showed, when it showed only those}
+PREVIEWS = "cut_previews"
+_CUT_MARKS = ("…", "[...]")
 
 
 def _shortened_copy(ctx: ToolContext, path: str, content: str) -> bool:
-    """Whether ``content`` is an earlier text (one written in this run, or the file's own) cut off with "…":
-    the step history shows long arguments that way, and small models copy what they see. InventoryReport's
-    model rewrote its finished report.txt with the shortened text; Fibonacci30's copied fibonacci.txt's."""
-    head = content[:-1]
-    if not content.endswith("…") or len(head) < 20:
+    """Whether ``content`` is a text the model saw only in part, copied as if whole: an earlier text (written in
+    this run, or the file's own) cut off with "…" (how the step history shows long arguments), or the first lines
+    of a file a program wrote (how a run shows what it wrote), with or without the "[...]" after them. Small
+    models copy what they see: InventoryReport's model rewrote its finished report.txt with the shortened text,
+    Fibonacci30's copied it into answer.txt, SortCsv's replaced the sorted.csv its program had written whole
+    with the eight lines shown."""
+    marked = content.rstrip().endswith(_CUT_MARKS)
+    head = content.rstrip().removesuffix("[...]").removesuffix("…").rstrip()
+    if len(head) < 20:
+        return False
+    if any(head == preview.rstrip() for preview in ctx.extras.get(PREVIEWS, {}).values()):
+        return True
+    if not marked:
         return False
     earlier = list(ctx.extras.get(_WRITTEN, []))
     try:
@@ -56,9 +67,10 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
         raise ToolError(f"The content is empty: nothing was {verb}. Put the text itself in content.")
     relative = ctx.workspace.relative(ctx.workspace.resolve(path))
     if _shortened_copy(ctx, path, content):
-        raise ToolError(f"Nothing was {verb}: this text is an earlier one cut off at '…', which is how the list of "
-                        "steps shortens long arguments. Write the complete text, or copy a file with execute_python "
-                        "(shutil.copy).")
+        raise ToolError(f"Nothing was {verb}: this text is only the part of a longer text that was shown to you "
+                        "(the list of steps shortens long arguments with '…' and shows the first lines of the files a "
+                        "program wrote). The whole text is still in its file. Write the complete text, or copy a file "
+                        "with execute_python (shutil.copy).")
     keep_input(ctx, relative, content, append=append)
     ctx.workspace.write_text(path, content, append=append)
     written: list[str] = ctx.extras.setdefault(_WRITTEN, [])
