@@ -1017,15 +1017,17 @@ def test_a_file_the_goal_says_to_add_to_keeps_its_lines(settings, tmp_path):
     agent, model = make_agent(settings, [
         reply("append_file", path="todo.txt", content="renew passport\n"),
         reply("write_file", path="todo.txt", content="renew passport"),  # AppendLine's model did this
+        reply("append_file", path="todo.txt", content="renew passport\n"),  # and, refused, appended again
         reply("write_file", path="todo.txt", content="buy milk\ncall the plumber\nrenew passport\nwater\n"),
         reply("write_file", path="notes.txt", content="x"),
         reply("finish", reason="Added the line"),
     ], tmp_path, goals=["todo.txt is a to-do list. Add the item 'renew passport' as a new last line of todo.txt."])
     result = agent.run()
     model.assert_complete()
-    assert [step.ok for step in result.history] == [True, False, True, True, True]
+    assert [step.ok for step in result.history] == [True, False, False, True, True, True]
     assert "lose 2 of its 2 lines (e.g. 'buy milk')" in result.history[1].observation
     assert "append_file" in result.history[1].observation
+    assert "todo.txt already ends with this text" in result.history[2].observation
     assert (ws / "todo.txt").read_text() == "buy milk\ncall the plumber\nrenew passport\nwater\n"
 
 

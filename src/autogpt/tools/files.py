@@ -58,6 +58,13 @@ def _shortened_copy(ctx: ToolContext, path: str, content: str) -> bool:
     return any(len(text) > len(head) and text.startswith(head) for text in earlier)
 
 
+def _ends_with(ctx: ToolContext, path: str, content: str) -> bool:
+    try:
+        return bool(content.strip()) and ctx.workspace.read_text(path).rstrip().endswith(content.strip())
+    except (ToolError, OSError):
+        return False
+
+
 def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     """``write_file`` and ``append_file``: refused when empty (small models "write" a file this way and then
     believe it holds the answer), when the text is a shortened copy, or when the file is an input of the task;
@@ -71,6 +78,9 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
                         "(the list of steps shortens long arguments with '…' and shows the first lines of the files a "
                         "program wrote). The whole text is still in its file. Write the complete text, or copy a file "
                         "with execute_python (shutil.copy).")
+    if append and content in ctx.extras.get(_WRITTEN, []) and _ends_with(ctx, path, content):
+        raise ToolError(f"Nothing was appended: {relative} already ends with this text, appended earlier in this task. "
+                        "Appending it again would repeat it. If the file is as the task wants, go on or finish.")
     keep_input(ctx, relative, content, append=append)
     ctx.workspace.write_text(path, content, append=append)
     written: list[str] = ctx.extras.setdefault(_WRITTEN, [])
