@@ -940,6 +940,9 @@ def test_reading_the_only_file_leaves_read_file_out_for_one_step(settings, tmp_p
     offered = [[tool["name"] for tool in call.tools] for call in model.calls]
     assert "read_file" not in offered[1] and "read_file" in offered[0] and "read_file" in offered[2]
     assert _read_file_paths(model.calls[2]) is None
+    # nor the web, right after a file: the model read made-up addresses (example.com/instructions.txt) instead
+    assert "read_webpage" in offered[0] and "read_webpage" not in offered[1] and "web_search" not in offered[1]
+    assert "read_webpage" in offered[2]
 
 
 def test_a_failed_read_may_be_tried_again(settings, tmp_path):

@@ -267,7 +267,7 @@ class Runner:
         a command that was just repeated instead of run, and ``finish`` right after a refused finish: small
         models otherwise repeat the same reply until the run is stuck. They also read the same file or page
         again right after it was shown whole: for the next step ``read_file`` may name only the other files,
-        and a tool that just read a page is left out.
+        and a tool that just read a page is left out; right after a file, so are the web tools.
         """
         left_out = set(self._withdrawn)
         left_out |= {tool.name for tool in self._tools() if tool.available_if and not tool.available_if(self._context)}
@@ -277,15 +277,25 @@ class Runner:
             refused_finish = last.executed and not last.ok and self.tools.get(last.reply.command.name).ends_run
             if repeated or refused_finish:
                 left_out.add(last.reply.command.name)
+        narrowed: tuple[str, str, list[str]] | None = None
         if self._just_read and isinstance(last, ActionStep) and last.number == self._just_read[0]:
             _, name, target = self._just_read
-            others = self._other_files(target)
-            if others == []:
+            read = self._workspace_file(target)
+            if read is None:  # a page
                 left_out.add(name)
-            elif others and name not in left_out:
-                specs = [narrow(spec, self.tools.get(name).reads, others) if spec["name"] == name else spec
-                         for spec in self._tool_specs if spec["name"] not in left_out]
-                return specs, reply_json_schema(specs)
+            else:  # a file: the next step works with it. Offered the web, the model read made-up addresses.
+                left_out |= {tool.name for tool in self._tools() if tool.untrusted}
+                files = self.workspace.files(limit=100)
+                others = [f for f in files if f != read]
+                if not others:
+                    left_out.add(name)
+                elif len(files) < 100:  # else too many to list: read_file stays as it is
+                    narrowed = (name, self.tools.get(name).reads or "", others)
+        if narrowed and narrowed[0] not in left_out:
+            name, arg, others = narrowed
+            specs = [narrow(spec, arg, others) if spec["name"] == name else spec
+                     for spec in self._tool_specs if spec["name"] not in left_out]
+            return specs, reply_json_schema(specs)
         if not left_out:
             return self._tool_specs, self._reply_schema
         key = frozenset(left_out)
@@ -294,17 +304,13 @@ class Runner:
             self._schemas[key] = (specs, reply_json_schema(specs))
         return self._schemas[key]
 
-    def _other_files(self, target: str) -> list[str] | None:
-        """The workspace's files other than ``target``; empty when ``target`` is not one of them (a page), None
-        when there are too many to list (read_file is then left as it is)."""
-        files = self.workspace.files(limit=100)
-        if len(files) >= 100:
-            return None
+    def _workspace_file(self, target: str) -> str | None:
+        """``target`` as a workspace file's relative path, or None when it is not one (an address)."""
         try:
-            name = self.workspace.relative(self.workspace.resolve(target))
+            path = self.workspace.resolve(target)
         except AutoGPTError:
-            return []
-        return [f for f in files if f != name] if name in files else []
+            return None
+        return self.workspace.relative(path) if path.is_file() else None
 
     def _prompt(self, number: int) -> list[Message]:
         if self._system is None:  # the same for the whole run; counted once the model (and tokenizer) is loaded
