@@ -1154,3 +1154,23 @@ def test_the_first_lines_a_run_showed_of_a_file_are_not_written_as_the_whole_fil
     assert "sorted.csv:\n" + shown + "\n[...]" in result.history[0].observation
     assert [s.ok for s in result.history] == [True, False, False, False, True]
     assert len((tmp_path / "ws" / "sorted.csv").read_text().splitlines()) == 21
+
+
+def test_an_input_a_program_changes_is_put_back_and_the_model_is_told(settings, tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    original = '[{"price": 2, "qty": 3},]'
+    (ws / "input.json").write_text(original)
+    agent, model = make_agent(settings, [
+        # MalformedJson's program: opened input.json for writing, then failed, leaving it empty
+        reply("execute_python", code="f = open('input.json', 'w')\njson.dump([], f)"),
+        reply("execute_python", code="import os\nos.remove('input.json')\nopen('total.txt', 'w').write('6')"),
+        reply("finish", reason="Wrote 6 to total.txt"),
+    ], tmp_path, goals=["input.json lists items with a price and a qty. Write the total value to total.txt."])
+    result = agent.run()
+    model.assert_complete()
+    failed, deleted = result.history[0], result.history[1]
+    assert not failed.ok and "NameError" in failed.observation
+    assert "the program changed input.json, which the task gives to read: it was put back" in failed.observation
+    assert deleted.ok and "put back" in deleted.observation and "input.json:" not in deleted.observation
+    assert (ws / "input.json").read_text() == original and (ws / "total.txt").read_text() == "6"

@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
+from autogpt.tools.core import restore_inputs
 from autogpt.tools.files import PREVIEWS
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_outcome, note_ran, note_untried
@@ -211,7 +212,7 @@ def outcome(result: SandboxResult, limit_seconds: float, code: str = "") -> str:
 
 
 def written_files(ctx: ToolContext, before: dict[str, tuple[int, int]], *, files: int = 3, lines: int = 8,
-                  chars: int = 400) -> str:
+                  chars: int = 400, skip: list[str] | tuple[str, ...] = ()) -> str:
     """What a successful run wrote: the first lines of each file it created or changed.
 
     A program that writes its result and prints nothing left the small model blind: TopRegion's wrote the
@@ -219,7 +220,7 @@ def written_files(ctx: ToolContext, before: dict[str, tuple[int, int]], *, files
     and both finished without looking.
     """
     changed = [name for name in ctx.workspace.changed_since(before)
-               if "__pycache__" not in name.split("/") and not name.endswith(".pyc")]
+               if "__pycache__" not in name.split("/") and not name.endswith(".pyc") and name not in skip]
     parts = []
     for name in changed[:files]:
         try:
@@ -253,17 +254,29 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     which has tried nothing if it printed nothing (a module run on its own only defines its functions)."""
     before = ctx.workspace.snapshot()
     result = await sandbox.run(argv, ctx.workspace.root, stdin=stdin.encode("utf-8") if stdin is not None else None)
+    kept, restored = _restore_inputs(ctx)
     try:
         text = outcome(result, sandbox.limits.timeout, code)
-    except ToolError:
+    except ToolError as exc:
         last = result.stderr.strip().splitlines()[-1:] or [result.killed or f"exit code {result.exit_code}"]
         note_outcome(ctx, tried, last[0][:200])
-        raise
+        raise ToolError(f"{exc}{restored}") from None
     note_outcome(ctx, tried)
+    text += restored
     if file and not result.stdout.strip():
         note_untried(ctx, file)
-    written = written_files(ctx, before)
+    written = written_files(ctx, before, skip=kept)
     return f"{text}\n{written}" if written else text
+
+
+def _restore_inputs(ctx: ToolContext) -> tuple[list[str], str]:
+    """After a program: the task's inputs it changed, put back (see :func:`restore_inputs`), and a note saying so."""
+    kept = restore_inputs(ctx)
+    if not kept:
+        return [], ""
+    return kept, (f"\nNote: the program changed {', '.join(kept)}, which the task gives to read: "
+                  f"{'it was' if len(kept) == 1 else 'they were'} put back as before. Read inputs; write results "
+                  "to other files.")
 
 
 async def execute_python(code: str, ctx: ToolContext) -> str:
@@ -321,7 +334,11 @@ async def execute_shell(command: str, ctx: ToolContext) -> str:
         argv = [sandbox.python, *PYTHON_FLAGS, *argv[1:]]
     note_ran(ctx, command)
     result = await sandbox.run(argv, ctx.workspace.root)
-    return outcome(result, sandbox.limits.timeout)
+    _, restored = _restore_inputs(ctx)
+    try:
+        return outcome(result, sandbox.limits.timeout) + restored
+    except ToolError as exc:
+        raise ToolError(f"{exc}{restored}") from None
 
 
 def check_program(program: str, ctx: ToolContext) -> None:

@@ -91,7 +91,9 @@ def expected_outputs(text: str) -> list[str]:
 
 INPUTS = "goal_inputs"  # ToolContext.extras: the files the goals give to read, kept as they are
 ADDED_TO = "goal_added_to"  # ToolContext.extras: {file the goals say to add to: its lines at the start}
+INPUT_BYTES = "goal_input_bytes"  # ToolContext.extras: {file the goals give to read: its bytes at the start}
 _KEPT_MAX_BYTES = 100_000
+_INPUT_COPY_MAX_BYTES = 2_000_000
 
 
 def protect_inputs(ctx: ToolContext, at_start: dict[str, tuple[int, int]]) -> None:
@@ -99,6 +101,14 @@ def protect_inputs(ctx: ToolContext, at_start: dict[str, tuple[int, int]]) -> No
     workspace's files then)."""
     goals = "\n".join(ctx.goals)
     ctx.extras[INPUTS] = [name for name in goal_inputs(goals) if name in at_start]
+    copies: dict[str, bytes] = {}
+    for name in ctx.extras[INPUTS]:
+        try:
+            if at_start[name][0] <= _INPUT_COPY_MAX_BYTES:
+                copies[name] = ctx.workspace.resolve(name).read_bytes()
+        except (ToolError, OSError):
+            continue
+    ctx.extras[INPUT_BYTES] = copies
     added: dict[str, list[str]] = {}
     for name in dict.fromkeys(role.name for role in _file_roles(goals) if role.add):
         try:
@@ -107,6 +117,25 @@ def protect_inputs(ctx: ToolContext, at_start: dict[str, tuple[int, int]]) -> No
         except (ToolError, OSError):
             continue
     ctx.extras[ADDED_TO] = added
+
+
+def restore_inputs(ctx: ToolContext) -> list[str]:
+    """Put back, as they were when the run began, the files the goals give to read that a program changed or
+    deleted (MalformedJson's program opened input.json for writing, failed, and left it empty); their names."""
+    restored = []
+    for name, data in ctx.extras.get(INPUT_BYTES, {}).items():
+        try:
+            path = ctx.workspace.resolve(name)
+            if path.is_file() and path.read_bytes() == data:
+                continue
+            if path.is_dir():
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        except (ToolError, OSError):
+            continue
+        restored.append(name)
+    return restored
 
 
 def keep_input(ctx: ToolContext, relative: str, content: str = "", *, append: bool = True) -> None:
