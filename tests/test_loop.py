@@ -1174,3 +1174,18 @@ def test_an_input_a_program_changes_is_put_back_and_the_model_is_told(settings, 
     assert "the program changed input.json, which the task gives to read: it was put back" in failed.observation
     assert deleted.ok and "put back" in deleted.observation and "input.json:" not in deleted.observation
     assert (ws / "input.json").read_text() == original and (ws / "total.txt").read_text() == "6"
+
+
+def test_a_program_written_where_a_computed_result_belongs_is_refused_once(settings, tmp_path):
+    program = "import hashlib\ntext = 'open-source agents 2024'\nprint(hashlib.sha256(text.encode()).hexdigest())"
+    agent, model = make_agent(settings, [
+        reply("write_file", path="hash.txt", content=program),  # Sha256Hash's model did this, then finished
+        reply("execute_python", code=program.replace("print(", "open('hash.txt', 'w').write(")),
+        reply("write_file", path="notes.txt", content=program),  # not an output the goal names: fine
+        reply("finish", reason="Wrote the digest to hash.txt"),
+    ], tmp_path, goals=["Compute the SHA-256 hash of the string 'open-source agents 2024' and write it to hash.txt"])
+    result = agent.run()
+    model.assert_complete()
+    assert [s.ok for s in result.history] == [True if i else False for i in range(4)]
+    assert "this is a Python program, and hash.txt is where the task wants a result" in result.history[0].observation
+    assert (tmp_path / "ws" / "hash.txt").read_text() == "0ac1cd6b67310cb415c7f72f16d281341a2fdfa9bd7a159374862043abe6ec70"

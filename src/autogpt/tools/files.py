@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import Field
 
 from autogpt.errors import ToolError
-from autogpt.tools.core import keep_input
-from autogpt.tools.grounding import NOTED, ungrounded
+from autogpt.tools.core import expected_outputs, keep_input
+from autogpt.tools.grounding import NOTED, asks_to_compute, ungrounded
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_written
 
@@ -58,6 +59,26 @@ def _shortened_copy(ctx: ToolContext, path: str, content: str) -> bool:
     return any(len(text) > len(head) and text.startswith(head) for text in earlier)
 
 
+_PROGRAM = re.compile(r"^\s*(?:import \w|from \w[\w.]* import |def \w+\(|print\()", re.MULTILINE)
+
+
+def _program_as_result(ctx: ToolContext, relative: str, content: str) -> bool:
+    """Whether ``content`` is a Python program written, the first time, into an output file that is not code,
+    for a goal that asks for a computation (Sha256Hash's model wrote its hashlib program to hash.txt, and
+    finished)."""
+    warned: set[str] = ctx.extras.setdefault("program_as_result_warned", set())
+    if relative in warned or relative.endswith(_CODE) or not asks_to_compute(ctx.goals):
+        return False
+    if relative not in expected_outputs("\n".join(ctx.goals)) or len(_PROGRAM.findall(content)) < 2:
+        return False
+    try:
+        compile(content, relative, "exec")
+    except (SyntaxError, ValueError):
+        return False
+    warned.add(relative)
+    return True
+
+
 def _ends_with(ctx: ToolContext, path: str, content: str) -> bool:
     try:
         return bool(content.strip()) and ctx.workspace.read_text(path).rstrip().endswith(content.strip())
@@ -81,6 +102,10 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     if append and content in ctx.extras.get(_WRITTEN, []) and _ends_with(ctx, path, content):
         raise ToolError(f"Nothing was appended: {relative} already ends with this text, appended earlier in this task. "
                         "Appending it again would repeat it. If the file is as the task wants, go on or finish.")
+    if not append and _program_as_result(ctx, relative, content):
+        raise ToolError(f"Nothing was written: this is a Python program, and {relative} is where the task wants "
+                        "a result. Run the program with execute_python and have it write what it computes to "
+                        f"{relative}. If the program itself belongs in {relative}, call write_file again.")
     keep_input(ctx, relative, content, append=append)
     ctx.workspace.write_text(path, content, append=append)
     written: list[str] = ctx.extras.setdefault(_WRITTEN, [])
