@@ -67,7 +67,8 @@ def test_prompt_has_role_goals_tools_and_schema(settings, tmp_path, online):
     assert ("use web_search and read_webpage only for what you cannot know" in system) is online
     assert ("There is no internet access in this task" in system) is not online
     names = [branch["properties"]["name"]["const"] for branch in request.response_schema["properties"]["command"]["anyOf"]]
-    assert names[:5] == ["write_file", "append_file", "read_file", "list_folder", "execute_python"]
+    assert names[:4] == ["write_file", "append_file", "list_folder", "execute_python"]
+    assert "read_file" not in names  # the workspace is empty: nothing to read
     assert ("web_search" in names) is online
     assert "execute_python_file" not in names  # nothing to run yet: offered once a .py file exists
     assert names[-1] == "finish" and "execute_shell" not in names  # shell is off by default
@@ -584,6 +585,26 @@ def test_a_plan_step_marked_done_without_its_file_goes_back_to_todo(settings, tm
     assert "Marked done in your plan" not in model.calls[3].messages[-1].content  # written: done again
 
 
+def test_a_succeeding_command_marks_done_the_sub_task_that_names_its_file(settings, tmp_path):
+    thoughts = {"observations": "", "reasoning": "", "criticism": "", "speak": "",
+                "plan": [{"task": "Read the page http://127.0.0.1/docs/company.html", "status": "todo"},
+                         {"task": "Write the answer to answer.txt", "status": "doing"}]}
+    agent, model = make_agent(settings, [
+        reply("read_file", thoughts, path="company.html"),  # served the first sub-task, not the one "doing"
+        reply("write_file", path="answer.txt", content="1994"),
+        reply("finish", reason="answer.txt holds the year."),
+    ], tmp_path, goals=["Write the year the company was founded to answer.txt"])
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "company.html").write_text("Founded in 1994.")
+    agent.run()
+    model.assert_complete()
+    second = model.calls[1].messages[-1].content
+    assert "Done: Read the page http://127.0.0.1/docs/company.html" in second
+    assert "Still to do: Write the answer to answer.txt" in second
+    assert "Done: Read the page http://127.0.0.1/docs/company.html; Write the answer to answer.txt" in \
+        model.calls[2].messages[-1].content
+
+
 def test_reopened_plan_steps_in_chinese(settings, tmp_path):
     agent, model = make_agent(settings, [
         reply("write_file", {"observations": "", "reasoning": "", "criticism": "", "speak": "",
@@ -710,7 +731,7 @@ def test_a_tool_that_cannot_work_here_is_withdrawn_for_the_rest_of_the_run(setti
         Args:
             term: what to look up
         """
-        raise ToolUnavailableError("Lookup is unavailable (offline).", also=("read_file",))
+        raise ToolUnavailableError("Lookup is unavailable (offline).", also=("list_folder",))
 
     agent, model = make_agent(settings, [
         reply("lookup", term="capital of France"),
@@ -723,7 +744,7 @@ def test_a_tool_that_cannot_work_here_is_withdrawn_for_the_rest_of_the_run(setti
     assert not result.history[0].ok and "offline" in result.history[0].observation
     offered = [[tool["name"] for tool in call.tools] for call in model.calls]
     assert "lookup" in offered[0] and "lookup" not in offered[1] and "lookup" not in offered[2]
-    assert "read_file" in offered[0] and "read_file" not in offered[2]  # what depends on the same thing goes too
+    assert "list_folder" in offered[0] and "list_folder" not in offered[2]  # what depends on the same thing goes too
     branches = model.calls[1].response_schema["properties"]["command"]["anyOf"]
     assert "lookup" not in [b["properties"]["name"]["const"] for b in branches]  # the grammar cannot pick it
 
@@ -916,12 +937,12 @@ def test_a_file_just_read_whole_cannot_be_read_again_at_the_next_step(settings, 
     model.assert_complete()
     assert result.status == "finished"
     paths = [_read_file_paths(call) for call in model.calls]
-    assert paths[0] is None  # nothing read yet: any path
+    assert paths[0] == ["a.csv", "b.csv"]  # nothing read yet: any file there is
     assert paths[1] == ["b.csv"]  # the other file only
     assert paths[2] == ["a.csv"]
-    assert paths[3] is None  # lines 2- of b.csv were a part
+    assert paths[3] == ["a.csv", "b.csv"]  # lines 2- of b.csv were a part
     assert paths[4] == ["a.csv"]
-    assert paths[5] is None
+    assert paths[5] == ["a.csv", "b.csv", "sum.txt"]
     assert "enum" not in str(model.calls[1].tools[0])  # only read_file is narrowed
 
 
@@ -939,21 +960,35 @@ def test_reading_the_only_file_leaves_read_file_out_for_one_step(settings, tmp_p
     assert result.status == "finished" and (ws / "output.txt").read_text() == "7F3A"
     offered = [[tool["name"] for tool in call.tools] for call in model.calls]
     assert "read_file" not in offered[1] and "read_file" in offered[0] and "read_file" in offered[2]
-    assert _read_file_paths(model.calls[2]) is None
+    assert _read_file_paths(model.calls[2]) == ["input.txt", "output.txt"]
     # nor the web, right after a file: the model read made-up addresses (example.com/instructions.txt) instead
     assert "read_webpage" in offered[0] and "read_webpage" not in offered[1] and "web_search" not in offered[1]
     assert "read_webpage" in offered[2]
 
 
-def test_a_failed_read_may_be_tried_again(settings, tmp_path):
+def test_read_file_can_name_only_files_there_are(settings, tmp_path):
     agent, model = make_agent(settings, [
-        reply("read_file", path="missing.txt"),
-        reply("write_file", path="missing.txt", content="now here"),
+        reply("read_file", path="missing.txt"),  # a model without the grammar (an API) may still name one
+        reply("write_file", path="notes/missing.txt", content="now here"),
         reply("finish", reason="Wrote missing.txt"),
     ], tmp_path, goals=["Write missing.txt"])
+    result = agent.run()
+    model.assert_complete()
+    assert "'missing.txt' does not exist" in result.history[0].observation
+    assert _read_file_paths(model.calls[0]) == [] == _read_file_paths(model.calls[1])  # none there: left out
+    assert _read_file_paths(model.calls[2]) == ["notes/missing.txt"]
+
+
+def test_read_file_stays_open_to_any_path_in_a_large_workspace(settings, tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    for i in range(120):
+        (ws / f"f{i:03}.txt").write_text(str(i))
+    agent, model = make_agent(settings, [reply("read_file", path="f119.txt"), reply("finish", reason="read")],
+                              tmp_path, goals=["Read f119.txt"])
     agent.run()
     model.assert_complete()
-    assert _read_file_paths(model.calls[1]) is None
+    assert _read_file_paths(model.calls[0]) is None and _read_file_paths(model.calls[1]) is None
 
 
 def test_a_tool_declares_what_it_reads_and_a_partial_read_is_not_whole():

@@ -266,8 +266,9 @@ class Runner:
         Withdrawn tools are left out, and those whose ``available_if`` says no. For one step, so is the tool of
         a command that was just repeated instead of run, and ``finish`` right after a refused finish: small
         models otherwise repeat the same reply until the run is stuck. They also read the same file or page
-        again right after it was shown whole: for the next step ``read_file`` may name only the other files,
-        and a tool that just read a page is left out; right after a file, so are the web tools.
+        again right after it was shown whole: for the next step a tool that just read a page is left out, and
+        right after a file, so are the web tools. ``read_file`` may name only the files there are (without
+        the one just read), and is left out when there are none: small models read made-up names.
         """
         left_out = set(self._withdrawn)
         left_out |= {tool.name for tool in self._tools() if tool.available_if and not tool.available_if(self._context)}
@@ -277,23 +278,26 @@ class Runner:
             refused_finish = last.executed and not last.ok and self.tools.get(last.reply.command.name).ends_run
             if repeated or refused_finish:
                 left_out.add(last.reply.command.name)
-        narrowed: tuple[str, str, list[str]] | None = None
+        just_read = None
         if self._just_read and isinstance(last, ActionStep) and last.number == self._just_read[0]:
             _, name, target = self._just_read
-            read = self._workspace_file(target)
-            if read is None:  # a page
+            just_read = self._workspace_file(target)
+            if just_read is None:  # a page
                 left_out.add(name)
             else:  # a file: the next step works with it. Offered the web, the model read made-up addresses.
                 left_out |= {tool.name for tool in self._tools() if tool.untrusted}
-                files = self.workspace.files(limit=100)
-                others = [f for f in files if f != read]
-                if not others:
-                    left_out.add(name)
-                elif len(files) < 100:  # else too many to list: read_file stays as it is
-                    narrowed = (name, self.tools.get(name).reads or "", others)
-        if narrowed and narrowed[0] not in left_out:
-            name, arg, others = narrowed
-            specs = [narrow(spec, arg, others) if spec["name"] == name else spec
+        # A file can be read only if it is there (and not just read): small models read made-up names.
+        files = self.workspace.files(limit=100)
+        narrowed: dict[str, tuple[str, list[str]]] = {}
+        for tool in self._tools():
+            if tool.reads == "path" and tool.name not in left_out:
+                readable = [f for f in files if f != just_read]
+                if not readable:
+                    left_out.add(tool.name)
+                elif len(files) < 100:  # else too many to list: the tool stays as it is
+                    narrowed[tool.name] = (tool.reads, readable)
+        if narrowed:
+            specs = [narrow(spec, *narrowed[spec["name"]]) if spec["name"] in narrowed else spec
                      for spec in self._tool_specs if spec["name"] not in left_out]
             return specs, reply_json_schema(specs)
         if not left_out:
@@ -431,7 +435,7 @@ class Runner:
         step = ActionStep(number=number, reply=reply, ok=ok, observation=output, seconds=seconds, untrusted=untrusted)
         if ok:
             self._context.observations.append(output)  # not an error: a refusal quotes the very numbers it doubts
-            self.plan = planning.advance(self.plan)
+            self.plan = planning.advance(self.plan, planning.targets(command.args))
         self._record(step, usage, cost)
         if crash is not None:
             raise crash

@@ -2,7 +2,9 @@
 
 Small models mark a sub-task ``doing`` when they issue its command and rarely come back to mark it ``done``;
 shown a stale plan, they redo finished work. So when a command succeeds, the loop marks the sub-task it
-served as done: the one in progress, or else the first one still to do.
+served as done: the one that names what the command worked on (its file or address), else the one in
+progress, else the first one still to do. (A model read a page while its plan said "Read the page: todo",
+"Write answer.txt: doing"; marking the write done, and the read left to do, it read the page again.)
 
 They also mark a sub-task done that never happened ("Create countdown.txt": done, with no such file) and then
 finish. So before each prompt, a done sub-task whose file is not in the workspace goes back to "todo".
@@ -10,19 +12,34 @@ finish. So before each prompt, a done sub-task whose file is not in the workspac
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from autogpt.agent.schema import PlanItem
 
 
-def advance(plan: list[PlanItem]) -> list[PlanItem]:
-    """The plan after the current sub-task's command succeeded."""
-    current = next((i for i, item in enumerate(plan) if item.status == "doing"), None)
+def advance(plan: list[PlanItem], targets: Iterable[str] = ()) -> list[PlanItem]:
+    """The plan after the current sub-task's command succeeded; ``targets``: the files or addresses it worked on."""
+    targets = [target for target in targets if len(target) >= 3]
+    current = next((i for i, item in enumerate(plan)
+                    if item.status != "done" and any(target in item.task for target in targets)), None)
+    if current is None:
+        current = next((i for i, item in enumerate(plan) if item.status == "doing"), None)
     if current is None:
         current = next((i for i, item in enumerate(plan) if item.status == "todo"), None)
     if current is None:
         return plan
     return [item.model_copy(update={"status": "done"}) if i == current else item for i, item in enumerate(plan)]
+
+
+def targets(args: dict[str, Any]) -> list[str]:
+    """What a command with ``args`` works on, as a plan might name it: its one-line arguments (a path, an
+    address) and their last part (``company.html`` of ``http://127.0.0.1/company.html``)."""
+    found: list[str] = []
+    for value in args.values():
+        if isinstance(value, str) and 0 < len(value) <= 200 and "\n" not in value:
+            found += [value, value.rstrip("/").rsplit("/", 1)[-1]]
+    return list(dict.fromkeys(found))
 
 
 def reopen_missing(plan: list[PlanItem], missing: Callable[[str], list[str]]) -> tuple[list[PlanItem], list[str]]:
