@@ -180,16 +180,21 @@ def instructed_outputs(ctx: ToolContext) -> list[str]:
     if not _FOLLOW_CUES.search(goals):
         return []
     found: list[str] = []
+    # Asked at every step (the state message lists missing files): each file is read again only when it changed.
+    seen: dict[tuple[str, int, int], list[str]] = ctx.extras.setdefault("instructed_outputs", {})
     for name in goal_inputs(goals):
         try:
             path = ctx.workspace.resolve(name)
-            if not path.is_file() or path.stat().st_size > _INSTRUCTIONS_MAX_BYTES:
+            if not path.is_file() or (stat := path.stat()).st_size > _INSTRUCTIONS_MAX_BYTES:
                 continue
-            text = ctx.workspace.read_text(name)
+            key = (name, stat.st_mtime_ns, stat.st_size)
+            if key not in seen:
+                text = ctx.workspace.read_text(name)
+                # Only files the instructions say to write: a file they merely mention is not an output.
+                seen[key] = [role.name for role in _file_roles(text) if role.last_out > role.last_in and role.name != name]
         except (ToolError, OSError):
             continue
-        # Only files the instructions say to write: a file they merely mention is not an output.
-        found += [role.name for role in _file_roles(text) if role.last_out > role.last_in and role.name != name]
+        found += seen[key]
     return list(dict.fromkeys(found))
 
 

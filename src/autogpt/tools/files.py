@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import Field
@@ -36,13 +38,13 @@ PREVIEWS = "cut_previews"
 _CUT_MARKS = ("…", "[...]")
 
 
-def _shortened_copy(ctx: ToolContext, path: str, content: str) -> bool:
+def _shortened_copy(ctx: ToolContext, existing: Callable[[], str | None], content: str) -> bool:
     """Whether ``content`` is a text the model saw only in part, copied as if whole: an earlier text (written in
     this run, or the file's own) cut off with "…" (how the step history shows long arguments), or the first lines
     of a file a program wrote (how a run shows what it wrote), with or without the "[...]" after them. Small
     models copy what they see: InventoryReport's model rewrote its finished report.txt with the shortened text,
     Fibonacci30's copied it into answer.txt, SortCsv's replaced the sorted.csv its program had written whole
-    with the eight lines shown."""
+    with the eight lines shown. ``existing``: the file's text now (None if there is none)."""
     marked = content.rstrip().endswith(_CUT_MARKS)
     head = content.rstrip().removesuffix("[...]").removesuffix("…").rstrip()
     if len(head) < 20:
@@ -51,11 +53,7 @@ def _shortened_copy(ctx: ToolContext, path: str, content: str) -> bool:
         return True
     if not marked:
         return False
-    earlier = list(ctx.extras.get(_WRITTEN, []))
-    try:
-        earlier.append(ctx.workspace.read_text(path))
-    except (ToolError, OSError):
-        pass
+    earlier = [*ctx.extras.get(_WRITTEN, []), existing() or ""]
     return any(len(text) > len(head) and text.startswith(head) for text in earlier)
 
 
@@ -79,27 +77,34 @@ def _program_as_result(ctx: ToolContext, relative: str, content: str) -> bool:
     return True
 
 
-def _ends_with(ctx: ToolContext, path: str, content: str) -> bool:
-    try:
-        return bool(content.strip()) and ctx.workspace.read_text(path).rstrip().endswith(content.strip())
-    except (ToolError, OSError):
-        return False
+def _existing(ctx: ToolContext, path: str) -> Callable[[], str | None]:
+    """The text of the file at ``path`` before a write, read at most once, when first asked for."""
+    @functools.cache
+    def read() -> str | None:
+        try:
+            return ctx.workspace.read_text(path)
+        except (ToolError, OSError):
+            return None
+    return read
 
 
 def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     """``write_file`` and ``append_file``: refused when empty (small models "write" a file this way and then
-    believe it holds the answer), when the text is a shortened copy, or when the file is an input of the task;
-    noted for ``finish``'s checks."""
+    believe it holds the answer), when the text is a shortened copy, when an append repeats the text the file
+    already ends with, the first time a program is written where a computing goal wants its result, or when the
+    file is an input of the task; noted for ``finish``'s checks."""
     verb = "appended" if append else "written"
     if not content:
         raise ToolError(f"The content is empty: nothing was {verb}. Put the text itself in content.")
     relative = ctx.workspace.relative(ctx.workspace.resolve(path))
-    if _shortened_copy(ctx, path, content):
+    existing = _existing(ctx, path)
+    if _shortened_copy(ctx, existing, content):
         raise ToolError(f"Nothing was {verb}: this text is only the part of a longer text that was shown to you "
                         "(the list of steps shortens long arguments with '…' and shows the first lines of the files a "
                         "program wrote). The whole text is still in its file. Write the complete text, or copy a file "
                         "with execute_python (shutil.copy).")
-    if append and content in ctx.extras.get(_WRITTEN, []) and _ends_with(ctx, path, content):
+    if (append and content.strip() and content in ctx.extras.get(_WRITTEN, [])
+            and (existing() or "").rstrip().endswith(content.strip())):
         raise ToolError(f"Nothing was appended: {relative} already ends with this text, appended earlier in this task. "
                         "Appending it again would repeat it. If the file is as the task wants, go on or finish.")
     if not append and _program_as_result(ctx, relative, content):
