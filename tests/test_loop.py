@@ -1069,6 +1069,18 @@ def test_a_file_the_goal_says_to_add_to_keeps_its_lines(settings, tmp_path):
     assert (ws / "todo.txt").read_text() == "buy milk\ncall the plumber\nrenew passport\nwater\n"
 
 
+@pytest.mark.parametrize(("goal", "added_to"), [
+    ("在 todo.txt 末尾添加一行：续办护照", ["todo.txt"]),  # the verb after the file name
+    ("向 todo.txt 追加一行", ["todo.txt"]),
+    ("读取 data.txt，并添加一行到 todo.txt", ["todo.txt"]),  # data.txt is read, not added to
+    ("在 notes.txt 中写下总数", []),
+])
+def test_chinese_goals_that_say_to_add_to_a_file(goal, added_to):
+    from autogpt.tools.core import _file_roles
+
+    assert [role.name for role in _file_roles(goal) if role.add] == added_to
+
+
 def test_a_text_copied_from_the_shortened_step_history_is_not_written(settings, tmp_path):
     report = "widget: 14 x 2.75 = 38.50\ngadget: 3 x 19.99 = 59.97\nsprocket: 27 x 0.85 = 23.65\ngizmo: 8 x 7.40 = 59.20\n"
     shortened = report[:80] + "…"  # what the history shows of the first write

@@ -58,6 +58,7 @@ _MODIFY_CUES = re.compile(r"\b(?:fix|fixes|edit|edits|update|updates|modify|modi
 
 
 # Words that say a file is added to: what it holds already must stay.
+_ZH_AT = re.compile(r"[在向往给]\s*$")  # 在 todo.txt 末尾添加: the file is where to add
 _ADD_CUES = re.compile(r"\b(?:add|adds|append|appends|insert|inserts)\b|添加|追加|加上|增加|插入", re.IGNORECASE)
 
 
@@ -80,7 +81,10 @@ def _file_roles(text: str) -> list[_Role]:
         clause = re.split(r"[.;。；！!？?\n]\s", cleaned[: match.start()] + " ")[-1]
         last_in = max((m.end() for m in _INPUT_CUES.finditer(clause)), default=-1)
         last_out = max((m.end() for m in _OUTPUT_CUES.finditer(clause)), default=-1)
-        roles.append(_Role(name, last_in, last_out, bool(_MODIFY_CUES.search(clause)), bool(_ADD_CUES.search(clause))))
+        # Chinese may name the place first and the verb after it: 在 todo.txt 末尾添加一行 (add to todo.txt).
+        after = re.split(r"[.;。；，,！!？?\n]", cleaned[match.end():])[0][:12] if _ZH_AT.search(clause) else ""
+        add = bool(_ADD_CUES.search(clause) or _ADD_CUES.search(after))
+        roles.append(_Role(name, last_in, last_out, bool(_MODIFY_CUES.search(clause)), add))
     return roles
 
 
