@@ -713,6 +713,19 @@ async def test_execute_python_shows_the_first_lines_of_the_files_it_wrote(sandbo
     assert "files it wrote" not in quiet and "42" in quiet
 
 
+async def test_rows_copied_with_their_numbers_rewritten_get_a_note(sandbox: Sandbox, workspace: Path) -> None:
+    # pandas' read_csv + to_csv turns 120.50 into 120.5: FilterRows asked for the rows unchanged
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    (workspace / "orders.csv").write_text("id,status,amount\n1001,shipped,120.50\n1002,pending,75.00\n")
+    out = await execute_python("open('shipped.csv', 'w').write('id,status,amount\\n1001,shipped,120.5\\n')", ctx)
+    assert ("Note: shipped.csv has rows of orders.csv with their values rewritten ('120.50' became '120.5')"
+            in out) and "dtype=str" in out
+    kept = await execute_python("open('shipped.csv', 'w').write('id,status,amount\\n1001,shipped,120.50\\n')", ctx)
+    longer = await execute_python("open('wide.csv', 'w').write('1002,pending,75.000\\n')", ctx)  # on purpose
+    other = await execute_python("open('notes.txt', 'w').write('1001,shipped,120.5\\n')", ctx)  # not a table
+    assert not any("Note:" in text for text in (kept, longer, other))
+
+
 async def test_code_can_import_the_modules_in_the_workspace(sandbox: Sandbox, workspace: Path) -> None:
     # with python -I the workspace was not on sys.path, and the agent could not test the module it wrote
     ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)

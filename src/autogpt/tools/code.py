@@ -211,7 +211,7 @@ def outcome(result: SandboxResult, limit_seconds: float, code: str = "") -> str:
     raise ToolError(f"{text}\n{extra}" if extra else text)
 
 
-def written_files(ctx: ToolContext, before: dict[str, tuple[int, int]], *, files: int = 3, lines: int = 8,
+def written_files(ctx: ToolContext, changed: list[str], *, files: int = 3, lines: int = 8,
                   chars: int = 400, skip: list[str] | tuple[str, ...] = ()) -> str:
     """What a successful run wrote: the first lines of each file it created or changed.
 
@@ -219,7 +219,7 @@ def written_files(ctx: ToolContext, before: dict[str, tuple[int, int]], *, files
     totals of every region to answer.txt (not the top region's name) and JoinCsv's wrote the wrong columns,
     and both finished without looking.
     """
-    changed = [name for name in ctx.workspace.changed_since(before)
+    changed = [name for name in changed
                if "__pycache__" not in name.split("/") and not name.endswith(".pyc") and name not in skip]
     parts = []
     for name in changed[:files]:
@@ -265,8 +265,67 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     text += restored
     if file and not result.stdout.strip():
         note_untried(ctx, file)
-    written = written_files(ctx, before, skip=kept)
+    changed = ctx.workspace.changed_since(before)
+    written = written_files(ctx, changed, skip=kept) + rewritten_rows(ctx, changed)
     return f"{text}\n{written}" if written else text
+
+
+_TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t"}
+_TABLE_MAX_BYTES = 500_000
+
+
+def _cells(line: str, sep: str) -> tuple[object, ...]:
+    """A row's values as a reader that parses numbers sees them: 120.50 and 120.5 are the same."""
+    cells: list[object] = []
+    for cell in line.split(sep):
+        cell = cell.strip()
+        try:
+            cells.append(float(cell))
+        except ValueError:
+            cells.append(cell)
+    return tuple(cells)
+
+
+def rewritten_rows(ctx: ToolContext, changed: list[str]) -> str:
+    """A note when a program wrote a table's rows with their values rewritten (``120.50`` became ``120.5``).
+
+    pandas parses numbers, so ``read_csv`` then ``to_csv`` changes rows a goal asked to keep as they were
+    (FilterRows' model wrote them so, then copied them by hand as well). The rows a program wrote are
+    compared with those of the tables it left alone: a row equal to one of them as values, but not as text.
+    """
+    for name in changed:
+        sep = _TABLE_SUFFIXES.get(PurePosixPath(name).suffix.lower())
+        if sep is None:
+            continue
+        written = _table_lines(ctx, name)
+        for source in ctx.workspace.files(limit=200):
+            if source in changed or PurePosixPath(source).suffix.lower() != PurePosixPath(name).suffix.lower():
+                continue
+            lines = _table_lines(ctx, source)
+            as_text = set(lines)
+            as_values = {_cells(line, sep): line for line in lines if line.strip()}
+            for line in written:
+                was = as_values.get(_cells(line, sep)) if line not in as_text else None
+                if was is None:
+                    continue
+                old, new = next(((a.strip(), b.strip()) for a, b in zip(was.split(sep), line.split(sep), strict=False)
+                                 if len(b.strip()) < len(a.strip())), ("", ""))
+                if not old:  # only spaces, or written longer on purpose (120.5 as 120.50)
+                    continue
+                return (f"\nNote: {name} has rows of {source} with their values rewritten ({old!r} became "
+                        f"{new!r}): pandas reads numbers as numbers. To copy rows unchanged, read with "
+                        f"pd.read_csv({source!r}, dtype=str), or use the csv module.")
+    return ""
+
+
+def _table_lines(ctx: ToolContext, name: str) -> list[str]:
+    try:
+        path = ctx.workspace.resolve(name)
+        if path.stat().st_size > _TABLE_MAX_BYTES:
+            return []
+        return decode_text(path.read_bytes())[0].splitlines()
+    except (ToolError, OSError):
+        return []
 
 
 def _restore_inputs(ctx: ToolContext) -> tuple[list[str], str]:
