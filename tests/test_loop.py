@@ -1236,3 +1236,44 @@ def test_a_program_written_where_a_computed_result_belongs_is_refused_once(setti
     assert [s.ok for s in result.history] == [True if i else False for i in range(4)]
     assert "this is a Python program, and hash.txt is where the task wants a result" in result.history[0].observation
     assert (tmp_path / "ws" / "hash.txt").read_text() == "0ac1cd6b67310cb415c7f72f16d281341a2fdfa9bd7a159374862043abe6ec70"
+
+
+def test_a_table_row_typed_with_other_values_than_the_input_has_is_refused_once(settings, tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "orders.csv").write_text("order_id,customer,status\n1015,Nimbus Labs,pending\n1016,Harbor Foods,cancelled\n")
+    made_up = "order_id,customer,status\n1016,Nimbus Labs,shipped\n"  # FilterRows' model typed this row
+    agent, model = make_agent(settings, [
+        reply("write_file", path="shipped.csv", content=made_up),
+        reply("write_file", path="shipped.csv", content="order_id,customer,status\n"),
+        reply("append_file", path="shipped.csv", content="1016,Harbor Foods,cancelled\n"),  # as it is: fine
+        reply("write_file", path="shipped.csv", content=made_up),  # asked once: a second time is written
+        reply("finish", reason="done"),
+    ], tmp_path, goals=["orders.csv has the columns order_id, customer and status. "
+                        "Write shipped.csv with the header and only the rows whose status is shipped."])
+    result = agent.run()
+    model.assert_complete()
+    assert [step.ok for step in result.history] == [False, True, True, True, True]
+    assert ("the row '1016,Nimbus Labs,shipped' is not as orders.csv has it: '1016,Harbor Foods,cancelled'"
+            in result.history[0].observation)
+    assert (ws / "shipped.csv").read_text() == made_up
+
+
+def test_table_rows_may_change_when_the_goal_says_to_change_them(settings, tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "orders.csv").write_text("order_id,status\n1016,pending\n")
+    agent, model = make_agent(settings, [
+        reply("write_file", path="out.csv", content="order_id,status\n1016,shipped\n"),
+        reply("finish", reason="done"),
+    ], tmp_path, goals=["Read orders.csv and update every pending order to shipped; write the table to out.csv."])
+    result = agent.run()
+    model.assert_complete()
+    assert result.history[0].ok
+    joined = "order_id,customer,total\n1016,Harbor Foods,12.50\n"  # other columns: a join, not a copy
+    agent, model = make_agent(settings, [reply("write_file", path="joined.csv", content=joined),
+                                         reply("finish", reason="done")],
+                              tmp_path / "2", goals=["Join orders.csv and customers.csv into joined.csv."])
+    (tmp_path / "2" / "ws").mkdir(parents=True)
+    (tmp_path / "2" / "ws" / "orders.csv").write_text("order_id,customer,status\n1016,Harbor Foods,cancelled\n")
+    assert agent.run().history[0].ok

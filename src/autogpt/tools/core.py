@@ -161,6 +161,11 @@ def keep_input(ctx: ToolContext, relative: str, content: str = "", *, append: bo
                             "write the whole file with every old line kept.")
 
 
+def asks_to_change(goals: list[str]) -> bool:
+    """Whether the goals say to change something ("fix", "update", "修改")."""
+    return any(_MODIFY_CUES.search(goal) for goal in goals)
+
+
 def goal_inputs(text: str) -> list[str]:
     """The files ``text`` gives to read: named after a reading word ("Read data.csv") or with no word for what
     to do with them ("input.json lists items"), and nowhere to be changed ("fix app.py") or written ("add a

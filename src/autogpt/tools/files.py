@@ -5,15 +5,17 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import Annotated
 
 from pydantic import Field
 
 from autogpt.errors import ToolError
-from autogpt.tools.core import expected_outputs, keep_input
+from autogpt.tools.core import INPUT_BYTES, asks_to_change, expected_outputs, keep_input
 from autogpt.tools.grounding import NOTED, asks_to_compute, ungrounded
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_written
+from autogpt.tools.workspace import decode_text
 
 #: The text of a write: the JSON schema asks for at least one character, so a grammar-constrained model cannot
 #: "write" an empty file (the embedded model's first write was often ""); _write still refuses empty text.
@@ -77,6 +79,43 @@ def _program_as_result(ctx: ToolContext, relative: str, content: str) -> bool:
     return True
 
 
+_TABLES = {".csv": ",", ".tsv": "\t"}
+
+
+def _altered_row(ctx: ToolContext, relative: str, content: str, header: str) -> tuple[str, str, str] | None:
+    """A row typed into a table with the same columns (``header``: its first line) as a table the goals give to
+    read, but with other values than that table's row: (the row, the input, its row there). Rows are matched by
+    their first value (an id) when it is unique in the input. Asked once per file, and not when the goals say to
+    change something: FilterRows' model typed the rows it kept by hand and made one up (``1016,Nimbus Labs,
+    shipped`` for the input's ``1016,Harbor Foods,cancelled``)."""
+    suffix = PurePosixPath(relative).suffix.lower()
+    sep = _TABLES.get(suffix)
+    warned: set[str] = ctx.extras.setdefault("altered_rows_warned", set())
+    if sep is None or relative in warned or asks_to_change(ctx.goals):
+        return None
+    for name, data in ctx.extras.get(INPUT_BYTES, {}).items():
+        if PurePosixPath(name).suffix.lower() != suffix or len(data) > 500_000:
+            continue
+        lines = decode_text(data)[0].splitlines()
+        if not lines or _split(lines[0], sep) != _split(header, sep):  # other columns: a join, a summary
+            continue
+        rows: dict[str, str | None] = {}
+        for line in lines:
+            key = line.split(sep, 1)[0].strip()
+            if key:
+                rows[key] = None if key in rows else line  # a key seen twice identifies no row
+        for line in content.splitlines():
+            was = rows.get(line.split(sep, 1)[0].strip())
+            if was is not None and _split(line, sep) != _split(was, sep):
+                warned.add(relative)
+                return line, name, was
+    return None
+
+
+def _split(line: str, sep: str) -> list[str]:
+    return [cell.strip() for cell in line.split(sep)]
+
+
 def _existing(ctx: ToolContext, path: str) -> Callable[[], str | None]:
     """The text of the file at ``path`` before a write, read at most once, when first asked for."""
     @functools.cache
@@ -91,8 +130,9 @@ def _existing(ctx: ToolContext, path: str) -> Callable[[], str | None]:
 def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     """``write_file`` and ``append_file``: refused when empty (small models "write" a file this way and then
     believe it holds the answer), when the text is a shortened copy, when an append repeats the text the file
-    already ends with, the first time a program is written where a computing goal wants its result, or when the
-    file is an input of the task; noted for ``finish``'s checks."""
+    already ends with, the first time a program is written where a computing goal wants its result or a table
+    row differs from the same row of an input table, or when the file is an input of the task; noted for
+    ``finish``'s checks."""
     verb = "appended" if append else "written"
     if not content:
         raise ToolError(f"The content is empty: nothing was {verb}. Put the text itself in content.")
@@ -111,6 +151,12 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
         raise ToolError(f"Nothing was written: this is a Python program, and {relative} is where the task wants "
                         "a result. Run the program with execute_python and have it write what it computes to "
                         f"{relative}. If the program itself belongs in {relative}, call write_file again.")
+    header = ((existing() or "") if append else content).split("\n", 1)[0]
+    if altered := _altered_row(ctx, relative, content, header):
+        row, name, was = altered
+        raise ToolError(f"Nothing was {verb}: the row {row!r} is not as {name} has it: {was!r}. Copy rows exactly "
+                        f"as they are (a program that reads {name} with the csv module does), or, if the task asks "
+                        "to change them, call the command again.")
     keep_input(ctx, relative, content, append=append)
     ctx.workspace.write_text(path, content, append=append)
     written: list[str] = ctx.extras.setdefault(_WRITTEN, [])
