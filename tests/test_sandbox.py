@@ -726,6 +726,17 @@ async def test_rows_copied_with_their_numbers_rewritten_get_a_note(sandbox: Sand
     assert not any("Note:" in text for text in (kept, longer, other))
 
 
+async def test_failed_code_that_fetches_a_page_already_read_gets_a_note(sandbox: Sandbox, workspace: Path) -> None:
+    from autogpt.tools.web import PAGES_READ
+
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    ctx.extras[PAGES_READ] = ["http://127.0.0.1:8080/company.html"]
+    with pytest.raises(ToolError) as failed:  # WebFact's model did this after reading the page
+        await execute_python("import urllib.request\n"
+                             "print(urllib.request.urlopen('http://127.0.0.1:8080/company.html').read())", ctx)
+    assert "Note: you already read http://127.0.0.1:8080/company.html with read_webpage" in str(failed.value)
+
+
 async def test_code_can_import_the_modules_in_the_workspace(sandbox: Sandbox, workspace: Path) -> None:
     # with python -I the workspace was not on sys.path, and the agent could not test the module it wrote
     ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)

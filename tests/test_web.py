@@ -219,6 +219,18 @@ async def test_html_article_becomes_markdown(tmp_path: Path, base: str) -> None:
         assert noise not in out
 
 
+async def test_code_that_fetches_a_page_already_read_is_told_its_text_is_above(tmp_path: Path, base: str) -> None:
+    from autogpt.tools.code import page_read_note
+    from autogpt.tools.web import PAGES_READ
+
+    ctx = make_ctx(tmp_path)
+    await read_webpage(f"{base}/article", ctx)
+    assert ctx.extras[PAGES_READ] == [f"{base}/article"]
+    fetch_again = f"import requests\nprint(requests.get('{base}/article').text)"
+    assert f"you already read {base}/article with read_webpage" in page_read_note(ctx, fetch_again)
+    assert page_read_note(ctx, f"import requests\nrequests.get('{base}/other')") == ""
+
+
 async def test_html_falls_back_to_plain_text_when_extraction_finds_nothing(
     tmp_path: Path, base: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,6 +21,7 @@ from autogpt.tools.core import restore_inputs
 from autogpt.tools.files import PREVIEWS
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_outcome, note_ran, note_untried
+from autogpt.tools.web import PAGES_READ
 from autogpt.tools.workspace import decode_text
 
 SHELL_METACHARACTERS = set(";|&<>`$(){}")
@@ -260,7 +261,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     except ToolError as exc:
         last = result.stderr.strip().splitlines()[-1:] or [result.killed or f"exit code {result.exit_code}"]
         note_outcome(ctx, tried, last[0][:200])
-        raise ToolError(f"{exc}{restored}") from None
+        raise ToolError(f"{exc}{restored}{page_read_note(ctx, code)}") from None
     note_outcome(ctx, tried)
     text += restored
     if file and not result.stdout.strip():
@@ -326,6 +327,16 @@ def _table_lines(ctx: ToolContext, name: str) -> list[str]:
         return decode_text(path.read_bytes())[0].splitlines()
     except (ToolError, OSError):
         return []
+
+
+def page_read_note(ctx: ToolContext, code: str) -> str:
+    """For failed code that names a page read_webpage has already read: its text is in the results already.
+    WebFact's model read the page, then wrote requests/BeautifulSoup programs to fetch it again, until the cutoff."""
+    page = next((url for url in ctx.extras.get(PAGES_READ, []) if url in code), None)
+    if page is None:
+        return ""
+    return (f"\nNote: you already read {page} with read_webpage: its text is in the results above, and code "
+            "cannot fetch it. Take what the goals need from that text and write it with write_file.")
 
 
 def _restore_inputs(ctx: ToolContext) -> tuple[list[str], str]:

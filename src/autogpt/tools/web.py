@@ -440,6 +440,10 @@ async def _extract(model: Model, chunks: list[str], question: str, url: str, hea
     return f"{header}\nFacts relevant to {question!r} ({checked}):\n\n" + "\n\n".join(found)
 
 
+#: ToolContext.extras: the addresses read_webpage has read in this task (code that fetches them again is told so)
+PAGES_READ = "pages_read"
+
+
 async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
     """Read a web page (http or https) and return its main text as markdown. Give a question to get only
     the facts that answer it, which works best for long pages. Use it on addresses from web_search.
@@ -458,6 +462,8 @@ async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
                                        also=("web_search",)) from None
         raise
     ctx.extras["web_unreachable"] = 0
+    read: list[str] = ctx.extras.setdefault(PAGES_READ, [])
+    read += [address for address in dict.fromkeys((url, page.url)) if address not in read]
     header = f"Page: {page.url}"
     if page.cut:
         header += (f"\n[The page is larger than {ctx.settings.web_max_bytes} bytes: it was cut, "
