@@ -1277,3 +1277,21 @@ def test_table_rows_may_change_when_the_goal_says_to_change_them(settings, tmp_p
     (tmp_path / "2" / "ws").mkdir(parents=True)
     (tmp_path / "2" / "ws" / "orders.csv").write_text("order_id,customer,status\n1016,Harbor Foods,cancelled\n")
     assert agent.run().history[0].ok
+
+
+def test_a_command_that_failed_is_not_run_again_while_no_file_changed(settings, tmp_path):
+    fetch = "import requests\nprint(requests.get('http://127.0.0.1:9/index.html').text)"
+    agent, model = make_agent(settings, [
+        reply("execute_python", code=fetch),
+        reply("list_folder"),
+        reply("execute_python", code=fetch),  # WebFollowLink's model ran this five times
+        reply("write_file", path="notes.txt", content="requests is not installed"),
+        reply("execute_python", code=fetch),  # a file changed: it may run again
+        reply("finish", reason="done"),
+    ], tmp_path, goals=["Find the warranty"])
+    result = agent.run()
+    model.assert_complete()
+    third = result.history[2]
+    assert not third.executed and "already failed at step 1, and no file has changed since" in third.observation
+    assert result.history[4].executed and "ModuleNotFoundError" in result.history[4].observation
+    assert "execute_python" not in [tool["name"] for tool in model.calls[3].tools]  # as after a repeat: one step out

@@ -159,6 +159,10 @@ class Runner:
         self._withdrawn: set[str] = set()  # tools that said they cannot work in this run (ToolUnavailableError)
         self._schemas: dict[frozenset[str], tuple[list[dict[str, Any]], dict[str, Any]]] = {}
         self._just_read: tuple[int, str, str] | None = None  # (step, tool, what it showed whole)
+        # Commands that failed: {signature: (step, the workspace then)}. Run again unchanged on unchanged files, a
+        # program fails the same way (WebFollowLink's model ran the same `import requests` program five times).
+        self._failed: dict[str, tuple[int, int]] = {}
+        self._failed_at = 0
         self._system: tuple[Message, int] | None = None
         self._lessons = lessons  # from earlier runs of similar tasks: part of the system prompt
         self._known = known  # what long-term memory holds about the goals: part of the system prompt
@@ -308,6 +312,10 @@ class Runner:
             self._schemas[key] = (specs, reply_json_schema(specs))
         return self._schemas[key]
 
+    def _fingerprint(self) -> int:
+        """The workspace's files, their sizes and times, as one number."""
+        return hash(frozenset(self.workspace.snapshot().items()))
+
     def _workspace_file(self, target: str) -> str | None:
         """``target`` as a workspace file's relative path, or None when it is not one (an address)."""
         try:
@@ -377,13 +385,18 @@ class Runner:
     # --- decide and act --------------------------------------------------------------------------------
 
     def _check_command(self, reply: Reply) -> str | None:
-        """Why the command must not go to the human: ``"repeat"`` (same as the previous step) or
-        ``"invalid"`` (unknown command, bad arguments: the tool call will tell the model). ``None`` if fine."""
+        """Why the command must not go to the human: ``"repeat"`` (same as the previous step), ``"failed_before"``
+        (failed earlier, and no file has changed since) or ``"invalid"`` (unknown command, bad arguments: the tool
+        call will tell the model). ``None`` if fine."""
         signature = reply.command.signature()
         self._repeats = self._repeats + 1 if signature == self._last_signature else 0
         self._last_signature = signature
         if self._repeats:
             return "repeat"
+        failed = self._failed.get(signature)
+        if failed and failed[1] == self._fingerprint():
+            self._failed_at = failed[0]
+            return "failed_before"
         try:
             self._tool(reply.command.name).validate(reply.command.args)
         except ToolError:
@@ -403,9 +416,10 @@ class Runner:
     async def _act(self, number: int, reply: Reply, problem: str | None, usage: Usage, cost: float) -> ActionStep:
         """Run the command (unless it repeats the previous one) and record the step."""
         command = reply.command
-        if problem == "repeat":
+        if problem in ("repeat", "failed_before"):
             self._emit(Notice, step=number, message=f"Not running {command.short()} again.", level="warning")
-            step = ActionStep(number=number, reply=reply, executed=False, ok=False, observation=t(self.lang, "repeat"))
+            text = t(self.lang, "repeat") if problem == "repeat" else t(self.lang, problem, step=self._failed_at)
+            step = ActionStep(number=number, reply=reply, executed=False, ok=False, observation=text)
             self._record(step, usage, cost)
             return step
         self._running = Proposal(number=number, reply=reply, prompt_tokens=usage.prompt_tokens,
@@ -433,6 +447,9 @@ class Runner:
         output, seconds = shown, time.perf_counter() - started
         self._emit(ToolFinished, step=number, name=command.name, ok=ok, output=output, seconds=seconds)
         step = ActionStep(number=number, reply=reply, ok=ok, observation=output, seconds=seconds, untrusted=untrusted)
+        if not ok and not untrusted and command.name in self.tools and not self.tools.get(command.name).ends_run:
+            # not the web (a page may answer later), nor a refused finish (it counts its own refusals)
+            self._failed[command.signature()] = (number, self._fingerprint())
         if ok:
             self._context.observations.append(output)  # not an error: a refusal quotes the very numbers it doubts
             self.plan = planning.advance(self.plan, planning.targets(command.args))

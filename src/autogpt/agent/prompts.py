@@ -97,6 +97,10 @@ TEXT: dict[str, dict[str, str]] = {
             "You just ran exactly this command with the same arguments; its result is above. "
             "Do not repeat it: choose a different command, or finish if the goals are done."
         ),
+        "failed_before": (
+            "Not run: this exact command already failed at step {step}, and no file has changed since, so it would "
+            "fail the same way. Do something different: fix what its error said, or use another command."
+        ),
         "reply_again": "Reply again with one JSON object in the required format.",
         "truncated": "[... output truncated: {n} more characters not shown]",
         "end_max_steps": "Stopped: the step limit ({limit}) was reached.",
@@ -159,6 +163,8 @@ TEXT: dict[str, dict[str, str]] = {
         "todo": "待完成：{tasks}",
         "last_failed": "上一条命令失败了：看清错误并修正原因，不要原样再执行一次。",
         "repeat": "你刚刚用完全相同的参数执行过这条命令，结果就在上面。不要重复：换一条命令，或者在目标完成时调用 finish。",
+        "failed_before": "没有执行：这条完全相同的命令在第 {step} 步已经失败过，之后没有任何文件改变，再执行也会同样失败。"
+                         "换一种做法：按它的错误信息修正，或者使用别的命令。",
         "reply_again": "请按要求的格式重新回复一个 JSON 对象。",
         "truncated": "[……输出已截断：还有 {n} 个字符未显示]",
         "end_max_steps": "已停止：达到步数上限（{limit}）。",
