@@ -1295,3 +1295,22 @@ def test_a_command_that_failed_is_not_run_again_while_no_file_changed(settings, 
     assert not third.executed and "already failed at step 1, and no file has changed since" in third.observation
     assert result.history[4].executed and "ModuleNotFoundError" in result.history[4].observation
     assert "execute_python" not in [tool["name"] for tool in model.calls[3].tools]  # as after a repeat: one step out
+
+
+def test_code_that_needs_the_network_leaves_execute_python_out_for_one_step(settings, tmp_path):
+    agent, model = make_agent(settings, [
+        reply("execute_python", code="import requests\nprint(requests.get('http://127.0.0.1:9/company.html').text)"),
+        reply("write_file", path="answer.txt", content="Ingrid Halvorsen, 1994"),
+        reply("execute_python", code="!pip install requests"),  # WebFact's model did this next
+        reply("list_folder"),
+        reply("execute_python", code="print(1 / 0)"),  # an ordinary failure: the tool stays
+        reply("finish", reason="done"),
+    ], tmp_path, goals=["Read the page http://127.0.0.1:9/company.html and write the founder to answer.txt"])
+    result = agent.run()
+    model.assert_complete()
+    assert "read_webpage command" in result.history[0].observation
+    assert "nothing can be installed" in result.history[2].observation
+    offered = [[tool["name"] for tool in call.tools] for call in model.calls]
+    assert "execute_python" in offered[0] and "execute_python" not in offered[1]
+    assert "execute_python" in offered[2] and "execute_python" not in offered[3]
+    assert "execute_python" in offered[4] and "execute_python" in offered[5]

@@ -79,7 +79,12 @@ class ReplyParseError(AutoGPTError):
 
 
 class ToolError(AutoGPTError):
-    """A tool could not do what the model asked. The message is shown to the model."""
+    """A tool could not do what the model asked. The message is shown to the model. ``rest``: the way the model
+    used the tool cannot work here (code that needs the network), so the tool is left out for the next step."""
+
+    def __init__(self, message: str = "", *, rest: bool = False) -> None:
+        super().__init__(message)
+        self.rest = rest
 
 
 class ToolArgumentError(ToolError):

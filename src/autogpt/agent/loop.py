@@ -163,6 +163,7 @@ class Runner:
         # program fails the same way (WebFollowLink's model ran the same `import requests` program five times).
         self._failed: dict[str, tuple[int, int]] = {}
         self._failed_at = 0
+        self._rest_after = 0  # the step whose tool said it cannot work that way: left out for the next step
         self._system: tuple[Message, int] | None = None
         self._lessons = lessons  # from earlier runs of similar tasks: part of the system prompt
         self._known = known  # what long-term memory holds about the goals: part of the system prompt
@@ -268,7 +269,8 @@ class Runner:
         """The commands the model may choose from now, and the reply schema that allows exactly those.
 
         Withdrawn tools are left out, and those whose ``available_if`` says no. For one step, so is the tool of
-        a command that was just repeated instead of run, and ``finish`` right after a refused finish: small
+        a command that was just repeated instead of run, or that failed in a way that cannot work here
+        (:class:`ToolError` ``rest``: code that needs the network), and ``finish`` right after a refused finish: small
         models otherwise repeat the same reply until the run is stuck. They also read the same file or page
         again right after it was shown whole: for the next step a tool that just read a page is left out, and
         right after a file, so are the web tools. ``read_file`` may name only the files there are (without
@@ -280,7 +282,7 @@ class Runner:
         if isinstance(last, ActionStep) and last.reply.command.name in self.tools:
             repeated = not last.executed
             refused_finish = last.executed and not last.ok and self.tools.get(last.reply.command.name).ends_run
-            if repeated or refused_finish:
+            if repeated or refused_finish or last.number == self._rest_after:
                 left_out.add(last.reply.command.name)
         just_read = None
         if self._just_read and isinstance(last, ActionStep) and last.number == self._just_read[0]:
@@ -438,6 +440,7 @@ class Runner:
             self._withdrawn |= {command.name, *exc.also}
         except ToolError as exc:
             output, ok = str(exc), False
+            self._rest_after = number if exc.rest else self._rest_after
         except ToolCrashedError as exc:
             output, ok, crash = str(exc), False, exc
         shown = truncate_observation(output, self.options.max_observation_tokens, self.lang)

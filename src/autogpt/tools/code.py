@@ -84,6 +84,12 @@ def format_result(result: SandboxResult, limit_seconds: float) -> str:
     return "\n".join(lines)
 
 
+NETWORK_NOTE = ("Note: code in the sandbox cannot reach any network, not even 127.0.0.1, and cannot install "
+                "packages. Read a web page with the read_webpage command, if you have it, and use what it shows.")
+INSTALL_NOTE = ("Note: nothing can be installed: the sandbox has no network, and code is Python, not shell "
+                "commands. Solve it with the standard library, or read a web page with the read_webpage command.")
+
+
 def hint(code: str, stderr: str) -> str:
     """A line on the mistakes small models make most often in sandboxed, fresh-process Python."""
     offline = ("Temporary failure in name resolution", "Network is unreachable", "Name or service not known",
@@ -97,8 +103,9 @@ def hint(code: str, stderr: str) -> str:
     if network or any(sign in stderr for sign in offline) or re.search(
             r"ConnectionError|ConnectionRefusedError|URLError", stderr):
         # WebFact: after read_webpage had shown the page, the model went back to requests.get() twice.
-        return ("Note: code in the sandbox cannot reach any network, not even 127.0.0.1, and cannot install "
-                "packages. Read a web page with the read_webpage command, if you have it, and use what it shows.")
+        return NETWORK_NOTE
+    if re.search(r"^\s*!?\s*pip3?\s+install\b", code, re.MULTILINE):  # "!pip install requests" (WebFact)
+        return INSTALL_NOTE
     if "ModuleNotFoundError" in stderr:
         return ("Note: that module is not in the sandbox, and nothing can be installed there (no network). Solve it "
                 "with the standard library (and pandas or numpy, where they import).")
@@ -209,7 +216,9 @@ def outcome(result: SandboxResult, limit_seconds: float, code: str = "") -> str:
     if result.exit_code == 0 and not result.killed:
         return text
     extra = hint(code, result.stderr)
-    raise ToolError(f"{text}\n{extra}" if extra else text)
+    # Code that needs the network, or installs, fails the same way every time: execute_python rests a step
+    # (WebFact's model went from requests.get() to "!pip install requests" and back, never to read_webpage).
+    raise ToolError(f"{text}\n{extra}" if extra else text, rest=extra in (NETWORK_NOTE, INSTALL_NOTE))
 
 
 def written_files(ctx: ToolContext, changed: list[str], *, files: int = 3, lines: int = 8,
@@ -261,7 +270,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     except ToolError as exc:
         last = result.stderr.strip().splitlines()[-1:] or [result.killed or f"exit code {result.exit_code}"]
         note_outcome(ctx, tried, last[0][:200])
-        raise ToolError(f"{exc}{restored}{page_read_note(ctx, code)}") from None
+        raise ToolError(f"{exc}{restored}{page_read_note(ctx, code)}", rest=exc.rest) from None
     note_outcome(ctx, tried)
     text += restored
     if file and not result.stdout.strip():
