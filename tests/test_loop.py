@@ -1309,6 +1309,7 @@ def test_code_that_needs_the_network_leaves_execute_python_out_for_one_step(sett
     result = agent.run()
     model.assert_complete()
     assert "read_webpage command" in result.history[0].observation
+    assert 'Next: read_webpage(url="http://127.0.0.1:9/company.html").' in result.history[0].observation
     assert "nothing can be installed" in result.history[2].observation
     offered = [[tool["name"] for tool in call.tools] for call in model.calls]
     assert "execute_python" in offered[0] and "execute_python" not in offered[1]

@@ -103,7 +103,10 @@ def hint(code: str, stderr: str) -> str:
     if network or any(sign in stderr for sign in offline) or re.search(
             r"ConnectionError|ConnectionRefusedError|URLError", stderr):
         # WebFact: after read_webpage had shown the page, the model went back to requests.get() twice.
-        return NETWORK_NOTE
+        url = re.search(r"https?://[^\s'\"<>)]+", code)
+        # Spelled out, with the page the code wanted: told only "use read_webpage", WebFollowLink's model listed
+        # the empty folder and ran the same program again, five times.
+        return NETWORK_NOTE + (f' Next: read_webpage(url="{url.group(0)}").' if url else "")
     if re.search(r"^\s*!?\s*pip3?\s+install\b", code, re.MULTILINE):  # "!pip install requests" (WebFact)
         return INSTALL_NOTE
     if "ModuleNotFoundError" in stderr:
@@ -218,7 +221,7 @@ def outcome(result: SandboxResult, limit_seconds: float, code: str = "") -> str:
     extra = hint(code, result.stderr)
     # Code that needs the network, or installs, fails the same way every time: execute_python rests a step
     # (WebFact's model went from requests.get() to "!pip install requests" and back, never to read_webpage).
-    raise ToolError(f"{text}\n{extra}" if extra else text, rest=extra in (NETWORK_NOTE, INSTALL_NOTE))
+    raise ToolError(f"{text}\n{extra}" if extra else text, rest=extra.startswith((NETWORK_NOTE, INSTALL_NOTE)))
 
 
 def written_files(ctx: ToolContext, changed: list[str], *, files: int = 3, lines: int = 8,
