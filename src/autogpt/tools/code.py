@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
 from autogpt.tools.core import restore_inputs
-from autogpt.tools.files import PREVIEWS
+from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_outcome, note_ran, note_untried
 from autogpt.tools.web import PAGES_READ
@@ -283,10 +283,6 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     return f"{text}\n{written}" if written else text
 
 
-_TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t"}
-_TABLE_MAX_BYTES = 500_000
-
-
 def _cells(line: str, sep: str) -> tuple[object, ...]:
     """A row's values as a reader that parses numbers sees them: 120.50 and 120.5 are the same."""
     cells: list[object] = []
@@ -306,18 +302,21 @@ def rewritten_rows(ctx: ToolContext, changed: list[str]) -> str:
     (FilterRows' model wrote them so, then copied them by hand as well). The rows a program wrote are
     compared with those of the tables it left alone: a row equal to one of them as values, but not as text.
     """
-    for name in changed:
-        sep = _TABLE_SUFFIXES.get(PurePosixPath(name).suffix.lower())
-        if sep is None:
-            continue
-        written = _table_lines(ctx, name)
-        for source in ctx.workspace.files(limit=200):
-            if source in changed or PurePosixPath(source).suffix.lower() != PurePosixPath(name).suffix.lower():
+    written = [(name, TABLE_SEPARATORS[suffix], suffix) for name in changed
+               if (suffix := PurePosixPath(name).suffix.lower()) in TABLE_SEPARATORS]
+    if not written:
+        return ""
+    left_alone = [name for name in ctx.workspace.files(limit=200) if name not in changed]
+    sources: dict[str, list[str]] = {}  # each table the program left alone, read once
+    for name, sep, suffix in written:
+        rows = _table_lines(ctx, name)
+        for source in left_alone:
+            if PurePosixPath(source).suffix.lower() != suffix:
                 continue
-            lines = _table_lines(ctx, source)
+            lines = sources.setdefault(source, _table_lines(ctx, source))
             as_text = set(lines)
             as_values = {_cells(line, sep): line for line in lines if line.strip()}
-            for line in written:
+            for line in rows:
                 was = as_values.get(_cells(line, sep)) if line not in as_text else None
                 if was is None:
                     continue
@@ -334,7 +333,7 @@ def rewritten_rows(ctx: ToolContext, changed: list[str]) -> str:
 def _table_lines(ctx: ToolContext, name: str) -> list[str]:
     try:
         path = ctx.workspace.resolve(name)
-        if path.stat().st_size > _TABLE_MAX_BYTES:
+        if path.stat().st_size > TABLE_MAX_BYTES:
             return []
         return decode_text(path.read_bytes())[0].splitlines()
     except (ToolError, OSError):

@@ -79,7 +79,9 @@ def _program_as_result(ctx: ToolContext, relative: str, content: str) -> bool:
     return True
 
 
-_TABLES = {".csv": ",", ".tsv": "\t"}
+#: The tables the write and run checks compare row by row: their separator, and the largest one read.
+TABLE_SEPARATORS = {".csv": ",", ".tsv": "\t"}
+TABLE_MAX_BYTES = 500_000
 
 
 def _altered_row(ctx: ToolContext, relative: str, content: str, header: str) -> tuple[str, str, str] | None:
@@ -89,12 +91,12 @@ def _altered_row(ctx: ToolContext, relative: str, content: str, header: str) -> 
     change something: FilterRows' model typed the rows it kept by hand and made one up (``1016,Nimbus Labs,
     shipped`` for the input's ``1016,Harbor Foods,cancelled``)."""
     suffix = PurePosixPath(relative).suffix.lower()
-    sep = _TABLES.get(suffix)
+    sep = TABLE_SEPARATORS.get(suffix)
     warned: set[str] = ctx.extras.setdefault("altered_rows_warned", set())
     if sep is None or relative in warned or asks_to_change(ctx.goals):
         return None
     for name, data in ctx.extras.get(INPUT_BYTES, {}).items():
-        if PurePosixPath(name).suffix.lower() != suffix or len(data) > 500_000:
+        if PurePosixPath(name).suffix.lower() != suffix or len(data) > TABLE_MAX_BYTES:
             continue
         lines = decode_text(data)[0].splitlines()
         if not lines or _split(lines[0], sep) != _split(header, sep):  # other columns: a join, a summary
