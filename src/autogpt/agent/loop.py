@@ -162,7 +162,6 @@ class Runner:
         # Commands that failed: {signature: (step, the workspace then)}. Run again unchanged on unchanged files, a
         # program fails the same way (WebFollowLink's model ran the same `import requests` program five times).
         self._failed: dict[str, tuple[int, int]] = {}
-        self._failed_at = 0
         self._rest_after = 0  # the step whose tool said it cannot work that way: left out for the next step
         self._system: tuple[Message, int] | None = None
         self._lessons = lessons  # from earlier runs of similar tasks: part of the system prompt
@@ -397,7 +396,6 @@ class Runner:
             return "repeat"
         failed = self._failed.get(signature)
         if failed and failed[1] == self._fingerprint():
-            self._failed_at = failed[0]
             return "failed_before"
         try:
             self._tool(reply.command.name).validate(reply.command.args)
@@ -420,7 +418,8 @@ class Runner:
         command = reply.command
         if problem in ("repeat", "failed_before"):
             self._emit(Notice, step=number, message=f"Not running {command.short()} again.", level="warning")
-            text = t(self.lang, "repeat") if problem == "repeat" else t(self.lang, problem, step=self._failed_at)
+            text = (t(self.lang, "repeat") if problem == "repeat"
+                    else t(self.lang, problem, step=self._failed[command.signature()][0]))
             step = ActionStep(number=number, reply=reply, executed=False, ok=False, observation=text)
             self._record(step, usage, cost)
             return step
@@ -440,7 +439,8 @@ class Runner:
             self._withdrawn |= {command.name, *exc.also}
         except ToolError as exc:
             output, ok = str(exc), False
-            self._rest_after = number if exc.rest else self._rest_after
+            if exc.rest:
+                self._rest_after = number
         except ToolCrashedError as exc:
             output, ok, crash = str(exc), False, exc
         shown = truncate_observation(output, self.options.max_observation_tokens, self.lang)
