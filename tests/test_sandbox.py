@@ -737,6 +737,31 @@ async def test_failed_code_that_fetches_a_page_already_read_gets_a_note(sandbox:
     assert "Note: you already read http://127.0.0.1:8080/company.html with read_webpage" in str(failed.value)
 
 
+@pytest.mark.parametrize(
+    ("code", "stderr", "refused"),
+    [
+        # WebFact's model ran this again and again: pip's error goes to stderr, and the program exits 0
+        ("import subprocess\nsubprocess.run(['pip', 'install', 'requests'])", "", True),
+        ("import os\nos.system('pip3 install bs4')", "", True),
+        ("import subprocess, sys\nsubprocess.check_call([sys.executable, '-m', 'pip', 'install', 'x'])", "", True),
+        ("print('done')", "error: externally-managed-environment\n", True),
+        # the words in a file or on screen start nothing
+        ("open('README.md', 'w').write('Install it: pip install slugify\\n')", "", False),
+        ("print('pip install requests')", "", False),
+    ],
+)
+def test_code_that_runs_pip_fails_even_when_it_exits_0(code: str, stderr: str, refused: bool) -> None:
+    from autogpt.tools.code import INSTALL_NOTE, outcome
+
+    result = SandboxResult(0, "", stderr, 0.1)
+    if not refused:
+        assert outcome(result, 10, code).startswith("Exit code: 0")
+        return
+    with pytest.raises(ToolError) as failed:
+        outcome(result, 10, code)
+    assert failed.value.rest and INSTALL_NOTE in str(failed.value)
+
+
 async def test_code_can_import_the_modules_in_the_workspace(sandbox: Sandbox, workspace: Path) -> None:
     # with python -I the workspace was not on sys.path, and the agent could not test the module it wrote
     ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)

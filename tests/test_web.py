@@ -48,6 +48,15 @@ last year's design. <a href="https://links.example/more">Read the full results</
 <p>Next year the race will include boats from ten countries, and the course will be extended to 100 km.</p>
 </article><footer>FOOTER_COPYRIGHT 2024</footer></body></html>"""
 
+SHOP = """<!doctype html><html><head><title>Orbit Optics</title></head><body>
+<nav><a href="/shop/login.html">LOGIN_MENU</a></nav>
+<h1>Welcome to Orbit Optics</h1>
+<p>Orbit Optics makes rugged action cameras for climbers, divers and cyclists.</p>
+<p>Prices are on the page <a href="products.html">products.html</a>. How long each camera is covered is on the page
+<a href="warranty.html#x2">warranty.html</a>; our address is on <a href="/contact.html">the contact page</a>.
+This is <a href="index.html">the home page</a>; write to <a href="mailto:help@orbit.example">our team</a>.</p>
+</body></html>"""
+
 ZH_ARTICLE = """<html><head>{meta}<title>长江大桥</title></head><body><nav>首页 导航菜单</nav>
 <article><h1>南京长江大桥通车五十周年</h1>
 <p>南京长江大桥于一九六八年建成通车，是第一座由中国自行设计和建造的双层式铁路、公路两用桥梁。</p>
@@ -94,6 +103,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if path == "/article":
                 self.send(200, ARTICLE.encode(), "text/html; charset=utf-8")
+            elif path == "/shop/index.html":
+                self.send(200, SHOP.encode(), "text/html; charset=utf-8")
             elif path == "/plain":
                 self.send(200, b"Plain facts: the river is 42 km long.\nSecond line.")
             elif path == "/notes.md":
@@ -215,8 +226,27 @@ async def test_html_article_becomes_markdown(tmp_path: Path, base: str) -> None:
     assert "Solar boats cross the lake in record time" in out
     assert "twelve solar-powered boats" in out and "100 km" in out
     assert "## What comes next" in out  # markdown headings
-    for noise in ("NAVIGATION_MENU", "SECRET_SCRIPT_VALUE", "STYLE_RULE", "https://links.example/more"):
+    for noise in ("NAVIGATION_MENU", "SECRET_SCRIPT_VALUE", "STYLE_RULE", "/about"):
         assert noise not in out
+    # the link in the article is listed after the text, with its full address; the menu's are not
+    assert out.endswith("Links on this page (read one with read_webpage):\n"
+                        "- Read the full results: https://links.example/more")
+
+
+async def test_the_links_of_a_page_are_listed_with_full_addresses(tmp_path: Path, base: str) -> None:
+    # WebFollowLink: "warranty is on the page warranty.html", and the model, with no address to follow, read the
+    # home page again five times
+    ctx = make_ctx(tmp_path)
+    out = await read_webpage(f"{base}/shop/index.html", ctx)
+    links = out.split("Links on this page (read one with read_webpage):\n")[1]
+    assert links.splitlines() == [f"- products.html: {base}/shop/products.html",
+                                  f"- warranty.html: {base}/shop/warranty.html",
+                                  f"- the contact page: {base}/contact.html"]  # not itself, a menu, or mail
+    assert "read this page already" not in out
+    again = await read_webpage(f"{base}/shop/index.html", ctx)
+    assert again.startswith(out) and again.endswith(
+        "[You had read this page already. If what the goals need is not on it, read one of its links above; "
+        "if it is, write it down now.]")
 
 
 async def test_code_that_fetches_a_page_already_read_is_told_its_text_is_above(tmp_path: Path, base: str) -> None:
@@ -632,23 +662,28 @@ def test_an_html_fragment_still_gives_its_text() -> None:
     assert _strip_tags("<p>A &amp; B</p><script>evil()</script>\n<div>C</div>") == "A & B\nC"
 
 
-def test_a_page_shown_whole_is_not_read_again_at_the_next_step_but_a_page_shown_in_part_may_be(
-    tmp_path: Path, base: str
-) -> None:
+def test_after_a_page_shown_whole_the_next_step_may_read_only_its_links(tmp_path: Path, base: str) -> None:
     from autogpt import AutoGPT
     from autogpt.testing import ScriptedModel, reply
 
     model = ScriptedModel([
         reply("read_webpage", url=f"{base}/article"),
-        reply("read_webpage", url=f"{base}/long"),
+        reply("read_webpage", url=f"{base}/long"),  # not one of its links: the scripted model is not held to them
         reply("read_webpage", url=f"{base}/article"),  # another page, after one shown in part
+        reply("read_webpage", url=f"{base}/plain"),
         reply("finish", reason="Read the pages"),
     ])
     settings = Settings.load(data_dir=tmp_path / "data", web_allow_hosts=["127.0.0.1"], lessons=False)
     result = AutoGPT(goals=[f"Read {base}/article and {base}/long"], model=model, settings=settings,
                      workspace=tmp_path / "ws").run()
     model.assert_complete()
-    assert [step.ok for step in result.history] == [True, True, True, True]
+    assert [step.ok for step in result.history] == [True] * 5
     assert "Part 1 of" in result.history[1].observation
-    offered = ["read_webpage" in [tool["name"] for tool in call.tools] for call in model.calls]
-    assert offered == [True, False, True, False]
+
+    def url_choices(call: ModelRequest) -> list[str] | None:  # None: read_webpage is not offered
+        spec = next((tool for tool in call.tools if tool["name"] == "read_webpage"), None)
+        return spec and spec["parameters"]["properties"]["url"].get("enum", ["any"])
+
+    links = ["https://links.example/more"]
+    # after the article: only its link; after a page shown in part: any; after a page without links: none
+    assert [url_choices(call) for call in model.calls] == [["any"], links, ["any"], links, None]

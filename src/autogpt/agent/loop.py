@@ -46,7 +46,7 @@ from autogpt.errors import (
 from autogpt.llm.base import Completion, Message, Model, ModelRequest, Usage
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
 from autogpt.tools.core import absent, expected_outputs, missing_files, protect_inputs
-from autogpt.tools.registry import SHOWN_IN_PART, Tool, ToolContext, ToolRegistry
+from autogpt.tools.registry import LINKS, SHOWN_IN_PART, Tool, ToolContext, ToolRegistry
 from autogpt.tools.workspace import Workspace
 
 STATUSES = ("finished", "max_steps", "max_tokens", "max_cost", "max_time", "stuck", "stopped", "error", "interrupted")
@@ -271,8 +271,8 @@ class Runner:
         a command that was just repeated instead of run, or that failed in a way that cannot work here
         (:class:`ToolError` ``rest``: code that needs the network), and ``finish`` right after a refused finish: small
         models otherwise repeat the same reply until the run is stuck. They also read the same file or page
-        again right after it was shown whole: for the next step a tool that just read a page is left out, and
-        right after a file, so are the web tools. ``read_file`` may name only the files there are (without
+        again right after it was shown whole: for the next step a tool that just read a page may name only the
+        page's links (it is left out if there are none), and right after a file, the web tools are left out. ``read_file`` may name only the files there are (without
         the one just read), and is left out when there are none: small models read made-up names.
         """
         left_out = set(self._withdrawn)
@@ -284,16 +284,19 @@ class Runner:
             if repeated or refused_finish or last.number == self._rest_after:
                 left_out.add(last.reply.command.name)
         just_read = None
+        narrowed: dict[str, tuple[str, list[str]]] = {}
         if self._just_read and isinstance(last, ActionStep) and last.number == self._just_read[0]:
             _, name, target = self._just_read
             just_read = self._workspace_file(target)
-            if just_read is None:  # a page
+            links = [a for a in self._context.extras.get(LINKS, {}).get(target, []) if a != target]
+            if just_read is None and links and self.tools.get(name).reads:  # a page: the next may follow a link
+                narrowed[name] = (self.tools.get(name).reads or "", links)
+            elif just_read is None:  # a page without links
                 left_out.add(name)
             else:  # a file: the next step works with it. Offered the web, the model read made-up addresses.
                 left_out |= {tool.name for tool in self._tools() if tool.untrusted}
         # A file can be read only if it is there (and not just read): small models read made-up names.
         files = self.workspace.files(limit=100)
-        narrowed: dict[str, tuple[str, list[str]]] = {}
         for tool in self._tools():
             if tool.reads == "path" and tool.name not in left_out:
                 readable = [f for f in files if f != just_read]

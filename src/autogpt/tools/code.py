@@ -90,6 +90,23 @@ INSTALL_NOTE = ("Note: nothing can be installed: the sandbox has no network, and
                 "commands. Solve it with the standard library, or read a web page with the read_webpage command.")
 
 
+# pip run from the code: "!pip install x", subprocess.run(['pip', 'install', 'x']), os.system("pip3 install x"),
+# [sys.executable, '-m', 'pip', 'install', 'x']
+_INSTALLS = re.compile(r"""^\s*!?\s*pip3?\s+install\b|\bpip3?\b['"]?\s*,?\s*['"]?install\b""", re.MULTILINE)
+
+
+_PIP_FAILED = ("externally-managed-environment", "No matching distribution found")
+
+
+def installs(code: str, stderr: str = "", *, ran: bool = False) -> bool:
+    """Whether ``code`` tries to install packages (the sandbox cannot). ``ran``: the code exited 0, so only a
+    pip it started counts (a program may well write the words "pip install" into a README)."""
+    if any(sign in stderr for sign in _PIP_FAILED):
+        return True
+    started = not ran or re.search(r"\b(subprocess|os\.system|os\.popen|os\.exec\w*)\b", code)
+    return bool(started and _INSTALLS.search(code))
+
+
 def hint(code: str, stderr: str) -> str:
     """A line on the mistakes small models make most often in sandboxed, fresh-process Python."""
     offline = ("Temporary failure in name resolution", "Network is unreachable", "Name or service not known",
@@ -107,7 +124,7 @@ def hint(code: str, stderr: str) -> str:
         # Spelled out, with the page the code wanted: told only "use read_webpage", WebFollowLink's model listed
         # the empty folder and ran the same program again, five times.
         return NETWORK_NOTE + (f' Next: read_webpage(url="{url.group(0)}").' if url else "")
-    if re.search(r"^\s*!?\s*pip3?\s+install\b", code, re.MULTILINE):  # "!pip install requests" (WebFact)
+    if installs(code, stderr):  # "!pip install requests" (WebFact)
         return INSTALL_NOTE
     if "ModuleNotFoundError" in stderr:
         return ("Note: that module is not in the sandbox, and nothing can be installed there (no network). Solve it "
@@ -217,6 +234,10 @@ def outcome(result: SandboxResult, limit_seconds: float, code: str = "") -> str:
     """The output of a run that succeeded; a :class:`ToolError` (a failed step, with the same output) otherwise."""
     text = format_result(result, limit_seconds)
     if result.exit_code == 0 and not result.killed:
+        if installs(code, result.stderr, ran=True):
+            # pip's failure goes to stderr and the program still exits 0: WebFact's model ran
+            # subprocess.run(['pip', 'install', 'requests']) again and again, even after it had read the page.
+            raise ToolError(f"{text}\n{INSTALL_NOTE}", rest=True)
         return text
     extra = hint(code, result.stderr)
     # Code that needs the network, or installs, fails the same way every time: execute_python rests a step

@@ -41,6 +41,9 @@ from autogpt.tools.workspace import Workspace
 #: ``ctx.extras`` key a reading tool sets when it showed only part of what it read (a long page): reading the
 #: same thing again, e.g. with a question, is then the right next step (see :attr:`Tool.reads`)
 SHOWN_IN_PART = "shown_in_part"
+#: ``ctx.extras`` key: {address read: the addresses it links to}, set by a tool that read a page. Right after a
+#: page read whole, the loop lets the reading tool name only those links (not the page again)
+LINKS = "links"
 
 
 @dataclass

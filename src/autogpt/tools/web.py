@@ -29,14 +29,16 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any, Protocol
+from urllib.parse import urldefrag, urljoin
 
 import httpx
 
 from autogpt.config import Settings
 from autogpt.errors import AutoGPTError, ConfigError, ToolError, ToolUnavailableError
 from autogpt.llm.base import Message, Model, ModelRequest, estimate_tokens
-from autogpt.tools.registry import SHOWN_IN_PART, Tool, ToolContext
+from autogpt.tools.registry import LINKS, SHOWN_IN_PART, Tool, ToolContext
 
 MAX_REDIRECTS = 5
 UNREACHABLE_LIMIT = 2  # hosts not found / refused in a row before the web tools are withdrawn (offline)
@@ -46,6 +48,7 @@ HTML_TYPES = {"text/html", "application/xhtml+xml"}
 TEXT_TYPES = {"text/plain", "text/markdown", "text/x-markdown", "text/csv", "application/json"}
 USER_AGENT = "Mozilla/5.0 (compatible; autogpt-web-reader)"
 IRRELEVANT = ("NOTHING RELEVANT", "无相关内容")
+MAX_LINKS = 12  # links listed under a page read whole or in part
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # --- search ------------------------------------------------------------------------------------------
@@ -349,6 +352,55 @@ def to_markdown(page: Page) -> str:
     return text or _strip_tags(page.text)
 
 
+class _Anchors(HTMLParser):
+    """Every ``<a href>`` of a page with its text, in page order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+        self._open: list[str] | None = None
+        self._href = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href, self._open = dict(attrs).get("href") or "", []
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._open is not None:
+            self.found.append((self._href, " ".join("".join(self._open).split())))
+            self._open = None
+
+
+def page_links(page: Page, text: str) -> list[tuple[str, str]]:
+    """The links of the page's main text as (anchor text, full address): those whose anchor text the extracted
+    ``text`` shows (menus and footers are left out with their text), without the page itself, at most
+    :data:`MAX_LINKS`. WebFollowLink's model read "warranty is on the page warranty.html", then read the home
+    page again five times: it had no address to follow."""
+    if page.content_type not in HTML_TYPES and not _looks_like_html(page.text):
+        return []
+    parser = _Anchors()
+    try:
+        parser.feed(page.text)
+        parser.close()
+    except (AssertionError, ValueError):  # a broken page: no links rather than no page
+        return []
+    links: dict[str, str] = {}
+    here = urldefrag(page.url)[0]
+    for href, label in parser.found:
+        address = urldefrag(urljoin(page.url, href.strip()))[0]
+        if (not label or label not in text or not re.match(r"https?://", address) or address == here
+                or address in links):
+            continue
+        links[address] = label
+        if len(links) == MAX_LINKS:
+            break
+    return [(label, address) for address, label in links.items()]
+
+
 def _strip_tags(html_text: str) -> str:
     """The last resort for fragments trafilatura cannot parse (``<p>…</p>`` with no document around it)."""
     text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html_text)
@@ -463,31 +515,40 @@ async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
         raise
     ctx.extras["web_unreachable"] = 0
     read: list[str] = ctx.extras.setdefault(PAGES_READ, [])
+    again = question.strip() == "" and any(address in read for address in (url, page.url))
     read += [address for address in dict.fromkeys((url, page.url)) if address not in read]
     header = f"Page: {page.url}"
     if page.cut:
         header += (f"\n[The page is larger than {ctx.settings.web_max_bytes} bytes: it was cut, "
                    "only its beginning was read.]")
     text = to_markdown(page)
+    links = page_links(page, text)
+    ctx.extras.setdefault(LINKS, {}).update(dict.fromkeys((url, page.url), [address for _, address in links]))
+    footer = ("\n\nLinks on this page (read one with read_webpage):\n"
+              + "\n".join(f"- {label}: {address}" for label, address in links)) if links else ""
+    if again:  # WebFollowLink's model read the home page again and again instead of the page it names
+        footer += ("\n\n[You had read this page already. If what the goals need is not on it, read one of its "
+                   "links" + (" above" if links else "") + "; if it is, write it down now.]")
     if not text.strip():
-        return f"{header}\n(The page has no readable text.)"
+        return f"{header}\n(The page has no readable text.){footer}"
     question = question.strip()
     if question and ctx.model is not None:
         try:
-            return await _extract(ctx.model, chunk_text(text), question, page.url, header)
+            return await _extract(ctx.model, chunk_text(text), question, page.url, header) + footer
         except AutoGPTError:  # the model failed: fall back to picking the chunk by its words
             pass
-    # The part shown must fit in one observation (the loop cuts longer ones in the middle).
-    chunks = chunk_text(text, max(200, min(CHUNK_TOKENS, ctx.settings.max_observation_tokens - 150)))
+    # The part shown, with the links, must fit in one observation (the loop cuts longer ones in the middle).
+    room = ctx.settings.max_observation_tokens - 150 - estimate_tokens(footer)
+    chunks = chunk_text(text, max(200, min(CHUNK_TOKENS, room)))
     if len(chunks) == 1:
-        return f"{header}\n\n{chunks[0]}"
+        return f"{header}\n\n{chunks[0]}{footer}"
     index = rank_chunks(chunks, question)[0] if question else 0
     rest = sum(len(c) for i, c in enumerate(chunks) if i != index)
     how = "the part closest to the question" if question else "the beginning"
     ctx.extras[SHOWN_IN_PART] = True
     note = (f"[Part {index + 1} of {len(chunks)} ({how}); {len(chunks) - 1} more parts, {rest} characters, not shown. "
             "Call read_webpage again with a question to get facts from the whole page.]")
-    return f"{header}\n\n{chunks[index]}\n\n{note}"
+    return f"{header}\n\n{chunks[index]}\n\n{note}{footer}"
 
 
 def address_known(ctx: ToolContext) -> bool:
