@@ -47,7 +47,7 @@ echo "==> Preparing the embedded model"
 .venv/bin/autogpt models prepare
 
 sandbox_python="$(.venv/bin/python -c 'from autogpt.config import Settings; print(Settings.load().cache_dir)')/sandbox-python/bin/python"
-if ! "$sandbox_python" -c "import pandas, numpy" >/dev/null 2>&1; then
-  echo "==> Making the Python environment code runs with (standard library + pandas, numpy)"
+if ! "$sandbox_python" -c "import pandas, numpy, pytest" >/dev/null 2>&1; then
+  echo "==> Making the Python environment code runs with (standard library + pandas, numpy, pytest)"
   .venv/bin/autogpt sandbox setup
 fi

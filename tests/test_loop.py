@@ -1279,6 +1279,28 @@ def test_table_rows_may_change_when_the_goal_says_to_change_them(settings, tmp_p
     assert agent.run().history[0].ok
 
 
+def test_goals_that_give_web_addresses_start_by_reading_one(settings, tmp_path):
+    # Both web challenges' model began with a requests program (the sandbox has no network) and one never came
+    # back to read_webpage
+    goal = "Read http://127.0.0.1:9/a.html and http://127.0.0.1:9/b.html. Write the founder to answer.txt."
+    agent, model = make_agent(settings, [
+        reply("read_webpage", url="http://127.0.0.1:9/a.html"),  # nothing listens there: a failed step
+        reply("write_file", path="answer.txt", content="unknown"),
+        reply("finish", reason="done"),
+    ], tmp_path, goals=[goal])
+    agent.run()
+    model.assert_complete()
+    first = model.calls[0].tools
+    assert [tool["name"] for tool in first] == ["read_webpage"]
+    assert first[0]["parameters"]["properties"]["url"]["enum"] == ["http://127.0.0.1:9/a.html",
+                                                                   "http://127.0.0.1:9/b.html"]
+    assert {"execute_python", "write_file"} <= {tool["name"] for tool in model.calls[1].tools}
+    # without an address, the first step offers everything
+    plain, model = make_agent(settings, [reply("finish", reason="done")], tmp_path / "2", goals=["Say hi"])
+    plain.run()
+    assert {"execute_python", "write_file", "read_webpage"} <= {tool["name"] for tool in model.calls[0].tools}
+
+
 def test_a_command_that_failed_is_not_run_again_while_no_file_changed(settings, tmp_path):
     fetch = "import requests\nprint(requests.get('http://127.0.0.1:9/index.html').text)"
     agent, model = make_agent(settings, [
@@ -1305,7 +1327,7 @@ def test_code_that_needs_the_network_leaves_execute_python_out_for_one_step(sett
         reply("list_folder"),
         reply("execute_python", code="print(1 / 0)"),  # an ordinary failure: the tool stays
         reply("finish", reason="done"),
-    ], tmp_path, goals=["Read the page http://127.0.0.1:9/company.html and write the founder to answer.txt"])
+    ], tmp_path, goals=["Find who founded the company on our web site; write the founder to answer.txt"])
     result = agent.run()
     model.assert_complete()
     assert "read_webpage command" in result.history[0].observation

@@ -663,6 +663,7 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
     [
         ("import pandas", "ModuleNotFoundError: No module named 'pandas'", "csv.DictReader"),
         ("import yaml", "ModuleNotFoundError: No module named 'yaml'", "nothing can be installed"),
+        ("import pytest", "ModuleNotFoundError: No module named 'pytest'", "plain assert statements"),
         ("print(total)", "NameError: name 'total' is not defined", "new, empty program"),
         ("s = f'{a}: {b}\nprint(s)", "SyntaxError: unterminated string literal (detected at line 1)",
          "opened and never closed"),
@@ -760,6 +761,45 @@ def test_code_that_runs_pip_fails_even_when_it_exits_0(code: str, stderr: str, r
     with pytest.raises(ToolError) as failed:
         outcome(result, 10, code)
     assert failed.value.rest and INSTALL_NOTE in str(failed.value)
+
+
+@needs_bwrap
+async def test_a_test_file_runs_with_pytest_where_the_sandbox_has_it(workspace: Path) -> None:
+    # ParseDuration's model wrote pytest tests and ran the file: as a script it only defines the tests
+    (workspace / "slug.py").write_text("def slug(t):\n    return t.lower().replace(' ', '_')\n")
+    (workspace / "test_slug.py").write_text("from slug import slug\n\ndef test_lower():\n    assert slug('AB') == 'ab'\n"
+                                            "\ndef test_dash():\n    assert slug('a b') == 'a-b'\n")
+    with_pytest = create_sandbox(limits=LIMITS, python=sys.executable)  # autogpt's own Python has pytest
+    ctx = ctx_for(workspace, with_pytest)
+    with pytest.raises(ToolError) as failed:
+        await execute_python_file("test_slug.py", ctx)
+    assert "1 failed, 1 passed" in str(failed.value) and "assert 'a_b' == 'a-b'" in str(failed.value)
+    (workspace / "slug.py").write_text("def slug(t):\n    return t.lower().replace(' ', '-')\n")
+    assert "2 passed" in await execute_python_file("test_slug.py", ctx, args=["-k", "dash or lower"])
+    assert not list(workspace.glob(".pytest_cache"))
+    # an environment without pytest: the file runs as the program it is
+    from autogpt.sandbox.environment import create_environment
+
+    bare = create_environment(workspace.parent / "cache", [])  # no packages: nothing is downloaded
+    plain = ctx_for(workspace, create_sandbox(limits=LIMITS, python=str(bare)))
+    (workspace / "test_main.py").write_text("from slug import slug\n\ndef test_it():\n    assert slug('A B') == 'a-b'\n"
+                                            "\ntest_it()\nprint('ok')\n")
+    assert (await execute_python_file("test_main.py", plain)).endswith("ok")
+    assert plain.extras["sandbox_pytest"] is False and ctx.extras["sandbox_pytest"] is True
+
+
+async def test_a_printed_result_with_the_asked_file_missing_gets_a_note(sandbox: Sandbox, workspace: Path) -> None:
+    # ZhAverageScore: the model printed 平均分: 79.87, then ran seven more programs and never wrote average.txt
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["读取 scores.csv，计算平均分，把结果写入 average.txt（只写这个数字）。"]
+    out = await execute_python("print('平均分: 79.87')", ctx)
+    assert out.endswith("Note: this program wrote no file, and average.txt, which the task asks for, does not "
+                        "exist yet. If the output above is the result, write it there now: "
+                        'write_file(path="average.txt", content=...) with only what the task asks for.')
+    wrote = await execute_python("open('notes.txt', 'w').write('x')\nprint('79.87')", ctx)  # it wrote a file
+    (workspace / "average.txt").write_text("79.87")
+    done = await execute_python("print('79.87')", ctx)  # the file is there
+    assert "Note:" not in wrote and "Note:" not in done
 
 
 async def test_code_can_import_the_modules_in_the_workspace(sandbox: Sandbox, workspace: Path) -> None:

@@ -247,6 +247,13 @@ async def test_the_links_of_a_page_are_listed_with_full_addresses(tmp_path: Path
     assert again.startswith(out) and again.endswith(
         "[You had read this page already. If what the goals need is not on it, read one of its links above; "
         "if it is, write it down now.]")
+    # WebFollowLink's model read the page with the answer, then wrote a requests program to fetch it again
+    ctx.goals = ["Find the warranty of the Orbit X2 and write it to answer.txt"]
+    asked = await read_webpage(f"{base}/article", ctx)
+    assert asked.endswith('[If this page has what the goals need, write it now: write_file(path="answer.txt", '
+                          "content=...) with only what the task asks for.]")
+    (tmp_path / "answer.txt").write_text("30")
+    assert "write it now" not in await read_webpage(f"{base}/article", ctx)
 
 
 async def test_code_that_fetches_a_page_already_read_is_told_its_text_is_above(tmp_path: Path, base: str) -> None:
@@ -685,5 +692,7 @@ def test_after_a_page_shown_whole_the_next_step_may_read_only_its_links(tmp_path
         return spec and spec["parameters"]["properties"]["url"].get("enum", ["any"])
 
     links = ["https://links.example/more"]
-    # after the article: only its link; after a page shown in part: any; after a page without links: none
-    assert [url_choices(call) for call in model.calls] == [["any"], links, ["any"], links, None]
+    # first the goals' pages; after the article, only its link; after a page shown in part, any; after a page
+    # without links, none
+    assert [url_choices(call) for call in model.calls] == [[f"{base}/article", f"{base}/long"], links, ["any"],
+                                                            links, None]

@@ -603,10 +603,10 @@ def sandbox_check(config: ConfigOpt = None) -> None:
 @sandbox_app.command("setup")
 def sandbox_setup(
     package: Annotated[list[str] | None, typer.Option("--package", "-p", help="A package to install instead of "
-                                                      "pandas and numpy (repeat it for more).")] = None,
+                                                      "pandas, numpy and pytest (repeat it for more).")] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Make the Python environment code runs with: the standard library plus pandas and numpy (from PyPI),
+    """Make the Python environment code runs with: the standard library plus pandas, numpy and pytest (from PyPI),
     apart from autogpt's own (no API client, no settings). Run it again to add packages."""
     from autogpt.sandbox.environment import DATA_PACKAGES, create_environment
 

@@ -45,7 +45,7 @@ from autogpt.errors import (
 )
 from autogpt.llm.base import Completion, Message, Model, ModelRequest, Usage
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
-from autogpt.tools.core import absent, expected_outputs, missing_files, protect_inputs
+from autogpt.tools.core import absent, expected_outputs, missing_files, protect_inputs, web_addresses
 from autogpt.tools.registry import LINKS, SHOWN_IN_PART, Tool, ToolContext, ToolRegistry
 from autogpt.tools.workspace import Workspace
 
@@ -267,7 +267,8 @@ class Runner:
     def _choices(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """The commands the model may choose from now, and the reply schema that allows exactly those.
 
-        Withdrawn tools are left out, and those whose ``available_if`` says no. For one step, so is the tool of
+        Withdrawn tools are left out, and those whose ``available_if`` says no. Goals that give web addresses
+        start by reading one (:meth:`_page_first`). For one step, so is the tool of
         a command that was just repeated instead of run, or that failed in a way that cannot work here
         (:class:`ToolError` ``rest``: code that needs the network), and ``finish`` right after a refused finish: small
         models otherwise repeat the same reply until the run is stuck. They also read the same file or page
@@ -277,6 +278,9 @@ class Runner:
         """
         left_out = set(self._withdrawn)
         left_out |= {tool.name for tool in self._tools() if tool.available_if and not tool.available_if(self._context)}
+        if not any(isinstance(step, ActionStep) for step in self.memory.steps) and (
+                first := self._page_first(left_out)):
+            return first
         last = self.memory.steps[-1] if self.memory.steps else None
         if isinstance(last, ActionStep) and last.reply.command.name in self.tools:
             repeated = not last.executed
@@ -288,7 +292,8 @@ class Runner:
         if self._just_read and isinstance(last, ActionStep) and last.number == self._just_read[0]:
             _, name, target = self._just_read
             just_read = self._workspace_file(target)
-            links = [a for a in self._context.extras.get(LINKS, {}).get(target, []) if a != target]
+            links = [address for address in self._context.extras.get(LINKS, {}).get(target, [])
+                     if not self._read_before(name, address)]
             if just_read is None and links and self.tools.get(name).reads:  # a page: the next may follow a link
                 narrowed[name] = (self.tools.get(name).reads or "", links)
             elif just_read is None:  # a page without links
@@ -315,6 +320,23 @@ class Runner:
             specs = [spec for spec in self._tool_specs if spec["name"] not in left_out] or self._tool_specs
             self._schemas[key] = (specs, reply_json_schema(specs))
         return self._schemas[key]
+
+    def _page_first(self, left_out: set[str]) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+        """For the first step of goals that give web addresses: only the tool that reads addresses, on those.
+        Code cannot reach the web from the sandbox, yet both web challenges' model began with a requests program,
+        and one never came back to read_webpage."""
+        addresses = web_addresses("\n".join(self.task.goals))
+        reader = next((tool for tool in self._tools() if tool.reads == "url" and tool.name not in left_out), None)
+        if not addresses or reader is None or reader.reads is None:
+            return None
+        specs = [narrow(spec, reader.reads, addresses) for spec in self._tool_specs if spec["name"] == reader.name]
+        return specs, reply_json_schema(specs)
+
+    def _read_before(self, tool: str, target: str) -> bool:
+        """Whether an earlier step of this run read ``target`` whole with ``tool``."""
+        reader = self.tools.get(tool)
+        return any(isinstance(step, ActionStep) and step.ok and step.reply.command.name == tool
+                   and reader.read_target(step.reply.command.args) == target for step in self.memory.steps)
 
     def _fingerprint(self) -> int:
         """The workspace's files, their sizes and times, as one number."""

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
-from autogpt.tools.core import restore_inputs
+from autogpt.tools.core import missing_files, restore_inputs
 from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_outcome, note_ran, note_untried
@@ -26,8 +26,9 @@ from autogpt.tools.workspace import decode_text
 
 SHELL_METACHARACTERS = set(";|&<>`$(){}")
 # -E -s: no PYTHON* variables, no user site-packages. Not -I, whose -P leaves the workspace off sys.path:
-# code could not import the module the agent had just written (``import slugify`` failed).
-PYTHON_FLAGS = ("-E", "-s")
+# code could not import the module the agent had just written (``import slugify`` failed). -B: no __pycache__
+# in the workspace, and no stale bytecode for a module rewritten within the same second at the same size.
+PYTHON_FLAGS = ("-E", "-s", "-B")
 
 
 def _sandbox(ctx: ToolContext) -> Sandbox:
@@ -126,6 +127,9 @@ def hint(code: str, stderr: str) -> str:
         return NETWORK_NOTE + (f' Next: read_webpage(url="{url.group(0)}").' if url else "")
     if installs(code, stderr):  # "!pip install requests" (WebFact)
         return INSTALL_NOTE
+    if "No module named 'pytest'" in stderr or "No module named pytest" in stderr:
+        return ("Note: pytest is not installed in this sandbox. Test with plain assert statements in a program "
+                "that imports the module and prints 'ok' at the end.")
     if "ModuleNotFoundError" in stderr:
         return ("Note: that module is not in the sandbox, and nothing can be installed there (no network). Solve it "
                 "with the standard library (and pandas or numpy, where they import).")
@@ -301,7 +305,20 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
         note_untried(ctx, file)
     changed = ctx.workspace.changed_since(before)
     written = written_files(ctx, changed, skip=kept) + rewritten_rows(ctx, changed)
+    if result.stdout.strip() and not [name for name in changed if "__pycache__" not in name.split("/")]:
+        written += unwritten_result(ctx)
     return f"{text}\n{written}" if written else text
+
+
+def unwritten_result(ctx: ToolContext) -> str:
+    """A note for a program that printed something and wrote no file while a file the task asks for is missing.
+    ZhAverageScore's model printed 平均分: 79.87, then ran seven more programs and never wrote average.txt."""
+    missing = [name for name in missing_files(ctx) if not name.endswith(".py")]
+    if not missing:
+        return ""
+    return (f"\nNote: this program wrote no file, and {missing[0]}, which the task asks for, does not exist yet. If "
+            f"the output above is the result, write it there now: write_file(path=\"{missing[0]}\", content=...) "
+            "with only what the task asks for.")
 
 
 def _cells(line: str, sep: str) -> tuple[object, ...]:
@@ -403,6 +420,8 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
         path: The .py file, relative to the workspace.
         args: Command-line arguments for the program.
     """
+    # A test file (test_*.py or *_test.py with test functions) runs with pytest. Not said in the docstring: the
+    # model needs no instructions for it, and a longer description moves every embedded run's sampling.
     sandbox = _sandbox(ctx)
     target = ctx.workspace.resolve(path)
     if not target.is_file():
@@ -410,9 +429,23 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
     if target.suffix != ".py":
         raise ToolError(f"{path!r} is not a .py file.")
     inside = str(PurePosixPath(sandbox.workspace_path) / ctx.workspace.relative(target))
-    tried = note_ran(ctx, ctx.workspace.relative(target), target.read_text(encoding="utf-8", errors="replace"))
+    text = target.read_text(encoding="utf-8", errors="replace")
+    tried = note_ran(ctx, ctx.workspace.relative(target), text)
+    if (re.fullmatch(r"test_.*\.py|.*_test\.py", target.name) and re.search(r"^(\s*def test|class Test)", text, re.M)
+            and await _has_pytest(ctx, sandbox)):
+        # run as a script, a file of test functions only defines them: it prints nothing and tests nothing
+        argv = [sandbox.python, *PYTHON_FLAGS, "-m", "pytest", "-q", "-p", "no:cacheprovider", inside, *(args or [])]
+        return await _run_program(ctx, sandbox, argv, tried=tried)
     return await _run_program(ctx, sandbox, [sandbox.python, *PYTHON_FLAGS, inside, *(args or [])], tried=tried,
                               file=ctx.workspace.relative(target))
+
+
+async def _has_pytest(ctx: ToolContext, sandbox: Sandbox) -> bool:
+    """Whether code in the sandbox can import pytest (``autogpt sandbox setup`` installs it); asked once a task."""
+    if "sandbox_pytest" not in ctx.extras:
+        result = await sandbox.run([sandbox.python, *PYTHON_FLAGS, "-c", "import pytest"], ctx.workspace.root)
+        ctx.extras["sandbox_pytest"] = result.ok
+    return bool(ctx.extras["sandbox_pytest"])
 
 
 async def execute_shell(command: str, ctx: ToolContext) -> str:

@@ -207,6 +207,12 @@ def instructed_outputs(ctx: ToolContext) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def web_addresses(text: str) -> list[str]:
+    """The http(s) addresses ``text`` names, in order, without the punctuation that ends a sentence."""
+    found = (match.rstrip(".,;:!?") for match in re.findall(r"https?://[^\s<>\"'`，。、；：！？）)\]]+", text))
+    return list(dict.fromkeys(address for address in found if len(address.split("//", 1)[1]) > 0))
+
+
 def missing_files(ctx: ToolContext, reason: str = "") -> list[str]:
     """Files the goals (or the instructions they give to carry out) ask for, or the finish reason claims, that the
     workspace does not have."""
