@@ -1279,6 +1279,32 @@ def test_table_rows_may_change_when_the_goal_says_to_change_them(settings, tmp_p
     assert agent.run().history[0].ok
 
 
+def test_a_text_given_exactly_keeps_its_final_punctuation(settings, tmp_path):
+    # WriteText: the model wrote the motto without the period the goal gives it with
+    goal = "Write the following sentence, exactly as given, to a file named motto.txt: Small steps, finish the job."
+    agent, model = make_agent(settings, [
+        reply("write_file", path="motto.txt", content="Small steps, finish the job"),
+        reply("write_file", path="motto.txt", content="Small steps, finish the job."),
+        reply("finish", reason="done"),
+    ], tmp_path, goals=[goal])
+    result = agent.run()
+    model.assert_complete()
+    assert [step.ok for step in result.history] == [False, True, True]
+    assert "the goals give this text ending with '.'" in result.history[0].observation
+    assert (tmp_path / "ws" / "motto.txt").read_text() == "Small steps, finish the job."
+    # once per file: meant so, it is written the second time (not held back as a repeat); not without
+    # "exactly"; in Chinese too
+    for goals, content, refused in [([goal], "Small steps, finish the job", [False, True]),
+                                    (["Write this to motto.txt: Small steps, finish the job."],
+                                     "Small steps, finish the job", [True, False]),  # then a plain repeat
+                                    (["把这句话原样写入 motto.txt：今天天气很好，我们去公园散步。"], "今天天气很好，我们去公园散步",
+                                     [False, True])]:
+        folder = tmp_path / str(len(content)) / str(refused)
+        agent, model = make_agent(settings, [reply("write_file", path="motto.txt", content=content)] * 2
+                                  + [reply("finish", reason="done")], folder, goals=goals)
+        assert [step.ok for step in agent.run().history][:2] == refused
+
+
 def test_goals_that_give_web_addresses_start_by_reading_one(settings, tmp_path):
     # Both web challenges' model began with a requests program (the sandbox has no network) and one never came
     # back to read_webpage

@@ -454,7 +454,7 @@ class Runner:
         self._emit(ToolStarted, step=number, name=command.name, args=command.args)
         started = time.perf_counter()
         crash: ToolCrashedError | None = None
-        untrusted = False
+        untrusted = retry = False
         try:
             tool = self._tool(command.name)
             untrusted = tool.untrusted
@@ -466,6 +466,8 @@ class Runner:
             output, ok = str(exc), False
             if exc.rest:
                 self._rest_after = number
+            if exc.retry:  # a one-time refusal: the same command, sent again, is carried out
+                retry, self._last_signature = True, None
         except ToolCrashedError as exc:
             output, ok, crash = str(exc), False, exc
         shown = truncate_observation(output, self.options.max_observation_tokens, self.lang)
@@ -475,7 +477,8 @@ class Runner:
         output, seconds = shown, time.perf_counter() - started
         self._emit(ToolFinished, step=number, name=command.name, ok=ok, output=output, seconds=seconds)
         step = ActionStep(number=number, reply=reply, ok=ok, observation=output, seconds=seconds, untrusted=untrusted)
-        if not ok and not untrusted and command.name in self.tools and not self.tools.get(command.name).ends_run:
+        if (not ok and not untrusted and not retry and command.name in self.tools
+                and not self.tools.get(command.name).ends_run):
             # not the web (a page may answer later), nor a refused finish (it counts its own refusals)
             self._failed[command.signature()] = (number, self._fingerprint())
         if ok:

@@ -118,6 +118,26 @@ def _split(line: str, sep: str) -> list[str]:
     return [cell.strip() for cell in line.split(sep)]
 
 
+_EXACTLY = re.compile(r"\bexact(?:ly)?\b|\bverbatim\b|word for word|原样|一字不差|原文照抄|完全一样", re.IGNORECASE)
+_ENDINGS = ".!?。！？…"
+
+
+def _clipped_copy(ctx: ToolContext, relative: str, content: str) -> str:
+    """The punctuation a text the goals give "exactly as given" ends with, when ``content`` is that text without
+    it; "" otherwise. Asked once per file. WriteText's model wrote "Small steps, checked twice, finish the job"
+    for the sentence the goal gives with its final period."""
+    warned: set[str] = ctx.extras.setdefault("clipped_copy_warned", set())
+    text = content.strip()
+    if relative in warned or len(text) < 10 or text[-1] in _ENDINGS:
+        return ""
+    for goal in ctx.goals:
+        at = goal.find(text)
+        if at >= 0 and _EXACTLY.search(goal) and goal[at + len(text) : at + len(text) + 1] in tuple(_ENDINGS):
+            warned.add(relative)
+            return goal[at + len(text)]
+    return ""
+
+
 def _existing(ctx: ToolContext, path: str) -> Callable[[], str | None]:
     """The text of the file at ``path`` before a write, read at most once, when first asked for."""
     @functools.cache
@@ -132,8 +152,9 @@ def _existing(ctx: ToolContext, path: str) -> Callable[[], str | None]:
 def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     """``write_file`` and ``append_file``: refused when empty (small models "write" a file this way and then
     believe it holds the answer), when the text is a shortened copy, when an append repeats the text the file
-    already ends with, the first time a program is written where a computing goal wants its result or a table
-    row differs from the same row of an input table, or when the file is an input of the task; noted for
+    already ends with, the first time a program is written where a computing goal wants its result, a text the
+    goals give exactly loses its final punctuation, or a table row differs from the same row of an input table,
+    or when the file is an input of the task; noted for
     ``finish``'s checks."""
     verb = "appended" if append else "written"
     if not content:
@@ -152,13 +173,17 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     if not append and _program_as_result(ctx, relative, content):
         raise ToolError(f"Nothing was written: this is a Python program, and {relative} is where the task wants "
                         "a result. Run the program with execute_python and have it write what it computes to "
-                        f"{relative}. If the program itself belongs in {relative}, call write_file again.")
+                        f"{relative}. If the program itself belongs in {relative}, call write_file again.", retry=True)
+    if ending := _clipped_copy(ctx, relative, content):
+        raise ToolError(f"Nothing was {verb}: the goals give this text ending with {ending!r}, and ask for it exactly "
+                        f"as given. Write it with the {ending!r}; if it is meant to end without it, call the command "
+                        "again.", retry=True)
     header = ((existing() or "") if append else content).split("\n", 1)[0]
     if altered := _altered_row(ctx, relative, content, header):
         row, name, was = altered
         raise ToolError(f"Nothing was {verb}: the row {row!r} is not as {name} has it: {was!r}. Copy rows exactly "
                         f"as they are (a program that reads {name} with the csv module does), or, if the task asks "
-                        "to change them, call the command again.")
+                        "to change them, call the command again.", retry=True)
     keep_input(ctx, relative, content, append=append)
     ctx.workspace.write_text(path, content, append=append)
     written: list[str] = ctx.extras.setdefault(_WRITTEN, [])
