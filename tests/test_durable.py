@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from autogpt import AutoGPT, Settings
+from autogpt.agent.schema import Reply
 from autogpt.agent.steps import ActionStep
 from autogpt.errors import AgentStateError, NotFoundError, StoreError
 from autogpt.store.base import ArtifactRecord, ProtocolStep, TaskRecord
@@ -133,6 +134,30 @@ async def test_a_cancelled_run_resumes_from_its_last_step_and_runs_nothing_twice
     log = (tmp_path / "ws" / "log.txt").read_text()
     assert log == "".join(f"line {k}\n" for k in range(1, 5))
     assert result.artifacts == ["log.txt"]  # compared with the workspace before the first start
+
+
+async def test_a_resumed_run_remembers_the_commands_that_failed(settings: Settings, tmp_path: Path) -> None:
+    failing = reply("read_file", path="missing.txt")
+    model = ScriptedModel([failing, reply("list_folder"), reply("list_folder", path="."), failing,
+                           reply("finish", reason="done")], delay=0.15)
+    agent = AutoGPT(goals=["List the folder"], model=model, settings=settings, workspace=tmp_path / "ws")
+    job = asyncio.create_task(agent.arun())
+    while agent.task_id is None or len(agent.store.history(agent.task_id)) < 2:
+        await asyncio.sleep(0.02)
+    job.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await job
+    task_id = agent.task_id
+    assert task_id is not None
+    record = agent.store.get_task(task_id)
+    assert list(record.state["failed"]) == [Reply.model_validate(failing).command.signature()]
+    done = len(agent.store.history(task_id))
+    consumed = done + (record.state.get("pending") is not None) + (record.state.get("running") is not None)
+    script = [failing, reply("list_folder"), reply("list_folder", path="."), failing, reply("finish", reason="done")]
+    resumed = AutoGPT.resume(task_id, settings=settings, model=ScriptedModel(script[consumed:]))
+    result = await resumed.arun()
+    again = result.history[3]  # the record of failures was checkpointed, with a fingerprint of the workspace
+    assert not again.executed and "already failed at step 1" in again.observation
 
 
 async def test_a_command_cut_off_while_running_is_not_run_again(settings: Settings, tmp_path: Path) -> None:

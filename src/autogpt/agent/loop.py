@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,6 +107,9 @@ class RunState(BaseModel):
     errors_in_a_row: int = 0
     auto_steps: int = 0
     withdrawn: list[str] = Field(default_factory=list)
+    #: {command signature: (the step it failed at, the workspace's fingerprint then)}
+    failed: dict[str, tuple[int, int]] = Field(default_factory=dict)
+    rest_after: int = 0
     snapshot: dict[str, tuple[int, int]] = Field(default_factory=dict)
     pending: Proposal | None = None
     running: Proposal | None = None
@@ -339,8 +344,9 @@ class Runner:
                    and reader.read_target(step.reply.command.args) == target for step in self.memory.steps)
 
     def _fingerprint(self) -> int:
-        """The workspace's files, their sizes and times, as one number."""
-        return hash(frozenset(self.workspace.snapshot().items()))
+        """The workspace's files, their sizes and times, as one number, the same in every process (it is
+        checkpointed with the failed commands)."""
+        return zlib.crc32(json.dumps(sorted(self.workspace.snapshot().items())).encode("utf-8"))
 
     def _workspace_file(self, target: str) -> str | None:
         """``target`` as a workspace file's relative path, or None when it is not one (an address)."""
@@ -558,8 +564,8 @@ class Runner:
         return RunState(steps=b.steps, tokens=b.tokens, cost=b.cost, seconds=b.elapsed(), plan=self.plan,
                         last_signature=self._last_signature, repeats=self._repeats,
                         errors_in_a_row=self._errors_in_a_row, auto_steps=self._auto_steps,
-                        withdrawn=sorted(self._withdrawn), snapshot=self._snapshot, pending=pending,
-                        running=self._running)
+                        withdrawn=sorted(self._withdrawn), failed=self._failed, rest_after=self._rest_after,
+                        snapshot=self._snapshot, pending=pending, running=self._running)
 
     def _restore(self, state: RunState) -> None:
         b = self.budget
@@ -567,6 +573,7 @@ class Runner:
         self.plan, self._last_signature, self._repeats = list(state.plan), state.last_signature, state.repeats
         self._errors_in_a_row, self._auto_steps = state.errors_in_a_row, state.auto_steps
         self._withdrawn, self._snapshot = set(state.withdrawn), dict(state.snapshot)
+        self._failed, self._rest_after = dict(state.failed), state.rest_after
         self._restored, self._running = state.pending, state.running
 
     def _recover_interrupted(self) -> None:
