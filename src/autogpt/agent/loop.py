@@ -273,13 +273,14 @@ class Runner:
         """The commands the model may choose from now, and the reply schema that allows exactly those.
 
         Withdrawn tools are left out, and those whose ``available_if`` says no. Goals that give web addresses
-        start by reading one (:meth:`_page_first`). For one step, so is the tool of
-        a command that was just repeated instead of run, or that failed in a way that cannot work here
-        (:class:`ToolError` ``rest``: code that needs the network), and ``finish`` right after a refused finish: small
-        models otherwise repeat the same reply until the run is stuck. They also read the same file or page
-        again right after it was shown whole: for the next step a tool that just read a page may name only the
-        page's links (it is left out if there are none), and right after a file, the web tools are left out. ``read_file`` may name only the files there are (without
-        the one just read), and is left out when there are none: small models read made-up names.
+        start by reading one (:meth:`_page_first`). For one step, so is the tool of a command that was just
+        repeated instead of run, or that failed in a way that cannot work here (:class:`ToolError` ``rest``: code
+        that needs the network), and ``finish`` right after a refused finish: small models otherwise repeat the
+        same reply until the run is stuck. They also read the same file or page again right after it was shown
+        whole: for the next step a tool that just read a page may name only the page's links not read yet (it is
+        left out if there are none), and right after a file, the web tools are left out. ``read_file`` may name
+        only the files there are (without the one just read), and is left out when there are none: small models
+        read made-up names.
         """
         left_out = set(self._withdrawn)
         left_out |= {tool.name for tool in self._tools() if tool.available_if and not tool.available_if(self._context)}

@@ -94,9 +94,7 @@ INSTALL_NOTE = ("Note: nothing can be installed: the sandbox has no network, and
 # pip run from the code: "!pip install x", subprocess.run(['pip', 'install', 'x']), os.system("pip3 install x"),
 # [sys.executable, '-m', 'pip', 'install', 'x']
 _INSTALLS = re.compile(r"""^\s*!?\s*pip3?\s+install\b|\bpip3?\b['"]?\s*,?\s*['"]?install\b""", re.MULTILINE)
-
-
-_PIP_FAILED = ("externally-managed-environment", "No matching distribution found")
+_PIP_FAILED = ("externally-managed-environment", "No matching distribution found")  # what pip says in stderr
 
 
 def installs(code: str, stderr: str = "", *, ran: bool = False) -> bool:
