@@ -1305,6 +1305,53 @@ def test_a_text_given_exactly_keeps_its_final_punctuation(settings, tmp_path):
         assert [step.ok for step in agent.run().history][:2] == refused
 
 
+def test_a_module_without_code_is_refused_once_and_its_missing_function_is_named(settings, tmp_path):
+    # ParseDuration: the model wrote the examples as a comment into duration.py, passed the code as args, then
+    # tested the module that defined nothing, three times
+    comment = "# parse_duration('1h30m') -> 5400\n"
+    code = "def parse_duration(text):\n    return 5400\n"
+    test = "from duration import parse_duration\nassert parse_duration('1h30m') == 5400\nprint('ok')"
+    agent, model = make_agent(settings, [
+        reply("write_file", path="duration.py", content=comment),
+        reply("write_file", path="duration.py", content=comment),  # meant so: written
+        reply("execute_python_file", path="duration.py", args=[code]),
+        reply("execute_python", code=test),
+        reply("write_file", path="duration.py", content=code),
+        reply("execute_python", code=test),
+        reply("finish", reason="done"),
+    ], tmp_path, goals=["Write a Python module duration.py with a function parse_duration(text)"])
+    result = agent.run()
+    model.assert_complete()
+    assert [step.ok for step in result.history] == [False, True, False, False, True, True, True]
+    assert "this text has no Python code, only comments" in result.history[0].observation
+    assert "args are the program's command-line arguments, not code" in result.history[2].observation
+    assert ("Note: duration.py defines no parse_duration. Write the code of parse_duration into duration.py"
+            in result.history[3].observation)
+    assert result.history[5].observation.endswith("ok")
+
+
+def test_a_computing_goal_is_not_finished_before_any_program_ran(settings, tmp_path):
+    # Sha256Hash: the model wrote "SHA-256 hash of '...' is: " to hash.txt and finished, having run nothing
+    goal = "Compute the SHA-256 hash of the string abc and write the digest to hash.txt"
+    agent, model = make_agent(settings, [
+        reply("write_file", path="hash.txt", content="SHA-256 hash of 'abc' is: "),
+        reply("finish", reason="Computed the hash."),
+        reply("execute_python", code="import hashlib\nprint(hashlib.sha256(b'abc').hexdigest())"),
+        reply("finish", reason="Computed the hash."),
+    ], tmp_path, goals=[goal])
+    result = agent.run()
+    model.assert_complete()
+    assert [step.ok for step in result.history] == [True, False, True, True]
+    assert result.history[1].observation.startswith(
+        "Not finished: the task asks for something computed, and no program has run in this task. Next, compute it "
+        "with execute_python (a program that works it out, prints it and writes it to hash.txt).")
+    # once: finishing again ends the run
+    agent, model = make_agent(settings, [reply("write_file", path="hash.txt", content="ba7816bf"),
+                                         reply("finish", reason="done"), reply("finish", reason="done, as known")],
+                              tmp_path / "2", goals=[goal])
+    assert [step.ok for step in agent.run().history] == [True, False, True]
+
+
 def test_goals_that_give_web_addresses_start_by_reading_one(settings, tmp_path):
     # Both web challenges' model began with a requests program (the sandbox has no network) and one never came
     # back to read_webpage

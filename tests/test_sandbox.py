@@ -727,6 +727,34 @@ async def test_rows_copied_with_their_numbers_rewritten_get_a_note(sandbox: Sand
     assert not any("Note:" in text for text in (kept, longer, other))
 
 
+async def test_rows_written_without_the_header_row_get_a_note(sandbox: Sandbox, workspace: Path) -> None:
+    # FilterRows: `if row[2] == 'shipped'` drops the header row too, and the model finished
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    (workspace / "orders.csv").write_text("id,status,amount\n1001,shipped,120.50\n1002,pending,75.00\n")
+    code = ("import csv\nrows = [r for r in csv.reader(open('orders.csv')) if r[1] == 'shipped']\n"
+            "csv.writer(open('shipped.csv', 'w', newline='')).writerows(rows)")
+    out = await execute_python(code, ctx)
+    assert out.endswith("Note: shipped.csv starts with a row of orders.csv but has no header row "
+                        "('id,status,amount'). If it should have one (tables usually do), write the header first.")
+    kept = await execute_python("open('shipped.csv', 'w').write('id,status,amount\\n1001,shipped,120.50\\n')", ctx)
+    summary = await execute_python("open('totals.csv', 'w').write('shipped,120.50\\n')", ctx)  # not a row of it
+    assert "Note:" not in kept and "Note:" not in summary
+
+
+async def test_a_file_name_used_as_an_undefined_variable_gets_a_note(sandbox: Sandbox, workspace: Path) -> None:
+    # InventoryReport: `for item, quantity in inventory.items():` in four programs, with inventory.txt unread
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    (workspace / "inventory.txt").write_text("widget: 14\n")
+    with pytest.raises(ToolError) as failed:
+        await execute_python("for item, quantity in inventory.items():\n    print(item)", ctx)
+    assert str(failed.value).endswith("Note: inventory is not defined in this program, but the workspace has "
+                                      "inventory.txt: read it in the code, e.g. text = open('inventory.txt', "
+                                      "encoding='utf-8').read().")
+    with pytest.raises(ToolError) as other:
+        await execute_python("print(total)", ctx)
+    assert "the workspace has" not in str(other.value)
+
+
 async def test_failed_code_that_fetches_a_page_already_read_gets_a_note(sandbox: Sandbox, workspace: Path) -> None:
     from autogpt.tools.web import PAGES_READ
 

@@ -696,3 +696,6 @@ def test_after_a_page_shown_whole_the_next_step_may_read_only_its_links(tmp_path
     # without links, none
     assert [url_choices(call) for call in model.calls] == [[f"{base}/article", f"{base}/long"], links, ["any"],
                                                             links, None]
+    # right after a page shown whole, code is not offered: small models write a program to fetch it again
+    coded = ["execute_python" in [tool["name"] for tool in call.tools] for call in model.calls]
+    assert coded == [False, False, True, False, False]

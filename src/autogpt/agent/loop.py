@@ -278,7 +278,8 @@ class Runner:
         that needs the network), and ``finish`` right after a refused finish: small models otherwise repeat the
         same reply until the run is stuck. They also read the same file or page again right after it was shown
         whole: for the next step a tool that just read a page may name only the page's links not read yet (it is
-        left out if there are none), and right after a file, the web tools are left out. ``read_file`` may name
+        left out if there are none), and the tools that run code are left out (they cannot fetch it); right after
+        a file, the web tools are left out. ``read_file`` may name
         only the files there are (without the one just read), and is left out when there are none: small models
         read made-up names.
         """
@@ -300,7 +301,9 @@ class Runner:
             just_read = self._workspace_file(target)
             links = [address for address in self._context.extras.get(LINKS, {}).get(target, [])
                      if not self._read_before(name, address)]
-            if just_read is None and links and self.tools.get(name).reads:  # a page: the next may follow a link
+            if just_read is None:  # a page: code cannot fetch it (the model wrote requests programs for it)
+                left_out |= {tool.name for tool in self._tools() if tool.runs_code}
+            if just_read is None and links and self.tools.get(name).reads:  # the next may follow a link
                 narrowed[name] = (self.tools.get(name).reads or "", links)
             elif just_read is None:  # a page without links
                 left_out.add(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 
 from autogpt.config import Settings
-from autogpt.tools.code import EXECUTE_PYTHON_FILE, execute_python, execute_shell
+from autogpt.tools.code import EXECUTE_PYTHON, EXECUTE_PYTHON_FILE, EXECUTE_SHELL
 from autogpt.tools.core import ASK_USER, FINISH
 from autogpt.tools.files import READ_FILE, append_file, list_folder, write_file
 from autogpt.tools.registry import Tool, ToolContext, ToolRegistry, tool
@@ -17,9 +17,9 @@ def default_tools(settings: Settings | None = None) -> ToolRegistry:
     ``web`` extra is installed), ``execute_shell`` (only with ``shell_enabled``), ``remember`` and ``recall``
     (with long-term memory), ``ask_user`` and ``finish``."""
     settings = settings or Settings.load()
-    tools: list[Tool | object] = [write_file, append_file, READ_FILE, list_folder, execute_python, EXECUTE_PYTHON_FILE]
+    tools: list[Tool | object] = [write_file, append_file, READ_FILE, list_folder, EXECUTE_PYTHON, EXECUTE_PYTHON_FILE]
     if settings.shell_enabled:
-        tools.append(execute_shell)
+        tools.append(EXECUTE_SHELL)
     if importlib.util.find_spec("trafilatura") is not None:
         from autogpt.tools.web import READ_WEBPAGE, WEB_SEARCH
 

@@ -13,6 +13,7 @@ import io
 import re
 import shlex
 import tokenize
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from autogpt.errors import ToolError, ToolUnavailableError
@@ -296,13 +297,15 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     except ToolError as exc:
         last = result.stderr.strip().splitlines()[-1:] or [result.killed or f"exit code {result.exit_code}"]
         note_outcome(ctx, tried, last[0][:200])
-        raise ToolError(f"{exc}{restored}{page_read_note(ctx, code)}", rest=exc.rest) from None
+        notes = (page_read_note(ctx, code) + undefined_file_note(ctx, result.stderr)
+                 + missing_name_note(ctx, result.stderr))
+        raise ToolError(f"{exc}{restored}{notes}", rest=exc.rest) from None
     note_outcome(ctx, tried)
     text += restored
     if file and not result.stdout.strip():
         note_untried(ctx, file)
     changed = ctx.workspace.changed_since(before)
-    written = written_files(ctx, changed, skip=kept) + rewritten_rows(ctx, changed)
+    written = written_files(ctx, changed, skip=kept) + table_notes(ctx, changed)
     if result.stdout.strip() and not [name for name in changed if "__pycache__" not in name.split("/")]:
         written += unwritten_result(ctx)
     return f"{text}\n{written}" if written else text
@@ -319,6 +322,9 @@ def unwritten_result(ctx: ToolContext) -> str:
             "with only what the task asks for.")
 
 
+_PROGRAM_LINE = re.compile(r"^\s*(?:def |class |import |from \w|print\(|return\b|for .* in |if .*:)", re.MULTILINE)
+
+
 def _cells(line: str, sep: str) -> tuple[object, ...]:
     """A row's values as a reader that parses numbers sees them: 120.50 and 120.5 are the same."""
     cells: list[object] = []
@@ -331,39 +337,63 @@ def _cells(line: str, sep: str) -> tuple[object, ...]:
     return tuple(cells)
 
 
-def rewritten_rows(ctx: ToolContext, changed: list[str]) -> str:
+def _written_tables(ctx: ToolContext, changed: list[str]) -> Iterator[tuple[str, str, list[str], str, list[str]]]:
+    """Each table a program wrote, with each table of the same kind it left alone: (name, separator, its lines,
+    the other's name, the other's lines). Every table is read once."""
+    written = [(name, TABLE_SEPARATORS[suffix], suffix) for name in changed
+               if (suffix := PurePosixPath(name).suffix.lower()) in TABLE_SEPARATORS]
+    if not written:
+        return
+    left_alone = [name for name in ctx.workspace.files(limit=200) if name not in changed]
+    sources: dict[str, list[str]] = {}
+    for name, sep, suffix in written:
+        rows = _table_lines(ctx, name)
+        for source in left_alone:
+            if PurePosixPath(source).suffix.lower() == suffix:
+                yield name, sep, rows, source, sources.setdefault(source, _table_lines(ctx, source))
+
+
+def table_notes(ctx: ToolContext, changed: list[str]) -> str:
+    """Notes on the tables a program wrote from a table it read: rows with their values rewritten, and rows
+    without the header row."""
+    notes = []
+    for name, sep, rows, source, lines in _written_tables(ctx, changed):
+        note = _rewritten(name, sep, rows, source, lines) or _headerless(name, rows, source, lines)
+        if note and note not in notes:
+            notes.append(note)
+    return "".join(notes[:2])
+
+
+def _rewritten(name: str, sep: str, rows: list[str], source: str, lines: list[str]) -> str:
     """A note when a program wrote a table's rows with their values rewritten (``120.50`` became ``120.5``).
 
     pandas parses numbers, so ``read_csv`` then ``to_csv`` changes rows a goal asked to keep as they were
     (FilterRows' model wrote them so, then copied them by hand as well). The rows a program wrote are
     compared with those of the tables it left alone: a row equal to one of them as values, but not as text.
     """
-    written = [(name, TABLE_SEPARATORS[suffix], suffix) for name in changed
-               if (suffix := PurePosixPath(name).suffix.lower()) in TABLE_SEPARATORS]
-    if not written:
-        return ""
-    left_alone = [name for name in ctx.workspace.files(limit=200) if name not in changed]
-    sources: dict[str, list[str]] = {}  # each table the program left alone, read once
-    for name, sep, suffix in written:
-        rows = _table_lines(ctx, name)
-        for source in left_alone:
-            if PurePosixPath(source).suffix.lower() != suffix:
-                continue
-            lines = sources.setdefault(source, _table_lines(ctx, source))
-            as_text = set(lines)
-            as_values = {_cells(line, sep): line for line in lines if line.strip()}
-            for line in rows:
-                was = as_values.get(_cells(line, sep)) if line not in as_text else None
-                if was is None:
-                    continue
-                old, new = next(((a.strip(), b.strip()) for a, b in zip(was.split(sep), line.split(sep), strict=False)
-                                 if len(b.strip()) < len(a.strip())), ("", ""))
-                if not old:  # only spaces, or written longer on purpose (120.5 as 120.50)
-                    continue
-                return (f"\nNote: {name} has rows of {source} with their values rewritten ({old!r} became "
-                        f"{new!r}): pandas reads numbers as numbers. To copy rows unchanged, read with "
-                        f"pd.read_csv({source!r}, dtype=str), or use the csv module.")
+    as_text = set(lines)
+    as_values = {_cells(line, sep): line for line in lines if line.strip()}
+    for line in rows:
+        was = as_values.get(_cells(line, sep)) if line not in as_text else None
+        if was is None:
+            continue
+        old, new = next(((a.strip(), b.strip()) for a, b in zip(was.split(sep), line.split(sep), strict=False)
+                         if len(b.strip()) < len(a.strip())), ("", ""))
+        if not old:  # only spaces, or written longer on purpose (120.5 as 120.50)
+            continue
+        return (f"\nNote: {name} has rows of {source} with their values rewritten ({old!r} became "
+                f"{new!r}): pandas reads numbers as numbers. To copy rows unchanged, read with "
+                f"pd.read_csv({source!r}, dtype=str), or use the csv module.")
     return ""
+
+
+def _headerless(name: str, rows: list[str], source: str, lines: list[str]) -> str:
+    """A note when a program wrote rows of a table without its header row: FilterRows' model filtered with
+    ``if row[2] == 'shipped'``, which drops the header too, and finished."""
+    if len(lines) < 2 or not rows or rows[0] == lines[0] or lines[0] in rows or rows[0] not in set(lines[1:]):
+        return ""
+    return (f"\nNote: {name} starts with a row of {source} but has no header row ({lines[0]!r}). If it should "
+            "have one (tables usually do), write the header first.")
 
 
 def _table_lines(ctx: ToolContext, name: str) -> list[str]:
@@ -374,6 +404,38 @@ def _table_lines(ctx: ToolContext, name: str) -> list[str]:
         return decode_text(path.read_bytes())[0].splitlines()
     except (ToolError, OSError):
         return []
+
+
+def undefined_file_note(ctx: ToolContext, stderr: str) -> str:
+    """For code that failed on an undefined name that is a workspace file's name without its suffix: the data
+    is in the file. InventoryReport's model used ``inventory`` (inventory.txt) as a variable in four programs."""
+    undefined = re.search(r"NameError: name '(\w+)' is not defined", stderr)
+    if undefined is None:
+        return ""
+    name = undefined.group(1)
+    found = next((path for path in ctx.workspace.files(limit=200) if PurePosixPath(path).stem == name), None)
+    if found is None:
+        return ""
+    return (f"\nNote: {name} is not defined in this program, but the workspace has {found}: read it in the code, "
+            f"e.g. text = open({found!r}, encoding='utf-8').read().")
+
+
+def missing_name_note(ctx: ToolContext, stderr: str) -> str:
+    """For code that failed because a module of the workspace lacks the name it imports: the module must be
+    written first. ParseDuration's model wrote only a comment into duration.py and ran its test three times."""
+    missing = re.search(r"module '([\w.]+)' has no attribute '(\w+)'|cannot import name '(\w+)' from '([\w.]+)'",
+                        stderr)
+    if missing is None:
+        return ""
+    module, name = (missing.group(1), missing.group(2)) if missing.group(1) else (missing.group(4), missing.group(3))
+    path = module.replace(".", "/") + ".py"
+    try:
+        if not ctx.workspace.resolve(path).is_file():
+            return ""
+    except ToolError:
+        return ""
+    return (f"\nNote: {path} defines no {name}. Write the code of {name} into {path} with write_file, then run "
+            "the test again.")
 
 
 def page_read_note(ctx: ToolContext, code: str) -> str:
@@ -426,6 +488,10 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
         raise ToolError(f"{path!r} does not exist in the workspace. To run code, pass it to execute_python instead.")
     if target.suffix != ".py":
         raise ToolError(f"{path!r} is not a .py file.")
+    if any("\n" in arg and _PROGRAM_LINE.search(arg) for arg in args or []):
+        # ParseDuration's model passed the module's code as an argument to the module that held only a comment
+        raise ToolError("args are the program's command-line arguments, not code: nothing was run. To put code in "
+                        f"{path}, use write_file; to run code, pass it to execute_python.")
     inside = str(PurePosixPath(sandbox.workspace_path) / ctx.workspace.relative(target))
     text = target.read_text(encoding="utf-8", errors="replace")
     tried = note_ran(ctx, ctx.workspace.relative(target), text)
@@ -488,4 +554,6 @@ def has_python_files(ctx: ToolContext) -> bool:
     return any(name.endswith(".py") for name in ctx.workspace.files())
 
 
-EXECUTE_PYTHON_FILE = Tool(execute_python_file, available_if=has_python_files)
+EXECUTE_PYTHON = Tool(execute_python, runs_code=True)
+EXECUTE_PYTHON_FILE = Tool(execute_python_file, available_if=has_python_files, runs_code=True)
+EXECUTE_SHELL = Tool(execute_shell, runs_code=True)

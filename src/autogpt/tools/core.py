@@ -9,7 +9,7 @@ from typing import NamedTuple
 from autogpt.errors import ToolError
 from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, ungrounded
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import failing, module_name, untried
+from autogpt.tools.untested import failing, module_name, ran_a_program, untried
 
 _EXTENSIONS = ("txt md markdown rst csv tsv json jsonl yaml yml toml ini cfg xml html htm css js ts py ipynb sh "
                "sql log tex cpp hpp java go rs rb php svg png jpg jpeg gif pdf docx xlsx pptx").split()  # no .c / .h: "D.C."
@@ -294,7 +294,27 @@ def finish(reason: str, ctx: ToolContext) -> str:
         holds = f"holds {', '.join(held[:3])}" if held else "holds no number"
         raise ToolError(f"Not finished: you say {number}, but {name} {holds}. If {number} is the answer, compute it "
                         f"with execute_python and write it to {name}; if {name} is right, call finish again.")
+    if uncomputed(ctx):
+        # Sha256Hash's model wrote "SHA-256 hash of '...' is: " to hash.txt and finished, having run nothing
+        ctx.extras["finish_uncomputed_warned"] = True
+        goals = "\n".join(ctx.goals)
+        outputs = [name for name in expected_outputs(goals) if name not in set(goal_inputs(goals))]
+        where = f" and writes it to {outputs[0]}" if outputs else ""
+        raise ToolError("Not finished: the task asks for something computed, and no program has run in this task. "
+                        f"Next, compute it with execute_python (a program that works it out, prints it{where}). If "
+                        "nothing needs computing, call finish again.")
     return reason
+
+
+def uncomputed(ctx: ToolContext) -> bool:
+    """Whether the goals ask for a computed result (not a module: then the code is the result), no program has run
+    to its end, and ``finish`` has not asked about the task's numbers or code yet (it asks at most once)."""
+    if ctx.sandbox is None or not asks_to_compute(ctx.goals) or ran_a_program(ctx):
+        return False
+    asked = ("finish_uncomputed_warned", "finish_numbers_warned", "finish_claims_warned", "finish_untried_warned")
+    if any(ctx.extras.get(key) for key in asked):
+        return False
+    return not any(name.endswith(".py") for name in expected_outputs("\n".join(ctx.goals)))
 
 
 def unfiled_claim(ctx: ToolContext, reason: str) -> tuple[str, str, list[str]] | None:

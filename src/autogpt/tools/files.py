@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 from collections.abc import Callable
@@ -118,6 +119,23 @@ def _split(line: str, sep: str) -> list[str]:
     return [cell.strip() for cell in line.split(sep)]
 
 
+def _without_code(ctx: ToolContext, relative: str, content: str) -> bool:
+    """Whether ``content``, written the first time to a ``.py`` file (not ``__init__.py``), has no code: only
+    comments or a docstring. ParseDuration's model wrote the examples as a comment into duration.py, then tested
+    the module that defined nothing."""
+    warned: set[str] = ctx.extras.setdefault("without_code_warned", set())
+    if relative in warned or not relative.endswith(".py") or PurePosixPath(relative).name == "__init__.py":
+        return False
+    try:
+        body = ast.parse(content).body
+    except (SyntaxError, ValueError):
+        return False
+    if any(not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)) for node in body):
+        return False
+    warned.add(relative)
+    return True
+
+
 _EXACTLY = re.compile(r"\bexact(?:ly)?\b|\bverbatim\b|word for word|原样|一字不差|原文照抄|完全一样", re.IGNORECASE)
 _ENDINGS = ".!?。！？…"
 
@@ -153,9 +171,8 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     """``write_file`` and ``append_file``: refused when empty (small models "write" a file this way and then
     believe it holds the answer), when the text is a shortened copy, when an append repeats the text the file
     already ends with, the first time a program is written where a computing goal wants its result, a text the
-    goals give exactly loses its final punctuation, or a table row differs from the same row of an input table,
-    or when the file is an input of the task; noted for
-    ``finish``'s checks."""
+    goals give exactly loses its final punctuation, a .py file has no code, or a table row differs from the same
+    row of an input table, or when the file is an input of the task; noted for ``finish``'s checks."""
     verb = "appended" if append else "written"
     if not content:
         raise ToolError(f"The content is empty: nothing was {verb}. Put the text itself in content.")
@@ -174,6 +191,10 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
         raise ToolError(f"Nothing was written: this is a Python program, and {relative} is where the task wants "
                         "a result. Run the program with execute_python and have it write what it computes to "
                         f"{relative}. If the program itself belongs in {relative}, call write_file again.", retry=True)
+    if not append and _without_code(ctx, relative, content):
+        raise ToolError(f"Nothing was {verb}: this text has no Python code, only comments. Write the code itself "
+                        f"into {relative} (def ... with its body); if it is meant to hold only comments, call the "
+                        "command again.", retry=True)
     if ending := _clipped_copy(ctx, relative, content):
         raise ToolError(f"Nothing was {verb}: the goals give this text ending with {ending!r}, and ask for it exactly "
                         f"as given. Write it with the {ending!r}; if it is meant to end without it, call the command "

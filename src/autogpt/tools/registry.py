@@ -82,6 +82,7 @@ class Tool:
         available_if: Callable[[ToolContext], bool] | None = None,
         listed_if_unavailable: bool = True,
         reads: str | None = None,
+        runs_code: bool = False,
     ) -> None:
         self.fn = fn
         self.name = name or fn.__name__
@@ -104,6 +105,9 @@ class Tool:
         #: the argument that names what the tool reads (read_file's ``path``): right after the tool showed that
         #: thing whole, the next step may not ask for it again (small models often do, and a step costs 15-30 s)
         self.reads = reads
+        #: it runs code in the sandbox, which has no network: right after a page was shown, it is left out for
+        #: a step (small models write a program to fetch the page they have just been shown)
+        self.runs_code = runs_code
         self.is_async = inspect.iscoroutinefunction(fn)
         self.context_param, self.args_model = _derive_args_model(fn, self.name, arg_docs)
         self._spec: dict[str, Any] | None = None

@@ -19,6 +19,7 @@ from autogpt.tools.registry import ToolContext
 UNRUN = "unrun_code"  # ToolContext.extras: the .py files written and not run since
 WRITTEN = "written_code"  # ToolContext.extras: every .py file written in the run
 FAILING = "failing_code"  # ToolContext.extras: {.py file: the error the last run that named it ended with}
+RAN_OK = "ran_a_program"  # ToolContext.extras: True once a program has run to its end without error
 
 
 def module_name(path: str) -> str:
@@ -54,12 +55,19 @@ def note_untried(ctx: ToolContext, path: str) -> None:
 
 def note_outcome(ctx: ToolContext, paths: list[str], error: str = "") -> None:
     """How the run that named ``paths`` ended: ``error`` (its last line) if it failed, "" if it worked."""
+    if not error:
+        ctx.extras[RAN_OK] = True
     failing: dict[str, str] = ctx.extras.setdefault(FAILING, {})
     for path in paths:
         if error:
             failing[path] = error
         else:
             failing.pop(path, None)
+
+
+def ran_a_program(ctx: ToolContext) -> bool:
+    """Whether a program has run to its end without error in this task."""
+    return bool(ctx.extras.get(RAN_OK))
 
 
 def failing(ctx: ToolContext) -> dict[str, str]:
