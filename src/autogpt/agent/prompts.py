@@ -238,31 +238,53 @@ _EXAMPLES: dict[str, dict[str, tuple[str, list[tuple[dict[str, object], str]]]]]
                     "finish", reason="已把上海门店的营业时间写入 reply.txt。"), ""),
         ]),
     },
+    # A fact it knows, then a computation: the embedded model searched the web and wrote networking code for
+    # facts it knows (the capital of the United States), and, shown only a fact answered at once, stopped
+    # running code for computations.
     "code": {
-        "en": ("Compute the sum of the squares of 1 to 10 with Python and write it to result.txt", [
+        "en": ("Write the year the Eiffel Tower was finished to year.txt, then compute the sum of the squares of 1 "
+               "to 10 with Python and write it to result.txt", [
             (_reply("Nothing has been done yet.",
-                    [("Compute the sum with Python", "doing"), ("Write it to result.txt", "todo"), ("Finish", "todo")],
-                    "A complete program that adds the squares and prints the sum gives me the number.",
-                    "I am computing the sum.", "execute_python", code=_SQUARES), "Exit code: 0\n--- stdout ---\n385"),
+                    [("Write the year to year.txt", "doing"), ("Compute the sum with Python", "todo"),
+                     ("Write it to result.txt", "todo"), ("Finish", "todo")],
+                    "The Eiffel Tower was finished in 1889, a well-known fact, so I write it at once: no search, "
+                    "no code.", "I am writing year.txt.", "write_file", path="year.txt", content="1889"),
+             "Wrote 4 characters to year.txt."),
+            (_reply("year.txt contains 1889.",
+                    [("Write the year to year.txt", "done"), ("Compute the sum with Python", "doing"),
+                     ("Write it to result.txt", "todo"), ("Finish", "todo")],
+                    "The sum must be computed: a complete program that adds the squares and prints the sum gives "
+                    "the exact number.", "I am computing the sum.", "execute_python", code=_SQUARES),
+             "Exit code: 0\n--- stdout ---\n385"),
             (_reply("The program printed 385.",
-                    [("Compute the sum with Python", "done"), ("Write it to result.txt", "doing"), ("Finish", "todo")],
+                    [("Write the year to year.txt", "done"), ("Compute the sum with Python", "done"),
+                     ("Write it to result.txt", "doing"), ("Finish", "todo")],
                     "I write the number the program printed.", "The sum is 385.",
                     "write_file", path="result.txt", content="385"), "Wrote 3 characters to result.txt."),
             (_reply("result.txt contains 385.",
-                    [("Compute the sum with Python", "done"), ("Write it to result.txt", "done"), ("Finish", "doing")],
-                    "Every goal is done, so I finish.", "result.txt contains 385.",
-                    "finish", reason="Computed the sum of the squares of 1 to 10 = 385 and wrote it to result.txt."), ""),
+                    [("Write the year to year.txt", "done"), ("Compute the sum with Python", "done"),
+                     ("Write it to result.txt", "done"), ("Finish", "doing")],
+                    "Every goal is done, so I finish.", "Both files are written.",
+                    "finish", reason="Wrote 1889 to year.txt and the sum of the squares of 1 to 10, 385, to "
+                                     "result.txt."), ""),
         ]),
-        "zh": ("用 Python 计算 1 到 10 的平方和，并把结果写入 result.txt", [
-            (_reply("还没有做任何事。", [("用 Python 计算平方和", "doing"), ("写入 result.txt", "todo"), ("结束任务", "todo")],
-                    "运行一个把平方相加并打印总和的完整程序就能得到这个数。", "我正在计算平方和。",
+        "zh": ("把埃菲尔铁塔建成的年份写入 year.txt，再用 Python 计算 1 到 10 的平方和并写入 result.txt", [
+            (_reply("还没有做任何事。", [("把年份写入 year.txt", "doing"), ("用 Python 计算平方和", "todo"),
+                                         ("写入 result.txt", "todo"), ("结束任务", "todo")],
+                    "埃菲尔铁塔建成于 1889 年，这是常识，所以直接写入：不搜索，也不运行代码。", "我正在写 year.txt。",
+                    "write_file", path="year.txt", content="1889"), "Wrote 4 characters to year.txt."),
+            (_reply("year.txt 中是 1889。", [("把年份写入 year.txt", "done"), ("用 Python 计算平方和", "doing"),
+                                             ("写入 result.txt", "todo"), ("结束任务", "todo")],
+                    "平方和需要计算：运行一个把平方相加并打印总和的完整程序就能得到准确的数。", "我正在计算平方和。",
                     "execute_python", code=_SQUARES), "Exit code: 0\n--- stdout ---\n385"),
-            (_reply("程序输出了 385。", [("用 Python 计算平方和", "done"), ("写入 result.txt", "doing"), ("结束任务", "todo")],
+            (_reply("程序输出了 385。", [("把年份写入 year.txt", "done"), ("用 Python 计算平方和", "done"),
+                                         ("写入 result.txt", "doing"), ("结束任务", "todo")],
                     "把程序输出的数写入文件。", "结果是 385。",
                     "write_file", path="result.txt", content="385"), "Wrote 3 characters to result.txt."),
-            (_reply("result.txt 中是 385。", [("用 Python 计算平方和", "done"), ("写入 result.txt", "done"), ("结束任务", "doing")],
-                    "所有目标都已完成，所以结束任务。", "result.txt 中是 385。",
-                    "finish", reason="已计算 1 到 10 的平方和 = 385 并写入 result.txt。"), ""),
+            (_reply("result.txt 中是 385。", [("把年份写入 year.txt", "done"), ("用 Python 计算平方和", "done"),
+                                              ("写入 result.txt", "done"), ("结束任务", "doing")],
+                    "所有目标都已完成，所以结束任务。", "两个文件都已写好。",
+                    "finish", reason="已把 1889 写入 year.txt，把 1 到 10 的平方和 385 写入 result.txt。"), ""),
         ]),
     },
 }

@@ -5,14 +5,19 @@
   prompt prefix is reused between steps (llama-cpp-python matches the longest common token prefix).
 * Generation runs in a worker thread; the event loop stays free, tokens stream out, and a cancelled
   call stops generating at the next token.
+* With a ``seed``, each request samples with a seed derived from it and the request itself: the same prompt
+  gives the same reply whatever ran before it in the process (llama.cpp's own seed moves on with every call,
+  and the loaded model is shared by every agent in the process).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import threading
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +31,13 @@ _LOADED_LOCK = threading.Lock()
 # llama.cpp's own names for the sampling parameters we expose beyond the common ones.
 DEFAULT_REPEAT_PENALTY = 1.1
 _EXTRA = {"top_k": int, "min_p": float, "repeat_penalty": float, "presence_penalty": float, "frequency_penalty": float}
+
+
+def request_seed(seed: int, request: ModelRequest) -> int:
+    """The sampling seed for one request: ``seed`` and the request's messages and schema, hashed (never 0)."""
+    text = json.dumps([seed, [m.to_dict() for m in request.messages], request.response_schema], sort_keys=True,
+                      ensure_ascii=False, default=str)
+    return zlib.crc32(text.encode("utf-8")) or 1
 
 
 class EmbeddedModel(Model):
@@ -126,6 +138,8 @@ class EmbeddedModel(Model):
         }
         if seed := params.pop("seed", None):
             kwargs["seed"] = seed
+        elif self.seed is not None:
+            kwargs["seed"] = request_seed(self.seed, request)
         kwargs.update(params)
         if request.response_schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": request.response_schema}
