@@ -108,11 +108,13 @@ def test_every_step_is_stored_as_it_finishes(settings: Settings, tmp_path: Path)
     assert record.result is not None and record.result["summary"] == "done"
 
 
-async def test_a_cancelled_run_resumes_from_its_last_step_and_runs_nothing_twice(settings: Settings,
-                                                                                  tmp_path: Path) -> None:
-    script = [*lines(4), reply("finish", reason="all lines written")]
-    model = ScriptedModel(list(script), delay=0.15)
-    agent = AutoGPT(goals=["Log four lines"], model=model, settings=settings, workspace=tmp_path / "ws")
+async def cancel_after_two_steps(script: list[dict[str, Any]], goals: list[str], settings: Settings,
+                                 tmp_path: Path) -> tuple[str, int, dict[str, Any]]:
+    """Run ``script`` and cancel the run once two steps are stored: the task's id, how many replies of the script
+    the run used (the stored steps, and a proposal pending or a command running when it was cancelled), and its
+    saved state."""
+    agent = AutoGPT(goals=goals, model=ScriptedModel(list(script), delay=0.15), settings=settings,
+                    workspace=tmp_path / "ws")
     job = asyncio.create_task(agent.arun())
     while agent.task_id is None or len(agent.store.history(agent.task_id)) < 2:
         await asyncio.sleep(0.02)
@@ -123,7 +125,14 @@ async def test_a_cancelled_run_resumes_from_its_last_step_and_runs_nothing_twice
     assert task_id is not None
     record = agent.store.get_task(task_id)
     done = len(agent.store.history(task_id))
-    consumed = done + (record.state.get("pending") is not None) + (record.state.get("running") is not None)
+    used = done + (record.state.get("pending") is not None) + (record.state.get("running") is not None)
+    return task_id, used, record.state
+
+
+async def test_a_cancelled_run_resumes_from_its_last_step_and_runs_nothing_twice(settings: Settings,
+                                                                                  tmp_path: Path) -> None:
+    script = [*lines(4), reply("finish", reason="all lines written")]
+    task_id, consumed, _ = await cancel_after_two_steps(script, ["Log four lines"], settings, tmp_path)
 
     resumed_model = ScriptedModel(script[consumed:])
     resumed = AutoGPT.resume(task_id, settings=settings, model=resumed_model)
@@ -138,22 +147,9 @@ async def test_a_cancelled_run_resumes_from_its_last_step_and_runs_nothing_twice
 
 async def test_a_resumed_run_remembers_the_commands_that_failed(settings: Settings, tmp_path: Path) -> None:
     failing = reply("read_file", path="missing.txt")
-    model = ScriptedModel([failing, reply("list_folder"), reply("list_folder", path="."), failing,
-                           reply("finish", reason="done")], delay=0.15)
-    agent = AutoGPT(goals=["List the folder"], model=model, settings=settings, workspace=tmp_path / "ws")
-    job = asyncio.create_task(agent.arun())
-    while agent.task_id is None or len(agent.store.history(agent.task_id)) < 2:
-        await asyncio.sleep(0.02)
-    job.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await job
-    task_id = agent.task_id
-    assert task_id is not None
-    record = agent.store.get_task(task_id)
-    assert list(record.state["failed"]) == [Reply.model_validate(failing).command.signature()]
-    done = len(agent.store.history(task_id))
-    consumed = done + (record.state.get("pending") is not None) + (record.state.get("running") is not None)
     script = [failing, reply("list_folder"), reply("list_folder", path="."), failing, reply("finish", reason="done")]
+    task_id, consumed, state = await cancel_after_two_steps(script, ["List the folder"], settings, tmp_path)
+    assert list(state["failed"]) == [Reply.model_validate(failing).command.signature()]
     resumed = AutoGPT.resume(task_id, settings=settings, model=ScriptedModel(script[consumed:]))
     result = await resumed.arun()
     again = result.history[3]  # the record of failures was checkpointed, with a fingerprint of the workspace
