@@ -279,9 +279,8 @@ class Runner:
         same reply until the run is stuck. They also read the same file or page again right after it was shown
         whole: for the next step a tool that just read a page may name only the page's links not read yet (it is
         left out if there are none), and the tools that run code are left out (they cannot fetch it); right after
-        a file, the web tools are left out. ``read_file`` may name
-        only the files there are (without the one just read), and is left out when there are none: small models
-        read made-up names.
+        a file, the web tools are left out. ``read_file`` may name only the files there are (without the one just
+        read), and is left out when there are none: small models read made-up names.
         """
         left_out = set(self._withdrawn)
         left_out |= {tool.name for tool in self._tools() if tool.available_if and not tool.available_if(self._context)}
@@ -299,14 +298,14 @@ class Runner:
         if self._just_read and isinstance(last, ActionStep) and last.number == self._just_read[0]:
             _, name, target = self._just_read
             just_read = self._workspace_file(target)
-            links = [address for address in self._context.extras.get(LINKS, {}).get(target, [])
-                     if not self._read_before(name, address)]
             if just_read is None:  # a page: code cannot fetch it (the model wrote requests programs for it)
                 left_out |= {tool.name for tool in self._tools() if tool.runs_code}
-            if just_read is None and links and self.tools.get(name).reads:  # the next may follow a link
-                narrowed[name] = (self.tools.get(name).reads or "", links)
-            elif just_read is None:  # a page without links
-                left_out.add(name)
+                links = [address for address in self._context.extras.get(LINKS, {}).get(target, [])
+                         if not self._read_before(name, address)]
+                if links:  # the next step may follow one of them
+                    narrowed[name] = (self.tools.get(name).reads or "", links)
+                else:
+                    left_out.add(name)
             else:  # a file: the next step works with it. Offered the web, the model read made-up addresses.
                 left_out |= {tool.name for tool in self._tools() if tool.untrusted}
         # A file can be read only if it is there (and not just read): small models read made-up names.
@@ -336,9 +335,9 @@ class Runner:
         and one never came back to read_webpage."""
         addresses = web_addresses("\n".join(self.task.goals))
         reader = next((tool for tool in self._tools() if tool.reads == "url" and tool.name not in left_out), None)
-        if not addresses or reader is None or reader.reads is None:
+        if not addresses or reader is None:
             return None
-        specs = [narrow(spec, reader.reads, addresses) for spec in self._tool_specs if spec["name"] == reader.name]
+        specs = [narrow(spec, "url", addresses) for spec in self._tool_specs if spec["name"] == reader.name]
         return specs, reply_json_schema(specs)
 
     def _read_before(self, tool: str, target: str) -> bool:

@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
-from autogpt.tools.core import missing_files, restore_inputs
+from autogpt.tools.core import missing_results, restore_inputs
 from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_outcome, note_ran, note_untried
@@ -314,7 +314,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
 def unwritten_result(ctx: ToolContext) -> str:
     """A note for a program that printed something and wrote no file while a file the task asks for is missing.
     ZhAverageScore's model printed 平均分: 79.87, then ran seven more programs and never wrote average.txt."""
-    missing = [name for name in missing_files(ctx) if not name.endswith(".py")]
+    missing = missing_results(ctx)
     if not missing:
         return ""
     return (f"\nNote: this program wrote no file, and {missing[0]}, which the task asks for, does not exist yet. If "

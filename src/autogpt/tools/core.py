@@ -219,6 +219,11 @@ def missing_files(ctx: ToolContext, reason: str = "") -> list[str]:
     return absent(ctx, expected_outputs("\n".join(ctx.goals)) + instructed_outputs(ctx) + claimed_files(reason))
 
 
+def missing_results(ctx: ToolContext) -> list[str]:
+    """The files the task asks for that do not exist yet, other than code: where a result is to be written."""
+    return [name for name in missing_files(ctx) if not name.endswith(".py")]
+
+
 def absent(ctx: ToolContext, names: list[str]) -> list[str]:
     """Those of ``names`` that are not in the workspace."""
     missing = []

@@ -38,7 +38,7 @@ import httpx
 from autogpt.config import Settings
 from autogpt.errors import AutoGPTError, ConfigError, ToolError, ToolUnavailableError
 from autogpt.llm.base import Message, Model, ModelRequest, estimate_tokens
-from autogpt.tools.core import missing_files
+from autogpt.tools.core import missing_results
 from autogpt.tools.registry import LINKS, SHOWN_IN_PART, Tool, ToolContext
 
 MAX_REDIRECTS = 5
@@ -530,7 +530,7 @@ async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
     if again:  # WebFollowLink's model read the home page again and again instead of the page it names
         footer += ("\n\n[You had read this page already. If what the goals need is not on it, read one of its "
                    "links" + (" above" if links else "") + "; if it is, write it down now.]")
-    if missing := [name for name in missing_files(ctx) if not name.endswith(".py")]:
+    if missing := missing_results(ctx):
         # WebFollowLink's model read the page with the answer, then wrote a requests program to fetch it again
         footer += (f'\n\n[If this page has what the goals need, write it now: write_file(path="{missing[0]}", '
                    "content=...) with only what the task asks for.]")
