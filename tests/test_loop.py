@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from autogpt import AutoGPT, Settings
-from autogpt.agent.events import RunFinished, RunStarted, StepFinished, Token, ToolFinished
+from autogpt.agent.events import Notice, RunFinished, RunStarted, StepFinished, Token, ToolFinished
 from autogpt.agent.steps import ActionStep, ErrorStep, FeedbackStep, NoteStep
 from autogpt.errors import (
     AgentStateError,
@@ -17,6 +17,7 @@ from autogpt.errors import (
     ToolUnavailableError,
     UnknownModelError,
 )
+from autogpt.llm.base import REPEATING, Completion
 from autogpt.store.sqlite import SQLiteStore
 from autogpt.testing import ScriptedHuman, ScriptedModel, reply
 
@@ -270,6 +271,19 @@ def test_unparseable_reply_is_retried_with_the_error(settings, tmp_path):
     retry = model.calls[1].messages
     assert retry[-2].role == "assistant" and retry[-2].content == "this is not json"
     assert "could not be used" in retry[-1].content
+
+
+def test_a_runaway_reply_is_shown_back_only_by_its_beginning(settings, tmp_path):
+    runaway = '{"thoughts": {"reasoning": "' + "I will write the file now. " * 80
+    agent, model = make_agent(settings, [Completion(text=runaway, finish_reason=REPEATING),
+                                         reply("finish", reason="ok")], tmp_path)
+    notices: list[str] = []
+    result = asyncio.run(agent.arun(on_event=lambda e: notices.append(e.message) if isinstance(e, Notice) else None))
+    assert result.status == "finished"
+    retry = model.calls[1].messages
+    assert retry[-2].role == "assistant" and retry[-2].content == runaway[:300] + " …"
+    assert "repeated the same text" in retry[-1].content
+    assert any("It began" in n and "ended" in n for n in notices)  # what it generated is kept in the events
 
 
 def test_reply_failing_every_retry_becomes_an_error_step_then_the_run_ends(settings, tmp_path):

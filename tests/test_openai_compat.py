@@ -13,7 +13,7 @@ import pytest
 
 from autogpt.config import Settings
 from autogpt.errors import InvalidParameterError, ModelAPIError, ModelUnavailableError
-from autogpt.llm.base import Message, ModelRequest, ToolCall
+from autogpt.llm.base import REPEATING, Message, ModelRequest, ToolCall
 from autogpt.llm.openai_compat import OpenAICompatibleModel, context_size_for
 from autogpt.llm.registry import PROVIDERS, create_model
 
@@ -352,6 +352,16 @@ async def test_stream_cut_after_tokens_fails_without_retry(server, make_model, s
         await make_model().complete(ask(on_token=tokens.append))
     assert tokens == ["Half"]  # a retry would have shown the tokens twice
     assert len(server.requests) == 1 and sleeps.delays == []
+
+
+async def test_a_stream_that_falls_into_a_loop_is_stopped_early(server, make_model):
+    loop = [chunk({"content": f"Step {i % 2}: the agent can also be used for that. "}) for i in range(400)]
+    server.script({"sse": [chunk({"content": '{"thoughts": "'}), *loop, chunk({}, finish_reason="length")]})
+    tokens: list[str] = []
+    completion = await make_model().complete(ask(on_token=tokens.append))
+    assert completion.finish_reason == REPEATING
+    assert 1000 <= len(completion.text) < 3000  # stopped within a few chunks of the loop filling the window
+    assert len(tokens) < 100
 
 
 # --- retries and errors ---------------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 """The tolerant reply parser: every near-miss a model produces either parses or gives a clear error."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 from autogpt.agent.parser import parse_completion, parse_reply
 from autogpt.errors import ReplyParseError
-from autogpt.llm.base import Completion, ToolCall
+from autogpt.llm.base import REPEATING, Completion, ToolCall, repeats_itself
 
 GOOD = {
     "thoughts": {"observations": "o", "reasoning": "r", "plan": [{"task": "t", "status": "doing"}],
@@ -135,3 +136,37 @@ def test_reply_cut_off_at_the_token_limit_is_refused():
     with pytest.raises(ReplyParseError, match="cut off at the token limit"):
         parse_completion(Completion(text=text, finish_reason="length"))
     assert parse_completion(Completion(text=text, finish_reason="stop")).command.args["content"] == "AI agents can"
+
+
+def test_a_reply_stopped_in_a_loop_is_refused():
+    text = '{"thoughts": {"reasoning": "' + "The file is done. " * 80
+    with pytest.raises(ReplyParseError, match="repeated the same text"):
+        parse_completion(Completion(text=text, finish_reason=REPEATING))
+
+
+LEGIT = [
+    Path(__file__).read_text(encoding="utf-8")[:4000],  # code
+    "id,name,region,amount\n" + "".join(f"{1000 + i},Customer {i},{['north', 'south'][i % 2]},{i * 17 % 400}.50\n"
+                                          for i in range(60)),  # a table with a repeated pattern
+    "随着大型语言模型技术的快速发展，人工智能领域的许多应用都迎来了前所未有的发展机遇。AutoGPT 是一个基于大型语言模型的"
+    "智能体，它把用户给出的目标分解成子任务和计划，生成并执行代码和工具调用，例如读写文件、运行 Python 程序、读取网页，"
+    "然后根据目标评估每一步的结果，必要时重新规划，直到目标完成，再调用 finish 结束。它保存短期记忆，也就是最近的几个步骤，"
+    "以及长期记忆，也就是它学到的东西和用户提供的文档。用户可以在命令行或网页上使用它，用于客户服务、摘要、写作、翻译、"
+    "营销文案、邮件回复、代码生成和测试，中文和英文都可以。它面临的主要挑战是安全性、可控性和可靠性：代码在沙箱中运行，"
+    "危险的操作需要人工批准，每次运行都有预算限制，任何已经完成的工作都不会丢失。下面是一个例子：用户要求它统计一个文本文件的"
+    "字数，并把结果写入 answer.txt。它先读取文件，然后写一个 Python 程序来计算字数，运行这个程序，检查输出，再把数字写入文件，"
+    "最后确认文件存在并且内容正确，才调用 finish。如果程序出错，错误信息会作为观察结果返回给模型，模型据此修改程序再试一次。",
+]
+
+
+@pytest.mark.parametrize("text", LEGIT, ids=["code", "table", "chinese"])
+def test_ordinary_replies_are_not_taken_for_loops(text):
+    assert len(text.encode("utf-8")) >= 1300
+    assert not any(repeats_itself(text[:end]) for end in range(300, len(text), 50))
+
+
+def test_loops_are_found_once_the_window_is_full():
+    loop = "X can also be used for reading. X can also be used for writing. " * 40
+    assert not repeats_itself(loop[:999])
+    assert repeats_itself(loop)
+    assert repeats_itself('{"content": "' + "\\n" * 600)

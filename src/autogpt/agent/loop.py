@@ -45,7 +45,7 @@ from autogpt.errors import (
     ToolUnavailableError,
     UnknownToolError,
 )
-from autogpt.llm.base import Completion, Message, Model, ModelRequest, Usage
+from autogpt.llm.base import REPEATING, Completion, Message, Model, ModelRequest, Usage
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
 from autogpt.tools.core import absent, expected_outputs, missing_files, protect_inputs, web_addresses
 from autogpt.tools.registry import LINKS, SHOWN_IN_PART, Tool, ToolContext, ToolRegistry
@@ -255,8 +255,12 @@ class Runner:
                 reply = parse_completion(completion)
             except ReplyParseError as exc:
                 error, raw = str(exc), completion.text
-                self._emit(Notice, step=number, message=f"Unusable reply ({error}); asking again.", level="warning")
-                messages = [*messages, Message("assistant", raw[:2000]),
+                cut = completion.finish_reason in ("length", REPEATING)
+                seen = f" It began {raw[:300]!r} and ended {raw[-300:]!r}." if cut else ""
+                self._emit(Notice, step=number, message=f"Unusable reply ({error}); asking again.{seen}", level="warning")
+                # A runaway reply is not shown back whole: the model would go on with it.
+                shown = f"{raw[:300]} …" if cut else raw[:2000]
+                messages = [*messages, Message("assistant", shown),
                             Message("user", f"{t(self.lang, 'bad_reply', error=error)} {t(self.lang, 'reply_again')}")]
                 continue
             if reply.thoughts.plan:

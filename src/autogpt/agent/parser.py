@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from autogpt.agent.schema import Reply
 from autogpt.errors import ReplyParseError
-from autogpt.llm.base import Completion
+from autogpt.llm.base import REPEATING, Completion
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
 _ARG_ALIASES = ("args", "arguments", "parameters", "params", "input")
@@ -26,13 +26,18 @@ _ARG_ALIASES = ("args", "arguments", "parameters", "params", "input")
 def parse_completion(completion: Completion) -> Reply:
     """Parse a model's completion: native tool calls if it made any, else its text.
 
-    A reply cut off by the token limit is refused even if it could be repaired: whatever it was writing
-    (a file's content, most likely) is incomplete.
+    A reply cut off by the token limit, or stopped because it fell into a loop, is refused even if it could be
+    repaired: whatever it was writing (a file's content, most likely) is incomplete.
     """
     if completion.finish_reason == "length":
         raise ReplyParseError(
             "The reply was cut off at the token limit. Write less in one command: "
             "split long content over several append_file commands."
+        )
+    if completion.finish_reason == REPEATING:
+        raise ReplyParseError(
+            "The reply was stopped because it repeated the same text over and over. "
+            "Reply briefly: one short reasoning sentence, then the command."
         )
     if completion.tool_calls:
         call = completion.tool_calls[0]

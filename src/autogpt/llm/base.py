@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -26,6 +27,24 @@ COMMON_PARAMETERS: dict[str, type] = {
     "seed": int,
     "stop": list,
 }
+
+
+#: A reply stopped because it repeated itself gets this finish reason (see :func:`repeats_itself`).
+REPEATING = "repetition"
+_LOOP_WINDOW = 1000  # bytes of UTF-8 (a thousand characters of English, a third of that in Chinese)
+_LOOP_RATIO = 0.15
+
+
+def repeats_itself(text: str) -> bool:
+    """Whether a reply being generated has fallen into a loop: its last thousand bytes are the same few phrases
+    over and over. Small models sometimes do ("X can also be used for Y. X can also be used for Z. ...")
+    until the token limit, a minute of CPU time for nothing. Measured as compressibility: such a tail deflates to
+    under 10% of its size, while code, tables and prose in either language stay above 23%.
+    """
+    tail = text[-_LOOP_WINDOW:].encode("utf-8")[-_LOOP_WINDOW:]
+    if len(tail) < _LOOP_WINDOW:
+        return False
+    return len(zlib.compress(tail, 9)) < _LOOP_RATIO * len(tail)
 
 
 @dataclass(frozen=True)

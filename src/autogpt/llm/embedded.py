@@ -5,6 +5,7 @@
   prompt prefix is reused between steps (llama-cpp-python matches the longest common token prefix).
 * Generation runs in a worker thread; the event loop stays free, tokens stream out, and a cancelled
   call stops generating at the next token.
+* A reply that falls into a loop is stopped early (finish reason ``"repetition"``), not at the token limit.
 * With a ``seed``, each request samples with a seed derived from it and the request itself: the same prompt
   gives the same reply whatever ran before it in the process (llama.cpp's own seed moves on with every call,
   and the loaded model is shared by every agent in the process).
@@ -23,7 +24,7 @@ from typing import Any
 
 from autogpt.errors import ModelError, ModelUnavailableError
 from autogpt.llm.assets import EmbeddedModelSpec, check_gguf, ensure_model_file
-from autogpt.llm.base import Completion, Model, ModelRequest, StatusCallback, Usage
+from autogpt.llm.base import REPEATING, Completion, Model, ModelRequest, StatusCallback, Usage, repeats_itself
 
 _LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
 _LOADED_LOCK = threading.Lock()
@@ -163,6 +164,9 @@ class EmbeddedModel(Model):
                     finish_reason = choice.get("finish_reason") or finish_reason
                     if cancelled.is_set():
                         finish_reason = "cancelled"
+                        break
+                    if generated % 16 == 0 and text and repeats_itself("".join(pieces)):
+                        finish_reason = REPEATING  # a loop: stop now rather than at the token limit
                         break
             except (RuntimeError, ValueError) as exc:
                 raise ModelError(f"llama.cpp failed while generating: {exc}") from exc

@@ -25,7 +25,7 @@ import openai
 
 from autogpt.config import Settings
 from autogpt.errors import ModelAPIError, ModelUnavailableError
-from autogpt.llm.base import Completion, Model, ModelRequest, ToolCall, Usage
+from autogpt.llm.base import REPEATING, Completion, Model, ModelRequest, ToolCall, Usage, repeats_itself
 from autogpt.llm.registry import Provider
 
 #: Context windows of well-known models, matched by the longest name prefix; others get the default.
@@ -137,11 +137,15 @@ class OpenAICompatibleModel(Model):
                     if choice.delta.content:
                         text.append(choice.delta.content)
                         request.on_token(choice.delta.content)
+                        if len(text) % 16 == 0 and repeats_itself("".join(text)):
+                            finish_reason = REPEATING  # a loop: stop now rather than at the token limit
                     for delta in choice.delta.tool_calls or []:
                         call = calls.setdefault(delta.index, ["", ""])
                         if delta.function:
                             call[0] += delta.function.name or ""
                             call[1] += delta.function.arguments or ""
+                if finish_reason == REPEATING:
+                    break
         except openai.APIError as exc:
             if text or calls:  # tokens were already shown: a retry would repeat them
                 raise self._api_error(exc) from None
