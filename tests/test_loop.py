@@ -619,6 +619,25 @@ def test_a_succeeding_command_marks_done_the_sub_task_that_names_its_file(settin
         model.calls[2].messages[-1].content
 
 
+def test_a_sub_task_done_stays_done_when_the_model_copies_it_back_as_todo(settings, tmp_path):
+    def plan(*items):
+        return {"observations": "", "reasoning": "", "criticism": "", "speak": "",
+                "plan": [{"task": task, "status": status} for task, status in items]}
+
+    agent, model = make_agent(settings, [
+        reply("write_file", plan(("Create done.txt with COMPLETE.", "doing"), ("Finish", "todo")),
+              path="done.txt", content="COMPLETE"),
+        # FollowInstructions: the model wrote the done sub-task back as todo, then wrote done.txt again
+        reply("read_file", plan(("create done.txt with COMPLETE", "todo"), ("Check the files", "todo")),
+              path="nothing.txt"),  # fails: the plan is not advanced
+        reply("finish", reason="done.txt is written."),
+    ], tmp_path, goals=["Create done.txt with COMPLETE."])
+    agent.run()
+    model.assert_complete()
+    third = model.calls[2].messages[-1].content
+    assert "Done: create done.txt with COMPLETE\nStill to do: Check the files" in third
+
+
 def test_reopened_plan_steps_in_chinese(settings, tmp_path):
     agent, model = make_agent(settings, [
         reply("write_file", {"observations": "", "reasoning": "", "criticism": "", "speak": "",
@@ -1291,6 +1310,28 @@ def test_table_rows_may_change_when_the_goal_says_to_change_them(settings, tmp_p
     (tmp_path / "2" / "ws").mkdir(parents=True)
     (tmp_path / "2" / "ws" / "orders.csv").write_text("order_id,customer,status\n1016,Harbor Foods,cancelled\n")
     assert agent.run().history[0].ok
+
+
+def test_a_text_to_translate_written_as_it_is_is_refused_once(settings, tmp_path):
+    # TranslateChinese: the model wrote the English text itself to translation.txt
+    text = "It will rain in Beijing tomorrow. Students should bring an umbrella."
+    goal = f'Translate this English text into Simplified Chinese and write it to translation.txt: "{text}"'
+    agent, model = make_agent(settings, [
+        reply("write_file", path="translation.txt", content=text),
+        reply("write_file", path="translation.txt", content="明天北京会下雨。学生们应该带伞。"),
+        reply("finish", reason="done"),
+    ], tmp_path, goals=[goal])
+    result = agent.run()
+    model.assert_complete()
+    assert [step.ok for step in result.history] == [False, True, True]
+    assert "not its translation. Translate it yourself" in result.history[0].observation
+    # once per file (meant so, it is written the second time); not when the goals ask for no translation
+    for goals, refused in [([goal], [False, True]), ([f"Write this to translation.txt: {text}"], [True, False]),
+                           ([f"把这段英文翻译成中文，写入 translation.txt：{text}"], [False, True])]:
+        folder = tmp_path / str(len(goals[0]))
+        agent, model = make_agent(settings, [reply("write_file", path="translation.txt", content=text)] * 2
+                                  + [reply("finish", reason="done")], folder, goals=goals)
+        assert [step.ok for step in agent.run().history][:2] == refused
 
 
 def test_a_text_given_exactly_keeps_its_final_punctuation(settings, tmp_path):

@@ -748,11 +748,18 @@ async def test_a_file_name_used_as_an_undefined_variable_gets_a_note(sandbox: Sa
     with pytest.raises(ToolError) as failed:
         await execute_python("for item, quantity in inventory.items():\n    print(item)", ctx)
     assert str(failed.value).endswith("Note: inventory is not defined in this program, but the workspace has "
-                                      "inventory.txt: read it in the code, e.g. text = open('inventory.txt', "
-                                      "encoding='utf-8').read().")
-    with pytest.raises(ToolError) as other:
-        await execute_python("print(total)", ctx)
-    assert "the workspace has" not in str(other.value)
+                                      "inventory.txt: read it in the code first, e.g. inventory = "
+                                      "open('inventory.txt', encoding='utf-8').read().")
+    # WordCount: `len(essay_text.split())` with essay.txt, twice
+    (workspace / "essay.txt").write_text("A few words.\n")
+    with pytest.raises(ToolError) as named:
+        await execute_python("print(len(essay_text.split()))", ctx)
+    assert "but the workspace has essay.txt: read it in the code first, e.g. essay_text = open('essay.txt'" in \
+        str(named.value)
+    for code in ("print(total)", "print(my_essay)", "print(essayist)"):
+        with pytest.raises(ToolError) as other:
+            await execute_python(code, ctx)
+        assert "the workspace has" not in str(other.value)
 
 
 async def test_failed_code_that_fetches_a_page_already_read_gets_a_note(sandbox: Sandbox, workspace: Path) -> None:
@@ -828,6 +835,24 @@ async def test_a_printed_result_with_the_asked_file_missing_gets_a_note(sandbox:
     (workspace / "average.txt").write_text("79.87")
     done = await execute_python("print('79.87')", ctx)  # the file is there
     assert "Note:" not in wrote and "Note:" not in done
+
+
+async def test_once_every_asked_file_exists_the_step_that_made_it_says_finish_is_next(sandbox: Sandbox,
+                                                                                       workspace: Path) -> None:
+    # WordCount: the model wrote 307 to answer.txt, went on, and overwrote it with the number of characters
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["Write the greeting to hello.txt and the count of words in essay.txt to answer.txt."]
+    done = "Note: every file the task asks for exists now (hello.txt, answer.txt). If they hold what the goals ask"
+    assert done not in write_file("hello.txt", "Hello", ctx)  # answer.txt is still missing
+    assert done not in await execute_python("open('notes.txt', 'w').write('x')", ctx)
+    assert done in await execute_python("open('answer.txt', 'w').write('307')", ctx)
+    assert done in write_file("answer.txt", "307", ctx)
+    assert done not in write_file("notes.txt", "scratch", ctx)  # not a file the task asks for
+    ctx.goals = ["Write slug.py with a function slug(text), and the tests in test_slug.py"]  # code is tested first
+    assert "Note:" not in write_file("slug.py", "def slug(t):\n    return t\n", ctx)
+    assert "Note:" not in write_file("test_slug.py", "from slug import slug\n", ctx)
 
 
 async def test_code_can_import_the_modules_in_the_workspace(sandbox: Sandbox, workspace: Path) -> None:

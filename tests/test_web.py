@@ -699,3 +699,24 @@ def test_after_a_page_shown_whole_the_next_step_may_read_only_its_links(tmp_path
     # right after a page shown whole, code is not offered: small models write a program to fetch it again
     coded = ["execute_python" in [tool["name"] for tool in call.tools] for call in model.calls]
     assert coded == [False, False, True, False, False]
+
+
+def test_after_a_page_while_the_result_is_missing_only_writing_and_its_links_are_offered(tmp_path: Path, base: str) -> None:
+    from autogpt import AutoGPT
+    from autogpt.testing import ScriptedModel, reply
+
+    model = ScriptedModel([
+        reply("read_webpage", url=f"{base}/plain"),  # a page without links
+        reply("write_file", path="answer.txt", content="tangerine"),
+        reply("read_webpage", url=f"{base}/article"),  # the result exists now: the next step is free
+        reply("finish", reason="Wrote answer.txt"),
+    ])
+    settings = Settings.load(data_dir=tmp_path / "data", web_allow_hosts=["127.0.0.1"], lessons=False)
+    result = AutoGPT(goals=[f"Read {base}/plain and write the code word to answer.txt."], model=model,
+                     settings=settings, workspace=tmp_path / "ws").run()
+    model.assert_complete()
+    assert result.status == "finished"
+    offered = [[tool["name"] for tool in call.tools] for call in model.calls]
+    assert offered[1] == ["write_file", "append_file"]  # WebFact's model searched the web for what it had read
+    assert "finish" in offered[3] and "list_folder" in offered[3] and "execute_python" not in offered[3]
+    assert "web_search" in offered[2] and "execute_python" in offered[2]

@@ -47,7 +47,14 @@ from autogpt.errors import (
 )
 from autogpt.llm.base import REPEATING, Completion, Message, Model, ModelRequest, Usage
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
-from autogpt.tools.core import absent, expected_outputs, missing_files, protect_inputs, web_addresses
+from autogpt.tools.core import (
+    absent,
+    expected_outputs,
+    missing_files,
+    missing_results,
+    protect_inputs,
+    web_addresses,
+)
 from autogpt.tools.registry import LINKS, SHOWN_IN_PART, Tool, ToolContext, ToolRegistry
 from autogpt.tools.workspace import Workspace
 
@@ -264,7 +271,7 @@ class Runner:
                             Message("user", f"{t(self.lang, 'bad_reply', error=error)} {t(self.lang, 'reply_again')}")]
                 continue
             if reply.thoughts.plan:
-                self.plan = reply.thoughts.plan
+                self.plan = planning.keep_done(self.plan, reply.thoughts.plan)
             self._checkpoint(self._state(pending=Proposal(number=number, reply=reply, prompt_tokens=usage.prompt_tokens,
                                                           completion_tokens=usage.completion_tokens, cost=cost)), None)
             self._emit(Proposed, step=number, thoughts=reply.thoughts.model_dump(), command=reply.command.model_dump())
@@ -282,8 +289,9 @@ class Runner:
         that needs the network), and ``finish`` right after a refused finish: small models otherwise repeat the
         same reply until the run is stuck. They also read the same file or page again right after it was shown
         whole: for the next step a tool that just read a page may name only the page's links not read yet (it is
-        left out if there are none), and the tools that run code are left out (they cannot fetch it); right after
-        a file, the web tools are left out. ``read_file`` may name only the files there are (without the one just
+        left out if there are none), and the tools that run code are left out (they cannot fetch it); while a file
+        the task asks for is missing, only the writing tools stay beside it (WebFact's model searched the web for
+        what the page had just said); right after a file, the web tools are left out. ``read_file`` may name only the files there are (without the one just
         read), and is left out when there are none: small models read made-up names.
         """
         left_out = set(self._withdrawn)
@@ -310,6 +318,9 @@ class Runner:
                     narrowed[name] = (self.tools.get(name).reads or "", links)
                 else:
                     left_out.add(name)
+                writers = {tool.name for tool in self._tools() if tool.writes and tool.name not in left_out}
+                if writers and missing_results(self._context):  # write what it shows (or follow a link)
+                    left_out |= {tool.name for tool in self._tools() if tool.name not in writers and tool.name != name}
             else:  # a file: the next step works with it. Offered the web, the model read made-up addresses.
                 left_out |= {tool.name for tool in self._tools() if tool.untrusted}
         # A file can be read only if it is there (and not just read): small models read made-up names.

@@ -8,6 +8,10 @@ progress, else the first one still to do. (A model read a page while its plan sa
 
 They also mark a sub-task done that never happened ("Create countdown.txt": done, with no such file) and then
 finish. So before each prompt, a done sub-task whose file is not in the workspace goes back to "todo".
+
+And they copy a sub-task the loop marked done back into their next plan as "todo", then do it again
+(FollowInstructions' model wrote done.txt four times): a sub-task of the new plan that is word for word one the
+plan had done stays done (:func:`keep_done`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,18 @@ def advance(plan: list[PlanItem], targets: Iterable[str] = ()) -> list[PlanItem]
     if current is None:
         return plan
     return [item.model_copy(update={"status": "done"}) if i == current else item for i, item in enumerate(plan)]
+
+
+def keep_done(old: list[PlanItem], new: list[PlanItem]) -> list[PlanItem]:
+    """The model's ``new`` plan, with the sub-tasks that ``old`` had done kept done (compared without case and
+    final punctuation)."""
+    done = {_key(item.task) for item in old if item.status == "done"}
+    return [item.model_copy(update={"status": "done"}) if item.status != "done" and _key(item.task) in done else item
+            for item in new]
+
+
+def _key(task: str) -> str:
+    return " ".join(task.split()).rstrip(".。!！ ").casefold()
 
 
 def targets(args: dict[str, Any]) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
-from autogpt.tools.core import missing_results, restore_inputs
+from autogpt.tools.core import all_made, missing_results, restore_inputs
 from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_outcome, note_ran, note_untried
@@ -308,6 +308,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     written = written_files(ctx, changed, skip=kept) + table_notes(ctx, changed)
     if result.stdout.strip() and not [name for name in changed if "__pycache__" not in name.split("/")]:
         written += unwritten_result(ctx)
+    written += all_made(ctx, changed)
     return f"{text}\n{written}" if written else text
 
 
@@ -407,17 +408,21 @@ def _table_lines(ctx: ToolContext, name: str) -> list[str]:
 
 
 def undefined_file_note(ctx: ToolContext, stderr: str) -> str:
-    """For code that failed on an undefined name that is a workspace file's name without its suffix: the data
-    is in the file. InventoryReport's model used ``inventory`` (inventory.txt) as a variable in four programs."""
+    """For code that failed on an undefined name that is a workspace file's name without its suffix, or begins
+    with it: the data is in the file. InventoryReport's model used ``inventory`` (inventory.txt) as a variable in
+    four programs; WordCount's used ``essay_text`` (essay.txt) twice."""
     undefined = re.search(r"NameError: name '(\w+)' is not defined", stderr)
     if undefined is None:
         return ""
     name = undefined.group(1)
-    found = next((path for path in ctx.workspace.files(limit=200) if PurePosixPath(path).stem == name), None)
+    key = name.casefold()
+    found = next((path for path in ctx.workspace.files(limit=200)
+                  if (stem := PurePosixPath(path).stem.casefold()) and (key == stem or key.startswith(stem + "_"))),
+                 None)
     if found is None:
         return ""
-    return (f"\nNote: {name} is not defined in this program, but the workspace has {found}: read it in the code, "
-            f"e.g. text = open({found!r}, encoding='utf-8').read().")
+    return (f"\nNote: {name} is not defined in this program, but the workspace has {found}: read it in the code "
+            f"first, e.g. {name} = open({found!r}, encoding='utf-8').read().")
 
 
 def missing_name_note(ctx: ToolContext, stderr: str) -> str:

@@ -224,6 +224,26 @@ def missing_results(ctx: ToolContext) -> list[str]:
     return [name for name in missing_files(ctx) if not name.endswith(".py")]
 
 
+def all_made(ctx: ToolContext, written: list[str]) -> str:
+    """A note for a step that wrote a file the task asks for, when every such file exists now: finish is next if
+    they hold what the goals ask. WordCount's model wrote 307 to answer.txt, went on, and overwrote it with the
+    number of characters; FollowInstructions' wrote its three files, then wrote done.txt twice more. Not when
+    the task asks for code (a module is tested before it is done)."""
+    asked = list(dict.fromkeys(expected_outputs("\n".join(ctx.goals)) + instructed_outputs(ctx)))
+    if not asked or any(name.endswith(".py") for name in asked) or absent(ctx, asked):
+        return ""
+    made = set()
+    for name in asked:
+        try:
+            made.add(ctx.workspace.relative(ctx.workspace.resolve(name)))
+        except ToolError:
+            continue
+    if not made & set(written):
+        return ""
+    return (f"\nNote: every file the task asks for exists now ({', '.join(asked)}). If they hold what the goals ask, "
+            "the task is done: call finish.")
+
+
 def absent(ctx: ToolContext, names: list[str]) -> list[str]:
     """Those of ``names`` that are not in the workspace."""
     missing = []

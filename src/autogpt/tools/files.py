@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import Field
 
 from autogpt.errors import ToolError
-from autogpt.tools.core import INPUT_BYTES, asks_to_change, expected_outputs, keep_input
+from autogpt.tools.core import INPUT_BYTES, all_made, asks_to_change, expected_outputs, keep_input
 from autogpt.tools.grounding import NOTED, asks_to_compute, ungrounded
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_written
@@ -136,6 +136,21 @@ def _without_code(ctx: ToolContext, relative: str, content: str) -> bool:
     return True
 
 
+_TRANSLATE = re.compile(r"\btranslat(?:e|es|ed|ing|ion)\b(?!\.\w)|翻译|译成|译为|翻成", re.IGNORECASE)  # not translation.txt
+
+
+def _untranslated(ctx: ToolContext, relative: str, content: str) -> bool:
+    """Whether ``content`` is a text the goals give to translate, written as it is. Asked once per file.
+    TranslateChinese's model wrote the English text itself to translation.txt, then looked for a Python library."""
+    warned: set[str] = ctx.extras.setdefault("untranslated_warned", set())
+    text = " ".join(content.split()).strip("\"'“”「」")
+    goals = " ".join(" ".join(ctx.goals).split())
+    if relative in warned or len(text) < 20 or not _TRANSLATE.search(goals) or text not in goals:
+        return False
+    warned.add(relative)
+    return True
+
+
 _EXACTLY = re.compile(r"\bexact(?:ly)?\b|\bverbatim\b|word for word|原样|一字不差|原文照抄|完全一样", re.IGNORECASE)
 _ENDINGS = ".!?。！？…"
 
@@ -171,8 +186,9 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     """``write_file`` and ``append_file``: refused when empty (small models "write" a file this way and then
     believe it holds the answer), when the text is a shortened copy, when an append repeats the text the file
     already ends with, the first time a program is written where a computing goal wants its result, a text the
-    goals give exactly loses its final punctuation, a .py file has no code, or a table row differs from the same
-    row of an input table, or when the file is an input of the task; noted for ``finish``'s checks."""
+    goals give to translate is written untranslated, a text the goals give exactly loses its final punctuation, a
+    .py file has no code, or a table row differs from the same row of an input table, or when the file is an input
+    of the task; noted for ``finish``'s checks."""
     verb = "appended" if append else "written"
     if not content:
         raise ToolError(f"The content is empty: nothing was {verb}. Put the text itself in content.")
@@ -195,6 +211,11 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
         raise ToolError(f"Nothing was {verb}: this text has no Python code, only comments. Write the code itself "
                         f"into {relative} (def ... with its body); if it is meant to hold only comments, call the "
                         "command again.", retry=True)
+    if not append and _untranslated(ctx, relative, content):
+        raise ToolError(f"Nothing was written: this is the text the goals give, not its translation. Translate it "
+                        "yourself (you know both languages; no program or library can translate here), then write "
+                        f"the translation to {relative}. If this text is what belongs there, call the command again.",
+                        retry=True)
     if ending := _clipped_copy(ctx, relative, content):
         raise ToolError(f"Nothing was {verb}: the goals give this text ending with {ending!r}, and ask for it exactly "
                         f"as given. Write it with the {ending!r}; if it is meant to end without it, call the command "
@@ -211,7 +232,7 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     written[:] = [*written[-9:], content]
     _note_typed(ctx, relative, content, append=append)
     note_written(ctx, relative)
-    return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}."
+    return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}.{all_made(ctx, [relative])}"
 
 
 def write_file(path: str, content: Text, ctx: ToolContext) -> str:
@@ -256,6 +277,8 @@ def read_file(path: str, ctx: ToolContext, start_line: int = 1, end_line: int = 
 
 
 READ_FILE = Tool(read_file, reads="path")
+WRITE_FILE = Tool(write_file, writes=True)
+APPEND_FILE = Tool(append_file, writes=True)
 
 
 def list_folder(ctx: ToolContext, path: str = ".") -> str:

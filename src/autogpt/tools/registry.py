@@ -83,6 +83,7 @@ class Tool:
         listed_if_unavailable: bool = True,
         reads: str | None = None,
         runs_code: bool = False,
+        writes: bool = False,
     ) -> None:
         self.fn = fn
         self.name = name or fn.__name__
@@ -108,6 +109,9 @@ class Tool:
         #: it runs code in the sandbox, which has no network: right after a page was shown, it is left out for
         #: a step (small models write a program to fetch the page they have just been shown)
         self.runs_code = runs_code
+        #: it writes a workspace file: right after a page was shown while a file the task asks for is missing,
+        #: the writing tools (and the page's links) are all that is offered for a step
+        self.writes = writes
         self.is_async = inspect.iscoroutinefunction(fn)
         self.context_param, self.args_model = _derive_args_model(fn, self.name, arg_docs)
         self._spec: dict[str, Any] | None = None
