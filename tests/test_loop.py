@@ -736,6 +736,12 @@ def test_the_files_a_goal_gives_to_read_are_not_overwritten(settings, tmp_path):
     ("Append the line Done to notes.txt", []),
     ("todo.txt is a to-do list. Add the item 'renew passport' as a new last line of todo.txt.", []),
     ("修改 config.yaml，把端口改成 8080", []),
+    # InventoryReport: named again inside the clause that writes the report, after "listed in"
+    ("inventory.txt gives quantities. Write report.txt with one line for each item listed in inventory.txt.",
+     ["inventory.txt"]),
+    ("a.csv has names. Write b.csv with one row for every customer in a.csv.", ["a.csv"]),  # JoinCsv
+    ("c.txt lists names. Write some of them to z.txt, spelled exactly as in c.txt.", ["c.txt"]),  # Latin1Encoding
+    ("Write the answer in answer.txt", []),
 ])
 def test_goal_inputs_are_the_files_it_reads_and_does_not_change(goal, inputs):
     from autogpt.tools.core import goal_inputs
@@ -1312,6 +1318,15 @@ def test_table_rows_may_change_when_the_goal_says_to_change_them(settings, tmp_p
     assert agent.run().history[0].ok
 
 
+def repeated_writes(settings, folder, goals, path, content, times=2):
+    """Whether each of ``times`` identical write_file commands worked, in a run with ``goals`` in ``folder``."""
+    agent, model = make_agent(settings, [reply("write_file", path=path, content=content)] * times
+                              + [reply("finish", reason="done")], folder, goals=goals)
+    result = agent.run()
+    model.assert_complete()
+    return [step.ok for step in result.history][:times]
+
+
 def test_a_text_to_translate_written_as_it_is_is_refused_once(settings, tmp_path):
     # TranslateChinese: the model wrote the English text itself to translation.txt
     text = "It will rain in Beijing tomorrow. Students should bring an umbrella."
@@ -1328,10 +1343,25 @@ def test_a_text_to_translate_written_as_it_is_is_refused_once(settings, tmp_path
     # once per file (meant so, it is written the second time); not when the goals ask for no translation
     for goals, refused in [([goal], [False, True]), ([f"Write this to translation.txt: {text}"], [True, False]),
                            ([f"把这段英文翻译成中文，写入 translation.txt：{text}"], [False, True])]:
+        assert repeated_writes(settings, tmp_path / str(len(goals[0])), goals, "translation.txt", text) == refused
+
+
+def test_an_input_copied_whole_is_refused_once_unless_the_goals_say_to_copy(settings, tmp_path):
+    # Latin1Encoding: the model wrote all of customers.txt to zurich.txt
+    rows = "José Núñez;Zürich\nAnaïs Lefèvre;Genève\nJürgen Müller;Zürich\n"
+    goal = "customers.txt lists name;city. Write the names of the customers whose city is Zürich to zurich.txt."
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "customers.txt").write_text(rows, encoding="utf-8")
+    agent, _ = make_agent(settings, [reply("write_file", path="zurich.txt", content=rows.strip())], tmp_path,
+                          goals=[goal], max_steps=1)
+    assert "this is all of customers.txt, as it is" in agent.run().history[0].observation
+    for goals, refused in [([goal], [False, True]), (["Read input.txt and write its content to zurich.txt."], [True]),
+                           (["Copy customers.txt to zurich.txt"], [True])]:
         folder = tmp_path / str(len(goals[0]))
-        agent, model = make_agent(settings, [reply("write_file", path="translation.txt", content=text)] * 2
-                                  + [reply("finish", reason="done")], folder, goals=goals)
-        assert [step.ok for step in agent.run().history][:2] == refused
+        (folder / "ws").mkdir(parents=True)
+        (folder / "ws" / "customers.txt").write_text(rows, encoding="utf-8")
+        (folder / "ws" / "input.txt").write_text(rows, encoding="utf-8")
+        assert repeated_writes(settings, folder, goals, "zurich.txt", rows.strip(), len(refused)) == refused
 
 
 def test_a_text_given_exactly_keeps_its_final_punctuation(settings, tmp_path):
@@ -1354,10 +1384,8 @@ def test_a_text_given_exactly_keeps_its_final_punctuation(settings, tmp_path):
                                      "Small steps, finish the job", [True, False]),  # then a plain repeat
                                     (["把这句话原样写入 motto.txt：今天天气很好，我们去公园散步。"], "今天天气很好，我们去公园散步",
                                      [False, True])]:
-        folder = tmp_path / str(len(content)) / str(refused)
-        agent, model = make_agent(settings, [reply("write_file", path="motto.txt", content=content)] * 2
-                                  + [reply("finish", reason="done")], folder, goals=goals)
-        assert [step.ok for step in agent.run().history][:2] == refused
+        assert repeated_writes(settings, tmp_path / str(len(content)) / str(refused), goals, "motto.txt",
+                               content) == refused
 
 
 def test_a_module_without_code_is_refused_once_and_its_missing_function_is_named(settings, tmp_path):

@@ -671,6 +671,9 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         ("sorted(rows, key=lambda r: float(r[2]))", "ValueError: could not convert string to float: 'salary'",
          "header row"),
         ("int(r[1])", "ValueError: invalid literal for int() with base 10: '数量'", "float(row['数量'])"),
+        # MissingPath: the last cell of a line split by hand keeps its line break
+        ("float(line.split(',')[2])", "ValueError: could not convert string to float: 'amount\\n'",
+         "float(row['amount'])"),
         ("float(x)", "ValueError: could not convert string to float: '1,200'", ""),
         ("int(line)", "ValueError: invalid literal for int() with base 10: '姓名,分数'", "float(row['分数'])"),
         ("requests.get(url)", "requests.exceptions.ConnectionError: HTTPConnectionPool(host='127.0.0.1', port=4)",
@@ -847,12 +850,78 @@ async def test_once_every_asked_file_exists_the_step_that_made_it_says_finish_is
     done = "Note: every file the task asks for exists now (hello.txt, answer.txt). If they hold what the goals ask"
     assert done not in write_file("hello.txt", "Hello", ctx)  # answer.txt is still missing
     assert done not in await execute_python("open('notes.txt', 'w').write('x')", ctx)
-    assert done in await execute_python("open('answer.txt', 'w').write('307')", ctx)
-    assert done in write_file("answer.txt", "307", ctx)
+    shown = await execute_python("open('answer.txt', 'w').write('307')\nprint(307)", ctx)
+    assert done in shown
+    ctx.observations.append(shown)  # as the loop does
+    assert done in write_file("answer.txt", "307", ctx)  # a number the program showed
+    assert done not in write_file("answer.txt", "308", ctx)  # a number nothing showed is not done yet
     assert done not in write_file("notes.txt", "scratch", ctx)  # not a file the task asks for
+    # FilterRows: the input is not a file to make, and a table with only its header row is not done
+    ctx.goals = ["orders.csv has the columns id and status. Write the rows whose status is shipped to shipped.csv."]
+    (workspace / "orders.csv").write_text("id,status\n1,shipped\n2,open\n")
+    assert write_file("shipped.csv", "id,status", ctx).endswith("Note: shipped.csv holds only a header row so far: "
+                                                                "the rows the goals ask for are still to be written.")
+    assert write_file("shipped.csv", "id,status\n1,shipped\n", ctx).endswith(
+        "Note: every file the task asks for exists now (shipped.csv). If they hold what the goals ask, the task is "
+        "done: call finish.")
     ctx.goals = ["Write slug.py with a function slug(text), and the tests in test_slug.py"]  # code is tested first
     assert "Note:" not in write_file("slug.py", "def slug(t):\n    return t\n", ctx)
     assert "Note:" not in write_file("test_slug.py", "from slug import slug\n", ctx)
+
+
+def test_a_refused_text_sent_back_shortened_is_refused_as_a_shortened_copy(workspace: Path) -> None:
+    # ParseDuration: the comments-only module was refused, then written as the list of steps showed it, cut with …
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["Write duration.py with a function parse_duration(text)."]
+    comments = "# A module for parsing durations.\n# It takes a string like '1h30m' and returns seconds.\n"
+    with pytest.raises(ToolError, match="no Python code"):
+        write_file("duration.py", comments, ctx)
+    with pytest.raises(ToolError, match="only the part of a longer text"):
+        write_file("duration.py", comments[:50] + "…", ctx)
+    assert not (workspace / "duration.py").exists()
+
+
+async def test_a_typed_placeholder_is_not_done_and_a_printed_result_is_to_replace_it(sandbox: Sandbox,
+                                                                                     workspace: Path) -> None:
+    # PrimeSum: the model wrote 0 to answer.txt, was told every file existed, and never wrote the printed sum
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["Compute the sum of all prime numbers below 2000 and write it to answer.txt."]
+    assert "Note:" not in write_file("answer.txt", "7", ctx)
+    printed = await execute_python("print(277050)", ctx)
+    assert printed.endswith('Note: this program wrote no file, and answer.txt still holds 7, which you typed. If the '
+                            'output above is the result, write it there now: write_file(path="answer.txt", '
+                            'content=...) with only what the task asks for.')
+    ctx.observations.append(printed)  # as the loop does with every command's result
+    assert write_file("answer.txt", "277050", ctx).endswith("If they hold what the goals ask, the task is done: "
+                                                            "call finish.")  # the printed number: done
+    assert "Note:" not in (await execute_python("print(277050)", ctx)).split("---")[-1]
+
+
+async def test_broken_json_gets_its_note_whether_the_error_is_raised_or_caught_and_printed(sandbox: Sandbox,
+                                                                                          workspace: Path) -> None:
+    # MalformedJson: the model caught json's error, printed it (exit 0), and was told to write that down
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["input.json lists items. Write the total to total.txt."]
+    (workspace / "input.json").write_text('[{"price": 2, "qty": 3},]')
+    with pytest.raises(ToolError) as raised:
+        await execute_python("import json\njson.load(open('input.json'))", ctx)
+    assert "Note: the text is not valid JSON" in str(raised.value)
+    caught = await execute_python("import json\ntry:\n    json.load(open('input.json'))\n"
+                                  "except json.JSONDecodeError as e:\n    print(f'Error decoding JSON: {e}')", ctx)
+    assert "Note: the text is not valid JSON" in caught and "write it there now" not in caught
+    assert "not valid JSON" not in await execute_python("print(6)", ctx)
+
+
+async def test_code_cut_short_with_an_ellipsis_is_not_run(sandbox: Sandbox, workspace: Path) -> None:
+    # MalformedJson: the model sent back the list of steps' shortened program, ending "exce…"
+    ctx = ctx_for(workspace, sandbox)
+    with pytest.raises(ToolError, match="the code ends with '…'"):
+        await execute_python("import json\ntry:\n    data = json.load(open('input.json'))\nexce…", ctx)
+    assert (await execute_python("print('…')", ctx)).endswith("…")
 
 
 async def test_code_can_import_the_modules_in_the_workspace(sandbox: Sandbox, workspace: Path) -> None:

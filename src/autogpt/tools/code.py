@@ -18,8 +18,9 @@ from pathlib import PurePosixPath
 
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
-from autogpt.tools.core import all_made, missing_results, restore_inputs
+from autogpt.tools.core import all_made, made_up_numbers, missing_results, restore_inputs
 from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS
+from autogpt.tools.grounding import numbers
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_outcome, note_ran, note_untried
 from autogpt.tools.web import PAGES_READ
@@ -107,6 +108,14 @@ def installs(code: str, stderr: str = "", *, ran: bool = False) -> bool:
     return bool(started and _INSTALLS.search(code))
 
 
+JSON_NOTE = ("Note: the text is not valid JSON, so json.load() will fail every time. Read it as text, repair it "
+             "in code (a common slip is a comma before } or ]: import re, then text = re.sub(r',\\s*([}\\]])', r'\\1', text)), "
+             "then json.loads(text).")
+# json's messages, printed by a program that caught the error (MalformedJson: print(f'Error decoding JSON: {e}'))
+_JSON_ERROR = re.compile(r"Expecting (?:property name enclosed in double quotes|value|',' delimiter): line \d+|"
+                         r"Extra data: line \d+|JSONDecodeError")
+
+
 def hint(code: str, stderr: str) -> str:
     """A line on the mistakes small models make most often in sandboxed, fresh-process Python."""
     offline = ("Temporary failure in name resolution", "Network is unreachable", "Name or service not known",
@@ -134,14 +143,14 @@ def hint(code: str, stderr: str) -> str:
                 "with the standard library (and pandas or numpy, where they import).")
     if "JSONDecodeError" in stderr or "json.decoder" in stderr:
         # MalformedJson: the model re-ran json.load() on the broken file five times.
-        return ("Note: the text is not valid JSON, so json.load() will fail every time. Read it as text, repair it "
-                "in code (a common slip is a comma before } or ]: import re, then text = re.sub(r',\\s*([}\\]])', r'\\1', text)), "
-                "then json.loads(text).")
+        return JSON_NOTE
     value = re.search(r"(?:could not convert string to float|invalid literal for int\(\) with base 10): '([^'\n]*)'",
                       stderr)
-    if value and re.fullmatch(r"[^\W\d]+(?:(?:[ _-]|, ?)[^\W\d]+)*", value.group(1)):
+    # the repr of the last cell of a line read by hand ends with its line break: 'amount\n' (MissingPath)
+    cell = re.sub(r"(?:\\[nrt])+$", "", value.group(1)).strip() if value else ""
+    if cell and re.fullmatch(r"[^\W\d]+(?:(?:[ _-]|, ?)[^\W\d]+)*", cell):
         # SortCsv: the embedded model sorted every row, header included, by float(row[2]) and never saw why.
-        word = value.group(1).split(",")[-1].strip()
+        word = cell.split(",")[-1].strip()
         return (f"Note: {word!r} is a word, not a number: it is probably the CSV's header row. Skip the header "
                 "(next(reader)), or read the rows with csv.DictReader, whose rows are dicts without the header: "
                 f"float(row[{word!r}]).")
@@ -306,21 +315,31 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
         note_untried(ctx, file)
     changed = ctx.workspace.changed_since(before)
     written = written_files(ctx, changed, skip=kept) + table_notes(ctx, changed)
-    if result.stdout.strip() and not [name for name in changed if "__pycache__" not in name.split("/")]:
-        written += unwritten_result(ctx)
+    if _JSON_ERROR.search(result.stdout):  # the error was caught and printed: the step did not work either
+        written += "\n" + JSON_NOTE
+    elif result.stdout.strip() and not [name for name in changed if "__pycache__" not in name.split("/")]:
+        written += unwritten_result(ctx, result.stdout)
     written += all_made(ctx, changed)
     return f"{text}\n{written}" if written else text
 
 
-def unwritten_result(ctx: ToolContext) -> str:
+def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
     """A note for a program that printed something and wrote no file while a file the task asks for is missing.
-    ZhAverageScore's model printed 平均分: 79.87, then ran seven more programs and never wrote average.txt."""
+    ZhAverageScore's model printed 平均分: 79.87, then ran seven more programs and never wrote average.txt. For a
+    computing goal, also when the file exists but holds none of the numbers printed, only a number that was typed
+    (PrimeSum's model wrote 0 first, then printed 277050 four times)."""
     missing = missing_results(ctx)
-    if not missing:
-        return ""
-    return (f"\nNote: this program wrote no file, and {missing[0]}, which the task asks for, does not exist yet. If "
-            f"the output above is the result, write it there now: write_file(path=\"{missing[0]}\", content=...) "
-            "with only what the task asks for.")
+    if missing:
+        return (f"\nNote: this program wrote no file, and {missing[0]}, which the task asks for, does not exist yet. "
+                f"If the output above is the result, write it there now: write_file(path=\"{missing[0]}\", "
+                "content=...) with only what the task asks for.")
+    printed = set(numbers(stdout))
+    for name, typed in made_up_numbers(ctx).items():
+        if printed and not printed & set(numbers(ctx.workspace.read_text(name))):
+            return (f"\nNote: this program wrote no file, and {name} still holds {', '.join(typed[:3])}, which you "
+                    "typed. If the output above is the result, write it there now: "
+                    f"write_file(path=\"{name}\", content=...) with only what the task asks for.")
+    return ""
 
 
 _PROGRAM_LINE = re.compile(r"^\s*(?:def |class |import |from \w|print\(|return\b|for .* in |if .*:)", re.MULTILINE)
@@ -473,6 +492,10 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
     sandbox = _sandbox(ctx)
     if not code.strip():
         raise ToolError("The code is empty.")
+    if code.rstrip().endswith("…"):
+        # MalformedJson: the model sent back the shortened form of an earlier program, "…" and all
+        raise ToolError("Not run: the code ends with '…'. That is how the list of steps shortens a long argument, "
+                        "not code. Write the whole program.")
     code = repair_newlines_in_strings(code)
     tried = note_ran(ctx, code)
     return await _run_program(ctx, sandbox, [sandbox.python, *PYTHON_FLAGS, "-"], stdin=code, code=code, tried=tried)

@@ -30,7 +30,8 @@ def named_files(text: str) -> list[str]:
 
 # The last of these words before a file name, in the same clause, says whether the goal reads or writes it.
 _INPUT_CUES = re.compile(r"\b(?:read|reads|reading|open|load|from|parse|count|analy[sz]e|summari[sz]e|compute|"
-                         r"calculate|sum|average|filter|sort|check|see|refer|use|using)\b|读取|读|打开|从|根据|参见|参考|计算|统计|分析|排序|筛选|检查|中",
+                         r"calculate|sum|average|filter|sort|check|see|refer|use|using|listed|given|found|contained|mentioned|shown|"
+                         r"as in|(?:every|each|all)\s+\w+(?:\s+\w+)?\s+in)\b|读取|读|打开|从|根据|参见|参考|计算|统计|分析|排序|筛选|检查|中",
                          re.IGNORECASE)
 _OUTPUT_CUES = re.compile(r"\b(?:write|writes|writing|save|saves|create|creates|named|output|into|to|produce|store|"
                           r"generate|append|add)\b|写入|写|保存|存|生成|创建|输出|到",
@@ -228,20 +229,36 @@ def all_made(ctx: ToolContext, written: list[str]) -> str:
     """A note for a step that wrote a file the task asks for, when every such file exists now: finish is next if
     they hold what the goals ask. WordCount's model wrote 307 to answer.txt, went on, and overwrote it with the
     number of characters; FollowInstructions' wrote its three files, then wrote done.txt twice more. Not when
-    the task asks for code (a module is tested before it is done)."""
-    asked = list(dict.fromkeys(expected_outputs("\n".join(ctx.goals)) + instructed_outputs(ctx)))
+    the task asks for code (a module is tested before it is done), and not for a table with only its header row
+    (FilterRows' model wrote just the header to shipped.csv): that gets its own note. Nor while a file holds a
+    number typed for a computing goal (PrimeSum's model wrote 0 to answer.txt first, was told it was done, and
+    never wrote the sum its program printed)."""
+    goals = "\n".join(ctx.goals)
+    inputs = set(goal_inputs(goals))
+    asked = [name for name in dict.fromkeys(expected_outputs(goals) + instructed_outputs(ctx)) if name not in inputs]
     if not asked or any(name.endswith(".py") for name in asked) or absent(ctx, asked):
         return ""
-    made = set()
+    made: dict[str, str] = {}
     for name in asked:
         try:
-            made.add(ctx.workspace.relative(ctx.workspace.resolve(name)))
+            made[ctx.workspace.relative(ctx.workspace.resolve(name))] = name
         except ToolError:
             continue
-    if not made & set(written):
+    if not set(made) & set(written) or made_up_numbers(ctx):  # a typed number is not a result (PrimeSum's 0)
         return ""
+    for relative in made:
+        if relative.endswith((".csv", ".tsv")) and _lines(ctx, relative) < 2:
+            return (f"\nNote: {relative} holds only a header row so far: the rows the goals ask for are still to be "
+                    "written.")
     return (f"\nNote: every file the task asks for exists now ({', '.join(asked)}). If they hold what the goals ask, "
             "the task is done: call finish.")
+
+
+def _lines(ctx: ToolContext, relative: str) -> int:
+    try:
+        return len(ctx.workspace.read_text(relative, max_bytes=4096).strip().splitlines())
+    except (ToolError, OSError):
+        return 0
 
 
 def absent(ctx: ToolContext, names: list[str]) -> list[str]:

@@ -36,6 +36,7 @@ def _note_typed(ctx: ToolContext, relative: str, content: str, append: bool) -> 
 
 
 _WRITTEN = "written_texts"  # ToolContext.extras: the last texts written, to recognise a shortened copy
+_TRIED = "refused_texts"  # ToolContext.extras: the last texts refused (ParseDuration's model copied one shortened)
 #: ToolContext.extras: {file: the first lines of it a program run showed, when it showed only those}
 PREVIEWS = "cut_previews"
 _CUT_MARKS = ("…", "[...]")
@@ -56,7 +57,7 @@ def _shortened_copy(ctx: ToolContext, existing: Callable[[], str | None], conten
         return True
     if not marked:
         return False
-    earlier = [*ctx.extras.get(_WRITTEN, []), existing() or ""]
+    earlier = [*ctx.extras.get(_WRITTEN, []), *ctx.extras.get(_TRIED, []), existing() or ""]
     return any(len(text) > len(head) and text.startswith(head) for text in earlier)
 
 
@@ -136,6 +137,25 @@ def _without_code(ctx: ToolContext, relative: str, content: str) -> bool:
     return True
 
 
+_COPY_CUES = re.compile(r"\b(?:copy|copies|duplicate|same as|its contents?|the contents? of)\b|复制|拷贝|照抄|原样|内容",
+                        re.IGNORECASE)
+
+
+def _copied_input(ctx: ToolContext, relative: str, content: str) -> str:
+    """The input file (one the goals give to read) that ``content`` is a whole copy of, when the goals do not say to
+    copy it; "" otherwise. Asked once per file. Latin1Encoding's model wrote all of customers.txt to zurich.txt
+    for "the customers whose city is Zürich"."""
+    warned: set[str] = ctx.extras.setdefault("copied_input_warned", set())
+    lines = [line.strip() for line in content.strip().splitlines()]
+    if relative in warned or len(lines) < 3 or any(_COPY_CUES.search(goal) for goal in ctx.goals):
+        return ""
+    for name, data in ctx.extras.get(INPUT_BYTES, {}).items():
+        if name != relative and [line.strip() for line in decode_text(data)[0].strip().splitlines()] == lines:
+            warned.add(relative)
+            return name
+    return ""
+
+
 _TRANSLATE = re.compile(r"\btranslat(?:e|es|ed|ing|ion)\b(?!\.\w)|翻译|译成|译为|翻成", re.IGNORECASE)  # not translation.txt
 
 
@@ -186,14 +206,26 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     """``write_file`` and ``append_file``: refused when empty (small models "write" a file this way and then
     believe it holds the answer), when the text is a shortened copy, when an append repeats the text the file
     already ends with, the first time a program is written where a computing goal wants its result, a text the
-    goals give to translate is written untranslated, a text the goals give exactly loses its final punctuation, a
-    .py file has no code, or a table row differs from the same row of an input table, or when the file is an input
-    of the task; noted for ``finish``'s checks."""
+    goals give to translate is written untranslated, an input is copied whole where the goals do not say to copy
+    it, a text the goals give exactly loses its final punctuation, a .py file has no code, or a table row differs
+    from the same row of an input table, or when the file is an input of the task; noted for ``finish``'s checks.
+    A refused text is remembered too: the model may send it back shortened, as the list of steps shows it."""
     verb = "appended" if append else "written"
     if not content:
         raise ToolError(f"The content is empty: nothing was {verb}. Put the text itself in content.")
     relative = ctx.workspace.relative(ctx.workspace.resolve(path))
     existing = _existing(ctx, path)
+    try:
+        return _checked_write(relative, path, content, ctx, existing, append=append)
+    except ToolError:
+        tried: list[str] = ctx.extras.setdefault(_TRIED, [])
+        tried[:] = [*tried[-4:], content]
+        raise
+
+
+def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, existing: Callable[[], str | None], *,
+                   append: bool) -> str:
+    verb = "appended" if append else "written"
     if _shortened_copy(ctx, existing, content):
         raise ToolError(f"Nothing was {verb}: this text is only the part of a longer text that was shown to you "
                         "(the list of steps shortens long arguments with '…' and shows the first lines of the files a "
@@ -211,6 +243,11 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
         raise ToolError(f"Nothing was {verb}: this text has no Python code, only comments. Write the code itself "
                         f"into {relative} (def ... with its body); if it is meant to hold only comments, call the "
                         "command again.", retry=True)
+    if source := _copied_input(ctx, relative, content):
+        raise ToolError(f"Nothing was {verb}: this is all of {source}, as it is. The goals ask for something made "
+                        f"from it: only the lines they ask for, or what they say to work out. A program that reads "
+                        f"{source} and writes just that to {relative} does it. If the whole of {source} belongs in "
+                        f"{relative}, call the command again.", retry=True)
     if not append and _untranslated(ctx, relative, content):
         raise ToolError(f"Nothing was written: this is the text the goals give, not its translation. Translate it "
                         "yourself (you know both languages; no program or library can translate here), then write "
