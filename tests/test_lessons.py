@@ -138,6 +138,9 @@ def test_a_typed_number_lowers_the_reward_and_the_review_is_told(settings: Setti
     ("When filtering rows, keep the header and compare the column value exactly", False),  # no end: cut off
     ("When filtering rows, keep the header and compare the column value exactly.", True),
     ("该任务没有完成，因为没有写入文件。", False),
+    # the tail of a lesson whose beginning was cut (Latin1Encoding's review, kept and shown to six later tasks)
+    ("utf-8')`. This ensures that the file is read as UTF-8 and can handle special characters properly.", False),
+    ("when reading a file, choose the encoding it is written in.", False),
     # the review prompt's own example, copied (it then sent PrimeSum's run looking for a CSV file)
     ("To sum a CSV column, run Python on the file; never retype the numbers.", False),
     ("to sum a CSV column: run Python on the file, never retype the numbers!", False),

@@ -669,7 +669,7 @@ def test_finish_asks_once_to_run_a_module_that_was_written_and_never_run(setting
     assert result.status == "finished" and result.steps == 4
     refusal = result.history[1].observation
     assert not result.history[1].ok and "slugify.py was written but never run" in refusal
-    assert "imports slugify" in refusal and result.history[2].ok and "ok" in result.history[2].observation
+    assert "code that starts with from slugify import slugify," in refusal and result.history[2].ok and "ok" in result.history[2].observation
 
 
 def test_a_module_run_by_its_test_file_counts_as_tried(settings, tmp_path):
@@ -1169,6 +1169,17 @@ def test_a_number_in_the_reason_of_a_goal_without_computation_is_not_checked(set
     model.assert_complete()
 
 
+def test_a_size_the_finish_reason_repeats_from_a_tool_reply_is_no_claim(settings, tmp_path):
+    # InventoryReport: "Wrote 13 characters to report.txt and the final total of 140.25" was refused for the 13
+    agent, model = make_agent(settings, [
+        reply("execute_python", code="open('total.txt', 'w').write(str(2 * 70.125))\nprint(2 * 70.125)"),
+        reply("finish", reason="Wrote 13 characters to total.txt, the total of 140.25."),
+    ], tmp_path, goals=["Compute the total of 2 times 70.125 and write it to total.txt."])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and all(step.ok for step in result.history)
+
+
 def test_finish_asks_once_to_fix_a_module_whose_last_run_failed(settings, tmp_path):
     broken = "def parse_duration(text):\n    return int(text[:-1])\n"
     fixed = ("import re\n\ndef parse_duration(text):\n    m = re.fullmatch(r'(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?', text)\n"
@@ -1340,6 +1351,14 @@ def test_a_text_to_translate_written_as_it_is_is_refused_once(settings, tmp_path
     model.assert_complete()
     assert [step.ok for step in result.history] == [False, True, True]
     assert "not its translation. Translate it yourself" in result.history[0].observation
+    # until the file exists, only the writing tools: its model began with googletrans programs and a web search
+    # for the error, and went back to googletrans after the refusal
+    offered = [[tool["name"] for tool in call.tools] for call in model.calls]
+    assert offered[0] == offered[1] == ["write_file", "append_file"] and "execute_python" in offered[2]
+    agent, model = make_agent(settings, [reply("finish", reason="done")], tmp_path / "file",
+                              goals=["Translate notes.txt into Chinese and write it to translation.txt."], max_steps=1)
+    agent.run()
+    assert "execute_python" in [tool["name"] for tool in model.calls[0].tools]  # no text given: it may read first
     # once per file (meant so, it is written the second time); not when the goals ask for no translation
     for goals, refused in [([goal], [False, True]), ([f"Write this to translation.txt: {text}"], [True, False]),
                            ([f"把这段英文翻译成中文，写入 translation.txt：{text}"], [False, True])]:
@@ -1352,9 +1371,11 @@ def test_an_input_copied_whole_is_refused_once_unless_the_goals_say_to_copy(sett
     goal = "customers.txt lists name;city. Write the names of the customers whose city is Zürich to zurich.txt."
     (tmp_path / "ws").mkdir()
     (tmp_path / "ws" / "customers.txt").write_text(rows, encoding="utf-8")
-    agent, _ = make_agent(settings, [reply("write_file", path="zurich.txt", content=rows.strip())], tmp_path,
-                          goals=[goal], max_steps=1)
-    assert "this is all of customers.txt, as it is" in agent.run().history[0].observation
+    agent, _ = make_agent(settings, [reply("write_file", path="zurich.txt", content=rows.strip())] * 2, tmp_path,
+                          goals=[goal], max_steps=2)
+    history = agent.run().history
+    assert "this is all of customers.txt, as it is" in history[0].observation
+    assert history[1].ok and "Note:" not in history[1].observation  # written when sent again, but not "done"
     for goals, refused in [([goal], [False, True]), (["Read input.txt and write its content to zurich.txt."], [True]),
                            (["Copy customers.txt to zurich.txt"], [True])]:
         folder = tmp_path / str(len(goals[0]))

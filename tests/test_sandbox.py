@@ -683,6 +683,15 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         ("json.load(f)", "json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 3",
          "comma before }"),
         ("print(1/0)", "ZeroDivisionError: division by zero", ""),
+        # WebFollowLink: the page to read next, fetched with the command's name inside a program
+        ("import re\nresponse = read_webpage('http://127.0.0.1:8/warranty.html')",
+         "NameError: name 'read_webpage' is not defined",
+         'Use it as your next command instead: read_webpage(url="http://127.0.0.1:8/warranty.html")'),
+        ("write_file('a.txt', 'x')", "NameError: name 'write_file' is not defined", "not a Python function"),
+        # Slugify: `import slugify` then slugify(...), three times
+        ("import slugify\nassert slugify('Hello, World!') == 'hello-world'",
+         "TypeError: 'module' object is not callable", "from slugify import slugify"),
+        ("import m\nf = m\nf()", "TypeError: 'module' object is not callable", "from module import function"),
         ("total = 0\nfor item in input.json:\n    total += item['qty']",
          "AttributeError: 'builtin_function_or_method' object has no attribute 'json'",
          "json.load(open('input.json', encoding='utf-8'))"),
@@ -750,9 +759,21 @@ async def test_a_file_name_used_as_an_undefined_variable_gets_a_note(sandbox: Sa
     (workspace / "inventory.txt").write_text("widget: 14\n")
     with pytest.raises(ToolError) as failed:
         await execute_python("for item, quantity in inventory.items():\n    print(item)", ctx)
-    assert str(failed.value).endswith("Note: inventory is not defined in this program, but the workspace has "
-                                      "inventory.txt: read it in the code first, e.g. inventory = "
-                                      "open('inventory.txt', encoding='utf-8').read().")
+    assert str(failed.value).endswith(
+        "Note: inventory is not defined in this program, but the workspace has inventory.txt: read it in the code "
+        "first, e.g. inventory = {key.strip(): float(value) for key, value in (line.replace('=', ':').split(':', 1) "
+        "for line in open('inventory.txt', encoding='utf-8')) if value.strip()}.")
+    example = str(failed.value).rsplit("e.g. ", 1)[1].removesuffix(".")  # it works, as it is
+    shown = await execute_python(f"{example}\nfor item, quantity in inventory.items():\n    print(item, quantity)", ctx)
+    assert "widget 14.0" in shown
+    (workspace / "prices.json").write_text('{"widget": 2.75}')  # its prices.json: the data, not the text
+    with pytest.raises(ToolError, match=r"e\.g\. import json; prices = json\.load\(open\('prices\.json'"):
+        await execute_python("print(prices['widget'])", ctx)
+    # Latin1Encoding: `for line in customers` with customers.txt in cp1252: its lines, in its encoding
+    (workspace / "customers.txt").write_bytes("José;Zürich\nAnaïs;Genève\n".encode("cp1252"))
+    with pytest.raises(ToolError) as lines:
+        await execute_python("print([line for line in customers if 'Zürich' in line])", ctx)
+    assert str(lines.value).endswith("e.g. customers = open('customers.txt', encoding='cp1252').read().splitlines().")
     # WordCount: `len(essay_text.split())` with essay.txt, twice
     (workspace / "essay.txt").write_text("A few words.\n")
     with pytest.raises(ToolError) as named:
@@ -762,7 +783,15 @@ async def test_a_file_name_used_as_an_undefined_variable_gets_a_note(sandbox: Sa
     for code in ("print(total)", "print(my_essay)", "print(essayist)"):
         with pytest.raises(ToolError) as other:
             await execute_python(code, ctx)
-        assert "the workspace has" not in str(other.value)
+        assert "the workspace has" not in str(other.value) and "task's data" not in str(other.value)
+    # MalformedJson: `for item in items:` twice, for "input.json lists items"
+    ctx.goals = ["input.json lists items, each with a price and a qty. Write their total value to total.txt."]
+    (workspace / "input.json").write_text('[{"price": 1.5, "qty": 2}]')
+    with pytest.raises(ToolError) as data:
+        await execute_python("print(sum(item['price'] * item['qty'] for item in items))", ctx)
+    assert str(data.value).endswith("Note: items is not defined in this program. If it is the task's data, that is "
+                                    "in input.json: read it in the code first, e.g. import json; items = "
+                                    "json.load(open('input.json', encoding='utf-8')).")
 
 
 async def test_failed_code_that_fetches_a_page_already_read_gets_a_note(sandbox: Sandbox, workspace: Path) -> None:
@@ -865,8 +894,74 @@ async def test_once_every_asked_file_exists_the_step_that_made_it_says_finish_is
         "Note: every file the task asks for exists now (shipped.csv). If they hold what the goals ask, the task is "
         "done: call finish.")
     ctx.goals = ["Write slug.py with a function slug(text), and the tests in test_slug.py"]  # code is tested first
-    assert "Note:" not in write_file("slug.py", "def slug(t):\n    return t\n", ctx)
-    assert "Note:" not in write_file("test_slug.py", "from slug import slug\n", ctx)
+    assert "Note:" not in write_file("slug.py", "def slug(t):\n    return t\n", ctx)  # test_slug.py is missing
+    assert write_file("test_slug.py", "from slug import slug\n", ctx).endswith(
+        'Note: test_slug.py is written, not yet run. Next, run test_slug.py: execute_python_file(path="test_slug.py").')
+    assert write_file("slug.py", "def slug(t):\n    return t.lower()\n", ctx).endswith(
+        'Note: slug.py is written, not yet run. Next, run test_slug.py: execute_python_file(path="test_slug.py").')
+    # StackClass: a whole, working stack.py at the first step, then written twice more until the time ran out
+    ctx.goals = ["Write a Python module stack.py with a class Stack that has push(item) and pop()."]
+    assert write_file("stack.py", "class Stack:\n    def push(self, item): ...\n", ctx).endswith(
+        "Note: stack.py is written, not yet run. Next, test it: execute_python with code that starts with from stack "
+        "import Stack, checks each thing the task asks with assert, and prints 'ok'. Finish when it does.")
+    await execute_python("import stack\nprint('ok')", ctx)
+    assert "Note:" not in write_file("notes.txt", "stack works", ctx)  # not code, not asked: nothing to say
+
+
+async def test_rows_typed_for_a_computing_goal_before_any_program_ran_are_not_called_done(sandbox: Sandbox,
+                                                                                         workspace: Path) -> None:
+    # JoinCsv: the model typed the orders' rows into customer_totals.csv and was told every file existed
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["orders.csv has the columns customer_id and amount. Write customer_totals.csv with the sum of the "
+                 "amounts of each customer."]
+    (workspace / "orders.csv").write_text("customer_id,amount\nC01,5\nC01,7\n")
+    ctx.observations.append((workspace / "orders.csv").read_text())  # it read the file: its numbers are grounded
+    assert "Note:" not in write_file("customer_totals.csv", "customer_id,total\nC01,5\nC01,7\n", ctx)
+    ran = await execute_python("open('customer_totals.csv', 'w').write('customer_id,total\\nC01,12\\n')", ctx)
+    assert "every file the task asks for exists now (customer_totals.csv)" in ran
+    ctx.observations.append(ran)  # as the loop does
+    # typed after a program ran: done only with numbers a program showed (not the goals' "0 for no orders")
+    assert "Note:" not in write_file("customer_totals.csv", "customer_id,total\nC01,12\nC02,0\n", ctx)
+    assert "exists now" in write_file("customer_totals.csv", "customer_id,total\nC01,12\n", ctx)
+
+
+def test_a_number_typed_for_a_web_goal_is_to_be_found_on_the_pages_not_computed(workspace: Path) -> None:
+    # WebFollowLink: 12 months typed before the warranty page was read; told to compute it, the model wrote
+    # programs that called read_webpage
+    from autogpt.tools.core import finish
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["Start at http://127.0.0.1:8/index.html and find out how many months of warranty the X2 has. "
+                 "Write only that number to answer.txt."]
+    write_file("answer.txt", "12", ctx)
+    with pytest.raises(ToolError) as refused:
+        finish("Wrote the number of months.", ctx)
+    assert "answer.txt holds 12, but no command you ran showed that number" in str(refused.value)
+    assert "Next, find it on the pages: read the page that tells it (read_webpage on a link" in str(refused.value)
+    assert "execute_python" not in str(refused.value)
+
+
+def test_rewriting_a_module_without_some_of_its_definitions_is_refused_once(workspace: Path) -> None:
+    # StackClass: the third write of stack.py kept only __init__ and push, as if writing one method at a time
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    whole = ("class Stack:\n    def __init__(self):\n        self.items = []\n\n    def push(self, item):\n"
+             "        self.items.append(item)\n\n    def pop(self):\n        return self.items.pop()\n\n"
+             "    def __len__(self):\n        return len(self.items)\n")
+    write_file("stack.py", whole, ctx)
+    part = "class Stack:\n    def __init__(self):\n        self.items = []\n\n    def push(self, item):\n        pass\n"
+    with pytest.raises(ToolError, match=r"stack.py defines pop, __len__ now, and this text leaves them out") as refused:
+        write_file("stack.py", part, ctx)
+    assert refused.value.retry and (workspace / "stack.py").read_text() == whole
+    write_file("stack.py", whole.replace("return self.items.pop()", "return self.items.pop(-1)"), ctx)  # all kept
+    assert write_file("stack.py", part, ctx).startswith("Wrote")  # asked again: the model means it
+    assert (workspace / "stack.py").read_text() == part
+    write_file("broken.py", "def f(:\n", ctx)  # code that does not parse is for the run to judge
+    assert write_file("broken.py", "x = 1\n", ctx).startswith("Wrote")
 
 
 def test_a_refused_text_sent_back_shortened_is_refused_as_a_shortened_copy(workspace: Path) -> None:

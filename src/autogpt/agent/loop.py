@@ -53,6 +53,7 @@ from autogpt.tools.core import (
     missing_files,
     missing_results,
     protect_inputs,
+    text_to_translate,
     web_addresses,
 )
 from autogpt.tools.registry import LINKS, SHOWN_IN_PART, Tool, ToolContext, ToolRegistry
@@ -284,7 +285,8 @@ class Runner:
         """The commands the model may choose from now, and the reply schema that allows exactly those.
 
         Withdrawn tools are left out, and those whose ``available_if`` says no. Goals that give web addresses
-        start by reading one (:meth:`_page_first`). For one step, so is the tool of a command that was just
+        start by reading one (:meth:`_page_first`); goals that give a text to translate may only write until
+        its file exists (:meth:`_writing_only`). For one step, so is the tool of a command that was just
         repeated instead of run, or that failed in a way that cannot work here (:class:`ToolError` ``rest``: code
         that needs the network), and ``finish`` right after a refused finish: small models otherwise repeat the
         same reply until the run is stuck. They also read the same file or page again right after it was shown
@@ -299,6 +301,8 @@ class Runner:
         if not any(isinstance(step, ActionStep) for step in self.memory.steps) and (
                 first := self._page_first(left_out)):
             return first
+        if writing := self._writing_only(left_out):
+            return writing
         last = self.memory.steps[-1] if self.memory.steps else None
         if isinstance(last, ActionStep) and last.reply.command.name in self.tools:
             repeated = not last.executed
@@ -354,6 +358,17 @@ class Runner:
             return None
         specs = [narrow(spec, "url", addresses) for spec in self._tool_specs if spec["name"] == reader.name]
         return specs, reply_json_schema(specs)
+
+    def _writing_only(self, left_out: set[str]) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+        """For goals that give a text to translate, while the file to write is missing: only the writing tools.
+        Nothing here can translate but the model, yet TranslateChinese's model began with googletrans programs,
+        then searched the web for the error, until its time ran out; in another run, it went back to googletrans
+        right after its untranslated text was refused."""
+        if not text_to_translate(self.task.goals) or not missing_results(self._context):
+            return None
+        specs = [spec for spec in self._tool_specs
+                 if spec["name"] not in left_out and self.tools.get(spec["name"]).writes]
+        return (specs, reply_json_schema(specs)) if specs else None
 
     def _read_before(self, tool: str, target: str) -> bool:
         """Whether an earlier step of this run read ``target`` whole with ``tool``."""

@@ -121,8 +121,9 @@ async def reflect(model: Model, goals: Sequence[str], history: Sequence[StepBase
     return score, [lesson for lesson in lessons if _general(lesson)][:2]
 
 
-# Code in a lesson: a call with keyword arguments, an import, a pandas frame, braces, a comparison.
-_CODE = re.compile(r"\w\([^)]*=|\bimport\b|\bdf\[|[{}]|==")
+# Code in a lesson: a call with keyword arguments, an import, a pandas frame, braces, a comparison, a string closed
+# inside a call or code span ("utf-8')`").
+_CODE = re.compile(r"\w\([^)]*=|\bimport\b|\bdf\[|[{}]|==|['\"][)`]")
 
 
 # A report on the run rather than advice: "The agent did not filter the rows based on the status 'shipped' as
@@ -135,12 +136,14 @@ _SENTENCE_ENDS = (".", "!", "。", "！", ")", "）")
 
 def _general(lesson: str) -> bool:
     """Whether a lesson can help another task: a whole sentence (not a fragment cut by the length limit) of
-    advice, naming no file, quoting no value and holding no code. The embedded model's reviews also gave
+    advice that begins as a sentence does (with a capital), naming no file, quoting no value and holding no code.
+    A benchmark run kept "utf-8')`. This ensures that the file is read as UTF-8...", the tail of a lesson whose
+    beginning was cut, and showed it to later tasks. The embedded model's reviews also gave
     "read_file(path='temps.csv'), execute_python(code=" and ".join(map(str, df['temp'].mean()))": task-specific,
     and wrong (pandas is not there)."""
     if _words(lesson) in {_words(example) for example in _EXAMPLE.values()}:  # the prompt's example, copied
         return False
-    return (12 <= len(lesson) <= 300 and (lesson[0].isalpha() or contains_cjk(lesson[0]))
+    return (12 <= len(lesson) <= 300 and (lesson[0].isupper() or contains_cjk(lesson[0]))
             and lesson.endswith(_SENTENCE_ENDS) and not _REPORT.search(lesson) and not _QUOTED.search(lesson)
             and not named_files(lesson) and not _CODE.search(lesson))
 

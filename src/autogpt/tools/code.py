@@ -18,11 +18,11 @@ from pathlib import PurePosixPath
 
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
-from autogpt.tools.core import all_made, made_up_numbers, missing_results, restore_inputs
+from autogpt.tools.core import all_made, goal_inputs, made_up_numbers, missing_results, restore_inputs
 from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS
 from autogpt.tools.grounding import numbers
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import note_outcome, note_ran, note_untried
+from autogpt.tools.untested import note_outcome, note_ran, note_shown, note_untried
 from autogpt.tools.web import PAGES_READ
 from autogpt.tools.workspace import decode_text
 
@@ -116,6 +116,11 @@ _JSON_ERROR = re.compile(r"Expecting (?:property name enclosed in double quotes|
                          r"Extra data: line \d+|JSONDecodeError")
 
 
+# The built-in commands: a program that calls one as a function fails on its name.
+_COMMANDS = ("read_webpage", "web_search", "read_file", "write_file", "append_file", "list_folder", "ask_user",
+             "remember", "recall", "finish")
+
+
 def hint(code: str, stderr: str) -> str:
     """A line on the mistakes small models make most often in sandboxed, fresh-process Python."""
     offline = ("Temporary failure in name resolution", "Network is unreachable", "Name or service not known",
@@ -161,6 +166,21 @@ def hint(code: str, stderr: str) -> str:
         example = opener.get(PurePosixPath(name).suffix, f"text = open({name!r}, encoding='utf-8').read()")
         return (f"Note: {name} in your code is not the file: without quotes Python reads it as a variable. Open "
                 f"the file by its name in quotes, e.g. {example}.")
+    if "'module' object is not callable" in stderr:
+        # Slugify: `import slugify` then slugify('Hello, World!') in three programs, until the time ran out
+        called = next((name for name in re.findall(r"^\s*import\s+(\w+)\s*$", code, re.MULTILINE)
+                       if re.search(rf"(?<![\w.]){name}\(", code)), "")
+        if called:
+            return (f"Note: import {called} gives the module {called}, not the function in it. To call the "
+                    f"function, import it by name: from {called} import {called}.")
+        return "Note: a module was called as a function. Import the function by name: from module import function."
+    tool = re.search(rf"NameError: name '({'|'.join(_COMMANDS)})' is not defined", stderr)
+    if tool:
+        # WebFollowLink: `response = read_webpage(url)` in three programs, for the page it had to read
+        url = re.search(r"https?://[^\s'\"<>)]+", code)
+        call = f'{tool.group(1)}(url="{url.group(0)}")' if url and tool.group(1) == "read_webpage" else tool.group(1)
+        return (f"Note: {tool.group(1)} is one of your commands, not a Python function: programs cannot call it. "
+                f"Use it as your next command instead: {call}.")
     if "NameError" in stderr:
         return ("Note: every execute_python run is a new, empty program; nothing from earlier runs exists. "
                 "Define or import everything the code uses in the same code.")
@@ -306,7 +326,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     except ToolError as exc:
         last = result.stderr.strip().splitlines()[-1:] or [result.killed or f"exit code {result.exit_code}"]
         note_outcome(ctx, tried, last[0][:200])
-        notes = (page_read_note(ctx, code) + undefined_file_note(ctx, result.stderr)
+        notes = (page_read_note(ctx, code) + undefined_file_note(ctx, result.stderr, code)
                  + missing_name_note(ctx, result.stderr))
         raise ToolError(f"{exc}{restored}{notes}", rest=exc.rest) from None
     note_outcome(ctx, tried)
@@ -319,6 +339,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
         written += "\n" + JSON_NOTE
     elif result.stdout.strip() and not [name for name in changed if "__pycache__" not in name.split("/")]:
         written += unwritten_result(ctx, result.stdout)
+    note_shown(ctx, f"{result.stdout}\n{written}")
     written += all_made(ctx, changed)
     return f"{text}\n{written}" if written else text
 
@@ -426,10 +447,13 @@ def _table_lines(ctx: ToolContext, name: str) -> list[str]:
         return []
 
 
-def undefined_file_note(ctx: ToolContext, stderr: str) -> str:
+def undefined_file_note(ctx: ToolContext, stderr: str, code: str = "") -> str:
     """For code that failed on an undefined name that is a workspace file's name without its suffix, or begins
     with it: the data is in the file. InventoryReport's model used ``inventory`` (inventory.txt) as a variable in
-    four programs; WordCount's used ``essay_text`` (essay.txt) twice."""
+    four programs; WordCount's used ``essay_text`` (essay.txt) twice. Another name points to the one file the
+    goals give to read, if they give one. The example reads the file into what the
+    code uses: a .json file's data, a .csv file's rows, a dict of "name: value" lines where the code uses a dict
+    (InventoryReport's loops were ``for item, quantity in inventory.items()``), or else the text."""
     undefined = re.search(r"NameError: name '(\w+)' is not defined", stderr)
     if undefined is None:
         return ""
@@ -438,10 +462,37 @@ def undefined_file_note(ctx: ToolContext, stderr: str) -> str:
     found = next((path for path in ctx.workspace.files(limit=200)
                   if (stem := PurePosixPath(path).stem.casefold()) and (key == stem or key.startswith(stem + "_"))),
                  None)
-    if found is None:
+    if found is not None:
+        return (f"\nNote: {name} is not defined in this program, but the workspace has {found}: read it in the code "
+                f"first, e.g. {_reading(ctx, name, found, code)}.")
+    given = [path for path in goal_inputs("\n".join(ctx.goals)) if path in ctx.workspace.files(limit=200)]
+    if len(given) != 1:  # MalformedJson's model looped over `items` twice: the items are in input.json
         return ""
-    return (f"\nNote: {name} is not defined in this program, but the workspace has {found}: read it in the code "
-            f"first, e.g. {name} = open({found!r}, encoding='utf-8').read().")
+    return (f"\nNote: {name} is not defined in this program. If it is the task's data, that is in {given[0]}: read "
+            f"it in the code first, e.g. {_reading(ctx, name, given[0], code)}.")
+
+
+def _reading(ctx: ToolContext, name: str, path: str, code: str) -> str:
+    """A line of Python that reads the workspace file ``path`` into ``name`` the way ``code`` uses it, in the
+    file's encoding (Latin1Encoding's customers.txt is cp1252)."""
+    try:
+        text, encoding = ctx.workspace.read_text_and_encoding(path, max_bytes=4096)
+    except (ToolError, OSError):
+        text, encoding = "", "utf-8"
+    opened = f"open({path!r}, encoding={encoding!r})"
+    if path.endswith(".json"):
+        return f"import json; {name} = json.load({opened})"
+    if path.endswith(".csv"):
+        return f"import csv; {name} = list(csv.DictReader({opened}))"
+    lines = [line for line in text.splitlines() if line.strip()]
+    used = re.escape(name)
+    if (re.search(rf"\b{used}(?:\.(?:items|keys|values|get)\(|\[)", code) and lines
+            and all(re.fullmatch(r"[^:=]+[:=]\s*-?\d+(?:\.\d+)?\s*", line) for line in lines)):
+        return (f"{name} = {{key.strip(): float(value) for key, value in (line.replace('=', ':').split(':', 1) "
+                f"for line in {opened}) if value.strip()}}")
+    if re.search(rf"\bin\s+{used}\b(?!\.)", code):  # for line in customers: its lines, not its characters
+        return f"{name} = {opened}.read().splitlines()"
+    return f"{name} = {opened}.read()"
 
 
 def missing_name_note(ctx: ToolContext, stderr: str) -> str:

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from autogpt.errors import ToolError
 from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, ungrounded
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import failing, module_name, ran_a_program, untried
+from autogpt.tools.untested import SHOWN, failing, import_line, ran_a_program, untried
 
 _EXTENSIONS = ("txt md markdown rst csv tsv json jsonl yaml yml toml ini cfg xml html htm css js ts py ipynb sh "
                "sql log tex cpp hpp java go rs rb php svg png jpg jpeg gif pdf docx xlsx pptx").split()  # no .c / .h: "D.C."
@@ -214,6 +214,18 @@ def web_addresses(text: str) -> list[str]:
     return list(dict.fromkeys(address for address in found if len(address.split("//", 1)[1]) > 0))
 
 
+#: Goals that ask for a translation ("translation.txt" is a file name, not a request).
+TRANSLATE = re.compile(r"\btranslat(?:e|es|ed|ing|ion)\b(?!\.\w)|翻译|译成|译为|翻成", re.IGNORECASE)
+_QUOTED = re.compile(r"\"([^\"]{20,})\"|“([^”]{20,})”|「([^」]{20,})」")
+
+
+def text_to_translate(goals: list[str]) -> str:
+    """The text the goals give, in quotes, to translate; "" when they give none."""
+    text = "\n".join(goals)
+    quoted = _QUOTED.search(text) if TRANSLATE.search(text) else None
+    return next((part for part in quoted.groups() if part), "") if quoted else ""
+
+
 def missing_files(ctx: ToolContext, reason: str = "") -> list[str]:
     """Files the goals (or the instructions they give to carry out) ask for, or the finish reason claims, that the
     workspace does not have."""
@@ -225,18 +237,22 @@ def missing_results(ctx: ToolContext) -> list[str]:
     return [name for name in missing_files(ctx) if not name.endswith(".py")]
 
 
-def all_made(ctx: ToolContext, written: list[str]) -> str:
+def all_made(ctx: ToolContext, written: list[str], typed: str | None = None) -> str:
     """A note for a step that wrote a file the task asks for, when every such file exists now: finish is next if
     they hold what the goals ask. WordCount's model wrote 307 to answer.txt, went on, and overwrote it with the
-    number of characters; FollowInstructions' wrote its three files, then wrote done.txt twice more. Not when
-    the task asks for code (a module is tested before it is done), and not for a table with only its header row
-    (FilterRows' model wrote just the header to shipped.csv): that gets its own note. Nor while a file holds a
-    number typed for a computing goal (PrimeSum's model wrote 0 to answer.txt first, was told it was done, and
-    never wrote the sum its program printed)."""
+    number of characters; FollowInstructions' wrote its three files, then wrote done.txt twice more. When the
+    task asks for code, the note says to test it instead (a module is tested before it is done). Not for a table
+    with only its header row (FilterRows' model wrote just the header to shipped.csv): that gets its own note.
+    Nor while a file holds a number typed for a computing goal (PrimeSum's model wrote 0 to answer.txt first, was
+    told it was done, and never wrote the sum its program printed), and not for a computing goal before any
+    program ran (JoinCsv's model typed the orders' rows into customer_totals.csv, was told it was done, and was),
+    nor for ``typed`` text (what ``write_file`` wrote) with a number no program showed: JoinCsv's model, in
+    another run, typed five customers (one made up) with a total of 0 each, the 0 the goals give for a customer
+    without orders."""
     goals = "\n".join(ctx.goals)
     inputs = set(goal_inputs(goals))
     asked = [name for name in dict.fromkeys(expected_outputs(goals) + instructed_outputs(ctx)) if name not in inputs]
-    if not asked or any(name.endswith(".py") for name in asked) or absent(ctx, asked):
+    if not asked or absent(ctx, asked):
         return ""
     made: dict[str, str] = {}
     for name in asked:
@@ -244,7 +260,14 @@ def all_made(ctx: ToolContext, written: list[str]) -> str:
             made[ctx.workspace.relative(ctx.workspace.resolve(name))] = name
         except ToolError:
             continue
-    if not set(made) & set(written) or made_up_numbers(ctx):  # a typed number is not a result (PrimeSum's 0)
+    if not set(made) & set(written):
+        return ""
+    if any(relative.endswith(".py") for relative in made):
+        return _test_next(ctx, [relative for relative in written if relative.endswith(".py")])
+    computing = asks_to_compute(ctx.goals)
+    if made_up_numbers(ctx) or (computing and not ran_a_program(ctx)):
+        return ""  # a typed number is not a result (PrimeSum's 0), nor are typed rows before anything computed them
+    if computing and typed is not None and ungrounded(typed, ctx.extras.get(SHOWN, [])):
         return ""
     for relative in made:
         if relative.endswith((".csv", ".tsv")) and _lines(ctx, relative) < 2:
@@ -252,6 +275,24 @@ def all_made(ctx: ToolContext, written: list[str]) -> str:
                     "written.")
     return (f"\nNote: every file the task asks for exists now ({', '.join(asked)}). If they hold what the goals ask, "
             "the task is done: call finish.")
+
+
+def _test_next(ctx: ToolContext, written: list[str]) -> str:
+    """When the task asks for code: its test is next, not another write and not finish. StackClass's model wrote a
+    whole, working Stack at its first step, then wrote it twice more (the last time dropping four methods) until
+    its time ran out."""
+    fresh = [path for path in written if path in untried(ctx)]
+    if not fresh or ctx.sandbox is None:
+        return ""
+    path = fresh[0]
+    tests = [path] if PurePosixPath(path).name.startswith("test_") else [
+        str(PurePosixPath(path).with_name(f"test_{PurePosixPath(path).name}")), f"test_{PurePosixPath(path).name}"]
+    test = next((name for name in dict.fromkeys(tests) if not absent(ctx, [name])), "")
+    if test:
+        return f"\nNote: {path} is written, not yet run. Next, run {test}: execute_python_file(path=\"{test}\")."
+    return (f"\nNote: {path} is written, not yet run. Next, test it: execute_python with code that starts with "
+            f"{import_line(ctx, path)}, checks each thing the task asks with assert, and prints 'ok'. Finish when it "
+            "does.")
 
 
 def _lines(ctx: ToolContext, relative: str) -> int:
@@ -303,11 +344,11 @@ def finish(reason: str, ctx: ToolContext) -> str:
         tested.update(unrun)
         listed, one = ", ".join(unrun), len(unrun) == 1
         module = next((p for p in unrun if not PurePosixPath(p).name.startswith("test_")), unrun[0])
-        name = module_name(module)
         raise ToolError(f"Not finished: {listed} {'was' if one else 'were'} written but never run, so nobody knows "
                         f"whether {'it works' if one else 'they work'}. Next, test it: execute_python with code "
-                        f"that imports {name}, checks each example the task gives with assert, and prints 'ok' "
-                        "(fix the code if an assert fails). If it cannot be run, call finish again.")
+                        f"that starts with {import_line(ctx, module)}, checks each example the task gives with "
+                        "assert, and prints 'ok' (fix the code if an assert fails). If it cannot be run, call finish "
+                        "again.")
     fixed: set[str] = ctx.extras.setdefault("finish_failing_warned", set())
     broken = {path: error for path, error in failing(ctx).items() if path not in fixed} if ctx.sandbox else {}
     if broken:
@@ -323,11 +364,15 @@ def finish(reason: str, ctx: ToolContext) -> str:
         warned_numbers.update(typed)
         name, found = next(iter(typed.items()))
         shown = ", ".join(found[:3])
+        it = "it" if len(found) == 1 else "them"
+        # WebFollowLink's model typed 12 months before reading the warranty page, and was told to compute it
+        source = (f"find {it} on the pages: read the page that tells {it} (read_webpage on a link the pages listed) "
+                  f"and write what it says to {name}" if web_addresses("\n".join(ctx.goals)) else
+                  f"compute {it} with execute_python (a program that works it out from the data, prints it and "
+                  f"writes it to {name})")
         raise ToolError(f"Not finished: {name} holds {shown}, but no command you ran showed "
                         f"{'that number' if len(found) == 1 else 'these numbers'}: typed numbers are often wrong. "
-                        f"Next, compute {'it' if len(found) == 1 else 'them'} with execute_python (a program that "
-                        f"works it out from the data, prints it and writes it to {name}). If {shown} is right as it "
-                        "is, call finish again.")
+                        f"Next, {source}. If {shown} is right as it is, call finish again.")
     said = unfiled_claim(ctx, reason)
     claims_warned: set[str] = ctx.extras.setdefault("finish_claims_warned", set())
     if said and said[0] not in claims_warned:
@@ -359,10 +404,15 @@ def uncomputed(ctx: ToolContext) -> bool:
     return not any(name.endswith(".py") for name in expected_outputs("\n".join(ctx.goals)))
 
 
+_SIZES = re.compile(r"\b\d+ (?:characters?|chars|bytes|字符|个字符)", re.IGNORECASE)
+
+
 def unfiled_claim(ctx: ToolContext, reason: str) -> tuple[str, str, list[str]] | None:
     """For goals that ask for a computation: a number the finish reason states that neither the goals nor the
-    output files show ("total = 102.85" while total.txt holds 0), with the first output file and its numbers."""
+    output files show ("total = 102.85" while total.txt holds 0), with the first output file and its numbers.
+    A size the reason repeats from a tool's reply is no claim (InventoryReport's "Wrote 13 characters")."""
     goals = "\n".join(ctx.goals)
+    reason = _SIZES.sub(" ", reason)
     if not asks_to_compute(ctx.goals) or not numbers(reason):
         return None
     texts: dict[str, str] = {}

@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import Field
 
 from autogpt.errors import ToolError
-from autogpt.tools.core import INPUT_BYTES, all_made, asks_to_change, expected_outputs, keep_input
+from autogpt.tools.core import INPUT_BYTES, TRANSLATE, all_made, asks_to_change, expected_outputs, keep_input
 from autogpt.tools.grounding import NOTED, asks_to_compute, ungrounded
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_written
@@ -137,26 +137,47 @@ def _without_code(ctx: ToolContext, relative: str, content: str) -> bool:
     return True
 
 
+def _dropped_definitions(ctx: ToolContext, relative: str, content: str, existing: Callable[[], str | None]) -> list[str]:
+    """The functions, classes and methods a ``.py`` file defines now that ``content``, replacing it, leaves out.
+    Asked once per file. StackClass's model wrote a whole Stack at its first step, wrote it again, then replaced
+    it with a Stack of only ``__init__`` and ``push``, as if writing one method at a time."""
+    warned: set[str] = ctx.extras.setdefault("dropped_definitions_warned", set())
+    if relative in warned or not relative.endswith(".py"):
+        return []
+    after = _definitions(content)
+    if after is None:  # code that does not parse: running it tells the model more
+        return []
+    dropped = [name for name in _definitions(existing() or "") or [] if name not in after]
+    if dropped:
+        warned.add(relative)
+    return dropped
+
+
+def _definitions(code: str) -> list[str] | None:
+    """The names of the functions and classes (methods included) ``code`` defines; None if it does not parse."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return list(dict.fromkeys(node.name for node in ast.walk(tree) if isinstance(node, kinds)))
+
+
 _COPY_CUES = re.compile(r"\b(?:copy|copies|duplicate|same as|its contents?|the contents? of)\b|复制|拷贝|照抄|原样|内容",
                         re.IGNORECASE)
 
 
 def _copied_input(ctx: ToolContext, relative: str, content: str) -> str:
     """The input file (one the goals give to read) that ``content`` is a whole copy of, when the goals do not say to
-    copy it; "" otherwise. Asked once per file. Latin1Encoding's model wrote all of customers.txt to zurich.txt
-    for "the customers whose city is Zürich"."""
-    warned: set[str] = ctx.extras.setdefault("copied_input_warned", set())
+    copy it; "" otherwise. Latin1Encoding's model wrote all of customers.txt to zurich.txt for "the customers
+    whose city is Zürich" (refused once per file; written the second time, it is not told the task is done)."""
     lines = [line.strip() for line in content.strip().splitlines()]
-    if relative in warned or len(lines) < 3 or any(_COPY_CUES.search(goal) for goal in ctx.goals):
+    if len(lines) < 3 or any(_COPY_CUES.search(goal) for goal in ctx.goals):
         return ""
     for name, data in ctx.extras.get(INPUT_BYTES, {}).items():
         if name != relative and [line.strip() for line in decode_text(data)[0].strip().splitlines()] == lines:
-            warned.add(relative)
             return name
     return ""
-
-
-_TRANSLATE = re.compile(r"\btranslat(?:e|es|ed|ing|ion)\b(?!\.\w)|翻译|译成|译为|翻成", re.IGNORECASE)  # not translation.txt
 
 
 def _untranslated(ctx: ToolContext, relative: str, content: str) -> bool:
@@ -165,7 +186,7 @@ def _untranslated(ctx: ToolContext, relative: str, content: str) -> bool:
     warned: set[str] = ctx.extras.setdefault("untranslated_warned", set())
     text = " ".join(content.split()).strip("\"'“”「」")
     goals = " ".join(" ".join(ctx.goals).split())
-    if relative in warned or len(text) < 20 or not _TRANSLATE.search(goals) or text not in goals:
+    if relative in warned or len(text) < 20 or not TRANSLATE.search(goals) or text not in goals:
         return False
     warned.add(relative)
     return True
@@ -206,9 +227,10 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     """``write_file`` and ``append_file``: refused when empty (small models "write" a file this way and then
     believe it holds the answer), when the text is a shortened copy, when an append repeats the text the file
     already ends with, the first time a program is written where a computing goal wants its result, a text the
-    goals give to translate is written untranslated, an input is copied whole where the goals do not say to copy
-    it, a text the goals give exactly loses its final punctuation, a .py file has no code, or a table row differs
-    from the same row of an input table, or when the file is an input of the task; noted for ``finish``'s checks.
+    goals give to translate is written untranslated, a .py file is replaced by code that drops its definitions, an
+    input is copied whole where the goals do not say to copy it, a text the goals give exactly loses its final
+    punctuation, a .py file has no code, or a table row differs from the same row of an input table, or when the
+    file is an input of the task; noted for ``finish``'s checks.
     A refused text is remembered too: the model may send it back shortened, as the list of steps shows it."""
     verb = "appended" if append else "written"
     if not content:
@@ -243,7 +265,16 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         raise ToolError(f"Nothing was {verb}: this text has no Python code, only comments. Write the code itself "
                         f"into {relative} (def ... with its body); if it is meant to hold only comments, call the "
                         "command again.", retry=True)
-    if source := _copied_input(ctx, relative, content):
+    if not append and (dropped := _dropped_definitions(ctx, relative, content, existing)):
+        listed, one = ", ".join(dropped), len(dropped) == 1
+        raise ToolError(f"Nothing was written: {relative} defines {listed} now, and this text leaves "
+                        f"{'it' if one else 'them'} out. write_file replaces the whole file: write it with everything "
+                        f"it should keep. If {'it is' if one else 'they are'} meant to go, call the command again.",
+                        retry=True)
+    copied_warned: set[str] = ctx.extras.setdefault("copied_input_warned", set())
+    source = _copied_input(ctx, relative, content)
+    if source and relative not in copied_warned:
+        copied_warned.add(relative)
         raise ToolError(f"Nothing was {verb}: this is all of {source}, as it is. The goals ask for something made "
                         f"from it: only the lines they ask for, or what they say to work out. A program that reads "
                         f"{source} and writes just that to {relative} does it. If the whole of {source} belongs in "
@@ -269,7 +300,8 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
     written[:] = [*written[-9:], content]
     _note_typed(ctx, relative, content, append=append)
     note_written(ctx, relative)
-    return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}.{all_made(ctx, [relative])}"
+    done = "" if source else all_made(ctx, [relative], content)  # a copy of an input is not what was asked
+    return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}.{done}"
 
 
 def write_file(path: str, content: Text, ctx: ToolContext) -> str:

@@ -10,6 +10,7 @@ fail, and finished saying the module "passes all assertions"; ``finish`` asks on
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import PurePosixPath
 
@@ -20,11 +21,26 @@ UNRUN = "unrun_code"  # ToolContext.extras: the .py files written and not run si
 WRITTEN = "written_code"  # ToolContext.extras: every .py file written in the run
 FAILING = "failing_code"  # ToolContext.extras: {.py file: the error the last run that named it ended with}
 RAN_OK = "ran_a_program"  # ToolContext.extras: True once a program has run to its end without error
+SHOWN = "program_results"  # ToolContext.extras: what the last programs that worked showed (output, files written)
 
 
 def module_name(path: str) -> str:
     """The name code imports a workspace file by: ``"lib/slug.py"`` → ``"lib.slug"``."""
     return PurePosixPath(path).with_suffix("").as_posix().replace("/", ".")
+
+
+def import_line(ctx: ToolContext, path: str) -> str:
+    """How a test imports the workspace module ``path``: ``from slugify import slugify`` for what it defines at
+    its top level, ``import slugify`` when that cannot be told. Told to write code "that imports slugify",
+    Slugify's model wrote ``import slugify`` and called the module."""
+    module = module_name(path)
+    try:
+        tree = ast.parse(ctx.workspace.read_text(path))
+    except (ToolError, OSError, SyntaxError, ValueError):
+        return f"import {module}"
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    names = [node.name for node in tree.body if isinstance(node, kinds) and not node.name.startswith("_")]
+    return f"from {module} import {', '.join(names[:4])}" if names else f"import {module}"
 
 
 def note_written(ctx: ToolContext, relative: str) -> None:
@@ -63,6 +79,12 @@ def note_outcome(ctx: ToolContext, paths: list[str], error: str = "") -> None:
             failing[path] = error
         else:
             failing.pop(path, None)
+
+
+def note_shown(ctx: ToolContext, text: str) -> None:
+    """A program that worked showed ``text`` (its output and the files it wrote); the last ten are kept."""
+    shown: list[str] = ctx.extras.setdefault(SHOWN, [])
+    shown[:] = [*shown[-9:], text]
 
 
 def ran_a_program(ctx: ToolContext) -> bool:
