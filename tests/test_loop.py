@@ -1359,6 +1359,10 @@ def test_a_text_to_translate_written_as_it_is_is_refused_once(settings, tmp_path
                               goals=["Translate notes.txt into Chinese and write it to translation.txt."], max_steps=1)
     agent.run()
     assert "execute_python" in [tool["name"] for tool in model.calls[0].tools]  # no text given: it may read first
+    again, _ = make_agent(settings, [reply("write_file", path="translation.txt", content=text)] * 2,
+                          tmp_path / "again", goals=[goal], max_steps=2)
+    sent_again = again.run().history[1]
+    assert sent_again.ok and "Note:" not in sent_again.observation  # written when sent again, but not "done"
     # once per file (meant so, it is written the second time); not when the goals ask for no translation
     for goals, refused in [([goal], [False, True]), ([f"Write this to translation.txt: {text}"], [True, False]),
                            ([f"把这段英文翻译成中文，写入 translation.txt：{text}"], [False, True])]:

@@ -904,6 +904,14 @@ async def test_once_every_asked_file_exists_the_step_that_made_it_says_finish_is
     assert write_file("stack.py", "class Stack:\n    def push(self, item): ...\n", ctx).endswith(
         "Note: stack.py is written, not yet run. Next, test it: execute_python with code that starts with from stack "
         "import Stack, checks each thing the task asks with assert, and prints 'ok'. Finish when it does.")
+    # Slugify: a stub whose body is a comment, written four times and imported as a module
+    assert write_file("stack.py", "class Stack:\n    def push(self, item):\n        # to do\n", ctx).endswith(
+        "Note: stack.py does not compile: IndentationError: expected an indented block after function definition "
+        "on line 2 (line 3). Write it again with the whole code: every def needs a body that does the work.")
+    from autogpt.tools.untested import import_line
+
+    assert import_line(ctx, "stack.py") == "from stack import Stack"  # its names as written, though it won't parse
+    write_file("stack.py", "class Stack:\n    def push(self, item): ...\n", ctx)
     await execute_python("import stack\nprint('ok')", ctx)
     assert "Note:" not in write_file("notes.txt", "stack works", ctx)  # not code, not asked: nothing to say
 

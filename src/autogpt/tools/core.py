@@ -9,7 +9,7 @@ from typing import NamedTuple
 from autogpt.errors import ToolError
 from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, ungrounded
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import SHOWN, failing, import_line, ran_a_program, untried
+from autogpt.tools.untested import SHOWN, failing, import_line, ran_a_program, syntax_error, untried
 
 _EXTENSIONS = ("txt md markdown rst csv tsv json jsonl yaml yml toml ini cfg xml html htm css js ts py ipynb sh "
                "sql log tex cpp hpp java go rs rb php svg png jpg jpeg gif pdf docx xlsx pptx").split()  # no .c / .h: "D.C."
@@ -288,6 +288,9 @@ def _test_next(ctx: ToolContext, written: list[str]) -> str:
     tests = [path] if PurePosixPath(path).name.startswith("test_") else [
         str(PurePosixPath(path).with_name(f"test_{PurePosixPath(path).name}")), f"test_{PurePosixPath(path).name}"]
     test = next((name for name in dict.fromkeys(tests) if not absent(ctx, [name])), "")
+    if broken := syntax_error(ctx, path):  # Slugify's stub: a def whose body is a comment, written four times
+        return (f"\nNote: {path} does not compile: {broken}. Write it again with the whole code: every def needs a "
+                "body that does the work.")
     if test:
         return f"\nNote: {path} is written, not yet run. Next, run {test}: execute_python_file(path=\"{test}\")."
     return (f"\nNote: {path} is written, not yet run. Next, test it: execute_python with code that starts with "

@@ -180,16 +180,14 @@ def _copied_input(ctx: ToolContext, relative: str, content: str) -> str:
     return ""
 
 
-def _untranslated(ctx: ToolContext, relative: str, content: str) -> bool:
-    """Whether ``content`` is a text the goals give to translate, written as it is. Asked once per file.
-    TranslateChinese's model wrote the English text itself to translation.txt, then looked for a Python library."""
-    warned: set[str] = ctx.extras.setdefault("untranslated_warned", set())
+def _untranslated(ctx: ToolContext, content: str) -> bool:
+    """Whether ``content`` is a text the goals give to translate, written as it is. Refused once per file; sent
+    again, it is written, but not told the task is done. TranslateChinese's model wrote the English text itself
+    to translation.txt, then looked for a Python library; in another run it sent the text again and was told
+    every file existed."""
     text = " ".join(content.split()).strip("\"'“”「」")
     goals = " ".join(" ".join(ctx.goals).split())
-    if relative in warned or len(text) < 20 or not TRANSLATE.search(goals) or text not in goals:
-        return False
-    warned.add(relative)
-    return True
+    return len(text) >= 20 and bool(TRANSLATE.search(goals)) and text in goals
 
 
 _EXACTLY = re.compile(r"\bexact(?:ly)?\b|\bverbatim\b|word for word|原样|一字不差|原文照抄|完全一样", re.IGNORECASE)
@@ -279,7 +277,10 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         f"from it: only the lines they ask for, or what they say to work out. A program that reads "
                         f"{source} and writes just that to {relative} does it. If the whole of {source} belongs in "
                         f"{relative}, call the command again.", retry=True)
-    if not append and _untranslated(ctx, relative, content):
+    untranslated = not append and _untranslated(ctx, content)
+    untranslated_warned: set[str] = ctx.extras.setdefault("untranslated_warned", set())
+    if untranslated and relative not in untranslated_warned:
+        untranslated_warned.add(relative)
         raise ToolError(f"Nothing was written: this is the text the goals give, not its translation. Translate it "
                         "yourself (you know both languages; no program or library can translate here), then write "
                         f"the translation to {relative}. If this text is what belongs there, call the command again.",
@@ -300,7 +301,7 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
     written[:] = [*written[-9:], content]
     _note_typed(ctx, relative, content, append=append)
     note_written(ctx, relative)
-    done = "" if source else all_made(ctx, [relative], content)  # a copy of an input is not what was asked
+    done = "" if source or untranslated else all_made(ctx, [relative], content)  # a copy is not what was asked
     return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}.{done}"
 
 

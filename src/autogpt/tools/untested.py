@@ -35,12 +35,29 @@ def import_line(ctx: ToolContext, path: str) -> str:
     Slugify's model wrote ``import slugify`` and called the module."""
     module = module_name(path)
     try:
-        tree = ast.parse(ctx.workspace.read_text(path))
-    except (ToolError, OSError, SyntaxError, ValueError):
+        code = ctx.workspace.read_text(path)
+    except (ToolError, OSError):
         return f"import {module}"
-    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-    names = [node.name for node in tree.body if isinstance(node, kinds) and not node.name.startswith("_")]
+    try:
+        kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        names = [node.name for node in ast.parse(code).body if isinstance(node, kinds)]
+    except (SyntaxError, ValueError):  # a stub without a body (Slugify's): its names as written
+        names = re.findall(r"^(?:async\s+)?(?:def|class)\s+(\w+)", code, re.MULTILINE)
+    names = [name for name in names if not name.startswith("_")]
     return f"from {module} import {', '.join(names[:4])}" if names else f"import {module}"
+
+
+def syntax_error(ctx: ToolContext, path: str) -> str:
+    """Python's complaint about the code in ``path`` ("IndentationError: expected an indented block after function
+    definition on line 3"), or "" when it compiles (or cannot be read)."""
+    try:
+        compile(ctx.workspace.read_text(path), path, "exec")
+    except (SyntaxError, ValueError) as exc:
+        return f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}" + (
+            f" (line {exc.lineno})" if getattr(exc, "lineno", None) else "")
+    except (ToolError, OSError):
+        return ""
+    return ""
 
 
 def note_written(ctx: ToolContext, relative: str) -> None:
