@@ -459,13 +459,14 @@ def undefined_file_note(ctx: ToolContext, stderr: str, code: str = "") -> str:
         return ""
     name = undefined.group(1)
     key = name.casefold()
-    found = next((path for path in ctx.workspace.files(limit=200)
+    files = ctx.workspace.files(limit=200)
+    found = next((path for path in files
                   if (stem := PurePosixPath(path).stem.casefold()) and (key == stem or key.startswith(stem + "_"))),
                  None)
     if found is not None:
         return (f"\nNote: {name} is not defined in this program, but the workspace has {found}: read it in the code "
                 f"first, e.g. {_reading(ctx, name, found, code)}.")
-    given = [path for path in goal_inputs("\n".join(ctx.goals)) if path in ctx.workspace.files(limit=200)]
+    given = [path for path in goal_inputs("\n".join(ctx.goals)) if path in files]
     if len(given) != 1:  # MalformedJson's model looped over `items` twice: the items are in input.json
         return ""
     return (f"\nNote: {name} is not defined in this program. If it is the task's data, that is in {given[0]}: read "

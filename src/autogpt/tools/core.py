@@ -281,7 +281,8 @@ def _test_next(ctx: ToolContext, written: list[str]) -> str:
     """When the task asks for code: its test is next, not another write and not finish. StackClass's model wrote a
     whole, working Stack at its first step, then wrote it twice more (the last time dropping four methods) until
     its time ran out."""
-    fresh = [path for path in written if path in untried(ctx)]
+    unrun = untried(ctx)
+    fresh = [path for path in written if path in unrun]
     if not fresh or ctx.sandbox is None:
         return ""
     path = fresh[0]

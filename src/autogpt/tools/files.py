@@ -15,7 +15,7 @@ from autogpt.errors import ToolError
 from autogpt.tools.core import INPUT_BYTES, TRANSLATE, all_made, asks_to_change, expected_outputs, keep_input
 from autogpt.tools.grounding import NOTED, asks_to_compute, ungrounded
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import note_written
+from autogpt.tools.untested import DEFINITIONS, note_written
 from autogpt.tools.workspace import decode_text
 
 #: The text of a write: the JSON schema asks for at least one character, so a grammar-constrained model cannot
@@ -159,8 +159,7 @@ def _definitions(code: str) -> list[str] | None:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
         return None
-    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-    return list(dict.fromkeys(node.name for node in ast.walk(tree) if isinstance(node, kinds)))
+    return list(dict.fromkeys(node.name for node in ast.walk(tree) if isinstance(node, DEFINITIONS)))
 
 
 _COPY_CUES = re.compile(r"\b(?:copy|copies|duplicate|same as|its contents?|the contents? of)\b|复制|拷贝|照抄|原样|内容",
@@ -178,6 +177,14 @@ def _copied_input(ctx: ToolContext, relative: str, content: str) -> str:
         if name != relative and [line.strip() for line in decode_text(data)[0].strip().splitlines()] == lines:
             return name
     return ""
+
+
+def _first_time(ctx: ToolContext, key: str, relative: str) -> bool:
+    """Whether the refusal named ``key`` meets ``relative`` for the first time (it is remembered in extras)."""
+    warned: set[str] = ctx.extras.setdefault(key, set())
+    first = relative not in warned
+    warned.add(relative)
+    return first
 
 
 def _untranslated(ctx: ToolContext, content: str) -> bool:
@@ -269,18 +276,14 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         f"{'it' if one else 'them'} out. write_file replaces the whole file: write it with everything "
                         f"it should keep. If {'it is' if one else 'they are'} meant to go, call the command again.",
                         retry=True)
-    copied_warned: set[str] = ctx.extras.setdefault("copied_input_warned", set())
     source = _copied_input(ctx, relative, content)
-    if source and relative not in copied_warned:
-        copied_warned.add(relative)
+    if source and _first_time(ctx, "copied_input_warned", relative):
         raise ToolError(f"Nothing was {verb}: this is all of {source}, as it is. The goals ask for something made "
                         f"from it: only the lines they ask for, or what they say to work out. A program that reads "
                         f"{source} and writes just that to {relative} does it. If the whole of {source} belongs in "
                         f"{relative}, call the command again.", retry=True)
     untranslated = not append and _untranslated(ctx, content)
-    untranslated_warned: set[str] = ctx.extras.setdefault("untranslated_warned", set())
-    if untranslated and relative not in untranslated_warned:
-        untranslated_warned.add(relative)
+    if untranslated and _first_time(ctx, "untranslated_warned", relative):
         raise ToolError(f"Nothing was written: this is the text the goals give, not its translation. Translate it "
                         "yourself (you know both languages; no program or library can translate here), then write "
                         f"the translation to {relative}. If this text is what belongs there, call the command again.",

@@ -21,6 +21,8 @@ UNRUN = "unrun_code"  # ToolContext.extras: the .py files written and not run si
 WRITTEN = "written_code"  # ToolContext.extras: every .py file written in the run
 FAILING = "failing_code"  # ToolContext.extras: {.py file: the error the last run that named it ended with}
 RAN_OK = "ran_a_program"  # ToolContext.extras: True once a program has run to its end without error
+#: The nodes that define a name a module gives: functions and classes.
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 SHOWN = "program_results"  # ToolContext.extras: what the last programs that worked showed (output, files written)
 
 
@@ -39,8 +41,7 @@ def import_line(ctx: ToolContext, path: str) -> str:
     except (ToolError, OSError):
         return f"import {module}"
     try:
-        kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-        names = [node.name for node in ast.parse(code).body if isinstance(node, kinds)]
+        names = [node.name for node in ast.parse(code).body if isinstance(node, DEFINITIONS)]
     except (SyntaxError, ValueError):  # a stub without a body (Slugify's): its names as written
         names = re.findall(r"^(?:async\s+)?(?:def|class)\s+(\w+)", code, re.MULTILINE)
     names = [name for name in names if not name.startswith("_")]
