@@ -675,6 +675,11 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         ("float(line.split(',')[2])", "ValueError: could not convert string to float: 'amount\\n'",
          "float(row['amount'])"),
         ("float(x)", "ValueError: could not convert string to float: '1,200'", ""),
+        # InventoryReport: 'widget: 14' split on ': ' is no CSV
+        ("parts = line.split(': ')[:2]\nquantity = int(parts[0])",
+         "ValueError: invalid literal for int() with base 10: 'widget'", "Print the parts of one line first"),
+        ("row = line.split(',')\nint(row[0])", "ValueError: invalid literal for int() with base 10: 'id'",
+         "header row"),
         ("int(line)", "ValueError: invalid literal for int() with base 10: '姓名,分数'", "float(row['分数'])"),
         ("requests.get(url)", "requests.exceptions.ConnectionError: HTTPConnectionPool(host='127.0.0.1', port=4)",
          "read_webpage"),
@@ -952,6 +957,110 @@ def test_a_number_typed_for_a_web_goal_is_to_be_found_on_the_pages_not_computed(
     assert "execute_python" not in str(refused.value)
 
 
+def test_finishing_with_a_table_that_holds_only_its_header_is_refused_once(workspace: Path) -> None:
+    # FilterRows: the model wrote shipped.csv's header row twice, then finished
+    from autogpt.tools.core import finish
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["orders.csv has the columns order_id and status. Write a file named shipped.csv that contains the "
+                 "header row and only the rows whose status is exactly shipped."]
+    (workspace / "orders.csv").write_text("order_id,status\n1,shipped\n2,open\n")
+    write_file("shipped.csv", "order_id,status", ctx)
+    with pytest.raises(ToolError) as refused:
+        finish("Wrote the header row to shipped.csv.", ctx)
+    assert str(refused.value) == (
+        "Not finished: shipped.csv holds only its header row, not the rows the goals ask for. Next, write them: "
+        "execute_python with a program that reads orders.csv (csv.DictReader), keeps the rows the goals ask for "
+        "and writes the header and those rows to shipped.csv. If the table really has no rows, call finish again.")
+    assert finish("No order is shipped.", ctx) == "No order is shipped."  # asked once
+    ctx.extras.clear()
+    write_file("shipped.csv", "order_id,status\n1,shipped\n", ctx)
+    assert finish("Done.", ctx) == "Done."  # rows: nothing to ask
+
+
+def test_a_table_whose_header_differs_from_the_one_the_goals_give_is_not_done(workspace: Path) -> None:
+    # JoinCsv: the model's program wrote customer_totals.csv with the header "amount"; told every file existed, it
+    # finished
+    from autogpt.tools.core import asked_header, finish, wrong_header
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["customers.csv has the columns customer_id, name and city; orders.csv has the columns order_id, "
+                 "customer_id and amount. Write a file named customer_totals.csv with the header name,total and one "
+                 "row for every customer in customers.csv."]
+    (workspace / "customers.csv").write_text("customer_id,name,city\nC01,Amara,Lyon\n")
+    (workspace / "orders.csv").write_text("order_id,customer_id,amount\n1,C01,2.5\n")
+    assert asked_header(ctx) == ("customer_totals.csv", ["name", "total"])
+    assert write_file("customer_totals.csv", "amount\n2.5\n", ctx).endswith(
+        "Note: customer_totals.csv begins with the header row amount, but the goals ask for name,total. Write it "
+        "again with that header row and the rows the goals ask for under it.")
+    with pytest.raises(ToolError) as refused:
+        finish("Wrote customer_totals.csv.", ctx)
+    assert str(refused.value).startswith("Not finished: customer_totals.csv begins with the header row amount, but "
+                                         "the goals ask for name,total. Next, write customer_totals.csv again")
+    with pytest.raises(ToolError) as again:  # the typed 2.5 is asked about next; the header only once
+        finish("Done.", ctx)
+    assert "header" not in str(again.value)
+    ctx.extras.clear()
+    assert "header" not in write_file("customer_totals.csv", '"Name", "Total"\nAmara,2.5\n', ctx)  # case, quotes
+    assert wrong_header(ctx) is None
+    # "the same header" as the one table it reads (SortCsv); no header given: nothing to check
+    ctx.goals = ["employees.csv has the columns name and salary. Write a file named sorted.csv with the same header "
+                 "and the same rows, sorted by salary."]
+    (workspace / "employees.csv").write_text("\ufeffname,salary\nAda,3\n")
+    assert asked_header(ctx) == ("sorted.csv", ["name", "salary"])
+    ctx.goals = ["orders.csv has the columns id and status. Write shipped.csv with the header row and the rows whose "
+                 "status is shipped."]
+    assert asked_header(ctx) is None
+    ctx.goals = ["读取 scores.csv，把及格的学生写入 pass.csv，表头为 姓名,分数。"]
+    assert asked_header(ctx) is None  # the names must be ASCII words: a Chinese header is left alone
+
+
+async def test_an_empty_result_file_is_not_done_and_finishing_with_it_is_refused_once(sandbox: Sandbox,
+                                                                                      workspace: Path) -> None:
+    # Latin1Encoding: the model's second program matched no line and wrote an empty zurich.txt; it was told every
+    # file existed, and finished
+    from autogpt.tools.core import finish
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["customers.txt lists one customer per line in the form name;city. Write the names of all customers "
+                 "whose city is Zürich to a file named zurich.txt, one name per line."]
+    (workspace / "customers.txt").write_text("José;Zürich\nAnaïs;Genève\n", encoding="cp1252")
+    ran = await execute_python("open('zurich.txt', 'w').write('\\n')", ctx)
+    assert ran.endswith("Note: zurich.txt is empty: it holds nothing yet. Write what the goals ask for to it (when a "
+                        "program wrote it, check what the program matched: maybe nothing did).")
+    ctx.observations.append(ran)
+    with pytest.raises(ToolError) as refused:
+        finish("All goals are done.", ctx)
+    assert str(refused.value).startswith("Not finished: zurich.txt is empty, but the task asks for it to hold a result.")
+    assert finish("No customer lives in Zürich.", ctx) == "No customer lives in Zürich."  # asked once
+    ctx.extras.clear()
+    ctx.goals = ["Create an empty file named zurich.txt."]  # asked to be empty: nothing to say
+    assert "is empty" not in await execute_python("open('zurich.txt', 'w').write('')", ctx)
+    assert finish("Done.", ctx) == "Done."
+
+
+def test_typing_computed_numbers_into_a_result_file_says_to_compute_them(workspace: Path) -> None:
+    # InventoryReport: the model typed its report's products and total (two wrong), then parsed its own report
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["inventory.txt gives the quantity in stock of each item and prices.json gives unit prices. Write a "
+                 "file named report.txt with one line for each item, in the form '<item>: <quantity> x <unit price> = "
+                 "<value>', and then a final line 'TOTAL: <sum of all values>' with two decimals."]
+    (workspace / "inventory.txt").write_text("widget: 14\nsprocket: 27\n")
+    ctx.observations.append("widget: 14\nsprocket: 27\n")  # read_file showed it
+    ctx.observations.append('{"widget": 2.75, "sprocket": 0.85}')
+    wrote = write_file("report.txt", "widget: 14 x 2.75 = 38.50\nsprocket: 27 x 0.85 = 23.05\nTOTAL: 61.55", ctx)
+    assert wrote == ("Wrote 66 characters to report.txt.\nNote: no command showed 38.50, 23.05, 61.55: numbers worked "
+                     "out by hand are often wrong. Compute them with execute_python: a program that reads "
+                     "inventory.txt, prices.json, works them out, prints them and writes report.txt.")
+    ctx.observations.append("38.50\n22.95\n61.45")  # a program printed them
+    assert "Note:" not in write_file("report.txt", "widget: 14 x 2.75 = 38.50\nsprocket: 27 x 0.85 = 22.95", ctx)
+    assert "Note:" not in write_file("notes.txt", "maybe 12.5", ctx)  # not a file the task asks for
+
+
 def test_rewriting_a_module_without_some_of_its_definitions_is_refused_once(workspace: Path) -> None:
     # StackClass: the third write of stack.py kept only __init__ and push, as if writing one method at a time
     from autogpt.tools.files import write_file
@@ -993,7 +1102,9 @@ async def test_a_typed_placeholder_is_not_done_and_a_printed_result_is_to_replac
 
     ctx = ctx_for(workspace, sandbox)
     ctx.goals = ["Compute the sum of all prime numbers below 2000 and write it to answer.txt."]
-    assert "Note:" not in write_file("answer.txt", "7", ctx)
+    assert write_file("answer.txt", "7", ctx).endswith("Note: no command showed 7: numbers worked out by hand are "
+                                                       "often wrong. Compute it with execute_python: a program "
+                                                       "that works it out, prints it and writes answer.txt.")
     printed = await execute_python("print(277050)", ctx)
     assert printed.endswith('Note: this program wrote no file, and answer.txt still holds 7, which you typed. If the '
                             'output above is the result, write it there now: write_file(path="answer.txt", '

@@ -156,6 +156,10 @@ def hint(code: str, stderr: str) -> str:
     if cell and re.fullmatch(r"[^\W\d]+(?:(?:[ _-]|, ?)[^\W\d]+)*", cell):
         # SortCsv: the embedded model sorted every row, header included, by float(row[2]) and never saw why.
         word = cell.split(",")[-1].strip()
+        if "csv" not in code.lower() and re.search(r"\.split\((['\"])(?!,\1)[^'\"\n]+\1", code):
+            # InventoryReport: 'widget: 14' split on ': ', int(parts[0]); there is no CSV and no header row
+            return (f"Note: {word!r} is a word, not a number: the part you converted is not the one you meant. "
+                    "Print the parts of one line first (print(line.split(...))) and take the number by its index.")
         return (f"Note: {word!r} is a word, not a number: it is probably the CSV's header row. Skip the header "
                 "(next(reader)), or read the rows with csv.DictReader, whose rows are dicts without the header: "
                 f"float(row[{word!r}]).")

@@ -264,6 +264,13 @@ def all_made(ctx: ToolContext, written: list[str], typed: str | None = None) -> 
         return ""
     if any(relative.endswith(".py") for relative in made):
         return _test_next(ctx, [relative for relative in written if relative.endswith(".py")])
+    if empty := [relative for relative in made if _blank(ctx, relative)]:
+        return (f"\nNote: {empty[0]} is empty: it holds nothing yet. Write what the goals ask for to it (when a "
+                "program wrote it, check what the program matched: maybe nothing did).")
+    if wrong := wrong_header(ctx):
+        name, have, want = wrong
+        return (f"\nNote: {name} begins with the header row {have or '(empty)'}, but the goals ask for {want}. Write "
+                "it again with that header row and the rows the goals ask for under it.")
     computing = asks_to_compute(ctx.goals)
     if made_up_numbers(ctx) or (computing and not ran_a_program(ctx)):
         return ""  # a typed number is not a result (PrimeSum's 0), nor are typed rows before anything computed them
@@ -297,6 +304,68 @@ def _test_next(ctx: ToolContext, written: list[str]) -> str:
     return (f"\nNote: {path} is written, not yet run. Next, test it: execute_python with code that starts with "
             f"{import_line(ctx, path)}, checks each thing the task asks with assert, and prints 'ok'. Finish when it "
             "does.")
+
+
+# "with the header name,total": the header row the goals give, its names joined by commas (no spaces inside).
+_HEADER = re.compile(r"(?:\bheader(?:\s+row)?|表头|标题行)\s*(?:is|of|为|是)?\s*[:：]?\s*[\"'`“]?"
+                     r"([A-Za-z_][\w.-]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.-]*)+)", re.IGNORECASE)
+_SAME_HEADER = re.compile(r"\bsame header\b|相同的表头|同样的表头", re.IGNORECASE)
+
+
+def _fields(line: str) -> list[str]:
+    return [field.strip().strip("\"'`“”").strip().lower() for field in line.split(",")]
+
+
+def asked_header(ctx: ToolContext) -> tuple[str, list[str]] | None:
+    """The one table the task asks for and the header row the goals give it ("with the header name,total", or
+    "the same header" as the one table it reads), as lowercase names; None when they give none."""
+    goals = "\n".join(ctx.goals)
+    inputs = goal_inputs(goals)
+    tables = [name for name in expected_outputs(goals) if name.endswith(".csv") and name not in inputs]
+    if len(tables) != 1:
+        return None
+    if given := _HEADER.search(goals):
+        return tables[0], _fields(given.group(1))
+    sources = [name for name in inputs if name.endswith(".csv")]
+    if _SAME_HEADER.search(goals) and len(sources) == 1:
+        try:
+            first = ctx.workspace.read_text(sources[0], max_bytes=4096).lstrip("\ufeff").splitlines()
+        except (ToolError, OSError):
+            return None
+        return (tables[0], _fields(first[0])) if first else None
+    return None
+
+
+def wrong_header(ctx: ToolContext) -> tuple[str, str, str] | None:
+    """The table the task asks for, its header row and the one the goals give, when the two differ (JoinCsv's
+    model wrote customer_totals.csv with the header ``amount`` where the goals ask for ``name,total``)."""
+    asked = asked_header(ctx)
+    if asked is None:
+        return None
+    name, want = asked
+    try:
+        lines = ctx.workspace.read_text(name, max_bytes=4096).lstrip("\ufeff").splitlines()
+    except (ToolError, OSError):
+        return None
+    have = lines[0] if lines else ""
+    return None if _fields(have) == want else (name, have.strip(), ",".join(want))
+
+
+_EMPTY_ASKED = re.compile(r"\bempty\b|空文件|空的", re.IGNORECASE)
+
+
+def _blank(ctx: ToolContext, name: str) -> bool:
+    """Whether ``name`` is a file in the workspace holding nothing but white space (a binary file is not), and
+    the goals do not ask for an empty file."""
+    if _EMPTY_ASKED.search("\n".join(ctx.goals)):
+        return False
+    try:
+        path = ctx.workspace.resolve(name)
+        if not path.is_file() or path.stat().st_size > 4096:
+            return False
+        return not path.read_bytes().strip()
+    except (ToolError, OSError):
+        return False
 
 
 def _lines(ctx: ToolContext, relative: str) -> int:
@@ -361,6 +430,27 @@ def finish(reason: str, ctx: ToolContext) -> str:
         raise ToolError(f"Not finished: the last program that used {path} failed ({error}). Next, fix {path} with "
                         "write_file and run the test again; finish when it passes. If it cannot pass, call finish "
                         "again and say why.")
+    if empty := header_only(ctx):  # FilterRows' model wrote shipped.csv's header twice, then finished
+        name = empty[0]
+        source = next((n for n in goal_inputs("\n".join(ctx.goals)) if n != name), "")
+        reads = f"reads {source} (csv.DictReader), " if source.endswith((".csv", ".tsv")) else ""
+        raise ToolError(f"Not finished: {name} holds only its header row, not the rows the goals ask for. Next, "
+                        f"write them: execute_python with a program that {reads}keeps the rows the goals ask for and "
+                        f"writes the header and those rows to {name}. If the table really has no rows, call finish "
+                        "again.")
+    emptied: set[str] = ctx.extras.setdefault("finish_empty_warned", set())
+    if empty := [name for name in empty_outputs(ctx) if name not in emptied]:  # Latin1Encoding's last program
+        emptied.update(empty)
+        raise ToolError(f"Not finished: {empty[0]} is empty, but the task asks for it to hold a result. Next, write "
+                        "the result to it (if a program wrote it, print what the program matches and fix it). If it "
+                        "should be empty, call finish again.")
+    headed: set[str] = ctx.extras.setdefault("finish_header_row_warned", set())
+    if (wrong := wrong_header(ctx)) and wrong[0] not in headed:
+        name, have, want = wrong
+        headed.add(name)
+        raise ToolError(f"Not finished: {name} begins with the header row {have or '(empty)'}, but the goals ask for "
+                        f"{want}. Next, write {name} again with the header row {want} and the rows under it (a "
+                        "program that computes them can write them). If it is right as it is, call finish again.")
     typed = made_up_numbers(ctx, reason)
     warned_numbers: set[str] = ctx.extras.setdefault("finish_numbers_warned", set())
     typed = {name: found for name, found in typed.items() if name not in warned_numbers}
@@ -395,6 +485,26 @@ def finish(reason: str, ctx: ToolContext) -> str:
                         f"Next, compute it with execute_python (a program that works it out, prints it{where}). If "
                         "nothing needs computing, call finish again.")
     return reason
+
+
+def empty_outputs(ctx: ToolContext) -> list[str]:
+    """The files the task asks for (not those it gives to read) that exist and hold nothing but white space."""
+    goals = "\n".join(ctx.goals)
+    inputs = set(goal_inputs(goals))
+    return [name for name in dict.fromkeys(expected_outputs(goals) + instructed_outputs(ctx))
+            if name not in inputs and _blank(ctx, name)]
+
+
+def header_only(ctx: ToolContext) -> list[str]:
+    """The tables the task asks for that hold only their header row, each named once (``finish`` asks once)."""
+    goals = "\n".join(ctx.goals)
+    inputs = set(goal_inputs(goals))
+    warned: set[str] = ctx.extras.setdefault("finish_header_warned", set())
+    empty = [name for name in dict.fromkeys(expected_outputs(goals) + instructed_outputs(ctx))
+             if name.endswith((".csv", ".tsv")) and name not in inputs and name not in warned
+             and not absent(ctx, [name]) and _lines(ctx, name) == 1]
+    warned.update(empty)
+    return empty
 
 
 def uncomputed(ctx: ToolContext) -> bool:

@@ -12,7 +12,16 @@ from typing import Annotated
 from pydantic import Field
 
 from autogpt.errors import ToolError
-from autogpt.tools.core import INPUT_BYTES, TRANSLATE, all_made, asks_to_change, expected_outputs, keep_input
+from autogpt.tools.core import (
+    INPUT_BYTES,
+    TRANSLATE,
+    all_made,
+    asks_to_change,
+    expected_outputs,
+    goal_inputs,
+    keep_input,
+    web_addresses,
+)
 from autogpt.tools.grounding import NOTED, asks_to_compute, ungrounded
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import DEFINITIONS, note_written
@@ -305,7 +314,24 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
     _note_typed(ctx, relative, content, append=append)
     note_written(ctx, relative)
     done = "" if source or untranslated else all_made(ctx, [relative], content)  # a copy is not what was asked
+    done = done or _typed_note(ctx, relative)
     return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}.{done}"
+
+
+def _typed_note(ctx: ToolContext, relative: str) -> str:
+    """For a goal that asks for something computed from its files: numbers just typed into a file the task asks for
+    that no command showed. InventoryReport's model typed its report's products and total (two of them wrong),
+    then spent its steps on programs that parsed its own report."""
+    goals = "\n".join(ctx.goals)
+    typed = ctx.extras.get(NOTED, {}).get(relative, [])
+    if not typed or not asks_to_compute(ctx.goals) or web_addresses(goals) or relative not in expected_outputs(goals):
+        return ""
+    sources = [name for name in goal_inputs(goals) if name != relative]
+    reads = f"reads {', '.join(sources)}, " if sources else ""
+    it = "it" if len(typed) == 1 else "them"
+    return (f"\nNote: no command showed {', '.join(typed[:3])}{', ...' if len(typed) > 3 else ''}: numbers worked out "
+            f"by hand are often wrong. Compute {it} with execute_python: a program that {reads}works {it} out, "
+            f"prints {it} and writes {relative}.")
 
 
 def write_file(path: str, content: Text, ctx: ToolContext) -> str:
