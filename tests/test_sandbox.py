@@ -797,6 +797,26 @@ async def test_a_file_name_used_as_an_undefined_variable_gets_a_note(sandbox: Sa
     assert str(data.value).endswith("Note: items is not defined in this program. If it is the task's data, that is "
                                     "in input.json: read it in the code first, e.g. import json; items = "
                                     "json.load(open('input.json', encoding='utf-8')).")
+    # MalformedJson, run 10: `json` and `re` used without their imports are modules, not the task's data
+    for code, module in (("text = '[]'\ndata = json.loads(text)", "import json"),
+                         ("print(re.sub(',', '', 'a,b'))", "import re"), ("print(pd.DataFrame())", "import pandas as pd")):
+        with pytest.raises(ToolError) as unimported:
+            await execute_python(code, ctx)
+        assert str(unimported.value).endswith(f"is a module: the program must import it first, e.g. {module}.")
+        assert "task's data" not in str(unimported.value)
+
+
+async def test_broken_json_is_read_as_the_note_says(sandbox: Sandbox, workspace: Path) -> None:
+    # MalformedJson: the note's example, copied as it is, reads the file with its trailing commas
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    (workspace / "input.json").write_text('[\n  {"price": 1.10, "qty": 12,},\n  {"price": 0.5, "qty": 2},\n]\n')
+    with pytest.raises(ToolError) as broken:
+        await execute_python("import json\nprint(json.load(open('input.json')))", ctx)
+    example = str(broken.value).split("import ast, then ", 1)[1].split(" (if the text", 1)[0]
+    assert example == "data = ast.literal_eval(open('input.json', encoding='utf-8').read())"
+    shown = await execute_python(f"import ast\n{example}\nprint(round(sum(i['price'] * i['qty'] for i in data), 2))",
+                                 ctx)
+    assert "14.2" in shown
 
 
 async def test_failed_code_that_fetches_a_page_already_read_gets_a_note(sandbox: Sandbox, workspace: Path) -> None:

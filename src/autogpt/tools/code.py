@@ -12,6 +12,7 @@ import builtins
 import io
 import re
 import shlex
+import sys
 import tokenize
 from collections.abc import Iterator
 from pathlib import PurePosixPath
@@ -108,9 +109,18 @@ def installs(code: str, stderr: str = "", *, ran: bool = False) -> bool:
     return bool(started and _INSTALLS.search(code))
 
 
-JSON_NOTE = ("Note: the text is not valid JSON, so json.load() will fail every time. Read it as text, repair it "
-             "in code (a common slip is a comma before } or ]: import re, then text = re.sub(r',\\s*([}\\]])', r'\\1', text)), "
-             "then json.loads(text).")
+def json_note(code: str) -> str:
+    """The note for a file that is not valid JSON, with the .json file ``code`` opens (else input.json).
+    MalformedJson's model garbled the ``re.sub()`` repair the note used to give (``r',\\b([}"])'``) in three
+    programs; Python's own reader takes a comma before } or ] as it is."""
+    opened = re.search(r"""['"]([^'"\n]+\.json)['"]""", code)
+    path = opened.group(1) if opened else "input.json"
+    return ("Note: the text is not valid JSON, so json.load() will fail every time. A common slip is a comma before "
+            f"}} or ], which Python's reader accepts: import ast, then data = ast.literal_eval(open({path!r}, "
+            "encoding='utf-8').read()) (if the text holds true, false or null, repair it in code instead: text = "
+            "re.sub(r',\\s*([}\\]])', r'\\1', text), then json.loads(text)).")
+
+
 # json's messages, printed by a program that caught the error (MalformedJson: print(f'Error decoding JSON: {e}'))
 _JSON_ERROR = re.compile(r"Expecting (?:property name enclosed in double quotes|value|',' delimiter): line \d+|"
                          r"Extra data: line \d+|JSONDecodeError")
@@ -148,7 +158,7 @@ def hint(code: str, stderr: str) -> str:
                 "with the standard library (and pandas or numpy, where they import).")
     if "JSONDecodeError" in stderr or "json.decoder" in stderr:
         # MalformedJson: the model re-ran json.load() on the broken file five times.
-        return JSON_NOTE
+        return json_note(code)
     value = re.search(r"(?:could not convert string to float|invalid literal for int\(\) with base 10): '([^'\n]*)'",
                       stderr)
     # the repr of the last cell of a line read by hand ends with its line break: 'amount\n' (MissingPath)
@@ -340,7 +350,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     changed = ctx.workspace.changed_since(before)
     written = written_files(ctx, changed, skip=kept) + table_notes(ctx, changed)
     if _JSON_ERROR.search(result.stdout):  # the error was caught and printed: the step did not work either
-        written += "\n" + JSON_NOTE
+        written += "\n" + json_note(code)
     elif result.stdout.strip() and not [name for name in changed if "__pycache__" not in name.split("/")]:
         written += unwritten_result(ctx, result.stdout)
     note_shown(ctx, f"{result.stdout}\n{written}")
@@ -451,6 +461,10 @@ def _table_lines(ctx: ToolContext, name: str) -> list[str]:
         return []
 
 
+_MODULES = {"pd": "import pandas as pd", "np": "import numpy as np", "pandas": "import pandas",
+            "numpy": "import numpy"}
+
+
 def undefined_file_note(ctx: ToolContext, stderr: str, code: str = "") -> str:
     """For code that failed on an undefined name that is a workspace file's name without its suffix, or begins
     with it: the data is in the file. InventoryReport's model used ``inventory`` (inventory.txt) as a variable in
@@ -462,6 +476,9 @@ def undefined_file_note(ctx: ToolContext, stderr: str, code: str = "") -> str:
     if undefined is None:
         return ""
     name = undefined.group(1)
+    if module := _MODULES.get(name, f"import {name}" if name in sys.stdlib_module_names else ""):
+        # MalformedJson: `json` and `re` used without their imports got "json = json.load(...)" as the example
+        return f"\nNote: {name} is a module: the program must import it first, e.g. {module}."
     key = name.casefold()
     files = ctx.workspace.files(limit=200)
     found = next((path for path in files
