@@ -675,6 +675,14 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         ("float(line.split(',')[2])", "ValueError: could not convert string to float: 'amount\\n'",
          "float(row['amount'])"),
         ("float(x)", "ValueError: could not convert string to float: '1,200'", ""),
+        # ParseDuration: a bare AssertionError, and the same asserts run again
+        ("from d import f\nassert f('1h30m') == 5400\nprint('ok')",
+         'Traceback (most recent call last):\n  File "<stdin>", line 2, in <module>\nAssertionError',
+         "Note: the assert on line 2 failed: assert f('1h30m') == 5400. Print what it gets to see why "
+         "(print(f('1h30m'))), then fix the code it tests."),
+        ("x = 1\nassert x > 2", 'File "<stdin>", line 2, in <module>\nAssertionError',
+         "Note: the assert on line 2 failed: assert x > 2. Print what it checks"),
+        ("assert f(1) == 2, 'bad'", 'File "<stdin>", line 1, in <module>\nAssertionError: bad', ""),
         # InventoryReport: 'widget: 14' split on ': ' is no CSV
         ("parts = line.split(': ')[:2]\nquantity = int(parts[0])",
          "ValueError: invalid literal for int() with base 10: 'widget'", "Print the parts of one line first"),
@@ -817,6 +825,16 @@ async def test_broken_json_is_read_as_the_note_says(sandbox: Sandbox, workspace:
     shown = await execute_python(f"import ast\n{example}\nprint(round(sum(i['price'] * i['qty'] for i in data), 2))",
                                  ctx)
     assert "14.2" in shown
+
+
+async def test_a_failed_assert_is_named_in_the_result(sandbox: Sandbox, workspace: Path) -> None:
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    (workspace / "duration.py").write_text("def parse_duration(text):\n    return 0\n")
+    with pytest.raises(ToolError) as failed:
+        await execute_python("from duration import parse_duration\nassert parse_duration('45s') == 45\nprint('ok')",
+                             ctx)
+    assert "Note: the assert on line 2 failed: assert parse_duration('45s') == 45. Print what it gets to see why " \
+           "(print(parse_duration('45s'))), then fix the code it tests." in str(failed.value)
 
 
 async def test_failed_code_that_fetches_a_page_already_read_gets_a_note(sandbox: Sandbox, workspace: Path) -> None:
@@ -1081,6 +1099,33 @@ def test_typing_computed_numbers_into_a_result_file_says_to_compute_them(workspa
     assert "Note:" not in write_file("notes.txt", "maybe 12.5", ctx)  # not a file the task asks for
 
 
+def test_a_refused_text_sent_back_cut_off_is_refused_with_what_to_write_instead(workspace: Path) -> None:
+    # ParseDuration: the comments-only duration.py, refused, came back shortened with '…' six times; then the model
+    # wrote to "."
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["Write a Python module duration.py with a function parse_duration(text) that returns seconds."]
+    comments = "# This is a Python module for parsing durations.\n# Usage: parse_duration(text) -> int\n# '45s' -> 45"
+    with pytest.raises(ToolError, match="only comments"):
+        write_file("duration.py", comments, ctx)
+    with pytest.raises(ToolError) as copied:
+        write_file("duration.py", comments[:70] + "…", ctx)
+    assert str(copied.value) == (
+        "Nothing was written: this is the start of a text refused at an earlier step, cut off with '…' as the list "
+        "of steps shows it; nothing of it is in any file. Do not copy it: write new, complete text: the Python code "
+        "itself, starting with def parse_duration(text): and its body.")
+    assert not (workspace / "duration.py").exists()
+    with pytest.raises(ToolError) as root:
+        write_file(".", "def parse_duration(text):\n    return 0\n", ctx)
+    assert str(root.value) == 'Nothing was written: a file name is required, e.g. path="duration.py" (the task ' \
+                              'asks for it).'
+    write_file("duration.py", "def parse_duration(text):\n    return 0\n", ctx)
+    with pytest.raises(ToolError) as written:  # the start of a text that was written: the older refusal
+        write_file("duration.py", "def parse_duration(text):\n    return…", ctx)
+    assert "The whole text is still in its file" in str(written.value)
+
+
 def test_rewriting_a_module_without_some_of_its_definitions_is_refused_once(workspace: Path) -> None:
     # StackClass: the third write of stack.py kept only __init__ and push, as if writing one method at a time
     from autogpt.tools.files import write_file
@@ -1099,20 +1144,6 @@ def test_rewriting_a_module_without_some_of_its_definitions_is_refused_once(work
     assert (workspace / "stack.py").read_text() == part
     write_file("broken.py", "def f(:\n", ctx)  # code that does not parse is for the run to judge
     assert write_file("broken.py", "x = 1\n", ctx).startswith("Wrote")
-
-
-def test_a_refused_text_sent_back_shortened_is_refused_as_a_shortened_copy(workspace: Path) -> None:
-    # ParseDuration: the comments-only module was refused, then written as the list of steps showed it, cut with …
-    from autogpt.tools.files import write_file
-
-    ctx = ctx_for(workspace, None)
-    ctx.goals = ["Write duration.py with a function parse_duration(text)."]
-    comments = "# A module for parsing durations.\n# It takes a string like '1h30m' and returns seconds.\n"
-    with pytest.raises(ToolError, match="no Python code"):
-        write_file("duration.py", comments, ctx)
-    with pytest.raises(ToolError, match="only the part of a longer text"):
-        write_file("duration.py", comments[:50] + "…", ctx)
-    assert not (workspace / "duration.py").exists()
 
 
 async def test_a_typed_placeholder_is_not_done_and_a_printed_result_is_to_replace_it(sandbox: Sandbox,

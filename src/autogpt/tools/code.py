@@ -131,6 +131,24 @@ _COMMANDS = ("read_webpage", "web_search", "read_file", "write_file", "append_fi
              "remember", "recall", "finish")
 
 
+def _failed_assert(code: str, stderr: str) -> str:
+    """For a bare AssertionError in the program itself: which assert failed, and how to see why. ParseDuration's
+    model saw only "line 2 ... AssertionError" and ran the same asserts again."""
+    if not re.search(r"^AssertionError\s*$", stderr, re.MULTILINE):
+        return ""
+    lines = re.findall(r'File "<stdin>", line (\d+)', stderr)
+    source = code.splitlines()
+    number = int(lines[-1]) if lines else 0
+    if not 0 < number <= len(source):
+        return ""
+    failed = source[number - 1].strip()
+    checked = re.fullmatch(r"assert\s+(.+?)\s*==\s*(.+?)(?:\s*,.*)?", failed)
+    if not failed.startswith("assert ") or checked is None:
+        return f"Note: the assert on line {number} failed: {failed}. Print what it checks to see why."
+    return (f"Note: the assert on line {number} failed: {failed}. Print what it gets to see why "
+            f"(print({checked.group(1)})), then fix the code it tests.")
+
+
 def hint(code: str, stderr: str) -> str:
     """A line on the mistakes small models make most often in sandboxed, fresh-process Python."""
     offline = ("Temporary failure in name resolution", "Network is unreachable", "Name or service not known",
@@ -180,6 +198,8 @@ def hint(code: str, stderr: str) -> str:
         example = opener.get(PurePosixPath(name).suffix, f"text = open({name!r}, encoding='utf-8').read()")
         return (f"Note: {name} in your code is not the file: without quotes Python reads it as a variable. Open "
                 f"the file by its name in quotes, e.g. {example}.")
+    if note := _failed_assert(code, stderr):
+        return note
     if "'module' object is not callable" in stderr:
         # Slugify: `import slugify` then slugify('Hello, World!') in three programs, until the time ran out
         called = next((name for name in re.findall(r"^\s*import\s+(\w+)\s*$", code, re.MULTILINE)

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from autogpt.errors import ToolError
+from autogpt.errors import ToolError, WorkspacePathError
 from autogpt.tools.core import (
     INPUT_BYTES,
     TRANSLATE,
@@ -20,6 +20,7 @@ from autogpt.tools.core import (
     expected_outputs,
     goal_inputs,
     keep_input,
+    missing_files,
     web_addresses,
 )
 from autogpt.tools.grounding import NOTED, asks_to_compute, ungrounded
@@ -68,6 +69,23 @@ def _shortened_copy(ctx: ToolContext, existing: Callable[[], str | None], conten
         return False
     earlier = [*ctx.extras.get(_WRITTEN, []), *ctx.extras.get(_TRIED, []), existing() or ""]
     return any(len(text) > len(head) and text.startswith(head) for text in earlier)
+
+
+def _refused_copy(ctx: ToolContext, relative: str, existing: Callable[[], str | None], content: str) -> str | None:
+    """For ``content`` cut off with "…" that begins only texts refused earlier (none written, nor the file's own):
+    what to write instead ("" when there is no more to say). ParseDuration's model sent its refused comments-only
+    duration.py back, shortened as the list of steps shows it, six times."""
+    head = content.rstrip().removesuffix("…").rstrip()
+    if not content.rstrip().endswith("…") or len(head) < 20:
+        return None
+    begins = lambda texts: any(len(text) > len(head) and text.startswith(head) for text in texts)  # noqa: E731
+    if not begins(ctx.extras.get(_TRIED, [])) or begins([*ctx.extras.get(_WRITTEN, []), existing() or ""]):
+        return None
+    asked = re.search(r"\b(?:function|method)\s+`?(\w+)\s*\(([^)]*)\)|\bclass\s+`?([A-Z]\w*)", "\n".join(ctx.goals))
+    if asked is None or not relative.endswith(".py"):
+        return ""
+    start = f"def {asked.group(1)}({asked.group(2)}):" if asked.group(1) else f"class {asked.group(3)}:"
+    return f": the Python code itself, starting with {start} and its body"
 
 
 _PROGRAM = re.compile(r"^\s*(?:import \w|from \w[\w.]* import |def \w+\(|print\()", re.MULTILINE)
@@ -249,6 +267,10 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
     verb = "appended" if append else "written"
     if not content:
         raise ToolError(f"The content is empty: nothing was {verb}. Put the text itself in content.")
+    if path.strip() in ("", ".", "./"):  # ParseDuration's model wrote to "." twice
+        wanted = missing_files(ctx)
+        named = f'path="{wanted[0]}" (the task asks for it)' if wanted else "path=\"notes.txt\""
+        raise WorkspacePathError(f"Nothing was {verb}: a file name is required, e.g. {named}.")
     relative = ctx.workspace.relative(ctx.workspace.resolve(path))
     existing = _existing(ctx, path)
     try:
@@ -262,6 +284,10 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
 def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, existing: Callable[[], str | None], *,
                    append: bool) -> str:
     verb = "appended" if append else "written"
+    if (refused := _refused_copy(ctx, relative, existing, content)) is not None:
+        raise ToolError(f"Nothing was {verb}: this is the start of a text refused at an earlier step, cut off with '…' "
+                        "as the list of steps shows it; nothing of it is in any file. Do not copy it: write new, "
+                        f"complete text{refused}.")
     if _shortened_copy(ctx, existing, content):
         raise ToolError(f"Nothing was {verb}: this text is only the part of a longer text that was shown to you "
                         "(the list of steps shortens long arguments with '…' and shows the first lines of the files a "
