@@ -253,6 +253,20 @@ def test_repeat_is_not_executed_and_third_time_is_stuck(settings, tmp_path):
     assert [[t["name"] for t in call.tools].count("count") for call in model.calls] == [1, 1, 0]
 
 
+def test_after_repeats_in_a_row_the_tools_of_all_of_them_are_left_out(settings, tmp_path):
+    # Slugify: the model went back and forth between two blocked commands (execute_python and
+    # execute_python_file) for six steps, each left out only for the step after its own repeat
+    a, b = reply("list_folder", path="nope"), reply("write_file", path=".", content="x")
+    agent, model = make_agent(settings, [a, b, a, b, reply("finish", reason="ok")], tmp_path)
+    result = agent.run()
+    model.assert_complete()
+    assert [step.executed for step in result.history[:4]] == [True, True, False, False]
+    offered = [[tool["name"] for tool in call.tools] for call in model.calls]
+    assert "list_folder" in offered[2] and "write_file" in offered[2]
+    assert "list_folder" not in offered[3] and "write_file" in offered[3]  # one repeat: its own tool out
+    assert "list_folder" not in offered[4] and "write_file" not in offered[4]  # two in a row: both
+
+
 def test_changing_course_resets_repeat_detection(settings, tmp_path):
     a, b = reply("list_folder", path="."), reply("read_file", path="missing.txt")
     agent, _ = make_agent(settings, [a, a, b, a, a, reply("finish", reason="ok")], tmp_path)

@@ -683,6 +683,12 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         ("x = 1\nassert x > 2", 'File "<stdin>", line 2, in <module>\nAssertionError',
          "Note: the assert on line 2 failed: assert x > 2. Print what it checks"),
         ("assert f(1) == 2, 'bad'", 'File "<stdin>", line 1, in <module>\nAssertionError: bad', ""),
+        # Slugify: `from slugify import slugify` inside slugify.py
+        ("from slugify import slugify\nassert slugify('A') == 'a'",
+         "ImportError: cannot import name 'slugify' from partially initialized module 'slugify' (most likely due to "
+         "a circular import) (/workspace/slugify.py)",
+         "Note: slugify.py imports itself, so it cannot be loaded. Write slugify.py again without the line that "
+         "imports slugify"),
         # InventoryReport: 'widget: 14' split on ': ' is no CSV
         ("parts = line.split(': ')[:2]\nquantity = int(parts[0])",
          "ValueError: invalid literal for int() with base 10: 'widget'", "Print the parts of one line first"),
@@ -1124,6 +1130,24 @@ def test_a_refused_text_sent_back_cut_off_is_refused_with_what_to_write_instead(
     with pytest.raises(ToolError) as written:  # the start of a text that was written: the older refusal
         write_file("duration.py", "def parse_duration(text):\n    return…", ctx)
     assert "The whole text is still in its file" in str(written.value)
+
+
+def test_a_module_that_imports_itself_is_not_written(workspace: Path) -> None:
+    # Slugify: told to test with code that starts with `from slugify import slugify`, the model put it in slugify.py
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["Write a Python module slugify.py with a function slugify(text)."]
+    for line in ("from slugify import slugify", "import slugify", "    from slugify import *"):
+        with pytest.raises(ToolError) as refused:
+            write_file("slugify.py", f"{line}\n\ndef slugify(text):\n    return text.lower()\n", ctx)
+        assert str(refused.value).startswith(f"Nothing was written: slugify.py would import itself ({line.strip()})")
+    assert not (workspace / "slugify.py").exists()
+    assert write_file("slugify.py", "import slugify_helpers\nfrom re import sub\n\ndef slugify(text):\n"
+                      "    return sub('x', '', text)\n", ctx).startswith("Wrote")
+    assert write_file("lib/slug.py", "from lib.slug2 import x\n", ctx).startswith("Wrote")
+    with pytest.raises(ToolError, match="would import itself"):
+        write_file("lib/slug.py", "from lib.slug import x\n", ctx)
 
 
 def test_rewriting_a_module_without_some_of_its_definitions_is_refused_once(workspace: Path) -> None:

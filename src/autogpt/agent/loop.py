@@ -289,7 +289,7 @@ class Runner:
         its file exists (:meth:`_writing_only`). For one step, so is the tool of a command that was just
         repeated instead of run, or that failed in a way that cannot work here (:class:`ToolError` ``rest``: code
         that needs the network), and ``finish`` right after a refused finish: small models otherwise repeat the
-        same reply until the run is stuck. They also read the same file or page again right after it was shown
+        same reply until the run is stuck (after repeats in a row, the tools of all of them). They also read the same file or page again right after it was shown
         whole: for the next step a tool that just read a page may name only the page's links not read yet (it is
         left out if there are none), and the tools that run code are left out (they cannot fetch it); while a file
         the task asks for is missing, only the writing tools stay beside it (WebFact's model searched the web for
@@ -309,6 +309,11 @@ class Runner:
             refused_finish = last.executed and not last.ok and self.tools.get(last.reply.command.name).ends_run
             if repeated or refused_finish or last.number == self._rest_after:
                 left_out.add(last.reply.command.name)
+            if repeated:  # and the tools of the repeats just before it: Slugify's model went back and forth
+                for step in reversed(self.memory.steps[-4:-1]):  # between two blocked commands for six steps
+                    if not isinstance(step, ActionStep) or step.executed or step.reply.command.name not in self.tools:
+                        break
+                    left_out.add(step.reply.command.name)
         just_read = None
         narrowed: dict[str, tuple[str, list[str]]] = {}
         if self._just_read and isinstance(last, ActionStep) and last.number == self._just_read[0]:

@@ -200,6 +200,11 @@ def hint(code: str, stderr: str) -> str:
                 f"the file by its name in quotes, e.g. {example}.")
     if note := _failed_assert(code, stderr):
         return note
+    if circular := re.search(r"from partially initialized module '([\w.]+)'", stderr):
+        # Slugify: `from slugify import slugify` inside slugify.py; the same test ran six more times
+        path = circular.group(1).replace(".", "/") + ".py"
+        return (f"Note: {path} imports itself, so it cannot be loaded. Write {path} again without the line that "
+                f"imports {circular.group(1)}: that line belongs only in the test program.")
     if "'module' object is not callable" in stderr:
         # Slugify: `import slugify` then slugify('Hello, World!') in three programs, until the time ran out
         called = next((name for name in re.findall(r"^\s*import\s+(\w+)\s*$", code, re.MULTILINE)

@@ -25,7 +25,7 @@ from autogpt.tools.core import (
 )
 from autogpt.tools.grounding import NOTED, asks_to_compute, ungrounded
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import DEFINITIONS, note_written
+from autogpt.tools.untested import DEFINITIONS, module_name, note_written
 from autogpt.tools.workspace import decode_text
 
 #: The text of a write: the JSON schema asks for at least one character, so a grammar-constrained model cannot
@@ -86,6 +86,16 @@ def _refused_copy(ctx: ToolContext, relative: str, existing: Callable[[], str | 
         return ""
     start = f"def {asked.group(1)}({asked.group(2)}):" if asked.group(1) else f"class {asked.group(3)}:"
     return f": the Python code itself, starting with {start} and its body"
+
+
+def _self_import(relative: str, content: str) -> str:
+    """The line of ``content`` that imports the module ``relative`` is, if any. Told to test slugify.py with code
+    that starts with ``from slugify import slugify``, Slugify's model put that line into slugify.py itself, and
+    every test failed with a circular import."""
+    module = re.escape(module_name(relative))
+    found = re.search(rf"^[ \t]*(?:from[ \t]+{module}[ \t]+import[ \t]+.*|import[ \t]+{module}(?![\w.]).*)$", content,
+                      re.MULTILINE)
+    return found.group(0).strip() if found else ""
 
 
 _PROGRAM = re.compile(r"^\s*(?:import \w|from \w[\w.]* import |def \w+\(|print\()", re.MULTILINE)
@@ -305,6 +315,10 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         raise ToolError(f"Nothing was {verb}: this text has no Python code, only comments. Write the code itself "
                         f"into {relative} (def ... with its body); if it is meant to hold only comments, call the "
                         "command again.", retry=True)
+    if relative.endswith(".py") and (line := _self_import(relative, content)):
+        raise ToolError(f"Nothing was {verb}: {relative} would import itself ({line}), and Python cannot load a module "
+                        f"that does: that line belongs in the program that tests {relative}, not in it. Write "
+                        f"{relative} without it.")
     if not append and (dropped := _dropped_definitions(ctx, relative, content, existing)):
         listed, one = ", ".join(dropped), len(dropped) == 1
         raise ToolError(f"Nothing was written: {relative} defines {listed} now, and this text leaves "
