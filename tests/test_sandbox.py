@@ -689,6 +689,12 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
          "a circular import) (/workspace/slugify.py)",
          "Note: slugify.py imports itself, so it cannot be loaded. Write slugify.py again without the line that "
          "imports slugify"),
+        # SortCsv, run 10: csv.reader's header row, then row['salary'] on csv.reader's lists
+        ("reader = csv.reader(f)\nsorted(reader, key=lambda row: float(row[2]))",
+         "ValueError: could not convert string to float: 'salary'", "header = next(reader) right after"),
+        ("reader = csv.reader(f)\nsorted(reader, key=lambda row: float(row['salary']))",
+         "TypeError: list indices must be integers or slices, not str", "use csv.DictReader for rows indexed"),
+        ("row = {}\nrow[[1]]", "TypeError: list indices must be integers or slices, not str", ""),
         # InventoryReport: 'widget: 14' split on ': ' is no CSV
         ("parts = line.split(': ')[:2]\nquantity = int(parts[0])",
          "ValueError: invalid literal for int() with base 10: 'widget'", "Print the parts of one line first"),

@@ -188,9 +188,18 @@ def hint(code: str, stderr: str) -> str:
             # InventoryReport: 'widget: 14' split on ': ', int(parts[0]); there is no CSV and no header row
             return (f"Note: {word!r} is a word, not a number: the part you converted is not the one you meant. "
                     "Print the parts of one line first (print(line.split(...))) and take the number by its index.")
+        if re.search(r"\bcsv\.reader\(", code):  # SortCsv, run 10: told of DictReader, it kept csv.reader
+            return (f"Note: {word!r} is a word, not a number: it is the CSV's header row, which csv.reader gives as "
+                    "the first row. Take it out before the other rows: header = next(reader) right after reader = "
+                    "csv.reader(...), and, where the output keeps the header, writer.writerow(header) before the rows.")
         return (f"Note: {word!r} is a word, not a number: it is probably the CSV's header row. Skip the header "
                 "(next(reader)), or read the rows with csv.DictReader, whose rows are dicts without the header: "
                 f"float(row[{word!r}]).")
+    if "list indices must be integers or slices, not str" in stderr and re.search(r"\bcsv\.reader\(", code):
+        # SortCsv: row['salary'] on csv.reader's rows, three times
+        return ("Note: csv.reader gives each row as a list, so row['name'] fails: use csv.DictReader for rows "
+                "indexed by column name (rows = list(csv.DictReader(f)), and writer = csv.DictWriter(out, "
+                "fieldnames=reader.fieldnames) to write them), or a column's number with csv.reader (row[2]).")
     if name := file_used_as_variable(code, stderr):
         # MalformedJson: the embedded model wrote `for item in input.json:` and never opened the file.
         opener = {".json": f"data = json.load(open({name!r}, encoding='utf-8'))",
