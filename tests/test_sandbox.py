@@ -1156,6 +1156,34 @@ def test_a_module_that_imports_itself_is_not_written(workspace: Path) -> None:
         write_file("lib/slug.py", "from lib.slug import x\n", ctx)
 
 
+def test_a_result_that_says_nothing_was_found_is_no_answer(workspace: Path) -> None:
+    # WebFact: the page named the chief executive and the year; the model wrote "No information available on the
+    # web page", was told every file existed, and finished
+    from autogpt.tools.core import finish, not_found
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["Read the web page http://127.0.0.1:8/company.html and write the full name of the company's chief "
+                 "executive and the year the company was founded to a file named answer.txt."]
+    wrote = write_file("answer.txt", "No information available on the web page. Search for the leadership.", ctx)
+    assert wrote.endswith("Note: answer.txt says 'No information', which is no answer. Look again at what you read "
+                          "(the page or file above): the goals ask for what it holds. Write that there.")
+    with pytest.raises(ToolError) as refused:
+        finish("Wrote the answer.", ctx)
+    assert str(refused.value).startswith("Not finished: answer.txt says 'No information', which is no answer.")
+    assert finish("The page does not name them.", ctx) == "The page does not name them."  # asked once
+    for text, said in (("The founder is not mentioned.", "is not mentioned"), ("页面上没有找到", "没有找到"),
+                       ("I couldn't find it", "couldn't find")):
+        (workspace / "answer.txt").write_text(text)
+        assert not_found(ctx) == ("answer.txt", said)
+    for text in ("Ingrid Halvorsen, 1994", "Notable: founded in 1994"):
+        (workspace / "answer.txt").write_text(text)
+        assert not_found(ctx) is None
+    ctx.goals = ["Write 'not found' to answer.txt."]  # the goals ask for those words
+    (workspace / "answer.txt").write_text("not found")
+    assert not_found(ctx) is None
+
+
 def test_rewriting_a_module_without_some_of_its_definitions_is_refused_once(workspace: Path) -> None:
     # StackClass: the third write of stack.py kept only __init__ and push, as if writing one method at a time
     from autogpt.tools.files import write_file

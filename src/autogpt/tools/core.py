@@ -264,6 +264,9 @@ def all_made(ctx: ToolContext, written: list[str], typed: str | None = None) -> 
         return ""
     if any(relative.endswith(".py") for relative in made):
         return _test_next(ctx, [relative for relative in written if relative.endswith(".py")])
+    if (nothing := not_found(ctx)) and nothing[0] in made:
+        return (f"\nNote: {nothing[0]} says {nothing[1]!r}, which is no answer. Look again at what you read (the "
+                "page or file above): the goals ask for what it holds. Write that there.")
     if empty := [relative for relative in made if _blank(ctx, relative)]:
         return (f"\nNote: {empty[0]} is empty: it holds nothing yet. Write what the goals ask for to it (when a "
                 "program wrote it, check what the program matched: maybe nothing did).")
@@ -354,6 +357,14 @@ def wrong_header(ctx: ToolContext) -> tuple[str, str, str] | None:
 _EMPTY_ASKED = re.compile(r"\bempty\b|空文件|空的", re.IGNORECASE)
 
 
+def first_time(ctx: ToolContext, key: str, name: str) -> bool:
+    """Whether the refusal named ``key`` meets ``name`` for the first time (it is remembered in extras)."""
+    warned: set[str] = ctx.extras.setdefault(key, set())
+    first = name not in warned
+    warned.add(name)
+    return first
+
+
 def _blank(ctx: ToolContext, name: str) -> bool:
     """Whether ``name`` is a file in the workspace holding nothing but white space (a binary file is not), and
     the goals do not ask for an empty file."""
@@ -438,16 +449,17 @@ def finish(reason: str, ctx: ToolContext) -> str:
                         f"write them: execute_python with a program that {reads}keeps the rows the goals ask for and "
                         f"writes the header and those rows to {name}. If the table really has no rows, call finish "
                         "again.")
-    emptied: set[str] = ctx.extras.setdefault("finish_empty_warned", set())
-    if empty := [name for name in empty_outputs(ctx) if name not in emptied]:  # Latin1Encoding's last program
-        emptied.update(empty)
+    if (nothing := not_found(ctx)) and first_time(ctx, "finish_not_found_warned", nothing[0]):
+        raise ToolError(f"Not finished: {nothing[0]} says {nothing[1]!r}, which is no answer. Read the page or file the "
+                        "goals name again (read it whole) and write what it says about what they ask. If it truly "
+                        "does not say, call finish again.")
+    if empty := [name for name in empty_outputs(ctx) if first_time(ctx, "finish_empty_warned", name)]:
+        # Latin1Encoding's last program matched nothing and wrote an empty zurich.txt
         raise ToolError(f"Not finished: {empty[0]} is empty, but the task asks for it to hold a result. Next, write "
                         "the result to it (if a program wrote it, print what the program matches and fix it). If it "
                         "should be empty, call finish again.")
-    headed: set[str] = ctx.extras.setdefault("finish_header_row_warned", set())
-    if (wrong := wrong_header(ctx)) and wrong[0] not in headed:
+    if (wrong := wrong_header(ctx)) and first_time(ctx, "finish_header_row_warned", wrong[0]):
         name, have, want = wrong
-        headed.add(name)
         raise ToolError(f"Not finished: {name} begins with the header row {have or '(empty)'}, but the goals ask for "
                         f"{want}. Next, write {name} again with the header row {want} and the rows under it (a "
                         "program that computes them can write them). If it is right as it is, call finish again.")
@@ -495,16 +507,37 @@ def empty_outputs(ctx: ToolContext) -> list[str]:
             if name not in inputs and _blank(ctx, name)]
 
 
+# A result that says there is none: WebFact's model read the page that named the chief executive and the year,
+# wrote "No information available on the web page. Search for the company's leadership..." and finished.
+_NOT_FOUND = re.compile(r"\b(?:no (?:such )?information|(?:is |are |was |were )?not (?:available|found|mentioned|"
+                        r"provided|given|stated|specified)|(?:could|can)(?:n't|not| not) (?:find|determine|be found)|"
+                        r"unable to (?:find|determine)|does(?:n't| not) (?:say|mention|contain|provide|state))\b|"
+                        r"没有找到|未找到|找不到|没有提到|未提及|无法确定|没有相关信息|未提供", re.IGNORECASE)
+
+
+def not_found(ctx: ToolContext) -> tuple[str, str] | None:
+    """A file the task asks for (not code) whose text says the answer is not there, and the words that say it."""
+    goals = "\n".join(ctx.goals)
+    inputs = set(goal_inputs(goals))
+    for name in dict.fromkeys(expected_outputs(goals) + instructed_outputs(ctx)):
+        if name in inputs or name.endswith(".py"):
+            continue
+        try:
+            said = _NOT_FOUND.search(ctx.workspace.read_text(name, max_bytes=2000))
+        except (ToolError, OSError):
+            continue
+        if said and not _NOT_FOUND.search(goals):
+            return name, said.group(0)
+    return None
+
+
 def header_only(ctx: ToolContext) -> list[str]:
     """The tables the task asks for that hold only their header row, each named once (``finish`` asks once)."""
     goals = "\n".join(ctx.goals)
     inputs = set(goal_inputs(goals))
-    warned: set[str] = ctx.extras.setdefault("finish_header_warned", set())
-    empty = [name for name in dict.fromkeys(expected_outputs(goals) + instructed_outputs(ctx))
-             if name.endswith((".csv", ".tsv")) and name not in inputs and name not in warned
-             and not absent(ctx, [name]) and _lines(ctx, name) == 1]
-    warned.update(empty)
-    return empty
+    return [name for name in dict.fromkeys(expected_outputs(goals) + instructed_outputs(ctx))
+            if name.endswith((".csv", ".tsv")) and name not in inputs and not absent(ctx, [name])
+            and _lines(ctx, name) == 1 and first_time(ctx, "finish_header_warned", name)]
 
 
 def uncomputed(ctx: ToolContext) -> bool:

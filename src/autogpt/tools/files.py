@@ -18,6 +18,7 @@ from autogpt.tools.core import (
     all_made,
     asks_to_change,
     expected_outputs,
+    first_time,
     goal_inputs,
     keep_input,
     missing_files,
@@ -216,14 +217,6 @@ def _copied_input(ctx: ToolContext, relative: str, content: str) -> str:
     return ""
 
 
-def _first_time(ctx: ToolContext, key: str, relative: str) -> bool:
-    """Whether the refusal named ``key`` meets ``relative`` for the first time (it is remembered in extras)."""
-    warned: set[str] = ctx.extras.setdefault(key, set())
-    first = relative not in warned
-    warned.add(relative)
-    return first
-
-
 def _untranslated(ctx: ToolContext, content: str) -> bool:
     """Whether ``content`` is a text the goals give to translate, written as it is. Refused once per file; sent
     again, it is written, but not told the task is done. TranslateChinese's model wrote the English text itself
@@ -326,13 +319,13 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         f"it should keep. If {'it is' if one else 'they are'} meant to go, call the command again.",
                         retry=True)
     source = _copied_input(ctx, relative, content)
-    if source and _first_time(ctx, "copied_input_warned", relative):
+    if source and first_time(ctx, "copied_input_warned", relative):
         raise ToolError(f"Nothing was {verb}: this is all of {source}, as it is. The goals ask for something made "
                         f"from it: only the lines they ask for, or what they say to work out. A program that reads "
                         f"{source} and writes just that to {relative} does it. If the whole of {source} belongs in "
                         f"{relative}, call the command again.", retry=True)
     untranslated = not append and _untranslated(ctx, content)
-    if untranslated and _first_time(ctx, "untranslated_warned", relative):
+    if untranslated and first_time(ctx, "untranslated_warned", relative):
         raise ToolError(f"Nothing was written: this is the text the goals give, not its translation. Translate it "
                         "yourself (you know both languages; no program or library can translate here), then write "
                         f"the translation to {relative}. If this text is what belongs there, call the command again.",
