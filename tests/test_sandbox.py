@@ -1005,6 +1005,15 @@ def test_a_number_typed_for_a_web_goal_is_to_be_found_on_the_pages_not_computed(
     assert "answer.txt holds 12, but no command you ran showed that number" in str(refused.value)
     assert "Next, find it on the pages: read the page that tells it (read_webpage on a link" in str(refused.value)
     assert "execute_python" not in str(refused.value)
+    # run 10: the model typed 12 after reading the home page, which named warranty.html
+    from autogpt.tools.registry import LINKS, PAGES_READ
+
+    ctx.extras[PAGES_READ] = ["http://127.0.0.1:8/index.html"]
+    ctx.extras[LINKS] = {"http://127.0.0.1:8/index.html": ["http://127.0.0.1:8/products.html",
+                                                          "http://127.0.0.1:8/warranty.html"]}
+    assert write_file("answer.txt", "24", ctx).endswith(
+        "Note: no page you read shows 24: typed numbers are often wrong. The page http://127.0.0.1:8/warranty.html "
+        'may tell it: read it next, read_webpage(url="http://127.0.0.1:8/warranty.html").')
 
 
 def test_finishing_with_a_table_that_holds_only_its_header_is_refused_once(workspace: Path) -> None:

@@ -234,6 +234,8 @@ async def test_html_article_becomes_markdown(tmp_path: Path, base: str) -> None:
 
 
 async def test_the_links_of_a_page_are_listed_with_full_addresses(tmp_path: Path, base: str) -> None:
+    from autogpt.tools.web import PAGES_READ
+
     # WebFollowLink: "warranty is on the page warranty.html", and the model, with no address to follow, read the
     # home page again five times
     ctx = make_ctx(tmp_path)
@@ -249,6 +251,13 @@ async def test_the_links_of_a_page_are_listed_with_full_addresses(tmp_path: Path
         "if it is, write it down now.]")
     # WebFollowLink's model read the page with the answer, then wrote a requests program to fetch it again
     ctx.goals = ["Find the warranty of the Orbit X2 and write it to answer.txt"]
+    # WebFollowLink, run 10: the model read the home page, which named warranty.html, and typed a guess
+    asked = await read_webpage(f"{base}/article", ctx)
+    assert asked.endswith(f"[The goals ask about warranty: the page {base}/shop/warranty.html may tell it. If this "
+                          "page does not say what the goals need, read that one next: "
+                          f'read_webpage(url="{base}/shop/warranty.html"). If it does, write it now: '
+                          'write_file(path="answer.txt", content=...) with only what the task asks for.]')
+    ctx.extras[PAGES_READ].append(f"{base}/shop/warranty.html")  # read: no link left that the goals name
     asked = await read_webpage(f"{base}/article", ctx)
     assert asked.endswith('[If this page has what the goals need, write it now: write_file(path="answer.txt", '
                           "content=...) with only what the task asks for.]")

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from autogpt.errors import ToolError
 from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, ungrounded
-from autogpt.tools.registry import Tool, ToolContext
+from autogpt.tools.registry import LINKS, PAGES_READ, Tool, ToolContext
 from autogpt.tools.untested import SHOWN, failing, import_line, ran_a_program, syntax_error, untried
 
 _EXTENSIONS = ("txt md markdown rst csv tsv json jsonl yaml yml toml ini cfg xml html htm css js ts py ipynb sh "
@@ -217,6 +217,27 @@ def web_addresses(text: str) -> list[str]:
 #: Goals that ask for a translation ("translation.txt" is a file name, not a request).
 TRANSLATE = re.compile(r"\btranslat(?:e|es|ed|ing|ion)\b(?!\.\w)|翻译|译成|译为|翻成", re.IGNORECASE)
 _QUOTED = re.compile(r"\"([^\"]{20,})\"|“([^”]{20,})”|「([^」]{20,})」")
+
+
+# Words of a goal that say nothing about which page to read next.
+_PLAIN = set("""about after also answer before comes does file find from have home html http https into many much
+name named number only other page pages site start tell tells that them then there this what when which will with
+write written""".split())
+
+
+def goal_link(ctx: ToolContext) -> tuple[str, str] | None:
+    """A link of a page read in this task, not read yet, whose address names a word of the goals ("warranty" for
+    warranty.html), with that word. WebFollowLink's model read the home page, which named warranty.html, and typed
+    a guess."""
+    words = set(re.findall(r"[a-z]{4,}", "\n".join(ctx.goals).lower())) - _PLAIN
+    read = set(ctx.extras.get(PAGES_READ, []))
+    for address in dict.fromkeys(a for links in ctx.extras.get(LINKS, {}).values() for a in links):
+        if address in read:
+            continue
+        named = set(re.findall(r"[a-z]{4,}", _URL.sub(lambda m: m.group(0).split("/", 3)[-1], address).lower()))
+        if shared := sorted(words & named - _PLAIN):
+            return shared[0], address
+    return None
 
 
 def text_to_translate(goals: list[str]) -> str:

@@ -20,6 +20,7 @@ from autogpt.tools.core import (
     expected_outputs,
     first_time,
     goal_inputs,
+    goal_link,
     keep_input,
     missing_files,
     web_addresses,
@@ -357,8 +358,12 @@ def _typed_note(ctx: ToolContext, relative: str) -> str:
     then spent its steps on programs that parsed its own report."""
     goals = "\n".join(ctx.goals)
     typed = ctx.extras.get(NOTED, {}).get(relative, [])
-    if not typed or not asks_to_compute(ctx.goals) or web_addresses(goals) or relative not in expected_outputs(goals):
+    if not typed or not asks_to_compute(ctx.goals) or relative not in expected_outputs(goals):
         return ""
+    if web_addresses(goals):  # WebFollowLink: 12 months typed after the home page, which named warranty.html
+        found = goal_link(ctx)
+        return (f"\nNote: no page you read shows {', '.join(typed[:3])}: typed numbers are often wrong. The page "
+                f'{found[1]} may tell it: read it next, read_webpage(url="{found[1]}").') if found else ""
     sources = [name for name in goal_inputs(goals) if name != relative]
     reads = f"reads {', '.join(sources)}, " if sources else ""
     it = "it" if len(typed) == 1 else "them"

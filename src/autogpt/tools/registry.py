@@ -44,6 +44,8 @@ SHOWN_IN_PART = "shown_in_part"
 #: ``ctx.extras`` key: {address read: the addresses it links to}, set by a tool that read a page. Right after a
 #: page read whole, the loop lets the reading tool name only those links (not the page again)
 LINKS = "links"
+#: ``ctx.extras`` key: the addresses read_webpage has read in this task (code that fetches them again is told so)
+PAGES_READ = "pages_read"
 
 
 @dataclass

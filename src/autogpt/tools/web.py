@@ -38,8 +38,8 @@ import httpx
 from autogpt.config import Settings
 from autogpt.errors import AutoGPTError, ConfigError, ToolError, ToolUnavailableError
 from autogpt.llm.base import Message, Model, ModelRequest, estimate_tokens
-from autogpt.tools.core import missing_results
-from autogpt.tools.registry import LINKS, SHOWN_IN_PART, Tool, ToolContext
+from autogpt.tools.core import goal_link, missing_results
+from autogpt.tools.registry import LINKS, PAGES_READ, SHOWN_IN_PART, Tool, ToolContext
 
 MAX_REDIRECTS = 5
 UNREACHABLE_LIMIT = 2  # hosts not found / refused in a row before the web tools are withdrawn (offline)
@@ -493,8 +493,6 @@ async def _extract(model: Model, chunks: list[str], question: str, url: str, hea
     return f"{header}\nFacts relevant to {question!r} ({checked}):\n\n" + "\n\n".join(found)
 
 
-#: ToolContext.extras: the addresses read_webpage has read in this task (code that fetches them again is told so)
-PAGES_READ = "pages_read"
 
 
 async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
@@ -531,9 +529,15 @@ async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
         footer += ("\n\n[You had read this page already. If what the goals need is not on it, read one of its "
                    "links" + (" above" if links else "") + "; if it is, write it down now.]")
     if missing := missing_results(ctx):
-        # WebFollowLink's model read the page with the answer, then wrote a requests program to fetch it again
-        footer += (f'\n\n[If this page has what the goals need, write it now: write_file(path="{missing[0]}", '
-                   "content=...) with only what the task asks for.]")
+        # WebFollowLink's model read the page with the answer, then wrote a requests program to fetch it again;
+        # in another run, it read the home page and typed a guess, where a link named what the goals ask about
+        write = f'write it now: write_file(path="{missing[0]}", content=...) with only what the task asks for'
+        if found := goal_link(ctx):
+            word, address = found
+            footer += (f"\n\n[The goals ask about {word}: the page {address} may tell it. If this page does not say "
+                       f'what the goals need, read that one next: read_webpage(url="{address}"). If it does, {write}.]')
+        else:
+            footer += f"\n\n[If this page has what the goals need, {write}.]"
     if not text.strip():
         return f"{header}\n(The page has no readable text.){footer}"
     question = question.strip()
