@@ -1231,6 +1231,15 @@ async def test_a_typed_placeholder_is_not_done_and_a_printed_result_is_to_replac
     assert write_file("answer.txt", "277050", ctx).endswith("If they hold what the goals ask, the task is done: "
                                                             "call finish.")  # the printed number: done
     assert "Note:" not in (await execute_python("print(277050)", ctx)).split("---")[-1]
+    # WordCount: the note quoted the typed 140, and writing 140 again was then "done"
+    ctx.goals = ["Count the words in essay.txt and write only the number of words to answer.txt."]
+    (workspace / "essay.txt").write_text("one two three\n")
+    write_file("answer.txt", "140", ctx)
+    counted = await execute_python("print(len(open('essay.txt').read().split()))", ctx)
+    assert "answer.txt still holds 140, which you typed" in counted
+    ctx.observations.append(counted)
+    again = write_file("answer.txt", "140", ctx)
+    assert "exists now" not in again and "no command showed 140" in again
 
 
 async def test_broken_json_gets_its_note_whether_the_error_is_raised_or_caught_and_printed(sandbox: Sandbox,

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from autogpt.errors import ToolError
-from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, ungrounded
+from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, ungrounded, without_notes
 from autogpt.tools.registry import LINKS, PAGES_READ, Tool, ToolContext
 from autogpt.tools.untested import SHOWN, failing, import_line, ran_a_program, syntax_error, untried
 
@@ -298,7 +298,7 @@ def all_made(ctx: ToolContext, written: list[str], typed: str | None = None) -> 
     computing = asks_to_compute(ctx.goals)
     if made_up_numbers(ctx) or (computing and not ran_a_program(ctx)):
         return ""  # a typed number is not a result (PrimeSum's 0), nor are typed rows before anything computed them
-    if computing and typed is not None and ungrounded(typed, ctx.extras.get(SHOWN, [])):
+    if computing and typed is not None and ungrounded(typed, [without_notes(t) for t in ctx.extras.get(SHOWN, [])]):
         return ""
     for relative in made:
         if relative.endswith((".csv", ".tsv")) and _lines(ctx, relative) < 2:

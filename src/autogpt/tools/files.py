@@ -25,7 +25,7 @@ from autogpt.tools.core import (
     missing_files,
     web_addresses,
 )
-from autogpt.tools.grounding import NOTED, asks_to_compute, ungrounded
+from autogpt.tools.grounding import NOTED, asks_to_compute, ungrounded, without_notes
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import DEFINITIONS, module_name, note_written
 from autogpt.tools.workspace import decode_text
@@ -43,7 +43,7 @@ def _note_typed(ctx: ToolContext, relative: str, content: str, append: bool) -> 
     if relative.endswith(_CODE):
         return
     noted: dict[str, list[str]] = ctx.extras.setdefault(NOTED, {})
-    fresh = ungrounded(content, [*ctx.goals, *ctx.observations])
+    fresh = ungrounded(content, [*ctx.goals, *map(without_notes, ctx.observations)])
     noted[relative] = list(dict.fromkeys([*noted.get(relative, []), *fresh])) if append else fresh
 
 

@@ -37,6 +37,16 @@ def asks_to_compute(goals: list[str]) -> bool:
     return any(_COMPUTE.search(_FILE.sub(" ", goal)) for goal in goals)
 
 
+_OWN_NOTE = re.compile(r"^Note: .*$", re.MULTILINE)
+
+
+def without_notes(text: str) -> str:
+    """``text`` (a command's output) without the notes the tools add to it: they quote the numbers they doubt
+    ("answer.txt still holds 140, which you typed"), and WordCount's model then wrote 140 again, grounded by the
+    very note."""
+    return _OWN_NOTE.sub("", text)
+
+
 def ungrounded(text: str, sources: list[str]) -> list[str]:
     """The numbers in ``text`` that no source shows, exactly or rounded to as many decimals as ``text`` has."""
     seen = {_decimal(n) for source in sources for n in numbers(source)} - {None}
