@@ -764,6 +764,34 @@ async def test_rows_copied_with_their_numbers_rewritten_get_a_note(sandbox: Sand
     assert not any("Note:" in text for text in (kept, longer, other))
 
 
+async def test_a_table_with_rewritten_rows_is_not_done_and_finish_asks_once(sandbox: Sandbox, workspace: Path) -> None:
+    # FilterRows, run 11: told both that its rows were rewritten and that every file existed, it finished
+    from autogpt.tools.core import finish
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["orders.csv has the columns id, status and amount. Write a file named shipped.csv that contains the "
+                 "header row and only the rows whose status is exactly shipped."]
+    (workspace / "orders.csv").write_text("id,status,amount\n1001,shipped,120.50\n1002,pending,75.00\n")
+    out = await execute_python("open('shipped.csv', 'w').write('id,status,amount\\n1001,shipped,120.5\\n')", ctx)
+    assert "values rewritten" in out and "exists now" not in out
+    ctx.observations.append(out)
+    with pytest.raises(ToolError) as refused:
+        finish("Wrote the shipped rows.", ctx)
+    assert str(refused.value) == (
+        "Not finished: shipped.csv has rows of orders.csv with their values rewritten ('120.50' became '120.5'): "
+        "pandas reads numbers as numbers. To copy rows unchanged, read with pd.read_csv('orders.csv', dtype=str), "
+        "or use the csv module. Write shipped.csv again that way. If it is right as it is, call finish again.")
+    assert finish("Done.", ctx) == "Done."  # asked once
+    ctx.extras.clear()
+    fixed = await execute_python("open('shipped.csv', 'w').write('id,status,amount\\n1001,shipped,120.50\\n')", ctx)
+    assert "exists now" in fixed
+    assert finish("Done.", ctx) == "Done."
+    await execute_python("open('shipped.csv', 'w').write('id,status,amount\\n1001,shipped,120.5\\n')", ctx)
+    write_file("shipped.csv", "id,status,amount\n1001,shipped,120.50\n", ctx)  # written again by hand: fine
+    assert finish("Done.", ctx) == "Done."
+
+
 async def test_rows_written_without_the_header_row_get_a_note(sandbox: Sandbox, workspace: Path) -> None:
     # FilterRows: `if row[2] == 'shipped'` drops the header row too, and the model finished
     ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)

@@ -19,7 +19,14 @@ from pathlib import PurePosixPath
 
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
-from autogpt.tools.core import all_made, goal_inputs, made_up_numbers, missing_results, restore_inputs
+from autogpt.tools.core import (
+    FLAWED_TABLES,
+    all_made,
+    goal_inputs,
+    made_up_numbers,
+    missing_results,
+    restore_inputs,
+)
 from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS
 from autogpt.tools.grounding import numbers
 from autogpt.tools.registry import Tool, ToolContext
@@ -382,13 +389,15 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     if file and not result.stdout.strip():
         note_untried(ctx, file)
     changed = ctx.workspace.changed_since(before)
-    written = written_files(ctx, changed, skip=kept) + table_notes(ctx, changed)
+    tables = table_notes(ctx, changed)
+    written = written_files(ctx, changed, skip=kept) + tables
     if _JSON_ERROR.search(result.stdout):  # the error was caught and printed: the step did not work either
         written += "\n" + json_note(code)
     elif result.stdout.strip() and not [name for name in changed if "__pycache__" not in name.split("/")]:
         written += unwritten_result(ctx, result.stdout)
     note_shown(ctx, f"{result.stdout}\n{written}")
-    written += all_made(ctx, changed)
+    if not tables:  # FilterRows, run 11: told its rows were rewritten and that it was done, it finished
+        written += all_made(ctx, changed)
     return f"{text}\n{written}" if written else text
 
 
@@ -446,8 +455,12 @@ def table_notes(ctx: ToolContext, changed: list[str]) -> str:
     """Notes on the tables a program wrote from a table it read: rows with their values rewritten, and rows
     without the header row."""
     notes = []
+    flawed: dict[str, str] = ctx.extras.setdefault(FLAWED_TABLES, {})
     for name, sep, rows, source, lines in _written_tables(ctx, changed):
         note = _rewritten(name, sep, rows, source, lines) or _headerless(name, rows, source, lines)
+        flawed.pop(name, None)
+        if note:
+            flawed[name] = note.removeprefix("\nNote: ")
         if note and note not in notes:
             notes.append(note)
     return "".join(notes[:2])

@@ -94,6 +94,9 @@ def expected_outputs(text: str) -> list[str]:
     return list(dict.fromkeys(role.name for role in _file_roles(text) if role.last_in <= role.last_out))
 
 
+#: ToolContext.extras: {table a program wrote: what is wrong with it (rows of an input with their values rewritten,
+#: rows without the header)}, until it is written again; ``finish`` asks about it once
+FLAWED_TABLES = "flawed_tables"
 INPUTS = "goal_inputs"  # ToolContext.extras: the files the goals give to read, kept as they are
 ADDED_TO = "goal_added_to"  # ToolContext.extras: {file the goals say to add to: its lines at the start}
 INPUT_BYTES = "goal_input_bytes"  # ToolContext.extras: {file the goals give to read: its bytes at the start}
@@ -469,6 +472,11 @@ def finish(reason: str, ctx: ToolContext) -> str:
         raise ToolError(f"Not finished: {name} holds only its header row, not the rows the goals ask for. Next, "
                         f"write them: execute_python with a program that {reads}keeps the rows the goals ask for and "
                         f"writes the header and those rows to {name}. If the table really has no rows, call finish "
+                        "again.")
+    flawed = {name: note for name, note in ctx.extras.get(FLAWED_TABLES, {}).items() if not absent(ctx, [name])}
+    if flawed := {name: note for name, note in flawed.items() if first_time(ctx, "finish_flawed_warned", name)}:
+        name, note = next(iter(flawed.items()))
+        raise ToolError(f"Not finished: {note} Write {name} again that way. If it is right as it is, call finish "
                         "again.")
     if (nothing := not_found(ctx)) and first_time(ctx, "finish_not_found_warned", nothing[0]):
         raise ToolError(f"Not finished: {nothing[0]} says {nothing[1]!r}, which is no answer. Read the page or file the "

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from autogpt.errors import ToolError, WorkspacePathError
 from autogpt.tools.core import (
+    FLAWED_TABLES,
     INPUT_BYTES,
     TRANSLATE,
     all_made,
@@ -342,6 +343,7 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         f"as they are (a program that reads {name} with the csv module does), or, if the task asks "
                         "to change them, call the command again.", retry=True)
     keep_input(ctx, relative, content, append=append)
+    ctx.extras.get(FLAWED_TABLES, {}).pop(relative, None)  # typed rows have their own check (_altered_row)
     ctx.workspace.write_text(path, content, append=append)
     written: list[str] = ctx.extras.setdefault(_WRITTEN, [])
     written[:] = [*written[-9:], content]
