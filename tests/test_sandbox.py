@@ -877,6 +877,21 @@ async def test_a_failed_assert_is_named_in_the_result(sandbox: Sandbox, workspac
            "(print(parse_duration('45s'))), then fix the code it tests." in str(failed.value)
 
 
+async def test_the_network_note_names_no_read_webpage_call_once_the_web_is_withdrawn(sandbox: Sandbox,
+                                                                                      workspace: Path) -> None:
+    from autogpt.tools.web import WEB_WITHDRAWN
+
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    code = "import urllib.request\nurllib.request.urlopen('https://www.example.com/error-analysis')"
+    with pytest.raises(ToolError) as online:
+        await execute_python(code, ctx)
+    assert 'Next: read_webpage(url="https://www.example.com/error-analysis")' in str(online.value)
+    ctx.extras[WEB_WITHDRAWN] = True
+    with pytest.raises(ToolError) as withdrawn:
+        await execute_python(code, ctx)
+    assert "cannot reach any network" in str(withdrawn.value) and "Next: read_webpage" not in str(withdrawn.value)
+
+
 async def test_failed_code_that_fetches_a_page_already_read_gets_a_note(sandbox: Sandbox, workspace: Path) -> None:
     from autogpt.tools.web import PAGES_READ
 

@@ -4,6 +4,7 @@ chunking and questions, charsets, and the search backends (fake, SearXNG, and dd
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import socket
 import threading
@@ -353,6 +354,34 @@ async def test_connection_refused_is_a_tool_error_then_the_web_is_withdrawn(tmp_
     with pytest.raises(ToolUnavailableError, match="withdrawn") as offline:  # twice in a row: no network here
         await read_webpage("http://no-such-host.invalid/", ctx)
     assert offline.value.also == ("web_search",)
+
+
+async def test_a_host_not_found_withdraws_the_web_at_once_only_where_no_name_resolves(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # MalformedJson and InventoryReport: made-up example.com pages, read three times in twelve steps, offline
+    from autogpt.tools import web
+
+    real = web._resolve
+    resolving: list[str] = []
+
+    async def resolve(host: str, port: int) -> set:
+        resolving.append(host)
+        if host == web.PROBE_HOST and online:
+            return {ipaddress.ip_address("93.184.216.34")}
+        return await real("no-such-host.invalid", port)  # fails: no such name
+
+    monkeypatch.setattr(web, "_resolve", resolve)
+    online = True  # a made-up host where names resolve: a typo, maybe; the web stays
+    ctx = make_ctx(tmp_path)
+    with pytest.raises(ToolError) as typo:
+        await read_webpage("https://www.example-made-up.com/error-analysis", ctx)
+    assert not isinstance(typo.value, ToolUnavailableError) and "Cannot find the host" in str(typo.value)
+    assert resolving == ["www.example-made-up.com", web.PROBE_HOST]
+    online = False  # no name resolves here: no address will work, so the web tools go now
+    ctx = make_ctx(tmp_path)
+    with pytest.raises(ToolUnavailableError, match="withdrawn for the rest of this task"):
+        await read_webpage("https://www.example-made-up.com/error-analysis", ctx)
+    assert ctx.extras[web.WEB_WITHDRAWN] is True  # code that fetches it is not told to read it any more
 
 
 async def test_invalid_url_is_a_tool_error(tmp_path: Path) -> None:

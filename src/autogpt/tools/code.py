@@ -31,7 +31,7 @@ from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS
 from autogpt.tools.grounding import numbers
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_outcome, note_ran, note_shown, note_untried
-from autogpt.tools.web import PAGES_READ
+from autogpt.tools.web import PAGES_READ, WEB_WITHDRAWN
 from autogpt.tools.workspace import decode_text
 
 SHELL_METACHARACTERS = set(";|&<>`$(){}")
@@ -383,7 +383,10 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
         note_outcome(ctx, tried, last[0][:200])
         notes = (page_read_note(ctx, code) + undefined_file_note(ctx, result.stderr, code)
                  + missing_name_note(ctx, result.stderr))
-        raise ToolError(f"{exc}{restored}{notes}", rest=exc.rest) from None
+        failed = str(exc)
+        if ctx.extras.get(WEB_WITHDRAWN):  # MalformedJson: no read_webpage of a made-up address once the web is gone
+            failed = re.sub(r" Next: read_webpage\(url=\"[^\"]*\"\)\.", "", failed)
+        raise ToolError(f"{failed}{restored}{notes}", rest=exc.rest) from None
     note_outcome(ctx, tried)
     text += restored
     if file and not result.stdout.strip():

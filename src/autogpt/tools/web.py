@@ -217,7 +217,8 @@ async def _check_url(url: httpx.URL, settings: Settings) -> None:
     try:
         addresses = await _resolve(host, url.port or (443 if url.scheme == "https" else 80))
     except (OSError, UnicodeError) as exc:
-        raise UnreachableError(f"Cannot find the host {host!r} ({exc}). Check the address.") from None
+        raise UnreachableError(f"Cannot find the host {host!r} ({exc}). Check the address.",
+                               unknown_host=True) from None
     for ip in addresses:
         if _blocked(ip) and str(ip) not in allowed:
             raise ToolError(f"Refused to read {url}: {host} is a private or internal address ({ip}). "
@@ -252,6 +253,25 @@ async def _proxy_addresses() -> set[IpAddress]:
 
 class UnreachableError(ToolError):
     """The host could not be found or connected to: a wrong address, or no network here."""
+
+    def __init__(self, message: str, *, unknown_host: bool = False) -> None:
+        super().__init__(message)
+        self.unknown_host = unknown_host  # the name did not resolve (not: it resolved and refused)
+
+
+#: ToolContext.extras: set once read_webpage found the web unreachable and withdrew the web tools
+WEB_WITHDRAWN = "web_withdrawn"
+#: A name that resolves wherever there is a network: when it does not either, no name will.
+PROBE_HOST = "duckduckgo.com"
+
+
+async def _names_resolve() -> bool:
+    """Whether host names resolve here at all (checked with :data:`PROBE_HOST`, at most 3 seconds)."""
+    try:
+        await asyncio.wait_for(_resolve(PROBE_HOST, 443), timeout=3)
+    except (OSError, UnicodeError, TimeoutError):
+        return False
+    return True
 
 
 @dataclass
@@ -507,7 +527,10 @@ async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
         page = await fetch(url, ctx.settings)
     except UnreachableError as exc:
         failures = ctx.extras["web_unreachable"] = ctx.extras.get("web_unreachable", 0) + 1
-        if failures >= UNREACHABLE_LIMIT:
+        # A made-up host on a machine without a network: no name resolves, so no other address will work either
+        # (MalformedJson's and InventoryReport's models read example.com pages three times in twelve steps)
+        if failures >= UNREACHABLE_LIMIT or (exc.unknown_host and not await _names_resolve()):
+            ctx.extras[WEB_WITHDRAWN] = True
             raise ToolUnavailableError(f"{exc} The web cannot be reached from here: web_search and read_webpage are "
                                        "withdrawn for the rest of this task. Continue with what you know.",
                                        also=("web_search",)) from None
