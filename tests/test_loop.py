@@ -816,6 +816,26 @@ def test_named_files_finds_the_files_a_goal_names(text, names):
     assert named_files(text) == names
 
 
+def test_a_module_written_twice_in_a_row_untested_is_run_before_it_is_written_again(settings, tmp_path):
+    # ParseDuration: duration.py written four times in a row, never run, until the steps ran out
+    agent, model = make_agent(settings, [
+        reply("write_file", path="duration.py", content="def parse_duration(text):\n    return 0\n"),
+        reply("write_file", path="duration.py", content="def parse_duration(text):\n    return 1\n"),
+        reply("execute_python", code="from duration import parse_duration\nprint(parse_duration('1s'))"),
+        reply("write_file", path="duration.py", content="def parse_duration(text):\n    return 2\n"),
+        reply("write_file", path="notes.txt", content="x"),
+        reply("finish", reason="ok"),
+    ], tmp_path, goals=["Write duration.py with a function parse_duration(text)."])
+    result = agent.run()
+    model.assert_complete()
+    writes = [[tool["name"] for tool in call.tools if tool["name"] in ("write_file", "append_file")]
+              for call in model.calls]
+    assert writes[1] == ["write_file", "append_file"]  # written once: it may be written again
+    assert writes[2] == []  # twice in a row, never run: it is run first
+    assert result.history[2].ok and writes[3] and writes[4]  # run since: writing is back
+    assert writes[5]  # the last two wrote different files
+
+
 def test_execute_python_file_is_offered_once_there_is_a_python_file(settings, tmp_path):
     agent, model = make_agent(settings, [
         reply("write_file", path="notes.txt", content="x"),

@@ -57,6 +57,7 @@ from autogpt.tools.core import (
     web_addresses,
 )
 from autogpt.tools.registry import LINKS, SHOWN_IN_PART, Tool, ToolContext, ToolRegistry
+from autogpt.tools.untested import untried
 from autogpt.tools.workspace import Workspace
 
 STATUSES = ("finished", "max_steps", "max_tokens", "max_cost", "max_time", "stuck", "stopped", "error", "interrupted")
@@ -289,7 +290,8 @@ class Runner:
         its file exists (:meth:`_writing_only`). For one step, so is the tool of a command that was just
         repeated instead of run, or that failed in a way that cannot work here (:class:`ToolError` ``rest``: code
         that needs the network), and ``finish`` right after a refused finish: small models otherwise repeat the
-        same reply until the run is stuck (after repeats in a row, the tools of all of them). They also read the same file or page again right after it was shown
+        same reply until the run is stuck (after repeats in a row, the tools of all of them). After two writes in a row of
+        the same untested ``.py`` file, the writing tools rest a step (:meth:`_rewriting_untested`). They also read the same file or page again right after it was shown
         whole: for the next step a tool that just read a page may name only the page's links not read yet (it is
         left out if there are none), and the tools that run code are left out (they cannot fetch it); while a file
         the task asks for is missing, only the writing tools stay beside it (WebFact's model searched the web for
@@ -314,6 +316,8 @@ class Runner:
                     if not isinstance(step, ActionStep) or step.executed or step.reply.command.name not in self.tools:
                         break
                     left_out.add(step.reply.command.name)
+        if self._rewriting_untested():  # ParseDuration's model wrote duration.py four times, never running it
+            left_out |= {tool.name for tool in self._tools() if tool.writes}
         just_read = None
         narrowed: dict[str, tuple[str, list[str]]] = {}
         if self._just_read and isinstance(last, ActionStep) and last.number == self._just_read[0]:
@@ -374,6 +378,17 @@ class Runner:
         specs = [spec for spec in self._tool_specs
                  if spec["name"] not in left_out and self.tools.get(spec["name"]).writes]
         return (specs, reply_json_schema(specs)) if specs else None
+
+    def _rewriting_untested(self) -> bool:
+        """Whether the last two steps both wrote the same ``.py`` file, which no program has run since: the
+        writing tools then rest a step, so the next one runs it."""
+        paths = [str(step.reply.command.args.get("path", "")) for step in self.memory.steps[-2:]
+                 if isinstance(step, ActionStep) and step.executed and step.ok
+                 and step.reply.command.name in self.tools and self.tools.get(step.reply.command.name).writes]
+        if len(paths) != 2 or paths[0] != paths[1] or not (path := paths[0]).endswith(".py"):
+            return False
+        relative = self._workspace_file(path)
+        return relative is not None and relative in untried(self._context)
 
     def _read_before(self, tool: str, target: str) -> bool:
         """Whether an earlier step of this run read ``target`` whole with ``tool``."""
