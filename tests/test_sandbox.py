@@ -1000,8 +1000,9 @@ async def test_once_every_asked_file_exists_the_step_that_made_it_says_finish_is
     # StackClass: a whole, working stack.py at the first step, then written twice more until the time ran out
     ctx.goals = ["Write a Python module stack.py with a class Stack that has push(item) and pop()."]
     assert write_file("stack.py", "class Stack:\n    def push(self, item): ...\n", ctx).endswith(
-        "Note: stack.py is written, not yet run. Next, test it: execute_python with code that starts with from stack "
-        "import Stack, checks each thing the task asks with assert, and prints 'ok'. Finish when it does.")
+        "Note: stack.py is written, not yet run. Next, test it in a separate program, not in stack.py: "
+        "execute_python(code=\"from stack import Stack\\nassert ...\\nprint('ok')\"), with an assert for each thing "
+        "the task asks. Finish when it prints ok.")
     # Slugify: a stub whose body is a comment, written four times and imported as a module
     assert write_file("stack.py", "class Stack:\n    def push(self, item):\n        # to do\n", ctx).endswith(
         "Note: stack.py does not compile: IndentationError: expected an indented block after function definition "

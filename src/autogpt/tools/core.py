@@ -328,9 +328,11 @@ def _test_next(ctx: ToolContext, written: list[str]) -> str:
                 "body that does the work.")
     if test:
         return f"\nNote: {path} is written, not yet run. Next, run {test}: execute_python_file(path=\"{test}\")."
-    return (f"\nNote: {path} is written, not yet run. Next, test it: execute_python with code that starts with "
-            f"{import_line(ctx, path)}, checks each thing the task asks with assert, and prints 'ok'. Finish when it "
-            "does.")
+    # Slugify, runs 10 and 11: told to test "with code that starts with from slugify import slugify", the model
+    # put that line into slugify.py itself; the call, written out, is a separate program
+    return (f"\nNote: {path} is written, not yet run. Next, test it in a separate program, not in {path}: "
+            f"execute_python(code=\"{import_line(ctx, path)}\\nassert ...\\nprint('ok')\"), with an assert for each "
+            "thing the task asks. Finish when it prints ok.")
 
 
 # "with the header name,total": the header row the goals give, its names joined by commas (no spaces inside).
