@@ -683,7 +683,8 @@ def test_finish_asks_once_to_run_a_module_that_was_written_and_never_run(setting
     assert result.status == "finished" and result.steps == 4
     refusal = result.history[1].observation
     assert not result.history[1].ok and "slugify.py was written but never run" in refusal
-    assert "code that starts with from slugify import slugify," in refusal and result.history[2].ok and "ok" in result.history[2].observation
+    assert "execute_python(code=\"from slugify import slugify\\nassert ...\\nprint('ok')\")" in refusal
+    assert result.history[2].ok and "ok" in result.history[2].observation
 
 
 def test_a_module_run_by_its_test_file_counts_as_tried(settings, tmp_path):

@@ -455,10 +455,10 @@ def finish(reason: str, ctx: ToolContext) -> str:
         listed, one = ", ".join(unrun), len(unrun) == 1
         module = next((p for p in unrun if not PurePosixPath(p).name.startswith("test_")), unrun[0])
         raise ToolError(f"Not finished: {listed} {'was' if one else 'were'} written but never run, so nobody knows "
-                        f"whether {'it works' if one else 'they work'}. Next, test it: execute_python with code "
-                        f"that starts with {import_line(ctx, module)}, checks each example the task gives with "
-                        "assert, and prints 'ok' (fix the code if an assert fails). If it cannot be run, call finish "
-                        "again.")
+                        f"whether {'it works' if one else 'they work'}. Next, test it in a separate program: "
+                        f"execute_python(code=\"{import_line(ctx, module)}\\nassert ...\\nprint('ok')\"), with an "
+                        "assert for each example the task gives (fix the code if one fails). If it cannot be run, "
+                        "call finish again.")
     fixed: set[str] = ctx.extras.setdefault("finish_failing_warned", set())
     broken = {path: error for path, error in failing(ctx).items() if path not in fixed} if ctx.sandbox else {}
     if broken:
