@@ -1049,6 +1049,12 @@ def test_a_number_typed_for_a_web_goal_is_to_be_found_on_the_pages_not_computed(
     assert "answer.txt holds 12, but no command you ran showed that number" in str(refused.value)
     assert "Next, find it on the pages: read the page that tells it (read_webpage on a link" in str(refused.value)
     assert "execute_python" not in str(refused.value)
+    # run 11: read on warranty.html, 30 is found, not computed: done, and finish asks for no program
+    ctx.observations.append("Page: http://127.0.0.1:8/warranty.html\nThe Orbit X2 is covered for 30 months.")
+    ctx.sandbox = object()  # as if code could run: no program has
+    assert "exists now" in write_file("answer.txt", "30", ctx)
+    assert finish("Wrote 30.", ctx) == "Wrote 30."
+    ctx.sandbox, ctx.extras = None, {}
     # run 10: the model typed 12 after reading the home page, which named warranty.html
     from autogpt.tools.registry import LINKS, PAGES_READ
 

@@ -298,7 +298,7 @@ def all_made(ctx: ToolContext, written: list[str], typed: str | None = None) -> 
         name, have, want = wrong
         return (f"\nNote: {name} begins with the header row {have or '(empty)'}, but the goals ask for {want}. Write "
                 "it again with that header row and the rows the goals ask for under it.")
-    computing = asks_to_compute(ctx.goals)
+    computing = asks_to_compute(ctx.goals) and not web_addresses(goals)  # a web goal's number is found, not computed
     if made_up_numbers(ctx) or (computing and not ran_a_program(ctx)):
         return ""  # a typed number is not a result (PrimeSum's 0), nor are typed rows before anything computed them
     if computing and typed is not None and ungrounded(typed, [without_notes(t) for t in ctx.extras.get(SHOWN, [])]):
@@ -575,6 +575,8 @@ def uncomputed(ctx: ToolContext) -> bool:
     """Whether the goals ask for a computed result (not a module: then the code is the result), no program has run
     to its end, and ``finish`` has not asked about the task's numbers or code yet (it asks at most once)."""
     if ctx.sandbox is None or not asks_to_compute(ctx.goals) or ran_a_program(ctx):
+        return False
+    if web_addresses("\n".join(ctx.goals)):  # "how many months of warranty": WebFollowLink's is on a page
         return False
     asked = ("finish_uncomputed_warned", "finish_numbers_warned", "finish_claims_warned", "finish_untried_warned")
     if any(ctx.extras.get(key) for key in asked):
