@@ -1334,14 +1334,20 @@ def test_a_table_row_typed_with_other_values_than_the_input_has_is_refused_once(
         reply("append_file", path="shipped.csv", content="1016,Harbor Foods,cancelled\n"),  # as it is: fine
         reply("write_file", path="shipped.csv", content=made_up),  # asked once: a second time is written
         reply("finish", reason="done"),
+        reply("finish", reason="The row is right."),
     ], tmp_path, goals=["orders.csv has the columns order_id, customer and status. "
                         "Write shipped.csv with the header and only the rows whose status is shipped."])
     result = agent.run()
     model.assert_complete()
-    assert [step.ok for step in result.history] == [False, True, True, True, True]
+    assert [step.ok for step in result.history] == [False, True, True, True, False, True]
     assert ("the row '1016,Nimbus Labs,shipped' is not as orders.csv has it: '1016,Harbor Foods,cancelled'"
             in result.history[0].observation)
     assert (ws / "shipped.csv").read_text() == made_up
+    # written when sent again, but not "done" (FilterRows, run 12), and finish asks once
+    assert "exists now" not in result.history[3].observation
+    assert result.history[4].observation == (
+        "Not finished: shipped.csv has the row '1016,Nimbus Labs,shipped', which orders.csv has as "
+        "'1016,Harbor Foods,cancelled'. Write shipped.csv again that way. If it is right as it is, call finish again.")
 
 
 def test_table_rows_may_change_when_the_goal_says_to_change_them(settings, tmp_path):

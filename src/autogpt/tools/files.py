@@ -129,13 +129,12 @@ TABLE_MAX_BYTES = 500_000
 def _altered_row(ctx: ToolContext, relative: str, content: str, header: str) -> tuple[str, str, str] | None:
     """A row typed into a table with the same columns (``header``: its first line) as a table the goals give to
     read, but with other values than that table's row: (the row, the input, its row there). Rows are matched by
-    their first value (an id) when it is unique in the input. Asked once per file, and not when the goals say to
-    change something: FilterRows' model typed the rows it kept by hand and made one up (``1016,Nimbus Labs,
+    their first value (an id) when it is unique in the input. Not when the goals say to
+    change something. FilterRows' model typed the rows it kept by hand and made one up (``1016,Nimbus Labs,
     shipped`` for the input's ``1016,Harbor Foods,cancelled``)."""
     suffix = PurePosixPath(relative).suffix.lower()
     sep = TABLE_SEPARATORS.get(suffix)
-    warned: set[str] = ctx.extras.setdefault("altered_rows_warned", set())
-    if sep is None or relative in warned or asks_to_change(ctx.goals):
+    if sep is None or asks_to_change(ctx.goals):
         return None
     for name, data in ctx.extras.get(INPUT_BYTES, {}).items():
         if PurePosixPath(name).suffix.lower() != suffix or len(data) > TABLE_MAX_BYTES:
@@ -151,7 +150,6 @@ def _altered_row(ctx: ToolContext, relative: str, content: str, header: str) -> 
         for line in content.splitlines():
             was = rows.get(line.split(sep, 1)[0].strip())
             if was is not None and _split(line, sep) != _split(was, sep):
-                warned.add(relative)
                 return line, name, was
     return None
 
@@ -337,19 +335,23 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         f"as given. Write it with the {ending!r}; if it is meant to end without it, call the command "
                         "again.", retry=True)
     header = ((existing() or "") if append else content).split("\n", 1)[0]
-    if altered := _altered_row(ctx, relative, content, header):
+    altered = _altered_row(ctx, relative, content, header)
+    if altered and first_time(ctx, "altered_rows_warned", relative):  # refused once per file
         row, name, was = altered
         raise ToolError(f"Nothing was {verb}: the row {row!r} is not as {name} has it: {was!r}. Copy rows exactly "
                         f"as they are (a program that reads {name} with the csv module does), or, if the task asks "
                         "to change them, call the command again.", retry=True)
     keep_input(ctx, relative, content, append=append)
-    ctx.extras.get(FLAWED_TABLES, {}).pop(relative, None)  # typed rows have their own check (_altered_row)
+    ctx.extras.get(FLAWED_TABLES, {}).pop(relative, None)
+    if altered:  # sent again after the refusal (FilterRows, run 12): written, but not "done", and finish asks once
+        ctx.extras.setdefault(FLAWED_TABLES, {})[relative] = (f"{relative} has the row {altered[0]!r}, which "
+                                                               f"{altered[1]} has as {altered[2]!r}.")
     ctx.workspace.write_text(path, content, append=append)
     written: list[str] = ctx.extras.setdefault(_WRITTEN, [])
     written[:] = [*written[-9:], content]
     _note_typed(ctx, relative, content, append=append)
     note_written(ctx, relative)
-    done = "" if source or untranslated else all_made(ctx, [relative], content)  # a copy is not what was asked
+    done = "" if source or untranslated or altered else all_made(ctx, [relative], content)  # not what was asked
     done = done or _typed_note(ctx, relative)
     return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}.{done}"
 
