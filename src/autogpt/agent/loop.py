@@ -290,9 +290,9 @@ class Runner:
         its file exists (:meth:`_writing_only`). For one step, so is the tool of a command that was just
         repeated instead of run, or that failed in a way that cannot work here (:class:`ToolError` ``rest``: code
         that needs the network), and ``finish`` right after a refused finish: small models otherwise repeat the
-        same reply until the run is stuck (after repeats in a row, the tools of all of them). After two writes in a row of
-        the same untested ``.py`` file, the writing tools rest a step (:meth:`_rewriting_untested`). They also read the same file or page again right after it was shown
-        whole: for the next step a tool that just read a page may name only the page's links not read yet (it is
+        same reply until the run is stuck (after repeats in a row, the tools of all of them). After two writes in a
+        row of the same untested ``.py`` file, the writing tools rest a step (:meth:`_rewriting_untested`). They
+        also read the same file or page again right after it was shown whole: for the next step a tool that just read a page may name only the page's links not read yet (it is
         left out if there are none), and the tools that run code are left out (they cannot fetch it); while a file
         the task asks for is missing, only the writing tools stay beside it (WebFact's model searched the web for
         what the page had just said); right after a file, the web tools are left out. ``read_file`` may name only the files there are (without the one just

@@ -156,8 +156,10 @@ def _failed_assert(code: str, stderr: str) -> str:
             f"(print({checked.group(1)})), then fix the code it tests.")
 
 
-def hint(code: str, stderr: str) -> str:
-    """A line on the mistakes small models make most often in sandboxed, fresh-process Python."""
+def hint(code: str, stderr: str, *, web: bool = True) -> str:
+    """A line on the mistakes small models make most often in sandboxed, fresh-process Python; ``web=False`` once
+    the web tools are withdrawn (the network note then names no ``read_webpage`` call: MalformedJson's model was
+    sent to a made-up address)."""
     offline = ("Temporary failure in name resolution", "Network is unreachable", "Name or service not known",
                "NameResolutionError", "Failed to resolve", "Max retries exceeded", "getaddrinfo failed")
     if re.search(r"No module named '(pandas|numpy|polars)'", stderr):
@@ -172,7 +174,7 @@ def hint(code: str, stderr: str) -> str:
         url = re.search(r"https?://[^\s'\"<>)]+", code)
         # Spelled out, with the page the code wanted: told only "use read_webpage", WebFollowLink's model listed
         # the empty folder and ran the same program again, five times.
-        return NETWORK_NOTE + (f' Next: read_webpage(url="{url.group(0)}").' if url else "")
+        return NETWORK_NOTE + (f' Next: read_webpage(url="{url.group(0)}").' if url and web else "")
     if installs(code, stderr):  # "!pip install requests" (WebFact)
         return INSTALL_NOTE
     if "No module named 'pytest'" in stderr or "No module named pytest" in stderr:
@@ -317,7 +319,7 @@ def repair_newlines_in_strings(code: str) -> str:
     return fixed
 
 
-def outcome(result: SandboxResult, limit_seconds: float, code: str = "") -> str:
+def outcome(result: SandboxResult, limit_seconds: float, code: str = "", *, web: bool = True) -> str:
     """The output of a run that succeeded; a :class:`ToolError` (a failed step, with the same output) otherwise."""
     text = format_result(result, limit_seconds)
     if result.exit_code == 0 and not result.killed:
@@ -326,7 +328,7 @@ def outcome(result: SandboxResult, limit_seconds: float, code: str = "") -> str:
             # subprocess.run(['pip', 'install', 'requests']) again and again, even after it had read the page.
             raise ToolError(f"{text}\n{INSTALL_NOTE}", rest=True)
         return text
-    extra = hint(code, result.stderr)
+    extra = hint(code, result.stderr, web=web)
     # Code that needs the network, or installs, fails the same way every time: execute_python rests a step
     # (WebFact's model went from requests.get() to "!pip install requests" and back, never to read_webpage).
     raise ToolError(f"{text}\n{extra}" if extra else text, rest=extra.startswith((NETWORK_NOTE, INSTALL_NOTE)))
@@ -377,16 +379,13 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     result = await sandbox.run(argv, ctx.workspace.root, stdin=stdin.encode("utf-8") if stdin is not None else None)
     kept, restored = _restore_inputs(ctx)
     try:
-        text = outcome(result, sandbox.limits.timeout, code)
+        text = outcome(result, sandbox.limits.timeout, code, web=not ctx.extras.get(WEB_WITHDRAWN))
     except ToolError as exc:
         last = result.stderr.strip().splitlines()[-1:] or [result.killed or f"exit code {result.exit_code}"]
         note_outcome(ctx, tried, last[0][:200])
         notes = (page_read_note(ctx, code) + undefined_file_note(ctx, result.stderr, code)
                  + missing_name_note(ctx, result.stderr))
-        failed = str(exc)
-        if ctx.extras.get(WEB_WITHDRAWN):  # MalformedJson: no read_webpage of a made-up address once the web is gone
-            failed = re.sub(r" Next: read_webpage\(url=\"[^\"]*\"\)\.", "", failed)
-        raise ToolError(f"{failed}{restored}{notes}", rest=exc.rest) from None
+        raise ToolError(f"{exc}{restored}{notes}", rest=exc.rest) from None
     note_outcome(ctx, tried)
     text += restored
     if file and not result.stdout.strip():

@@ -256,6 +256,14 @@ def missing_files(ctx: ToolContext, reason: str = "") -> list[str]:
     return absent(ctx, expected_outputs("\n".join(ctx.goals)) + instructed_outputs(ctx) + claimed_files(reason))
 
 
+def asked_outputs(ctx: ToolContext) -> list[str]:
+    """The files the goals (or the instructions they give to carry out) ask for, other than those they give to
+    read."""
+    goals = "\n".join(ctx.goals)
+    inputs = set(goal_inputs(goals))
+    return [name for name in dict.fromkeys(expected_outputs(goals) + instructed_outputs(ctx)) if name not in inputs]
+
+
 def missing_results(ctx: ToolContext) -> list[str]:
     """The files the task asks for that do not exist yet, other than code: where a result is to be written."""
     return [name for name in missing_files(ctx) if not name.endswith(".py")]
@@ -274,8 +282,7 @@ def all_made(ctx: ToolContext, written: list[str], typed: str | None = None) -> 
     another run, typed five customers (one made up) with a total of 0 each, the 0 the goals give for a customer
     without orders."""
     goals = "\n".join(ctx.goals)
-    inputs = set(goal_inputs(goals))
-    asked = [name for name in dict.fromkeys(expected_outputs(goals) + instructed_outputs(ctx)) if name not in inputs]
+    asked = asked_outputs(ctx)
     if not asked or absent(ctx, asked):
         return ""
     made: dict[str, str] = {}
@@ -356,13 +363,18 @@ def asked_header(ctx: ToolContext) -> tuple[str, list[str]] | None:
     if given := _HEADER.search(goals):
         return tables[0], _fields(given.group(1))
     sources = [name for name in inputs if name.endswith(".csv")]
-    if _SAME_HEADER.search(goals) and len(sources) == 1:
-        try:
-            first = ctx.workspace.read_text(sources[0], max_bytes=4096).lstrip("\ufeff").splitlines()
-        except (ToolError, OSError):
-            return None
-        return (tables[0], _fields(first[0])) if first else None
+    if _SAME_HEADER.search(goals) and len(sources) == 1 and (first := _first_line(ctx, sources[0])):
+        return tables[0], _fields(first)
     return None
+
+
+def _first_line(ctx: ToolContext, name: str) -> str | None:
+    """The first line of the workspace file ``name`` ("" when it is empty), None when it cannot be read."""
+    try:
+        lines = ctx.workspace.read_text(name, max_bytes=4096).lstrip("\ufeff").splitlines()
+    except (ToolError, OSError):
+        return None
+    return lines[0] if lines else ""
 
 
 def wrong_header(ctx: ToolContext) -> tuple[str, str, str] | None:
@@ -372,12 +384,10 @@ def wrong_header(ctx: ToolContext) -> tuple[str, str, str] | None:
     if asked is None:
         return None
     name, want = asked
-    try:
-        lines = ctx.workspace.read_text(name, max_bytes=4096).lstrip("\ufeff").splitlines()
-    except (ToolError, OSError):
+    have = _first_line(ctx, name)
+    if have is None or _fields(have) == want:
         return None
-    have = lines[0] if lines else ""
-    return None if _fields(have) == want else (name, have.strip(), ",".join(want))
+    return name, have.strip(), ",".join(want)
 
 
 _EMPTY_ASKED = re.compile(r"\bempty\b|空文件|空的", re.IGNORECASE)
@@ -467,7 +477,8 @@ def finish(reason: str, ctx: ToolContext) -> str:
         raise ToolError(f"Not finished: the last program that used {path} failed ({error}). Next, fix {path} with "
                         "write_file and run the test again; finish when it passes. If it cannot pass, call finish "
                         "again and say why.")
-    if empty := header_only(ctx):  # FilterRows' model wrote shipped.csv's header twice, then finished
+    if empty := [name for name in header_only(ctx) if first_time(ctx, "finish_header_warned", name)]:
+        # FilterRows' model wrote shipped.csv's header twice, then finished
         name = empty[0]
         source = next((n for n in goal_inputs("\n".join(ctx.goals)) if n != name), "")
         reads = f"reads {source} (csv.DictReader), " if source.endswith((".csv", ".tsv")) else ""
@@ -475,9 +486,9 @@ def finish(reason: str, ctx: ToolContext) -> str:
                         f"write them: execute_python with a program that {reads}keeps the rows the goals ask for and "
                         f"writes the header and those rows to {name}. If the table really has no rows, call finish "
                         "again.")
-    flawed = {name: note for name, note in ctx.extras.get(FLAWED_TABLES, {}).items() if not absent(ctx, [name])}
-    if flawed := {name: note for name, note in flawed.items() if first_time(ctx, "finish_flawed_warned", name)}:
-        name, note = next(iter(flawed.items()))
+    if flawed := [(name, note) for name, note in ctx.extras.get(FLAWED_TABLES, {}).items()
+                  if not absent(ctx, [name]) and first_time(ctx, "finish_flawed_warned", name)]:
+        name, note = flawed[0]
         raise ToolError(f"Not finished: {note} Write {name} again that way. If it is right as it is, call finish "
                         "again.")
     if (nothing := not_found(ctx)) and first_time(ctx, "finish_not_found_warned", nothing[0]):
@@ -532,10 +543,7 @@ def finish(reason: str, ctx: ToolContext) -> str:
 
 def empty_outputs(ctx: ToolContext) -> list[str]:
     """The files the task asks for (not those it gives to read) that exist and hold nothing but white space."""
-    goals = "\n".join(ctx.goals)
-    inputs = set(goal_inputs(goals))
-    return [name for name in dict.fromkeys(expected_outputs(goals) + instructed_outputs(ctx))
-            if name not in inputs and _blank(ctx, name)]
+    return [name for name in asked_outputs(ctx) if _blank(ctx, name)]
 
 
 # A result that says there is none: WebFact's model read the page that named the chief executive and the year,
@@ -549,9 +557,8 @@ _NOT_FOUND = re.compile(r"\b(?:no (?:such )?information|(?:is |are |was |were )?
 def not_found(ctx: ToolContext) -> tuple[str, str] | None:
     """A file the task asks for (not code) whose text says the answer is not there, and the words that say it."""
     goals = "\n".join(ctx.goals)
-    inputs = set(goal_inputs(goals))
-    for name in dict.fromkeys(expected_outputs(goals) + instructed_outputs(ctx)):
-        if name in inputs or name.endswith(".py"):
+    for name in asked_outputs(ctx):
+        if name.endswith(".py"):
             continue
         try:
             said = _NOT_FOUND.search(ctx.workspace.read_text(name, max_bytes=2000))
@@ -563,12 +570,9 @@ def not_found(ctx: ToolContext) -> tuple[str, str] | None:
 
 
 def header_only(ctx: ToolContext) -> list[str]:
-    """The tables the task asks for that hold only their header row, each named once (``finish`` asks once)."""
-    goals = "\n".join(ctx.goals)
-    inputs = set(goal_inputs(goals))
-    return [name for name in dict.fromkeys(expected_outputs(goals) + instructed_outputs(ctx))
-            if name.endswith((".csv", ".tsv")) and name not in inputs and not absent(ctx, [name])
-            and _lines(ctx, name) == 1 and first_time(ctx, "finish_header_warned", name)]
+    """The tables the task asks for that hold only their header row."""
+    return [name for name in asked_outputs(ctx)
+            if name.endswith((".csv", ".tsv")) and not absent(ctx, [name]) and _lines(ctx, name) == 1]
 
 
 def uncomputed(ctx: ToolContext) -> bool:

@@ -70,8 +70,12 @@ def _shortened_copy(ctx: ToolContext, existing: Callable[[], str | None], conten
         return True
     if not marked:
         return False
-    earlier = [*ctx.extras.get(_WRITTEN, []), *ctx.extras.get(_TRIED, []), existing() or ""]
-    return any(len(text) > len(head) and text.startswith(head) for text in earlier)
+    return _begins(head, [*ctx.extras.get(_WRITTEN, []), *ctx.extras.get(_TRIED, []), existing() or ""])
+
+
+def _begins(head: str, texts: list[str]) -> bool:
+    """Whether ``head`` is the start of one of ``texts``, and not the whole of it."""
+    return any(len(text) > len(head) and text.startswith(head) for text in texts)
 
 
 def _refused_copy(ctx: ToolContext, relative: str, existing: Callable[[], str | None], content: str) -> str | None:
@@ -81,8 +85,8 @@ def _refused_copy(ctx: ToolContext, relative: str, existing: Callable[[], str | 
     head = content.rstrip().removesuffix("…").rstrip()
     if not content.rstrip().endswith("…") or len(head) < 20:
         return None
-    begins = lambda texts: any(len(text) > len(head) and text.startswith(head) for text in texts)  # noqa: E731
-    if not begins(ctx.extras.get(_TRIED, [])) or begins([*ctx.extras.get(_WRITTEN, []), existing() or ""]):
+    written = [*ctx.extras.get(_WRITTEN, []), existing() or ""]
+    if not _begins(head, ctx.extras.get(_TRIED, [])) or _begins(head, written):
         return None
     asked = re.search(r"\b(?:function|method)\s+`?(\w+)\s*\(([^)]*)\)|\bclass\s+`?([A-Z]\w*)", "\n".join(ctx.goals))
     if asked is None or not relative.endswith(".py"):
