@@ -67,6 +67,27 @@ def test_lesson_book_learns_reinforces_retrieves_and_prunes(settings: Settings) 
     assert pruned == [lesson.id] and memory.count(LESSONS) == 0
 
 
+SLUGIFY = ("Write a Python module slugify.py with a function slugify(text) that turns text into a URL slug: lowercase "
+           "the text, keep the letters a-z and the digits 0-9, replace every run of other characters with a single "
+           "hyphen. Examples: slugify('Hello, World!') == 'hello-world'.")
+
+
+def test_a_lesson_about_its_own_function_is_shown_only_to_tasks_that_name_it(settings: Settings) -> None:
+    """Slugify's lesson sent the next module task (parse_duration) to import slugify and pip install it."""
+    book = LessonBook(AutoGPT(settings=settings, model=ScriptedModel()).memory)
+    general = "Write the module, then run its examples as asserts before you finish."
+    book.learn(SLUGIFY, ["The function slugify does not handle spaces correctly. It should replace spaces with hyphens "
+                         "before removing leading and trailing hyphens.", general], 0.5, run_id="r1")
+    duration = ("Write a Python module duration.py with a function parse_duration(text) that returns a duration as a "
+                "whole number of seconds (an int). The text is one or more parts, each a whole number immediately "
+                "followed by a unit: h (hours), m (minutes) or s (seconds); each unit appears at most once and in the "
+                "order h, m, s, with no spaces. Examples: '1h30m' -> 5400, '45s' -> 45, '2h5s' -> 7205, '1h2m3s' -> "
+                "3723. Anything else (an empty string, a number without a unit, an unknown unit, a repeated or "
+                "out-of-order unit, a decimal or negative number) must raise ValueError.")
+    assert [r.text for r in book.relevant(duration)] == [general]
+    assert len(book.relevant(SLUGIFY.replace("URL slug", "slug for a web address"))) == 2  # the same function
+
+
 def test_after_a_run_the_agent_keeps_its_lessons_and_the_next_similar_run_uses_them(settings: Settings,
                                                                                     tmp_path: Path) -> None:
     (tmp_path / "ws").mkdir()
@@ -145,6 +166,9 @@ def test_a_typed_number_lowers_the_reward_and_the_review_is_told(settings: Setti
     ("To sum a CSV column, run Python on the file; never retype the numbers.", False),
     ("to sum a CSV column: run Python on the file, never retype the numbers!", False),
     ("要对 CSV 的一列求和，用 Python 读取文件计算，不要手抄数字。", False),
+    # the answer of its task (Fibonacci30's review)
+    ("To compute the Fibonacci sequence up to F(30), use an iterative approach; it gives the correct result of "
+     "832040.", False),
 ])
 def test_only_general_lessons_are_kept(settings: Settings, lesson: str, kept: bool) -> None:
     model = ScriptedModel([review(7, lesson)])

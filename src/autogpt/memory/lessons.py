@@ -131,6 +131,7 @@ _CODE = re.compile(r"\w\([^)]*=|\bimport\b|\bdf\[|[{}]|==|['\"][)`]")
 _REPORT = re.compile(r"^(?:the (?:agent|assistant|ai|model|task|run)|this (?:task|run)|it (?:did|was|should))\b|"
                      r"^(?:该|这个|本次)?(?:代理|智能体|助手|任务|模型)", re.IGNORECASE)
 _QUOTED = re.compile(r"['\"“‘「][^'\"”’」\n]{1,40}['\"”’」]")  # a value of the task: 'shipped', "Lyon"
+_ANSWER = re.compile(r"\d{4,}")  # a result of the task: "Both methods will give you the correct result of 832040."
 _SENTENCE_ENDS = (".", "!", "。", "！", ")", "）")
 
 
@@ -145,11 +146,23 @@ def _general(lesson: str) -> bool:
         return False
     return (12 <= len(lesson) <= 300 and (lesson[0].isupper() or contains_cjk(lesson[0]))
             and lesson.endswith(_SENTENCE_ENDS) and not _REPORT.search(lesson) and not _QUOTED.search(lesson)
-            and not named_files(lesson) and not _CODE.search(lesson))
+            and not _ANSWER.search(lesson) and not named_files(lesson) and not _CODE.search(lesson))
 
 
 def _words(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
+
+
+_NAMED = re.compile(r"\b([A-Za-z_]\w{2,})(?:\(|\.py\b)")  # slugify(text), slugify.py
+
+
+def _own_names(lesson: MemoryRecord, task: str) -> bool:
+    """Whether a lesson names a function or module its own task gave (``slugify``) that ``task`` does not: such a
+    lesson was about that code. A benchmark run showed "The function slugify does not handle spaces correctly..."
+    to the next module task (parse_duration), which then imported slugify and installed python-slugify."""
+    asked = {name.lower() for name in _NAMED.findall(str(lesson.metadata.get("task", "")))}
+    named = set(re.findall(r"\w+", lesson.text.lower())) & asked
+    return bool(named - set(re.findall(r"\w+", task.lower())))
 
 
 class LessonBook:
@@ -161,7 +174,7 @@ class LessonBook:
     def relevant(self, task: str, k: int = 3) -> list[MemoryRecord]:
         """The lessons for a task like ``task``: similar enough, weighted, best first."""
         hits = [h for h in self.memory.search(task, namespace=LESSONS, k=k * 4)
-                if h.similarity is not None and h.similarity >= RELEVANT]
+                if h.similarity is not None and h.similarity >= RELEVANT and not _own_names(h.record, task)]
         hits.sort(key=lambda h: (h.similarity or 0) * (0.5 + _weight(h.record)), reverse=True)
         return [h.record for h in hits[:k]]
 
