@@ -1350,6 +1350,23 @@ def test_a_table_row_typed_with_other_values_than_the_input_has_is_refused_once(
         "'1016,Harbor Foods,cancelled'. Write shipped.csv again that way. If it is right as it is, call finish again.")
 
 
+def test_a_table_row_with_more_values_than_its_header_has_columns_is_refused_once(settings, tmp_path):
+    ragged = "name,city\nC01,Amara Diallo,Lyon\n"  # as JoinCsv's model typed the id too under name,total
+    agent, model = make_agent(settings, [
+        reply("write_file", path="totals.csv", content=ragged),
+        reply("write_file", path="totals.csv", content='name,city\n"Diallo, Amara",Lyon\n'),  # quoted: 2 values
+        reply("append_file", path="totals.csv", content="Bruno Keller;Basel\n"),  # one value, but asked once: fine
+        reply("finish", reason="done"),
+    ], tmp_path, goals=["Write totals.csv with the header name,city and one row per customer."])
+    result = agent.run()
+    model.assert_complete()
+    assert [step.ok for step in result.history] == [False, True, True, True]
+    assert result.history[0].observation.startswith(
+        "Nothing was written: the header row 'name,city' has 2 column(s), and the row 'C01,Amara Diallo,Lyon' has 3 "
+        "value(s). Every row needs one value for each column of the header")
+    assert (tmp_path / "ws" / "totals.csv").read_text().endswith("Lyon\nBruno Keller;Basel\n")
+
+
 def test_table_rows_may_change_when_the_goal_says_to_change_them(settings, tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()

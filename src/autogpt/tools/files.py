@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import csv
 import functools
 import re
 from collections.abc import Callable
@@ -155,6 +156,20 @@ def _altered_row(ctx: ToolContext, relative: str, content: str, header: str) -> 
             was = rows.get(line.split(sep, 1)[0].strip())
             if was is not None and _split(line, sep) != _split(was, sep):
                 return line, name, was
+    return None
+
+
+def _ragged_row(relative: str, content: str, header: str) -> tuple[str, int, int] | None:
+    """A row of a table written to a .csv or .tsv file with another number of values than its header row has
+    columns: (the row, its values, the header's columns). JoinCsv's model typed ``C01,Amara Diallo,120.00`` (id,
+    name, an order's amount) under the header ``name,total``."""
+    sep = TABLE_SEPARATORS.get(PurePosixPath(relative).suffix.lower())
+    if sep is None or not header.strip():
+        return None
+    width = len(next(csv.reader([header], delimiter=sep)))
+    for row in csv.reader(content.splitlines(), delimiter=sep):
+        if row and any(cell.strip() for cell in row) and len(row) != width:
+            return sep.join(row), len(row), width
     return None
 
 
@@ -338,7 +353,12 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         raise ToolError(f"Nothing was {verb}: the goals give this text ending with {ending!r}, and ask for it exactly "
                         f"as given. Write it with the {ending!r}; if it is meant to end without it, call the command "
                         "again.", retry=True)
-    header = ((existing() or "") if append else content).split("\n", 1)[0]
+    header = ((existing() or "") if append else content).split("\n", 1)[0] or content.split("\n", 1)[0]
+    if (ragged := _ragged_row(relative, content, header)) and first_time(ctx, "ragged_warned", relative):
+        row, values, columns = ragged
+        raise ToolError(f"Nothing was {verb}: the header row {header.strip()!r} has {columns} column(s), and the row "
+                        f"{row!r} has {values} value(s). Every row needs one value for each column of the header, in "
+                        "its order. If the table is meant to be like this, call the command again.", retry=True)
     altered = _altered_row(ctx, relative, content, header)
     if altered and first_time(ctx, "altered_rows_warned", relative):  # refused once per file
         row, name, was = altered
