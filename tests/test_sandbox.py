@@ -6,6 +6,7 @@ bubblewrap command line. The attacks are in test_sandbox_attacks.py.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import select
 import shutil
@@ -865,6 +866,16 @@ async def test_broken_json_is_read_as_the_note_says(sandbox: Sandbox, workspace:
     shown = await execute_python(f"import ast\n{example}\nprint(round(sum(i['price'] * i['qty'] for i in data), 2))",
                                  ctx)
     assert "14.2" in shown
+    # run 11: the model ran its json.load() program unchanged three times; the note writes it out with Python's reader
+    program = ("import json\nwith open('input.json', encoding='utf-8') as f:\n    items = json.load(f)\n"
+               "print(sum(i['price'] * i['qty'] for i in items))")
+    with pytest.raises(ToolError) as again:
+        await execute_python(program, ctx)
+    call = str(again.value).split("Your program that way: execute_python(code=", 1)[1]
+    assert call.endswith(")")
+    mended = json.loads(call[:-1])
+    assert "items = ast.literal_eval(f.read())" in mended and mended.startswith("import ast\n")
+    assert "14.2" in await execute_python(mended, ctx)
 
 
 async def test_a_failed_assert_is_named_in_the_result(sandbox: Sandbox, workspace: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import io
+import json
 import re
 import shlex
 import sys
@@ -122,10 +123,26 @@ def json_note(code: str) -> str:
     programs; Python's own reader takes a comma before } or ] as it is."""
     opened = re.search(r"""['"]([^'"\n]+\.json)['"]""", code)
     path = opened.group(1) if opened else "input.json"
-    return ("Note: the text is not valid JSON, so json.load() will fail every time. A common slip is a comma before "
+    note = ("Note: the text is not valid JSON, so json.load() will fail every time. A common slip is a comma before "
             f"}} or ], which Python's reader accepts: import ast, then data = ast.literal_eval(open({path!r}, "
             "encoding='utf-8').read()) (if the text holds true, false or null, repair it in code instead: text = "
             "re.sub(r',\\s*([}\\]])', r'\\1', text), then json.loads(text)).")
+    mended = _literal_eval_version(code)
+    if mended and len(mended) <= 1500:  # MalformedJson's model ran its json.load() program unchanged, three times
+        note += f" Your program that way: execute_python(code={json.dumps(mended, ensure_ascii=False)})"
+    return note
+
+
+_JSON_LOAD = re.compile(r"\bjson\.load\(((?:[^()]|\([^()]*\))*)\)")
+
+
+def _literal_eval_version(code: str) -> str:
+    """``code`` with Python's reader in place of json's: ``json.load(f)`` becomes ``ast.literal_eval(f.read())``,
+    ``json.loads(text)`` becomes ``ast.literal_eval(text)``; "" when it reads no JSON that way."""
+    mended = _JSON_LOAD.sub(r"ast.literal_eval(\1.read())", code).replace("json.loads(", "ast.literal_eval(")
+    if mended == code:
+        return ""
+    return mended if re.search(r"^import ast\b", mended, re.MULTILINE) else f"import ast\n{mended}"
 
 
 # json's messages, printed by a program that caught the error (MalformedJson: print(f'Error decoding JSON: {e}'))
