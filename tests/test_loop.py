@@ -1408,11 +1408,12 @@ def test_a_text_to_translate_written_as_it_is_is_refused_once(settings, tmp_path
     result = agent.run()
     model.assert_complete()
     assert [step.ok for step in result.history] == [False, True, True]
-    assert "not its translation. Translate it yourself" in result.history[0].observation
-    # until the file exists, only the writing tools: its model began with googletrans programs and a web search
-    # for the error, and went back to googletrans after the refusal
+    assert "not its translation. Translate it (with the translate command" in result.history[0].observation
+    # until the file exists, only the writing tools and translate: its model began with googletrans programs and a
+    # web search for the error, and went back to googletrans after the refusal
     offered = [[tool["name"] for tool in call.tools] for call in model.calls]
-    assert offered[0] == offered[1] == ["write_file", "append_file"] and "execute_python" in offered[2]
+    assert offered[0] == offered[1] == ["write_file", "append_file", "translate"]
+    assert "execute_python" in offered[2]
     agent, model = make_agent(settings, [reply("finish", reason="done")], tmp_path / "file",
                               goals=["Translate notes.txt into Chinese and write it to translation.txt."], max_steps=1)
     agent.run()
@@ -1425,6 +1426,39 @@ def test_a_text_to_translate_written_as_it_is_is_refused_once(settings, tmp_path
     for goals, refused in [([goal], [False, True]), ([f"Write this to translation.txt: {text}"], [True, False]),
                            ([f"把这段英文翻译成中文，写入 translation.txt：{text}"], [False, True])]:
         assert repeated_writes(settings, tmp_path / str(len(goals[0])), goals, "translation.txt", text) == refused
+
+
+def test_the_translate_command_asks_the_model_as_a_translator(settings, tmp_path):
+    # TranslateChinese: inside the reply format the model copied the English text; asked plainly, it translates
+    text = "It will rain in Beijing tomorrow. Students should bring an umbrella."
+    goal = f'Translate this English text into Simplified Chinese and write it to translation.txt: "{text}"'
+    chinese = "明天北京会下雨。学生们应该带伞。"
+    agent, model = make_agent(settings, [
+        reply("translate", text=text, language="Simplified Chinese"),
+        f"“{chinese}”",  # the translator's own reply: plain text, in quotes
+        reply("write_file", path="translation.txt", content=chinese),
+        reply("finish", reason="done"),
+    ], tmp_path, goals=[goal])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and (tmp_path / "ws" / "translation.txt").read_text() == chinese
+    assert result.history[0].observation == (f"Translation into Simplified Chinese:\n{chinese}\n\nWrite it now: "
+                                             'write_file(path="translation.txt", content=...) with this translation.')
+    asked = model.calls[1]
+    assert asked.response_schema is None and asked.messages[0].content.startswith("You are a professional translator")
+    assert asked.messages[1].content == f"Translate this text into Simplified Chinese:\n\n{text}"
+    # offered only for goals that ask for a translation
+    agent, model = make_agent(settings, [reply("finish", reason="done")], tmp_path / "other",
+                              goals=["Write a haiku about the sea to poem.txt."], max_steps=1)
+    agent.run()
+    assert "translate" not in [tool["name"] for tool in model.calls[0].tools]
+    assert "translate(" not in model.calls[0].messages[0].content
+    # the text given back unchanged goes back to the model as an error
+    agent, model = make_agent(settings, [reply("translate", text=text, language="中文"), text], tmp_path / "same",
+                              goals=[goal], max_steps=1)
+    same = agent.run().history[0]
+    assert not same.ok and "gave the text back unchanged" in same.observation
+    assert model.calls[1].messages[0].content.startswith("你是专业翻译")
 
 
 def test_an_input_copied_whole_is_refused_once_unless_the_goals_say_to_copy(settings, tmp_path):

@@ -369,14 +369,14 @@ class Runner:
         return specs, reply_json_schema(specs)
 
     def _writing_only(self, left_out: set[str]) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
-        """For goals that give a text to translate, while the file to write is missing: only the writing tools.
-        Nothing here can translate but the model, yet TranslateChinese's model began with googletrans programs,
-        then searched the web for the error, until its time ran out; in another run, it went back to googletrans
-        right after its untranslated text was refused."""
+        """For goals that give a text to translate, while the file to write is missing: only the writing tools
+        and ``translate``. Nothing here can translate but the model, yet TranslateChinese's model began with
+        googletrans programs, then searched the web for the error, until its time ran out; in another run, it went
+        back to googletrans right after its untranslated text was refused."""
         if not text_to_translate(self.task.goals) or not missing_results(self._context):
             return None
-        specs = [spec for spec in self._tool_specs
-                 if spec["name"] not in left_out and self.tools.get(spec["name"]).writes]
+        specs = [spec for spec in self._tool_specs if spec["name"] not in left_out
+                 and (self.tools.get(spec["name"]).writes or spec["name"] == "translate")]
         return (specs, reply_json_schema(specs)) if specs else None
 
     def _rewriting_untested(self) -> bool:

@@ -8,6 +8,7 @@ from autogpt.config import Settings
 from autogpt.tools.code import EXECUTE_PYTHON, EXECUTE_PYTHON_FILE, EXECUTE_SHELL
 from autogpt.tools.core import ASK_USER, FINISH
 from autogpt.tools.files import APPEND_FILE, READ_FILE, WRITE_FILE, list_folder
+from autogpt.tools.language import TRANSLATE_TOOL
 from autogpt.tools.registry import Tool, ToolContext, ToolRegistry, tool
 from autogpt.tools.workspace import Workspace
 
@@ -15,7 +16,7 @@ from autogpt.tools.workspace import Workspace
 def default_tools(settings: Settings | None = None) -> ToolRegistry:
     """The built-in tools: files (jailed in the workspace), Python in the sandbox, the web (when the
     ``web`` extra is installed), ``execute_shell`` (only with ``shell_enabled``), ``remember`` and ``recall``
-    (with long-term memory), ``ask_user`` and ``finish``."""
+    (with long-term memory), ``translate`` (for goals that ask for a translation), ``ask_user`` and ``finish``."""
     settings = settings or Settings.load()
     tools: list[Tool | object] = [WRITE_FILE, APPEND_FILE, READ_FILE, list_folder, EXECUTE_PYTHON, EXECUTE_PYTHON_FILE]
     if settings.shell_enabled:
@@ -28,6 +29,7 @@ def default_tools(settings: Settings | None = None) -> ToolRegistry:
         from autogpt.tools.memory import RECALL, REMEMBER
 
         tools += [REMEMBER, RECALL]
+    tools.append(TRANSLATE_TOOL)  # offered only when the goals ask for a translation
     return ToolRegistry([*tools, ASK_USER, FINISH])  # type: ignore[list-item]
 
 

@@ -346,9 +346,9 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
     untranslated = not append and _untranslated(ctx, content)
     if untranslated and first_time(ctx, "untranslated_warned", relative):
         raise ToolError(f"Nothing was written: this is the text the goals give, not its translation. Translate it "
-                        "yourself (you know both languages; no program or library can translate here), then write "
-                        f"the translation to {relative}. If this text is what belongs there, call the command again.",
-                        retry=True)
+                        "(with the translate command if you have it, or yourself: no program or library can translate "
+                        f"here), then write the translation to {relative}. If this text is what belongs there, call "
+                        "the command again.", retry=True)
     if ending := _clipped_copy(ctx, relative, content):
         raise ToolError(f"Nothing was {verb}: the goals give this text ending with {ending!r}, and ask for it exactly "
                         f"as given. Write it with the {ending!r}; if it is meant to end without it, call the command "
