@@ -903,8 +903,25 @@ async def test_a_failed_assert_is_named_in_the_result(sandbox: Sandbox, workspac
     with pytest.raises(ToolError) as failed:
         await execute_python("from duration import parse_duration\nassert parse_duration('45s') == 45\nprint('ok')",
                              ctx)
-    assert "Note: the assert on line 2 failed: assert parse_duration('45s') == 45. Print what it gets to see why " \
-           "(print(parse_duration('45s'))), then fix the code it tests." in str(failed.value)
+    # what the left side gave, as pytest says it (Slugify's model replaced a right function with a wrong one)
+    assert "AssertionError: got 0\n" in str(failed.value)
+    assert str(failed.value).endswith("Note: the assert on line 2 failed: parse_duration('45s') gave 0, not 45. Fix "
+                                      "the code it tests so that it gives 45.")
+    (workspace / "slugify.py").write_text("import re\ndef slugify(text):\n    return re.sub('[^a-z0-9]', '-', text)\n")
+    code = ("from slugify import slugify\ncalls = []\ndef slug(t):\n    calls.append(t)\n    return slugify(t)\n"
+            "assert slug('Ünï, Code') == '-n----ode'\nassert calls == ['Ünï, Code']\nassert slug('a') == 'a'\n"
+            "assert len(calls) == 2\nassert calls == ['x'], 'own message'\n")
+    with pytest.raises(ToolError) as second:  # the left side runs once; lines and messages of its own stay
+        await execute_python(code, ctx)
+    assert "AssertionError: own message" in str(second.value) and 'File "<stdin>", line 10' in str(second.value)
+    with pytest.raises(ToolError) as first:
+        await execute_python(code.replace("'-n----ode'", "'-n--code'"), ctx)
+    assert "Note: the assert on line 6 failed: slug('Ünï, Code') gave '-n----ode', not '-n--code'." in \
+        str(first.value)
+    with pytest.raises(ToolError) as bare:  # not an == comparison: which assert, and what to print
+        await execute_python("from duration import parse_duration\nassert parse_duration('45s') > 1\n", ctx)
+    assert str(bare.value).endswith("Note: the assert on line 2 failed: assert parse_duration('45s') > 1. Print "
+                                    "what it checks to see why.")
 
 
 async def test_the_network_note_names_no_read_webpage_call_once_the_web_is_withdrawn(sandbox: Sandbox,

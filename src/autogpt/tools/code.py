@@ -157,9 +157,11 @@ _COMMANDS = ("read_webpage", "web_search", "read_file", "write_file", "append_fi
 
 
 def _failed_assert(code: str, stderr: str) -> str:
-    """For a bare AssertionError in the program itself: which assert failed, and how to see why. ParseDuration's
-    model saw only "line 2 ... AssertionError" and ran the same asserts again."""
-    if not re.search(r"^AssertionError\s*$", stderr, re.MULTILINE):
+    """For an AssertionError in the program itself: which assert failed, what its left side gave (see
+    :func:`explained_asserts`), or else how to see it. ParseDuration's model saw only "line 2 ... AssertionError"
+    and ran the same asserts again."""
+    got = re.search(r"^AssertionError: got (.*)$", stderr, re.MULTILINE)
+    if not got and not re.search(r"^AssertionError\s*$", stderr, re.MULTILINE):
         return ""
     lines = re.findall(r'File "<stdin>", line (\d+)', stderr)
     source = code.splitlines()
@@ -167,11 +169,27 @@ def _failed_assert(code: str, stderr: str) -> str:
     if not 0 < number <= len(source):
         return ""
     failed = source[number - 1].strip()
-    checked = re.fullmatch(r"assert\s+(.+?)\s*==\s*(.+?)(?:\s*,.*)?", failed)
-    if not failed.startswith("assert ") or checked is None:
+    sides = _compared(failed)
+    if got and sides:
+        return (f"Note: the assert on line {number} failed: {sides[0]} gave {got.group(1)}, not {sides[1]}. Fix the "
+                f"code it tests so that it gives {sides[1]}.")
+    if sides is None:
         return f"Note: the assert on line {number} failed: {failed}. Print what it checks to see why."
     return (f"Note: the assert on line {number} failed: {failed}. Print what it gets to see why "
-            f"(print({checked.group(1)})), then fix the code it tests.")
+            f"(print({sides[0]})), then fix the code it tests.")
+
+
+def _compared(line: str) -> tuple[str, str] | None:
+    """The two sides of ``assert left == right`` (a message or not), as written; ``None`` for another line."""
+    try:
+        (node,) = ast.parse(line).body
+    except (SyntaxError, ValueError):
+        return None
+    if not (isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1
+            and isinstance(node.test.ops[0], ast.Eq)):
+        return None
+    left, right = (ast.get_source_segment(line, side) for side in (node.test.left, node.test.comparators[0]))
+    return (left, right) if left and right else None
 
 
 def hint(code: str, stderr: str, *, web: bool = True) -> str:
@@ -677,7 +695,35 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
                         "not code. Write the whole program.")
     code = repair_newlines_in_strings(code)
     tried = note_ran(ctx, code)
-    return await _run_program(ctx, sandbox, [sandbox.python, *PYTHON_FLAGS, "-"], stdin=code, code=code, tried=tried)
+    return await _run_program(ctx, sandbox, [sandbox.python, *PYTHON_FLAGS, "-"], stdin=explained_asserts(code),
+                              code=code, tried=tried)
+
+
+_GOT = "__autogpt_got"
+
+
+def explained_asserts(code: str) -> str:
+    """``code`` with each one-line ``assert left == right`` that has no message made to say what ``left`` gave, as
+    pytest's assertion rewriting does: ``assert (__autogpt_got := left) == right, f"got {__autogpt_got!r}"``
+    (``left`` is still evaluated once, and every line keeps its number). A bare AssertionError told Slugify's model
+    only which line failed; it replaced a right function with a wrong one and never printed what it returned."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    lines = code.splitlines(keepends=True)
+    asserts = [node for node in ast.walk(tree) if isinstance(node, ast.Assert) and node.msg is None
+               and node.lineno == node.end_lineno and isinstance(node.test, ast.Compare)
+               and len(node.test.ops) == 1 and isinstance(node.test.ops[0], ast.Eq)]
+    for node in sorted(asserts, key=lambda n: n.col_offset, reverse=True):  # at most one per line, in practice
+        left, right = node.test.left, node.test.comparators[0]
+        line = lines[node.lineno - 1]
+        # columns are UTF-8 byte offsets
+        raw = line.encode()
+        segment = (f"assert ({_GOT} := {raw[left.col_offset:left.end_col_offset].decode()}) == "
+                   f"({raw[right.col_offset:right.end_col_offset].decode()}), f\"got {{{_GOT}!r}}\"")
+        lines[node.lineno - 1] = (raw[:node.col_offset] + segment.encode() + raw[node.end_col_offset:]).decode()
+    return "".join(lines)
 
 
 async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | None = None) -> str:
