@@ -1060,6 +1060,32 @@ async def test_once_every_asked_file_exists_the_step_that_made_it_says_finish_is
     write_file("stack.py", "class Stack:\n    def push(self, item): ...\n", ctx)
     await execute_python("import stack\nprint('ok')", ctx)
     assert "Note:" not in write_file("notes.txt", "stack works", ctx)  # not code, not asked: nothing to say
+    # ParseDuration: the examples the goals give, written out as the test (told "an assert for each thing the task
+    # asks", its model wrote duration.py twice and never ran it)
+    ctx.goals = ["Write a Python module duration.py with a function parse_duration(text) that returns seconds. "
+                 "Examples: '1h30m' -> 5400, '45s' -> 45. Anything else must raise ValueError."]
+    note = write_file("duration.py", "def parse_duration(text):\n    return 5400 if 'h' in text else 45\n", ctx)
+    call = note.split("in a separate program (not in duration.py): execute_python(code=", 1)[1]
+    code = json.loads(call.split("). Add an assert for anything else the task asks.", 1)[0])
+    assert code == ("from duration import parse_duration\nassert parse_duration('1h30m') == 5400\n"
+                    "assert parse_duration('45s') == 45\nprint('ok')")
+    assert (await execute_python(code, ctx)).split("--- stdout ---\n", 1)[1].startswith("ok")
+
+
+def test_the_examples_the_goals_give_become_asserts() -> None:
+    from autogpt.tools.untested import example_asserts
+
+    slugify = ("Write slugify.py with a function slugify(text) that turns text into a URL slug. Examples: "
+               "slugify('Hello, World!') == 'hello-world', slugify('!!!') == ''.")
+    assert example_asserts(slugify, ["slugify"]) == ["assert slugify('Hello, World!') == 'hello-world'",
+                                                     "assert slugify('!!!') == ''"]
+    assert example_asserts("写一个函数 slugify(text)：slugify('A B') 返回 'a-b'。", ["slugify"]) == [
+        "assert slugify('A B') == 'a-b'"]
+    assert example_asserts(slugify, ["other"]) == []  # only for what the module defines
+    # bare examples only when the goals name one function: with two, "'x' -> 1" could be either's
+    two = "Write f.py with a function to_int(text) and a function to_float(text). Examples: '3' -> 3."
+    assert example_asserts(two, ["to_int", "to_float"]) == []
+    assert example_asserts("a function f(x). Examples: f(1) == (2", ["f"]) == []  # not Python: left out
 
 
 async def test_rows_typed_for_a_computing_goal_before_any_program_ran_are_not_called_done(sandbox: Sandbox,

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from autogpt.errors import ToolError
 from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, ungrounded, without_notes
 from autogpt.tools.registry import LINKS, PAGES_READ, Tool, ToolContext
-from autogpt.tools.untested import SHOWN, failing, import_line, ran_a_program, syntax_error, untried
+from autogpt.tools.untested import SHOWN, failing, ran_a_program, syntax_error, test_call, untried
 
 _EXTENSIONS = ("txt md markdown rst csv tsv json jsonl yaml yml toml ini cfg xml html htm css js ts py ipynb sh "
                "sql log tex cpp hpp java go rs rb php svg png jpg jpeg gif pdf docx xlsx pptx").split()  # no .c / .h: "D.C."
@@ -337,9 +337,13 @@ def _test_next(ctx: ToolContext, written: list[str]) -> str:
         return f"\nNote: {path} is written, not yet run. Next, run {test}: execute_python_file(path=\"{test}\")."
     # Slugify, runs 10 and 11: told to test "with code that starts with from slugify import slugify", the model
     # put that line into slugify.py itself; the call, written out, is a separate program
+    call, examples = test_call(ctx, path)
+    if examples:  # ParseDuration's model, told "with an assert for each thing the task asks", never tested
+        return (f"\nNote: {path} is written, not yet run. Next, test it with the task's examples, in a separate "
+                f"program (not in {path}): {call}. Add an assert for anything else the task asks. Finish when it "
+                "prints ok.")
     return (f"\nNote: {path} is written, not yet run. Next, test it in a separate program, not in {path}: "
-            f"execute_python(code=\"{import_line(ctx, path)}\\nassert ...\\nprint('ok')\"), with an assert for each "
-            "thing the task asks. Finish when it prints ok.")
+            f"{call}, with an assert for each thing the task asks. Finish when it prints ok.")
 
 
 # "with the header name,total": the header row the goals give, its names joined by commas (no spaces inside).
@@ -464,11 +468,12 @@ def finish(reason: str, ctx: ToolContext) -> str:
         tested.update(unrun)
         listed, one = ", ".join(unrun), len(unrun) == 1
         module = next((p for p in unrun if not PurePosixPath(p).name.startswith("test_")), unrun[0])
+        call, examples = test_call(ctx, module)
+        asked = ("with the task's examples (fix the code if one fails)" if examples else
+                 "with an assert for each example the task gives (fix the code if one fails)")
         raise ToolError(f"Not finished: {listed} {'was' if one else 'were'} written but never run, so nobody knows "
-                        f"whether {'it works' if one else 'they work'}. Next, test it in a separate program: "
-                        f"execute_python(code=\"{import_line(ctx, module)}\\nassert ...\\nprint('ok')\"), with an "
-                        "assert for each example the task gives (fix the code if one fails). If it cannot be run, "
-                        "call finish again.")
+                        f"whether {'it works' if one else 'they work'}. Next, test it in a separate program: {call}, "
+                        f"{asked}. If it cannot be run, call finish again.")
     fixed: set[str] = ctx.extras.setdefault("finish_failing_warned", set())
     broken = {path: error for path, error in failing(ctx).items() if path not in fixed} if ctx.sandbox else {}
     if broken:

@@ -11,6 +11,7 @@ fail, and finished saying the module "passes all assertions"; ``finish`` asks on
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import PurePosixPath
 
@@ -35,17 +36,56 @@ def import_line(ctx: ToolContext, path: str) -> str:
     """How a test imports the workspace module ``path``: ``from slugify import slugify`` for what it defines at
     its top level, ``import slugify`` when that cannot be told. Told to write code "that imports slugify",
     Slugify's model wrote ``import slugify`` and called the module."""
-    module = module_name(path)
+    module, names = module_name(path), _given_names(ctx, path)
+    return f"from {module} import {', '.join(names[:4])}" if names else f"import {module}"
+
+
+def _given_names(ctx: ToolContext, path: str) -> list[str]:
+    """The public functions and classes the workspace module ``path`` defines at its top level."""
     try:
         code = ctx.workspace.read_text(path)
     except (ToolError, OSError):
-        return f"import {module}"
+        return []
     try:
         names = [node.name for node in ast.parse(code).body if isinstance(node, DEFINITIONS)]
     except (SyntaxError, ValueError):  # a stub without a body (Slugify's): its names as written
         names = re.findall(r"^(?:async\s+)?(?:def|class)\s+(\w+)", code, re.MULTILINE)
-    names = [name for name in names if not name.startswith("_")]
-    return f"from {module} import {', '.join(names[:4])}" if names else f"import {module}"
+    return [name for name in names if not name.startswith("_")]
+
+
+_VALUE = r"""'[^'\n]*'|"[^"\n]*"|-?\d+(?:\.\d+)?|True|False|None"""
+_ARGS = r"""(?:[^()'"\n]|'[^'\n]*'|"[^"\n]*")*"""
+_GIVES = r"\s*(?:==|->|→|=>|returns|gives|should return|返回|得到)\s*"
+
+
+def example_asserts(goals: str, names: list[str]) -> list[str]:
+    """The examples the goals give for the functions ``names``, as asserts: ``slugify('Hello, World!') ==
+    'hello-world'`` and, for the one function the goals name, ``'1h30m' -> 5400`` (ParseDuration). Told to test
+    "with an assert for each example", the embedded model wrote modules and never tested them."""
+    found = []
+    for name in names:
+        for args, value in re.findall(rf"\b{re.escape(name)}\(({_ARGS})\){_GIVES}({_VALUE})", goals):
+            found.append(f"assert {name}({args}) == {value}")
+    asked = [name for name in names if re.search(rf"\bfunction\s+`?{re.escape(name)}\(", goals)]
+    if len(asked) == 1:
+        for arg, value in re.findall(rf"""(?<![\w(])('[^'\n]*'|"[^"\n]*"){_GIVES}({_VALUE})""", goals):
+            found.append(f"assert {asked[0]}({arg}) == {value}")
+    valid = []
+    for line in dict.fromkeys(found):
+        try:
+            ast.parse(line)
+        except SyntaxError:
+            continue
+        valid.append(line)
+    return valid[:8]
+
+
+def test_call(ctx: ToolContext, path: str) -> tuple[str, bool]:
+    """The ``execute_python`` call that tests the workspace module ``path`` with the goals' examples, written out,
+    and whether it has them (else its asserts are ``assert ...``, for the model to write)."""
+    asserts = example_asserts("\n".join(ctx.goals), _given_names(ctx, path))
+    code = "\n".join([import_line(ctx, path), *(asserts or ["assert ..."]), "print('ok')"])
+    return f"execute_python(code={json.dumps(code, ensure_ascii=False)})", bool(asserts)
 
 
 def syntax_error(ctx: ToolContext, path: str) -> str:
