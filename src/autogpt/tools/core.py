@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
@@ -447,103 +448,162 @@ def finish(reason: str, ctx: ToolContext) -> str:
     Args:
         reason: A short summary of what was achieved, for the user.
     """
-    # The run's evaluation against its goals: claiming a file that was never written is the commonest false
-    # finish. Refused once per missing file; finishing again to explain why it cannot be made ends the run, but
-    # claiming again to have written it is refused again (up to three times: the 1.5B model repeats its claim).
+    # The run's evaluation against its goals. Each check asks about one thing, once (a missing file the reason
+    # claims, up to three times): finishing again after a refusal ends the run, so nothing is ever held forever.
+    for check in FINISH_CHECKS:
+        if refusal := check(ctx, reason):
+            raise ToolError(f"Not finished: {refusal}")
+    return reason
+
+
+def _missing_check(ctx: ToolContext, reason: str) -> str:
+    """A file the goals name or the reason claims, not in the workspace: the commonest false finish. Claiming
+    again to have written it is refused again (up to three times: the 1.5B model repeats its claim)."""
     warned: dict[str, int] = ctx.extras.setdefault("finish_missing_warned", {})
     claimed = set(claimed_files(reason))
     missing = [name for name in missing_files(ctx, reason)
                if name not in warned or (name in claimed and warned[name] < _CLAIM_REFUSALS)]
-    if missing:
-        for name in missing:
-            warned[name] = warned.get(name, 0) + 1
-        listed, one = ", ".join(missing), len(missing) == 1
-        raise ToolError(f"Not finished: {listed} {'does' if one else 'do'} not exist in the workspace, but the task "
-                        f"names {'it' if one else 'them'}. Next, write {'it' if one else 'each'}: "
-                        f"write_file(path=\"{missing[0]}\", content=...). If that cannot be done, call finish "
-                        "again and say why.")
+    if not missing:
+        return ""
+    for name in missing:
+        warned[name] = warned.get(name, 0) + 1
+    listed, one = ", ".join(missing), len(missing) == 1
+    return (f"{listed} {'does' if one else 'do'} not exist in the workspace, but the task names "
+            f"{'it' if one else 'them'}. Next, write {'it' if one else 'each'}: write_file(path=\"{missing[0]}\", "
+            "content=...). If that cannot be done, call finish again and say why.")
+
+
+def _untried_check(ctx: ToolContext, reason: str) -> str:
+    """Code written and never run."""
     tested: set[str] = ctx.extras.setdefault("finish_untried_warned", set())
     unrun = [path for path in untried(ctx) if path not in tested] if ctx.sandbox is not None else []
-    if unrun:
-        tested.update(unrun)
-        listed, one = ", ".join(unrun), len(unrun) == 1
-        module = next((p for p in unrun if not PurePosixPath(p).name.startswith("test_")), unrun[0])
-        call, examples = test_call(ctx, module)
-        asked = ("with the task's examples (fix the code if one fails)" if examples else
-                 "with an assert for each example the task gives (fix the code if one fails)")
-        raise ToolError(f"Not finished: {listed} {'was' if one else 'were'} written but never run, so nobody knows "
-                        f"whether {'it works' if one else 'they work'}. Next, test it in a separate program: {call}, "
-                        f"{asked}. If it cannot be run, call finish again.")
+    if not unrun:
+        return ""
+    tested.update(unrun)
+    listed, one = ", ".join(unrun), len(unrun) == 1
+    module = next((p for p in unrun if not PurePosixPath(p).name.startswith("test_")), unrun[0])
+    call, examples = test_call(ctx, module)
+    asked = ("with the task's examples (fix the code if one fails)" if examples else
+             "with an assert for each example the task gives (fix the code if one fails)")
+    return (f"{listed} {'was' if one else 'were'} written but never run, so nobody knows whether "
+            f"{'it works' if one else 'they work'}. Next, test it in a separate program: {call}, {asked}. If it "
+            "cannot be run, call finish again.")
+
+
+def _failing_check(ctx: ToolContext, reason: str) -> str:
+    """Code whose last run failed."""
     fixed: set[str] = ctx.extras.setdefault("finish_failing_warned", set())
     broken = {path: error for path, error in failing(ctx).items() if path not in fixed} if ctx.sandbox else {}
-    if broken:
-        fixed.update(broken)
-        path, error = next(iter(broken.items()))
-        raise ToolError(f"Not finished: the last program that used {path} failed ({error}). Next, fix {path} with "
-                        "write_file and run the test again; finish when it passes. If it cannot pass, call finish "
-                        "again and say why.")
-    if empty := [name for name in header_only(ctx) if first_time(ctx, "finish_header_warned", name)]:
-        # FilterRows' model wrote shipped.csv's header twice, then finished
-        name = empty[0]
-        source = next((n for n in goal_inputs("\n".join(ctx.goals)) if n != name), "")
-        reads = f"reads {source} (csv.DictReader), " if source.endswith((".csv", ".tsv")) else ""
-        raise ToolError(f"Not finished: {name} holds only its header row, not the rows the goals ask for. Next, "
-                        f"write them: execute_python with a program that {reads}keeps the rows the goals ask for and "
-                        f"writes the header and those rows to {name}. If the table really has no rows, call finish "
-                        "again.")
-    if flawed := [(name, note) for name, note in ctx.extras.get(FLAWED_TABLES, {}).items()
-                  if not absent(ctx, [name]) and first_time(ctx, "finish_flawed_warned", name)]:
-        name, note = flawed[0]
-        raise ToolError(f"Not finished: {note} Write {name} again that way. If it is right as it is, call finish "
-                        "again.")
-    if (nothing := not_found(ctx)) and first_time(ctx, "finish_not_found_warned", nothing[0]):
-        raise ToolError(f"Not finished: {nothing[0]} says {nothing[1]!r}, which is no answer. Read the page or file the "
-                        "goals name again (read it whole) and write what it says about what they ask. If it truly "
-                        "does not say, call finish again.")
-    if empty := [name for name in empty_outputs(ctx) if first_time(ctx, "finish_empty_warned", name)]:
-        # Latin1Encoding's last program matched nothing and wrote an empty zurich.txt
-        raise ToolError(f"Not finished: {empty[0]} is empty, but the task asks for it to hold a result. Next, write "
-                        "the result to it (if a program wrote it, print what the program matches and fix it). If it "
-                        "should be empty, call finish again.")
-    if (wrong := wrong_header(ctx)) and first_time(ctx, "finish_header_row_warned", wrong[0]):
-        name, have, want = wrong
-        raise ToolError(f"Not finished: {name} begins with the header row {have or '(empty)'}, but the goals ask for "
-                        f"{want}. Next, write {name} again with the header row {want} and the rows under it (a "
-                        "program that computes them can write them). If it is right as it is, call finish again.")
-    typed = made_up_numbers(ctx, reason)
-    warned_numbers: set[str] = ctx.extras.setdefault("finish_numbers_warned", set())
-    typed = {name: found for name, found in typed.items() if name not in warned_numbers}
-    if typed:
-        warned_numbers.update(typed)
-        name, found = next(iter(typed.items()))
-        shown = ", ".join(found[:3])
-        it = "it" if len(found) == 1 else "them"
-        # WebFollowLink's model typed 12 months before reading the warranty page, and was told to compute it
-        source = (f"find {it} on the pages: read the page that tells {it} (read_webpage on a link the pages listed) "
-                  f"and write what it says to {name}" if web_addresses("\n".join(ctx.goals)) else
-                  f"compute {it} with execute_python (a program that works it out from the data, prints it and "
-                  f"writes it to {name})")
-        raise ToolError(f"Not finished: {name} holds {shown}, but no command you ran showed "
-                        f"{'that number' if len(found) == 1 else 'these numbers'}: typed numbers are often wrong. "
-                        f"Next, {source}. If {shown} is right as it is, call finish again.")
+    if not broken:
+        return ""
+    fixed.update(broken)
+    path, error = next(iter(broken.items()))
+    return (f"the last program that used {path} failed ({error}). Next, fix {path} with write_file and run the "
+            "test again; finish when it passes. If it cannot pass, call finish again and say why.")
+
+
+def _header_only_check(ctx: ToolContext, reason: str) -> str:
+    """A table with only its header row: FilterRows' model wrote shipped.csv's header twice, then finished."""
+    empty = [name for name in header_only(ctx) if first_time(ctx, "finish_header_warned", name)]
+    if not empty:
+        return ""
+    name = empty[0]
+    source = next((n for n in goal_inputs("\n".join(ctx.goals)) if n != name), "")
+    reads = f"reads {source} (csv.DictReader), " if source.endswith((".csv", ".tsv")) else ""
+    return (f"{name} holds only its header row, not the rows the goals ask for. Next, write them: execute_python "
+            f"with a program that {reads}keeps the rows the goals ask for and writes the header and those rows to "
+            f"{name}. If the table really has no rows, call finish again.")
+
+
+def _flawed_table_check(ctx: ToolContext, reason: str) -> str:
+    """A table written with an input's rows altered or without its header row (see ``FLAWED_TABLES``)."""
+    flawed = [(name, note) for name, note in ctx.extras.get(FLAWED_TABLES, {}).items()
+              if not absent(ctx, [name]) and first_time(ctx, "finish_flawed_warned", name)]
+    if not flawed:
+        return ""
+    name, note = flawed[0]
+    return f"{note} Write {name} again that way. If it is right as it is, call finish again."
+
+
+def _not_found_check(ctx: ToolContext, reason: str) -> str:
+    """A result that says there is none (WebFact)."""
+    nothing = not_found(ctx)
+    if not nothing or not first_time(ctx, "finish_not_found_warned", nothing[0]):
+        return ""
+    return (f"{nothing[0]} says {nothing[1]!r}, which is no answer. Read the page or file the goals name again "
+            "(read it whole) and write what it says about what they ask. If it truly does not say, call finish again.")
+
+
+def _empty_check(ctx: ToolContext, reason: str) -> str:
+    """An empty result: Latin1Encoding's last program matched nothing and wrote an empty zurich.txt."""
+    empty = [name for name in empty_outputs(ctx) if first_time(ctx, "finish_empty_warned", name)]
+    if not empty:
+        return ""
+    return (f"{empty[0]} is empty, but the task asks for it to hold a result. Next, write the result to it (if a "
+            "program wrote it, print what the program matches and fix it). If it should be empty, call finish again.")
+
+
+def _header_row_check(ctx: ToolContext, reason: str) -> str:
+    """A table whose header row is not the one the goals give (JoinCsv)."""
+    wrong = wrong_header(ctx)
+    if not wrong or not first_time(ctx, "finish_header_row_warned", wrong[0]):
+        return ""
+    name, have, want = wrong
+    return (f"{name} begins with the header row {have or '(empty)'}, but the goals ask for {want}. Next, write "
+            f"{name} again with the header row {want} and the rows under it (a program that computes them can write "
+            "them). If it is right as it is, call finish again.")
+
+
+def _typed_numbers_check(ctx: ToolContext, reason: str) -> str:
+    """Numbers typed into a result for a computing goal that no command showed."""
+    warned: set[str] = ctx.extras.setdefault("finish_numbers_warned", set())
+    typed = {name: found for name, found in made_up_numbers(ctx, reason).items() if name not in warned}
+    if not typed:
+        return ""
+    warned.update(typed)
+    name, found = next(iter(typed.items()))
+    shown = ", ".join(found[:3])
+    it = "it" if len(found) == 1 else "them"
+    # WebFollowLink's model typed 12 months before reading the warranty page, and was told to compute it
+    source = (f"find {it} on the pages: read the page that tells {it} (read_webpage on a link the pages listed) "
+              f"and write what it says to {name}" if web_addresses("\n".join(ctx.goals)) else
+              f"compute {it} with execute_python (a program that works it out from the data, prints it and "
+              f"writes it to {name})")
+    return (f"{name} holds {shown}, but no command you ran showed {'that number' if len(found) == 1 else 'these numbers'}: "
+            f"typed numbers are often wrong. Next, {source}. If {shown} is right as it is, call finish again.")
+
+
+def _claim_check(ctx: ToolContext, reason: str) -> str:
+    """A number the reason states that the output files do not hold."""
     said = unfiled_claim(ctx, reason)
-    claims_warned: set[str] = ctx.extras.setdefault("finish_claims_warned", set())
-    if said and said[0] not in claims_warned:
-        number, name, held = said
-        claims_warned.add(number)
-        holds = f"holds {', '.join(held[:3])}" if held else "holds no number"
-        raise ToolError(f"Not finished: you say {number}, but {name} {holds}. If {number} is the answer, compute it "
-                        f"with execute_python and write it to {name}; if {name} is right, call finish again.")
-    if uncomputed(ctx):
-        # Sha256Hash's model wrote "SHA-256 hash of '...' is: " to hash.txt and finished, having run nothing
-        ctx.extras["finish_uncomputed_warned"] = True
-        goals = "\n".join(ctx.goals)
-        outputs = [name for name in expected_outputs(goals) if name not in set(goal_inputs(goals))]
-        where = f" and writes it to {outputs[0]}" if outputs else ""
-        raise ToolError("Not finished: the task asks for something computed, and no program has run in this task. "
-                        f"Next, compute it with execute_python (a program that works it out, prints it{where}). If "
-                        "nothing needs computing, call finish again.")
-    return reason
+    warned: set[str] = ctx.extras.setdefault("finish_claims_warned", set())
+    if not said or said[0] in warned:
+        return ""
+    number, name, held = said
+    warned.add(number)
+    holds = f"holds {', '.join(held[:3])}" if held else "holds no number"
+    return (f"you say {number}, but {name} {holds}. If {number} is the answer, compute it with execute_python and "
+            f"write it to {name}; if {name} is right, call finish again.")
+
+
+def _uncomputed_check(ctx: ToolContext, reason: str) -> str:
+    """A computing goal and no program run: Sha256Hash's model wrote "SHA-256 hash of '...' is: " to hash.txt
+    and finished, having run nothing."""
+    if not uncomputed(ctx):
+        return ""
+    ctx.extras["finish_uncomputed_warned"] = True
+    goals = "\n".join(ctx.goals)
+    outputs = [name for name in expected_outputs(goals) if name not in set(goal_inputs(goals))]
+    where = f" and writes it to {outputs[0]}" if outputs else ""
+    return ("the task asks for something computed, and no program has run in this task. Next, compute it with "
+            f"execute_python (a program that works it out, prints it{where}). If nothing needs computing, call "
+            "finish again.")
+
+
+#: What ``finish`` checks, in order; each returns why the task is not finished ("" when it has nothing to say).
+FINISH_CHECKS: tuple[Callable[[ToolContext, str], str], ...] = (
+    _missing_check, _untried_check, _failing_check, _header_only_check, _flawed_table_check, _not_found_check,
+    _empty_check, _header_row_check, _typed_numbers_check, _claim_check, _uncomputed_check)
 
 
 def empty_outputs(ctx: ToolContext) -> list[str]:
