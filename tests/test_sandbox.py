@@ -874,6 +874,23 @@ async def test_the_undefined_name_note_writes_out_the_program_with_every_file_it
     assert "e.g. import json; prices = json.load(" in str(long.value) and "Your program that way" not in str(long.value)
 
 
+async def test_a_missing_key_gets_a_note(sandbox: Sandbox, workspace: Path) -> None:
+    # InventoryReport: prices.json has an item (doohickey) that inventory.txt does not list
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    with pytest.raises(ToolError) as walked:
+        await execute_python("inventory = {'widget': 14}\nprices = {'widget': 2.75, 'doohickey': 12.0}\n"
+                             "print(sum(p * inventory[item] for item, p in prices.items()))", ctx)
+    assert str(walked.value).endswith("Note: a dict has no key 'doohickey'. If the code walks one dict and looks its "
+                                      "keys up in another, walk the one that lists what the task asks for, or take "
+                                      ".get(key, 0) where a key may be missing.")
+    (workspace / "sales.csv").write_text("region, amount\nnorth, 5\n")
+    with pytest.raises(ToolError) as column:
+        await execute_python("import csv\nfor row in csv.DictReader(open('sales.csv')):\n    print(row['amount'])", ctx)
+    assert str(column.value).endswith("Note: the rows have no column 'amount'. Print the column names as they are "
+                                      "(print(list(row)) for a row) and use one exactly as printed: a space after a "
+                                      "comma is part of the name.")
+
+
 async def test_broken_json_is_read_as_the_note_says(sandbox: Sandbox, workspace: Path) -> None:
     # MalformedJson: the note's example, copied as it is, reads the file with its trailing commas
     ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)

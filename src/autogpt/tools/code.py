@@ -254,6 +254,15 @@ def hint(code: str, stderr: str, *, web: bool = True) -> str:
                 f"the file by its name in quotes, e.g. {example}.")
     if note := _failed_assert(code, stderr):
         return note
+    if missing := re.search(r"^KeyError: ('[^'\n]*'|\"[^\"\n]*\")$", stderr, re.MULTILINE):
+        # InventoryReport: `for item, price in prices.items(): ... inventory[item]`, where prices.json has an item
+        # inventory.txt does not list
+        key = missing.group(1)
+        if re.search(r"\bcsv\.DictReader\(", code):
+            return (f"Note: the rows have no column {key}. Print the column names as they are (print(list(row)) "
+                    "for a row) and use one exactly as printed: a space after a comma is part of the name.")
+        return (f"Note: a dict has no key {key}. If the code walks one dict and looks its keys up in another, walk "
+                "the one that lists what the task asks for, or take .get(key, 0) where a key may be missing.")
     if circular := re.search(r"from partially initialized module '([\w.]+)'", stderr):
         # Slugify: `from slugify import slugify` inside slugify.py; the same test ran six more times
         path = circular.group(1).replace(".", "/") + ".py"
