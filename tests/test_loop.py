@@ -740,6 +740,14 @@ def test_the_files_a_goal_gives_to_read_are_not_overwritten(settings, tmp_path):
     assert [step.ok for step in result.history[:4]] == [False, False, True, True]
     assert "input.json is an input of the task" in result.history[0].observation
     assert "the task asks for total.txt" in result.history[0].observation
+    # InventoryReport: told "the task asks for inventory.txt, report.txt", inputs both
+    (ws / "inventory.txt").write_text("widget: 14\n")
+    (ws / "prices.json").write_text('{"widget": 2.75}')
+    agent, model = make_agent(settings, [reply("write_file", path="prices.json", content="{}")], tmp_path,
+                              goals=["inventory.txt gives quantities and prices.json gives unit prices. Write "
+                                     "report.txt with one line for each item listed in inventory.txt."], max_steps=1)
+    refused = agent.run().history[0].observation
+    assert refused.startswith("prices.json is an input of the task") and "(the task asks for report.txt)" in refused
 
 
 @pytest.mark.parametrize(("goal", "inputs"), [

@@ -152,7 +152,8 @@ def keep_input(ctx: ToolContext, relative: str, content: str = "", *, append: bo
     drops its lines (the user's data, lost if overwritten: AppendLine's model appended the line, then wrote the
     file again with that line alone)."""
     if relative in ctx.extras.get(INPUTS, ()):
-        outputs = [name for name in expected_outputs("\n".join(ctx.goals)) if name != relative]
+        # not the inputs: InventoryReport's model was told "the task asks for inventory.txt, report.txt"
+        outputs = [name for name in asked_outputs(ctx) if name != relative and name not in ctx.extras[INPUTS]]
         where = f" (the task asks for {', '.join(outputs)})" if outputs else ""
         raise ToolError(f"{relative} is an input of the task: the goals give it to read, so it stays as it is. "
                         f"Write the result to the file the task asks for{where}, or to a new file.")
