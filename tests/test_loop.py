@@ -1303,7 +1303,7 @@ def test_an_input_a_program_changes_is_put_back_and_the_model_is_told(settings, 
     (ws / "input.json").write_text(original)
     agent, model = make_agent(settings, [
         # MalformedJson's program: opened input.json for writing, then failed, leaving it empty
-        reply("execute_python", code="f = open('input.json', 'w')\njson.dump([], f)"),
+        reply("execute_python", code="f = open('input.json', 'w')\nf.write(str(total_value))"),
         reply("execute_python", code="import os\nos.remove('input.json')\nopen('total.txt', 'w').write('6')"),
         reply("finish", reason="Wrote 6 to total.txt"),
     ], tmp_path, goals=["input.json lists items with a price and a qty. Write the total value to total.txt."])

@@ -704,8 +704,42 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
                         "not code. Write the whole program.")
     code = repair_newlines_in_strings(code)
     tried = note_ran(ctx, code)
-    return await _run_program(ctx, sandbox, [sandbox.python, *PYTHON_FLAGS, "-"], stdin=explained_asserts(code),
-                              code=code, tried=tried)
+    argv = [sandbox.python, *PYTHON_FLAGS, "-"]
+    try:
+        return await _run_program(ctx, sandbox, argv, stdin=explained_asserts(code), code=code, tried=tried)
+    except ToolError as failed:
+        lines = missing_reads(ctx, code, str(failed))
+        if not lines:
+            raise
+    # Small models write each program as if the last one's variables were still there (a notebook): InventoryReport's
+    # model used `inventory` and `prices` unread in four programs, and ignored the program written out for it.
+    names = ", ".join(name for name, _ in lines)
+    said = (f"Note: your program used {names} without defining {'it' if len(lines) == 1 else 'them'} (every "
+            "execute_python run is a new, empty program), so it was run again with these lines first:\n"
+            + "\n".join(line for _, line in lines) + "\n\n")
+    mended = "\n".join([*(line for _, line in lines), code])
+    try:
+        return said + await _run_program(ctx, sandbox, argv, stdin=explained_asserts(mended), code=mended,
+                                          tried=tried)
+    except ToolError as again:
+        raise ToolError(f"{said}{again}", rest=again.rest) from None
+
+
+def missing_reads(ctx: ToolContext, code: str, error: str) -> list[tuple[str, str]]:
+    """For a program that failed on an undefined name: the lines that define what it used without defining, when
+    that is plain: a standard module (``import json``) or a workspace file's data (``inventory`` is
+    inventory.txt's); ``[]`` unless the failing name is one of them. (name, line) pairs, first use first."""
+    undefined = re.search(r"NameError: name '(\w+)' is not defined", error)
+    if undefined is None:
+        return []
+    files = ctx.workspace.files(limit=200)
+    lines = []
+    for name in _free_names(code):
+        if name in sys.stdlib_module_names:
+            lines.append((name, f"import {name}"))
+        elif name not in _MODULES and (path := _named_file(name, files)) is not None:
+            lines.append((name, _reading(ctx, name, path, code)))
+    return lines if undefined.group(1) in dict(lines) else []
 
 
 _GOT = "__autogpt_got"
