@@ -1045,7 +1045,30 @@ def test_reading_the_only_file_leaves_read_file_out_for_one_step(settings, tmp_p
     assert _read_file_paths(model.calls[2]) == ["input.txt", "output.txt"]
     # nor the web, right after a file: the model read made-up addresses (example.com/instructions.txt) instead
     assert "read_webpage" in offered[0] and "read_webpage" not in offered[1] and "web_search" not in offered[1]
-    assert "read_webpage" in offered[2]
+    # told every asked file exists, the next step finishes or checks (JoinCsv's model broke its right table)
+    assert offered[2] == ["read_file", "list_folder", "finish"]
+
+
+def test_after_every_asked_file_exists_the_next_step_finishes_or_checks(settings, tmp_path):
+    # JoinCsv, run 14: its first program wrote the right table and was told so; three more programs broke it
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "orders.csv").write_text("customer,amount\nAmara,5\nAmara,7\n")
+    program = ("import csv\ntotals = {}\nfor row in csv.DictReader(open('orders.csv')):\n"
+               "    totals[row['customer']] = totals.get(row['customer'], 0) + float(row['amount'])\n"
+               "open('totals.csv', 'w').write('name,total\\n' + ''.join(f'{k},{v}\\n' for k, v in totals.items()))")
+    agent, model = make_agent(settings, [
+        reply("execute_python", code=program),
+        reply("read_file", path="totals.csv"),
+        reply("execute_python", code="print('checked')"),  # after the check, everything is offered again
+        reply("finish", reason="Wrote totals.csv"),
+    ], tmp_path, goals=["orders.csv has the columns customer and amount. Write totals.csv with the header "
+                        "name,total: each customer's total."])
+    result = agent.run()
+    model.assert_complete()
+    assert "the task is done: call finish" in result.history[0].observation
+    offered = [[tool["name"] for tool in call.tools] for call in model.calls]
+    assert offered[1] == ["read_file", "list_folder", "finish"] and "execute_python" in offered[2]
+    assert (tmp_path / "ws" / "totals.csv").read_text() == "name,total\nAmara,12.0\n"
 
 
 def test_read_file_can_name_only_files_there_are(settings, tmp_path):
@@ -1421,7 +1444,7 @@ def test_a_text_to_translate_written_as_it_is_is_refused_once(settings, tmp_path
     # web search for the error, and went back to googletrans after the refusal
     offered = [[tool["name"] for tool in call.tools] for call in model.calls]
     assert offered[0] == offered[1] == ["write_file", "append_file", "translate"]
-    assert "execute_python" in offered[2]
+    assert offered[2] == ["read_file", "list_folder", "translate", "finish"]  # it exists: finish, or check
     agent, model = make_agent(settings, [reply("finish", reason="done")], tmp_path / "file",
                               goals=["Translate notes.txt into Chinese and write it to translation.txt."], max_steps=1)
     agent.run()
@@ -1603,7 +1626,7 @@ def test_a_command_that_failed_is_not_run_again_while_no_file_changed(settings, 
 def test_code_that_needs_the_network_leaves_execute_python_out_for_one_step(settings, tmp_path):
     agent, model = make_agent(settings, [
         reply("execute_python", code="import requests\nprint(requests.get('http://127.0.0.1:9/company.html').text)"),
-        reply("write_file", path="answer.txt", content="Ingrid Halvorsen, 1994"),
+        reply("write_file", path="notes.txt", content="Ingrid Halvorsen, 1994"),
         reply("execute_python", code="!pip install requests"),  # WebFact's model did this next
         reply("list_folder"),
         reply("execute_python", code="print(1 / 0)"),  # an ordinary failure: the tool stays

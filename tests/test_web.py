@@ -746,7 +746,8 @@ def test_after_a_page_while_the_result_is_missing_only_writing_and_its_links_are
     model = ScriptedModel([
         reply("read_webpage", url=f"{base}/plain"),  # a page without links
         reply("write_file", path="answer.txt", content="tangerine"),
-        reply("read_webpage", url=f"{base}/article"),  # the result exists now: the next step is free
+        reply("list_folder"),  # told it exists: finish, or check first
+        reply("read_webpage", url=f"{base}/article"),  # then the next step is free
         reply("finish", reason="Wrote answer.txt"),
     ])
     settings = Settings.load(data_dir=tmp_path / "data", web_allow_hosts=["127.0.0.1"], lessons=False)
@@ -756,5 +757,6 @@ def test_after_a_page_while_the_result_is_missing_only_writing_and_its_links_are
     assert result.status == "finished"
     offered = [[tool["name"] for tool in call.tools] for call in model.calls]
     assert offered[1] == ["write_file", "append_file"]  # WebFact's model searched the web for what it had read
-    assert "finish" in offered[3] and "list_folder" in offered[3] and "execute_python" not in offered[3]
-    assert "web_search" in offered[2] and "execute_python" in offered[2]
+    assert offered[2] == ["read_file", "list_folder", "finish"]
+    assert "web_search" in offered[3] and "execute_python" in offered[3]
+    assert "finish" in offered[4] and "list_folder" in offered[4] and "execute_python" not in offered[4]

@@ -48,6 +48,7 @@ from autogpt.errors import (
 from autogpt.llm.base import REPEATING, Completion, Message, Model, ModelRequest, Usage
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
 from autogpt.tools.core import (
+    SAID_DONE,
     absent,
     expected_outputs,
     missing_files,
@@ -119,6 +120,7 @@ class RunState(BaseModel):
     #: {command signature: (the step it failed at, the workspace's fingerprint then)}
     failed: dict[str, tuple[int, int]] = Field(default_factory=dict)
     rest_after: int = 0
+    said_done: int = 0
     snapshot: dict[str, tuple[int, int]] = Field(default_factory=dict)
     pending: Proposal | None = None
     running: Proposal | None = None
@@ -177,6 +179,7 @@ class Runner:
         # program fails the same way (WebFollowLink's model ran the same `import requests` program five times).
         self._failed: dict[str, tuple[int, int]] = {}
         self._rest_after = 0  # the step whose tool said it cannot work that way: left out for the next step
+        self._said_done = 0  # the step whose result said every asked file exists: the next may finish or check
         self._system: tuple[Message, int] | None = None
         self._lessons = lessons  # from earlier runs of similar tasks: part of the system prompt
         self._known = known  # what long-term memory holds about the goals: part of the system prompt
@@ -291,7 +294,8 @@ class Runner:
         repeated instead of run, or that failed in a way that cannot work here (:class:`ToolError` ``rest``: code
         that needs the network), and ``finish`` right after a refused finish: small models otherwise repeat the
         same reply until the run is stuck (after repeats in a row, the tools of all of them). After two writes in a
-        row of the same untested ``.py`` file, the writing tools rest a step (:meth:`_rewriting_untested`). They
+        row of the same untested ``.py`` file, the writing tools rest a step (:meth:`_rewriting_untested`). After a
+        step whose result said every file the task asks for exists, the next step may only finish or read. They
         also read the same file or page again right after it was shown whole: for the next step a tool that just read a page may name only the page's links not read yet (it is
         left out if there are none), and the tools that run code are left out (they cannot fetch it); while a file
         the task asks for is missing, only the writing tools stay beside it (WebFact's model searched the web for
@@ -318,6 +322,10 @@ class Runner:
                     left_out.add(step.reply.command.name)
         if self._rewriting_untested():  # ParseDuration's model wrote duration.py four times, never running it
             left_out |= {tool.name for tool in self._tools() if tool.writes}
+        if isinstance(last, ActionStep) and last.number == self._said_done:
+            # told every asked file exists, JoinCsv's model ran three more programs over its right table and broke
+            # it; WordCount's overwrote its answer: the next step finishes, or reads to check first
+            left_out |= {tool.name for tool in self._tools() if tool.writes or tool.runs_code or tool.untrusted}
         just_read = None
         narrowed: dict[str, tuple[str, list[str]]] = {}
         if self._just_read and isinstance(last, ActionStep) and last.number == self._just_read[0]:
@@ -529,6 +537,7 @@ class Runner:
                 retry, self._last_signature = True, None
         except ToolCrashedError as exc:
             output, ok, crash = str(exc), False, exc
+        self._said_done = number if self._context.extras.pop(SAID_DONE, False) and ok else 0
         shown = truncate_observation(output, self.options.max_observation_tokens, self.lang)
         in_part = self._context.extras.pop(SHOWN_IN_PART, False) or shown != output
         target = tool.read_target(command.args) if ok and not in_part else None
@@ -618,7 +627,7 @@ class Runner:
                         last_signature=self._last_signature, repeats=self._repeats,
                         errors_in_a_row=self._errors_in_a_row, auto_steps=self._auto_steps,
                         withdrawn=sorted(self._withdrawn), failed=self._failed, rest_after=self._rest_after,
-                        snapshot=self._snapshot, pending=pending, running=self._running)
+                        said_done=self._said_done, snapshot=self._snapshot, pending=pending, running=self._running)
 
     def _restore(self, state: RunState) -> None:
         b = self.budget
@@ -626,7 +635,7 @@ class Runner:
         self.plan, self._last_signature, self._repeats = list(state.plan), state.last_signature, state.repeats
         self._errors_in_a_row, self._auto_steps = state.errors_in_a_row, state.auto_steps
         self._withdrawn, self._snapshot = set(state.withdrawn), dict(state.snapshot)
-        self._failed, self._rest_after = dict(state.failed), state.rest_after
+        self._failed, self._rest_after, self._said_done = dict(state.failed), state.rest_after, state.said_done
         self._restored, self._running = state.pending, state.running
 
     def _recover_interrupted(self) -> None:

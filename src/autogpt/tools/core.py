@@ -99,6 +99,9 @@ def expected_outputs(text: str) -> list[str]:
 #: rows without the header)}, until it is written again; ``finish`` asks about it once
 FLAWED_TABLES = "flawed_tables"
 INPUTS = "goal_inputs"  # ToolContext.extras: the files the goals give to read, kept as they are
+#: ToolContext.extras: True when the step's result said every asked file exists and finish is next (the loop then
+#: offers only finish and the tools that read, for one step)
+SAID_DONE = "said_done"
 ADDED_TO = "goal_added_to"  # ToolContext.extras: {file the goals say to add to: its lines at the start}
 INPUT_BYTES = "goal_input_bytes"  # ToolContext.extras: {file the goals give to read: its bytes at the start}
 _KEPT_MAX_BYTES = 100_000
@@ -316,6 +319,7 @@ def all_made(ctx: ToolContext, written: list[str], typed: str | None = None) -> 
         if relative.endswith((".csv", ".tsv")) and _lines(ctx, relative) < 2:
             return (f"\nNote: {relative} holds only a header row so far: the rows the goals ask for are still to be "
                     "written.")
+    ctx.extras[SAID_DONE] = True
     return (f"\nNote: every file the task asks for exists now ({', '.join(asked)}). If they hold what the goals ask, "
             "the task is done: call finish.")
 
