@@ -873,6 +873,12 @@ async def test_a_missing_key_gets_a_note(sandbox: Sandbox, workspace: Path) -> N
     (workspace / "sales.csv").write_text("region, amount\nnorth, 5\n")
     with pytest.raises(ToolError) as column:
         await execute_python("import csv\nfor row in csv.DictReader(open('sales.csv')):\n    print(row['amount'])", ctx)
+    from autogpt.tools.code import hint
+
+    for error in ("KeyError: 'total'", "KeyError: \"['total'] not in index\""):  # JoinCsv's pandas programs
+        assert hint("import pandas as pd\ndf = pd.read_csv('orders.csv')\nprint(df[['total']])", error) == (
+            "Note: the DataFrame has no column 'total'. Print its columns (print(df.columns)) and use a name it has, "
+            "or make the column first.")
     assert str(column.value).endswith("Note: the rows have no column 'amount'. Print the column names as they are "
                                       "(print(list(row)) for a row) and use one exactly as printed: a space after a "
                                       "comma is part of the name.")

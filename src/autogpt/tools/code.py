@@ -258,6 +258,10 @@ def hint(code: str, stderr: str, *, web: bool = True) -> str:
         # InventoryReport: `for item, price in prices.items(): ... inventory[item]`, where prices.json has an item
         # inventory.txt does not list
         key = missing.group(1)
+        if re.search(r"\bimport pandas\b|\bpd\.", code):  # JoinCsv: result_df['total'] before making it
+            column = re.sub(r"^\[(.*)\] not in index$", r"\1", key[1:-1]) if key.endswith(' not in index"') else key
+            return (f"Note: the DataFrame has no column {column}. Print its columns "
+                    "(print(df.columns)) and use a name it has, or make the column first.")
         if re.search(r"\bcsv\.DictReader\(", code):
             return (f"Note: the rows have no column {key}. Print the column names as they are (print(list(row)) "
                     "for a row) and use one exactly as printed: a space after a comma is part of the name.")
