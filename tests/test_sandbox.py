@@ -884,27 +884,28 @@ async def test_a_missing_key_gets_a_note(sandbox: Sandbox, workspace: Path) -> N
                                       "comma is part of the name.")
 
 
-async def test_broken_json_is_read_as_the_note_says(sandbox: Sandbox, workspace: Path) -> None:
-    # MalformedJson: the note's example, copied as it is, reads the file with its trailing commas
+async def test_broken_json_that_python_reads_is_read_so_and_the_program_run_again(sandbox: Sandbox,
+                                                                                  workspace: Path) -> None:
+    # MalformedJson: the model ran its json.load() program unchanged again and again, ignoring the note and the
+    # program written out for it
     ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
     (workspace / "input.json").write_text('[\n  {"price": 1.10, "qty": 12,},\n  {"price": 0.5, "qty": 2},\n]\n')
+    program = ("import json\nwith open('input.json', encoding='utf-8') as f:\n    items = json.load(f)\n"
+               "print(round(sum(i['price'] * i['qty'] for i in items), 2))")
+    shown = await execute_python(program, ctx)
+    assert shown.startswith("Note: input.json is not valid JSON (json.load fails on it), but Python's reader takes it "
+                            "(a comma before } or ] is fine there), so your program was run again with "
+                            "ast.literal_eval(f.read()) in place of json.load(f).\n\nExit code: 0")
+    assert shown.endswith("--- stdout ---\n14.2")
+    # with true, false or null, Python's reader does not take it: the note, with the repair to make
+    (workspace / "input.json").write_text('[\n  {"price": 1.10, "qty": 12, "ok": true,},\n]\n')
     with pytest.raises(ToolError) as broken:
-        await execute_python("import json\nprint(json.load(open('input.json')))", ctx)
+        await execute_python(program, ctx)
+    assert "Note: the text is not valid JSON, so json.load() will fail every time." in str(broken.value)
+    assert "repair it in code instead: text = re.sub(r',\\s*([}\\]])', r'\\1', text)" in str(broken.value)
+    assert "was run again" not in str(broken.value)
     example = str(broken.value).split("import ast, then ", 1)[1].split(" (if the text", 1)[0]
     assert example == "data = ast.literal_eval(open('input.json', encoding='utf-8').read())"
-    shown = await execute_python(f"import ast\n{example}\nprint(round(sum(i['price'] * i['qty'] for i in data), 2))",
-                                 ctx)
-    assert "14.2" in shown
-    # run 11: the model ran its json.load() program unchanged three times; the note writes it out with Python's reader
-    program = ("import json\nwith open('input.json', encoding='utf-8') as f:\n    items = json.load(f)\n"
-               "print(sum(i['price'] * i['qty'] for i in items))")
-    with pytest.raises(ToolError) as again:
-        await execute_python(program, ctx)
-    call = str(again.value).split("Your program that way: execute_python(code=", 1)[1]
-    assert call.endswith(")")
-    mended = json.loads(call[:-1])
-    assert "items = ast.literal_eval(f.read())" in mended and mended.startswith("import ast\n")
-    assert "14.2" in await execute_python(mended, ctx)
 
 
 async def test_a_failed_assert_is_named_in_the_result(sandbox: Sandbox, workspace: Path) -> None:
@@ -1380,7 +1381,7 @@ async def test_broken_json_gets_its_note_whether_the_error_is_raised_or_caught_a
     # MalformedJson: the model caught json's error, printed it (exit 0), and was told to write that down
     ctx = ctx_for(workspace, sandbox)
     ctx.goals = ["input.json lists items. Write the total to total.txt."]
-    (workspace / "input.json").write_text('[{"price": 2, "qty": 3},]')
+    (workspace / "input.json").write_text('[{"price": 2, "qty": 3, "ok": true},]')  # Python's reader fails too
     with pytest.raises(ToolError) as raised:
         await execute_python("import json\njson.load(open('input.json'))", ctx)
     assert "Note: the text is not valid JSON" in str(raised.value)

@@ -119,19 +119,16 @@ def installs(code: str, stderr: str = "", *, ran: bool = False) -> bool:
 
 
 def json_note(code: str) -> str:
-    """The note for a file that is not valid JSON, with the .json file ``code`` opens (else input.json).
+    """The note for a file that is not valid JSON, with the .json file ``code`` opens (else input.json). (A program
+    that fails on a file Python's reader takes is run again with it at once: see ``_mended``.)
     MalformedJson's model garbled the ``re.sub()`` repair the note used to give (``r',\\b([}"])'``) in three
     programs; Python's own reader takes a comma before } or ] as it is."""
     opened = re.search(r"""['"]([^'"\n]+\.json)['"]""", code)
     path = opened.group(1) if opened else "input.json"
-    note = ("Note: the text is not valid JSON, so json.load() will fail every time. A common slip is a comma before "
+    return ("Note: the text is not valid JSON, so json.load() will fail every time. A common slip is a comma before "
             f"}} or ], which Python's reader accepts: import ast, then data = ast.literal_eval(open({path!r}, "
             "encoding='utf-8').read()) (if the text holds true, false or null, repair it in code instead: text = "
             "re.sub(r',\\s*([}\\]])', r'\\1', text), then json.loads(text)).")
-    mended = _literal_eval_version(code)
-    if mended and len(mended) <= 1500:  # MalformedJson's model ran its json.load() program unchanged, three times
-        note += f" Your program that way: execute_python(code={json.dumps(mended, ensure_ascii=False)})"
-    return note
 
 
 _JSON_LOAD = re.compile(r"\bjson\.load\(((?:[^()]|\([^()]*\))*)\)")
@@ -712,21 +709,41 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
     try:
         return await _run_program(ctx, sandbox, argv, stdin=explained_asserts(code), code=code, tried=tried)
     except ToolError as failed:
-        lines = missing_reads(ctx, code, str(failed))
-        if not lines:
+        mend = _mended(ctx, code, str(failed))
+        if mend is None:
             raise
-    # Small models write each program as if the last one's variables were still there (a notebook): InventoryReport's
-    # model used `inventory` and `prices` unread in four programs, and ignored the program written out for it.
-    names = ", ".join(name for name, _ in lines)
-    said = (f"Note: your program used {names} without defining {'it' if len(lines) == 1 else 'them'} (every "
-            "execute_python run is a new, empty program), so it was run again with these lines first:\n"
-            + "\n".join(line for _, line in lines) + "\n\n")
-    mended = "\n".join([*(line for _, line in lines), code])
+    said, mended = mend
     try:
         return said + await _run_program(ctx, sandbox, argv, stdin=explained_asserts(mended), code=mended,
                                           tried=tried)
     except ToolError as again:
         raise ToolError(f"{said}{again}", rest=again.rest) from None
+
+
+def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
+    """For a program that failed in a way with one plain repair: what was done, and the program repaired, to run
+    again at once. Small models write each program as if the last one's variables were still there (a notebook):
+    InventoryReport's model used ``inventory`` and ``prices`` unread in four programs, and ignored the program
+    written out for it; MalformedJson's ran ``json.load`` on the broken file again and again, ignoring the same."""
+    if lines := missing_reads(ctx, code, error):
+        names = ", ".join(name for name, _ in lines)
+        said = (f"Note: your program used {names} without defining {'it' if len(lines) == 1 else 'them'} (every "
+                "execute_python run is a new, empty program), so it was run again with these lines first:\n"
+                + "\n".join(line for _, line in lines) + "\n\n")
+        return said, "\n".join([*(line for _, line in lines), code])
+    if "JSONDecodeError" not in error and "json.decoder" not in error:
+        return None
+    opened = re.search(r"""['"]([^'"\n]+\.json)['"]""", code)
+    mended = _literal_eval_version(code)
+    if opened is None or not mended:
+        return None
+    try:  # only when Python's reader takes the file (a comma before } or ]; not true, false or null)
+        ast.literal_eval(ctx.workspace.read_text(opened.group(1)))
+    except (ToolError, OSError, ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return (f"Note: {opened.group(1)} is not valid JSON (json.load fails on it), but Python's reader takes it (a "
+            "comma before } or ] is fine there), so your program was run again with ast.literal_eval(f.read()) in "
+            "place of json.load(f).\n\n", mended)
 
 
 def missing_reads(ctx: ToolContext, code: str, error: str) -> list[tuple[str, str]]:
