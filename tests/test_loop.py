@@ -772,6 +772,30 @@ def test_goal_inputs_are_the_files_it_reads_and_does_not_change(goal, inputs):
     assert goal_inputs(goal) == inputs
 
 
+def test_a_file_of_the_user_that_was_never_read_is_not_replaced_blindly(settings, tmp_path):
+    # MissingPath, run 14: the first step replaced the user's data/sales.csv with three made-up rows
+    ws = tmp_path / "ws"
+    (ws / "data").mkdir(parents=True)
+    sales = "date,product,amount\n2024-03-01,desk lamp,34.90\n"
+    (ws / "data" / "sales.csv").write_text(sales)
+    (ws / "old.txt").write_text("kept\n")
+    agent, model = make_agent(settings, [
+        reply("write_file", path="data/sales.csv", content="amount,quantity\n100,2\n50,3"),
+        reply("read_file", path="old.txt"),
+        reply("write_file", path="old.txt", content="replaced after reading it\n"),
+        reply("write_file", path="data/sales.csv", content="amount\n1\n"),  # sent again: meant so
+        reply("finish", reason="done"),
+    ], tmp_path, goals=["Read data.csv, add up its amount column, and write the total to total.txt."])
+    result = agent.run()
+    assert [step.ok for step in result.history[:4]] == [False, True, True, True]
+    assert result.history[0].observation == (
+        "Nothing was written: data/sales.csv was already in the workspace (2 lines), and you have not read it; "
+        "write_file would replace all of it. Read it first (read_file), or write to a new file. If it is meant to be "
+        "replaced, call the command again.")
+    assert (ws / "old.txt").read_text() == "replaced after reading it\n"
+    assert (ws / "data" / "sales.csv").read_text() == "amount\n1\n"
+
+
 def test_a_file_the_goal_changes_in_place_can_be_written(settings, tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()

@@ -99,6 +99,7 @@ def expected_outputs(text: str) -> list[str]:
 #: rows without the header)}, until it is written again; ``finish`` asks about it once
 FLAWED_TABLES = "flawed_tables"
 INPUTS = "goal_inputs"  # ToolContext.extras: the files the goals give to read, kept as they are
+USER_FILES = "user_files"  # ToolContext.extras: the files the workspace had when the run began
 #: ToolContext.extras: True when the step's result said every asked file exists and finish is next (the loop then
 #: offers only finish and the tools that read, for one step)
 SAID_DONE = "said_done"
@@ -112,6 +113,7 @@ def protect_inputs(ctx: ToolContext, at_start: dict[str, tuple[int, int]]) -> No
     """Note, when a run begins, the user's files the goals give to read or say to add to (``at_start``: the
     workspace's files then)."""
     goals = "\n".join(ctx.goals)
+    ctx.extras[USER_FILES] = set(at_start)
     ctx.extras[INPUTS] = [name for name in goal_inputs(goals) if name in at_start]
     copies: dict[str, bytes] = {}
     for name in ctx.extras[INPUTS]:

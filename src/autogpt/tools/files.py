@@ -17,6 +17,7 @@ from autogpt.tools.core import (
     FLAWED_TABLES,
     INPUT_BYTES,
     TRANSLATE,
+    USER_FILES,
     all_made,
     asks_to_change,
     expected_outputs,
@@ -50,6 +51,7 @@ def _note_typed(ctx: ToolContext, relative: str, content: str, append: bool) -> 
 
 
 _WRITTEN = "written_texts"  # ToolContext.extras: the last texts written, to recognise a shortened copy
+_KNOWN = "files_known"  # ToolContext.extras: the files read_file showed or the file tools wrote in this run
 _TRIED = "refused_texts"  # ToolContext.extras: the last texts refused (ParseDuration's model copied one shortened)
 #: ToolContext.extras: {file: the first lines of it a program run showed, when it showed only those}
 PREVIEWS = "cut_previews"
@@ -366,6 +368,17 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         f"as they are (a program that reads {name} with the csv module does), or, if the task asks "
                         "to change them, call the command again.", retry=True)
     keep_input(ctx, relative, content, append=append)
+    if (not append and relative in ctx.extras.get(USER_FILES, ()) and relative not in ctx.extras.get(_KNOWN, ())
+            and PurePosixPath(relative).name not in "\n".join(ctx.goals) and (existing() or "").strip()
+            and first_time(ctx, "unread_replace_warned", relative)):
+        # MissingPath, run 14: the model's first step replaced the user's data/sales.csv (which the goals do not
+        # name: they say data.csv) with three made-up rows
+        lines = len((existing() or "").splitlines())
+        raise ToolError(f"Nothing was written: {relative} was already in the workspace ({lines} line"
+                        f"{'s' * (lines != 1)}), and you have not read it; write_file would replace all of it. Read "
+                        "it first (read_file), or write to a new file. If it is meant to be replaced, call the "
+                        "command again.", retry=True)
+    ctx.extras.setdefault(_KNOWN, set()).add(relative)
     ctx.extras.get(FLAWED_TABLES, {}).pop(relative, None)
     if altered:  # sent again after the refusal (FilterRows, run 12): written, but not "done", and finish asks once
         ctx.extras.setdefault(FLAWED_TABLES, {})[relative] = (f"{relative} has the row {altered[0]!r}, which "
@@ -429,6 +442,7 @@ def read_file(path: str, ctx: ToolContext, start_line: int = 1, end_line: int = 
         end_line: Last line to show (0 = to the end).
     """
     text, encoding = ctx.workspace.read_text_and_encoding(path)
+    ctx.extras.setdefault(_KNOWN, set()).add(ctx.workspace.relative(ctx.workspace.resolve(path)))
     # Code that opens the file must use the same encoding, or it fails on the first accent.
     note = "" if encoding == "utf-8" else (f"[{path} is not UTF-8: read as {encoding}. In Python, open it with "
                                              f"open({path!r}, encoding={encoding!r}).]\n")
