@@ -796,6 +796,28 @@ def test_a_file_of_the_user_that_was_never_read_is_not_replaced_blindly(settings
     assert (ws / "data" / "sales.csv").read_text() == "amount\n1\n"
 
 
+def test_a_failing_module_written_again_unchanged_is_refused(settings, tmp_path):
+    # ParseDuration, run 15: the same failing duration.py written three times, each followed by the same test
+    code = "def parse_duration(text):\n    return int(text.split('h')[0])\n"
+    test = "from duration import parse_duration\nassert parse_duration('1h30m') == 5400\nprint('ok')"
+    agent, model = make_agent(settings, [
+        reply("write_file", path="duration.py", content=code),
+        reply("execute_python", code=test),
+        reply("write_file", path="duration.py", content=code + "\n"),
+        reply("write_file", path="duration.py", content=code.replace("int(text.split('h')[0])", "5400")),
+        reply("execute_python", code=test),
+        reply("finish", reason="done"),
+    ], tmp_path, goals=["Write duration.py with a function parse_duration(text). Example: '1h30m' -> 5400."])
+    result = agent.run()
+    model.assert_complete()
+    assert [step.ok for step in result.history] == [True, False, False, True, True, True]
+    assert "AssertionError: got 1\n" in result.history[1].observation
+    assert result.history[2].observation == (
+        "Nothing was written: duration.py already holds exactly this code, and the last program that used it failed "
+        "(AssertionError: got 1). Writing it again changes nothing: change the code so that it does not fail that "
+        "way.")
+
+
 def test_a_file_the_goal_changes_in_place_can_be_written(settings, tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()

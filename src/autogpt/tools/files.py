@@ -30,7 +30,7 @@ from autogpt.tools.core import (
 )
 from autogpt.tools.grounding import NOTED, asks_to_compute, ungrounded, without_notes
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import DEFINITIONS, module_name, note_written
+from autogpt.tools.untested import DEFINITIONS, failing, module_name, note_written
 from autogpt.tools.workspace import decode_text
 
 #: The text of a write: the JSON schema asks for at least one character, so a grammar-constrained model cannot
@@ -333,6 +333,12 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         raise ToolError(f"Nothing was {verb}: {relative} would import itself ({line}), and Python cannot load a module "
                         f"that does: that line belongs in the program that tests {relative}, not in it. Write "
                         f"{relative} without it.")
+    if (not append and relative.endswith(".py") and content.strip() == (existing() or "").strip()
+            and (error := failing(ctx).get(relative))):
+        # ParseDuration, run 15: the same failing duration.py written three times, each followed by the same test
+        raise ToolError(f"Nothing was written: {relative} already holds exactly this code, and the last program that "
+                        f"used it failed ({error}). Writing it again changes nothing: change the code so that it does "
+                        "not fail that way.")
     if not append and (dropped := _dropped_definitions(ctx, relative, content, existing)):
         listed, one = ", ".join(dropped), len(dropped) == 1
         raise ToolError(f"Nothing was written: {relative} defines {listed} now, and this text leaves "
