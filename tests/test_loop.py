@@ -575,6 +575,8 @@ def test_claiming_again_to_have_written_a_missing_file_is_refused_again(settings
     ], tmp_path, goals=["Read the file instructions.txt and carry out every instruction in it."])
     (tmp_path / "ws").mkdir()
     (tmp_path / "ws" / "done.txt").write_text("COMPLETE")
+    (tmp_path / "ws" / "instructions.txt").write_text(
+        "1. Write Hello to greeting.txt.\n2. Write the numbers 5 to 1 to countdown.txt.\n3. Write COMPLETE to done.txt.\n")
     result = agent.run()
     model.assert_complete()
     assert result.status == "finished" and result.steps == 6
@@ -590,6 +592,17 @@ def test_a_false_claim_is_refused_at_most_three_times(settings, tmp_path):
     model.assert_complete()
     assert result.status == "finished" and result.steps == 7
     assert [result.history[i].ok for i in (0, 2, 4, 6)] == [False, False, False, True]
+    assert "report.md does not exist in the workspace" in result.history[0].observation  # it chose the name
+    # a file only the reason names, where the task asks for others: not to be written (Slugify's model finished with
+    # the prompt's example, "Wrote 1889 to year.txt ...", was told to write year.txt, and did)
+    agent, model = make_agent(settings, [
+        reply("write_file", path="slugify.py", content="def slugify(text):\n    return text\n"),
+        reply("finish", reason="Wrote 1889 to year.txt and 385 to result.txt."),
+    ], tmp_path / "other", goals=["Write a Python module slugify.py with a function slugify(text)."], max_steps=2)
+    assert agent.run().history[1].observation == (
+        "Not finished: you say you wrote year.txt, result.txt, but they do not exist, and the task does not ask for "
+        "them: that is other work (the example in your instructions?). Do what the goals ask, then finish saying what "
+        "you did.")
 
 
 def test_a_plan_step_marked_done_without_its_file_goes_back_to_todo(settings, tmp_path):
