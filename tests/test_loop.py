@@ -819,11 +819,19 @@ def test_a_failing_module_written_again_unchanged_is_refused(settings, tmp_path)
         reply("write_file", path="duration.py", content=code + "\n"),
         reply("write_file", path="duration.py", content=code.replace("int(text.split('h')[0])", "5400")),
         reply("execute_python", code=test),
+        reply("read_file", path="duration.py"),  # told the asserts passed: finish, or read to check
+        reply("write_file", path="duration.py", content=code.replace("int(text.split('h')[0])", "5400")),
         reply("finish", reason="done"),
     ], tmp_path, goals=["Write duration.py with a function parse_duration(text). Example: '1h30m' -> 5400."])
     result = agent.run()
     model.assert_complete()
-    assert [step.ok for step in result.history] == [True, False, False, True, True, True]
+    assert [step.ok for step in result.history] == [True, False, False, True, True, True, False, True]
+    assert "Note: the asserts passed" in result.history[4].observation
+    assert [tool["name"] for tool in model.calls[5].tools] == ["read_file", "list_folder", "finish"]
+    # StackClass, run 15: its tested stack.py written again, unchanged
+    assert result.history[6].observation == ("Nothing was written: duration.py already holds exactly this code, and "
+                                             "its last test passed. If the test checked what the task asks, finish; "
+                                             "if not, test what it missed.")
     assert "AssertionError: got 1\n" in result.history[1].observation
     assert result.history[2].observation == (
         "Nothing was written: duration.py already holds exactly this code, and the last program that used it failed "
@@ -1617,7 +1625,9 @@ def test_a_module_without_code_is_refused_once_and_its_missing_function_is_named
     assert "args are the program's command-line arguments, not code" in result.history[2].observation
     assert ("Note: duration.py defines no parse_duration. Write the code of parse_duration into duration.py"
             in result.history[3].observation)
-    assert result.history[5].observation.endswith("ok")
+    assert result.history[5].observation.endswith(  # StackClass, run 15: tested right, then rewrote and broke it
+        "--- stdout ---\nok\n\nNote: the asserts passed, and every file the task asks for exists (duration.py). If "
+        "they checked what the goals ask, the task is done: call finish.")
 
 
 def test_a_computing_goal_is_not_finished_before_any_program_ran(settings, tmp_path):

@@ -1061,6 +1061,11 @@ async def test_once_every_asked_file_exists_the_step_that_made_it_says_finish_is
         "Note: stack.py is written, not yet run. Next, test it in a separate program, not in stack.py: "
         "execute_python(code=\"from stack import Stack\\nassert ...\\nprint('ok')\"), with an assert for each thing "
         "the task asks. Finish when it prints ok.")
+    # StackClass, run 15: a module that compiles is not replaced by code that does not
+    with pytest.raises(ToolError, match=r"this code does not compile \(IndentationError: .*\), and it would replace "
+                                        r"stack.py, which defines Stack, push now"):
+        write_file("stack.py", "class Stack:\n    def push(self, item):\n        # to do\n", ctx)
+    (workspace / "stack.py").unlink()
     # Slugify: a stub whose body is a comment, written four times and imported as a module
     assert write_file("stack.py", "class Stack:\n    def push(self, item):\n        # to do\n", ctx).endswith(
         "Note: stack.py does not compile: IndentationError: expected an indented block after function definition "

@@ -28,6 +28,7 @@ from autogpt.tools.core import (
     made_up_numbers,
     missing_results,
     restore_inputs,
+    tested,
 )
 from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS
 from autogpt.tools.grounding import numbers
@@ -445,7 +446,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
         written += unwritten_result(ctx, result.stdout)
     note_shown(ctx, f"{result.stdout}\n{written}")
     if not tables:  # FilterRows, run 11: told its rows were rewritten and that it was done, it finished
-        written += all_made(ctx, changed)
+        written += all_made(ctx, changed) or tested(ctx, tried, code)
     return f"{text}\n{written}" if written else text
 
 

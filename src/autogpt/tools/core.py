@@ -326,6 +326,21 @@ def all_made(ctx: ToolContext, written: list[str], typed: str | None = None) -> 
             "the task is done: call finish.")
 
 
+def tested(ctx: ToolContext, tried: list[str], code: str) -> str:
+    """A note for a program with asserts that ran code the task asks for without error, when every file the task
+    asks for exists and none is untested or failing: finish is next if the asserts checked what the goals ask.
+    StackClass's model tested its right stack.py (ok), then wrote it again, then broke it, until its time ran
+    out."""
+    asked = asked_outputs(ctx)
+    if not re.search(r"^\s*assert\b", code, re.MULTILINE) or not asked or absent(ctx, asked):
+        return ""
+    if not set(tried) & set(asked) or untried(ctx) or failing(ctx):
+        return ""
+    ctx.extras[SAID_DONE] = True
+    return (f"\nNote: the asserts passed, and every file the task asks for exists ({', '.join(asked)}). If they "
+            "checked what the goals ask, the task is done: call finish.")
+
+
 def _test_next(ctx: ToolContext, written: list[str]) -> str:
     """When the task asks for code: its test is next, not another write and not finish. StackClass's model wrote a
     whole, working Stack at its first step, then wrote it twice more (the last time dropping four methods) until
