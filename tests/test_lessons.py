@@ -131,7 +131,8 @@ def test_a_typed_number_lowers_the_reward_and_the_review_is_told(settings: Setti
                            reply("write_file", path="total.txt", content="9"),
                            reply("finish", reason="Wrote the total to total.txt"),  # refused once: 9 was typed
                            reply("read_file", path="total.txt"),
-                           reply("finish", reason="Wrote the total to total.txt"),
+                           reply("finish", reason="Wrote the total to total.txt"),  # again: no program has run
+                           reply("finish", reason="The total in total.txt is right."),
                            review(8, CSV_LESSON)])
     agent = AutoGPT(goals=["Sum the amount column of sales.csv and write the total to total.txt"],
                     settings=settings, model=model, workspace=tmp_path / "ws")

@@ -983,6 +983,7 @@ def test_finish_asks_once_about_a_number_no_command_showed(settings, tmp_path):
 
 def test_a_typed_number_is_asked_about_once_then_finish_is_accepted(settings, tmp_path):
     agent, model = make_agent(settings, [
+        reply("execute_python", code="print('the file has rows')"),
         reply("write_file", path="count.txt", content="38"),
         reply("finish", reason="done"),
         reply("write_file", path="note.txt", content="I counted the rows by hand."),
@@ -990,8 +991,26 @@ def test_a_typed_number_is_asked_about_once_then_finish_is_accepted(settings, tm
     ], tmp_path, goals=["统计 users.csv 中城市为“杭州”的用户有多少个，把这个数字写入 count.txt"])
     result = agent.run()
     model.assert_complete()
-    assert result.status == "finished" and result.steps == 4
-    assert "count.txt holds 38" in result.history[1].observation
+    assert result.status == "finished" and result.steps == 5
+    assert "count.txt holds 38" in result.history[2].observation
+
+
+def test_a_typed_number_is_asked_about_twice_while_no_program_has_run(settings, tmp_path):
+    # WordCount, run 15: typed 201, was asked, typed 201 again and finished
+    agent, model = make_agent(settings, [
+        reply("write_file", path="answer.txt", content="201"),
+        reply("finish", reason="Wrote 201 words to answer.txt."),
+        reply("write_file", path="answer.txt", content="201"),
+        reply("finish", reason="Wrote 201 words to answer.txt."),
+        reply("finish", reason="201 is right."),
+    ], tmp_path, goals=["Count the words in essay.txt and write only the number of words to answer.txt."])
+    result = agent.run()
+    model.assert_complete()
+    assert [step.ok for step in result.history] == [True, False, True, False, True]
+    assert result.history[3].observation == (
+        "Not finished: answer.txt still holds 201, which you typed, and no program has run in this task. A count, "
+        "sum or other computed number is right only when a program works it out: next, run execute_python with a "
+        "program that computes it from the data, prints it and writes it to answer.txt.")
 
 
 @pytest.mark.parametrize(("goals", "writes"), [

@@ -583,18 +583,26 @@ def _header_row_check(ctx: ToolContext, reason: str) -> str:
 
 
 def _typed_numbers_check(ctx: ToolContext, reason: str) -> str:
-    """Numbers typed into a result for a computing goal that no command showed."""
-    warned: set[str] = ctx.extras.setdefault("finish_numbers_warned", set())
-    typed = {name: found for name, found in made_up_numbers(ctx, reason).items() if name not in warned}
+    """Numbers typed into a result for a computing goal that no command showed: asked once, and once more while no
+    program at all has run (WordCount, run 15: typed 201, was asked, typed 201 again and finished)."""
+    warned: dict[str, int] = ctx.extras.setdefault("finish_numbers_warned", {})
+    web = bool(web_addresses("\n".join(ctx.goals)))
+    limit = 1 if web or ran_a_program(ctx) else 2
+    typed = {name: found for name, found in made_up_numbers(ctx, reason).items() if warned.get(name, 0) < limit}
     if not typed:
         return ""
-    warned.update(typed)
     name, found = next(iter(typed.items()))
+    for each in typed:
+        warned[each] = warned.get(each, 0) + 1
     shown = ", ".join(found[:3])
     it = "it" if len(found) == 1 else "them"
+    if warned[name] > 1:
+        return (f"{name} still holds {shown}, which you typed, and no program has run in this task. A count, sum or "
+                f"other computed number is right only when a program works it out: next, run execute_python with a "
+                f"program that computes {it} from the data, prints {it} and writes {it} to {name}.")
     # WebFollowLink's model typed 12 months before reading the warranty page, and was told to compute it
     source = (f"find {it} on the pages: read the page that tells {it} (read_webpage on a link the pages listed) "
-              f"and write what it says to {name}" if web_addresses("\n".join(ctx.goals)) else
+              f"and write what it says to {name}" if web else
               f"compute {it} with execute_python (a program that works it out from the data, prints it and "
               f"writes it to {name})")
     return (f"{name} holds {shown}, but no command you ran showed {'that number' if len(found) == 1 else 'these numbers'}: "
