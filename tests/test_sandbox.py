@@ -884,6 +884,21 @@ async def test_a_missing_key_gets_a_note(sandbox: Sandbox, workspace: Path) -> N
                                       "comma is part of the name.")
 
 
+async def test_len_of_a_csv_reader_gets_a_note(sandbox: Sandbox, workspace: Path) -> None:
+    # ZhAverageScore, run 15: len(csv.reader(open('scores.csv'))) in three programs
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    (workspace / "scores.csv").write_text("姓名,分数\n张伟,88\n", encoding="utf-8")
+    with pytest.raises(ToolError) as failed:
+        await execute_python("import csv\nprint(len(csv.reader(open('scores.csv', encoding='utf-8'))))", ctx)
+    note = str(failed.value).rsplit("\n", 1)[1]
+    assert note.startswith("Note: a csv reader gives its rows one at a time and has no len(). Make a list first: ")
+    example = note.split("Make a list first: ", 1)[1].split(" (the header", 1)[0]  # it works, as it is
+    assert "2" in await execute_python(f"import csv\nf = open('scores.csv', encoding='utf-8')\n{example}\n"
+                                       "print(len(rows))", ctx)
+    with pytest.raises(ToolError, match="an open file gives its lines one at a time"):
+        await execute_python("print(len(open('scores.csv')))", ctx)
+
+
 async def test_broken_json_that_python_reads_is_read_so_and_the_program_run_again(sandbox: Sandbox,
                                                                                   workspace: Path) -> None:
     # MalformedJson: the model ran its json.load() program unchanged again and again, ignoring the note and the

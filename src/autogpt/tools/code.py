@@ -243,6 +243,18 @@ def hint(code: str, stderr: str, *, web: bool = True) -> str:
         return ("Note: csv.reader gives each row as a list, so row['name'] fails: use csv.DictReader for rows "
                 "indexed by column name (rows = list(csv.DictReader(f)), and writer = csv.DictWriter(out, "
                 "fieldnames=reader.fieldnames) to write them), or a column's number with csv.reader (row[2]).")
+    if lazy := re.search(r"object of type '(_csv\.reader|_csv\.DictReader|DictReader|generator|map|filter|"
+                         r"_io\.TextIOWrapper)' has no len\(\)", stderr):
+        # ZhAverageScore, run 15: len(csv.reader(open('scores.csv'))) in three programs
+        if "csv" in lazy.group(1).lower() or "DictReader" in lazy.group(1):
+            return ("Note: a csv reader gives its rows one at a time and has no len(). Make a list first: rows = "
+                    "list(csv.reader(f)) (the header is rows[0], the data rows[1:]), or rows = list(csv.DictReader(f))"
+                    ", then len(rows).")
+        if lazy.group(1) == "_io.TextIOWrapper":
+            return ("Note: an open file gives its lines one at a time and has no len(): read them first (lines = "
+                    "f.read().splitlines()), then len(lines).")
+        return (f"Note: a {lazy.group(1)} gives its items one at a time and has no len(): make a list first (items = "
+                "list(...)), then len(items).")
     if name := file_used_as_variable(code, stderr):
         # MalformedJson: the embedded model wrote `for item in input.json:` and never opened the file.
         opener = {".json": f"data = json.load(open({name!r}, encoding='utf-8'))",
