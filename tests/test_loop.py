@@ -1664,11 +1664,18 @@ def test_a_computing_goal_is_not_finished_before_any_program_ran(settings, tmp_p
     assert result.history[1].observation.startswith(
         "Not finished: the task asks for something computed, and no program has run in this task. Next, compute it "
         "with execute_python (a program that works it out, prints it and writes it to hash.txt).")
-    # once: finishing again ends the run
+    # twice, the second time without the way out (JoinCsv, run 15: typed its rows again and finished); then
+    # finishing again ends the run
     agent, model = make_agent(settings, [reply("write_file", path="hash.txt", content="ba7816bf"),
-                                         reply("finish", reason="done"), reply("finish", reason="done, as known")],
+                                         reply("finish", reason="done"), reply("finish", reason="done, as known"),
+                                         reply("finish", reason="done, as I know it")],
                               tmp_path / "2", goals=[goal])
-    assert [step.ok for step in agent.run().history] == [True, False, True]
+    history = agent.run().history
+    assert [step.ok for step in history] == [True, False, False, True]
+    assert history[2].observation == (
+        "Not finished: still no program has run in this task, and it asks for something computed: what you typed is "
+        "not worked out. Next, run execute_python with a program that works it out from the data, prints it and "
+        "writes it to hash.txt.")
 
 
 def test_goals_that_give_web_addresses_start_by_reading_one(settings, tmp_path):

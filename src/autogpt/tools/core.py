@@ -624,13 +624,18 @@ def _claim_check(ctx: ToolContext, reason: str) -> str:
 
 def _uncomputed_check(ctx: ToolContext, reason: str) -> str:
     """A computing goal and no program run: Sha256Hash's model wrote "SHA-256 hash of '...' is: " to hash.txt
-    and finished, having run nothing."""
-    if not uncomputed(ctx):
+    and finished, having run nothing. Asked twice, the second time without the way out."""
+    asked = ctx.extras.get("finish_uncomputed_warned", 0)
+    if asked >= 2 or not uncomputed(ctx):
         return ""
-    ctx.extras["finish_uncomputed_warned"] = True
+    ctx.extras["finish_uncomputed_warned"] = asked + 1
     goals = "\n".join(ctx.goals)
     outputs = [name for name in expected_outputs(goals) if name not in set(goal_inputs(goals))]
     where = f" and writes it to {outputs[0]}" if outputs else ""
+    if asked:  # JoinCsv, run 15: asked once, it typed the rows again and finished
+        return ("still no program has run in this task, and it asks for something computed: what you typed is not "
+                f"worked out. Next, run execute_python with a program that works it out from the data, prints it"
+                f"{where}.")
     return ("the task asks for something computed, and no program has run in this task. Next, compute it with "
             f"execute_python (a program that works it out, prints it{where}). If nothing needs computing, call "
             "finish again.")
@@ -678,12 +683,12 @@ def header_only(ctx: ToolContext) -> list[str]:
 
 def uncomputed(ctx: ToolContext) -> bool:
     """Whether the goals ask for a computed result (not a module: then the code is the result), no program has run
-    to its end, and ``finish`` has not asked about the task's numbers or code yet (it asks at most once)."""
+    to its end, and ``finish`` has not asked about the task's typed numbers, claims or code yet."""
     if ctx.sandbox is None or not asks_to_compute(ctx.goals) or ran_a_program(ctx):
         return False
     if web_addresses("\n".join(ctx.goals)):  # "how many months of warranty": WebFollowLink's is on a page
         return False
-    asked = ("finish_uncomputed_warned", "finish_numbers_warned", "finish_claims_warned", "finish_untried_warned")
+    asked = ("finish_numbers_warned", "finish_claims_warned", "finish_untried_warned")  # its own: _uncomputed_check
     if any(ctx.extras.get(key) for key in asked):
         return False
     return not any(name.endswith(".py") for name in expected_outputs("\n".join(ctx.goals)))
