@@ -245,16 +245,17 @@ async def test_each_challenge_runs_through_the_harness_with_a_scripted_agent(cha
     """The fast CI pass over the suite: an agent that writes the reference files, then finishes."""
     writes = [reply("write_file", path=str(p.relative_to(challenge.artifacts_out)), content=p.read_text(encoding="utf-8"))
               for p in sorted(challenge.artifacts_out.rglob("*")) if p.is_file()]
-    # A computed answer typed without running code is asked about once (see autogpt.tools.grounding): then the
-    # agent looks at its file and finishes again.
-    again = [reply("list_folder"), reply("finish", reason="done, checked")]
+    # A computed answer typed without running code is asked about twice while no program has run (see
+    # autogpt.tools.core): each time the agent looks at its files and finishes again.
+    again = [reply("list_folder"), reply("finish", reason="done, checked"),
+             reply("list_folder", path="."), reply("finish", reason="done, checked twice")]
     model = ScriptedModel([*writes, reply("finish", reason="done"), *again])
     judge = ScriptedModel(["100\nPerfect."] * 2)
     result = await run_attempt(challenge, tmp_path / "ws", settings=settings, model_factory=lambda c: model,
                                judge=judge)
     assert result.success, result.details
-    assert result.status == "finished" and result.steps in (len(writes) + 1, len(writes) + 3)
-    assert len(model.script) == (len(again) if result.steps == len(writes) + 1 else 0)
+    assert result.status == "finished" and result.steps in (len(writes) + 1, len(writes) + 3, len(writes) + 5)
+    assert len(model.script) == len(writes) + 1 + len(again) - result.steps
 
 
 async def test_a_suite_shares_one_memory_and_one_store_and_closes_them(tmp_path: Path, settings: Settings,
