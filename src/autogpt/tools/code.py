@@ -124,12 +124,17 @@ def json_note(code: str) -> str:
     that fails on a file Python's reader takes is run again with it at once: see ``_mended``.)
     MalformedJson's model garbled the ``re.sub()`` repair the note used to give (``r',\\b([}"])'``) in three
     programs; Python's own reader takes a comma before } or ] as it is."""
-    opened = re.search(r"""['"]([^'"\n]+\.json)['"]""", code)
-    path = opened.group(1) if opened else "input.json"
+    path = _json_opened(code) or "input.json"
     return ("Note: the text is not valid JSON, so json.load() will fail every time. A common slip is a comma before "
             f"}} or ], which Python's reader accepts: import ast, then data = ast.literal_eval(open({path!r}, "
             "encoding='utf-8').read()) (if the text holds true, false or null, repair it in code instead: text = "
             "re.sub(r',\\s*([}\\]])', r'\\1', text), then json.loads(text)).")
+
+
+def _json_opened(code: str) -> str:
+    """The first .json file ``code`` names in quotes, or ""."""
+    opened = re.search(r"""['"]([^'"\n]+\.json)['"]""", code)
+    return opened.group(1) if opened else ""
 
 
 _JSON_LOAD = re.compile(r"\bjson\.load\(((?:[^()]|\([^()]*\))*)\)")
@@ -746,15 +751,15 @@ def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
         return said, "\n".join([*(line for _, line in lines), code])
     if "JSONDecodeError" not in error and "json.decoder" not in error:
         return None
-    opened = re.search(r"""['"]([^'"\n]+\.json)['"]""", code)
+    opened = _json_opened(code)
     mended = _literal_eval_version(code)
-    if opened is None or not mended:
+    if not opened or not mended:
         return None
     try:  # only when Python's reader takes the file (a comma before } or ]; not true, false or null)
-        ast.literal_eval(ctx.workspace.read_text(opened.group(1)))
+        ast.literal_eval(ctx.workspace.read_text(opened))
     except (ToolError, OSError, ValueError, SyntaxError, MemoryError, RecursionError):
         return None
-    return (f"Note: {opened.group(1)} is not valid JSON (json.load fails on it), but Python's reader takes it (a "
+    return (f"Note: {opened} is not valid JSON (json.load fails on it), but Python's reader takes it (a "
             "comma before } or ] is fine there), so your program was run again with ast.literal_eval(f.read()) in "
             "place of json.load(f).\n\n", mended)
 

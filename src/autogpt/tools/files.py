@@ -30,7 +30,7 @@ from autogpt.tools.core import (
 )
 from autogpt.tools.grounding import NOTED, asks_to_compute, ungrounded, without_notes
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import DEFINITIONS, failing, module_name, note_written, untried
+from autogpt.tools.untested import DEFINITIONS, compile_error, failing, module_name, note_written, untried
 from autogpt.tools.workspace import decode_text
 
 #: The text of a write: the JSON schema asks for at least one character, so a grammar-constrained model cannot
@@ -212,16 +212,6 @@ def _dropped_definitions(ctx: ToolContext, relative: str, content: str, existing
     return dropped
 
 
-def _compile_error(code: str) -> str:
-    """Python's complaint about ``code`` ("IndentationError: unexpected indent (line 2)"), or "" if it compiles."""
-    try:
-        compile(code, "<write>", "exec")
-    except (SyntaxError, ValueError) as exc:
-        return f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}" + (
-            f" (line {exc.lineno})" if getattr(exc, "lineno", None) else "")
-    return ""
-
-
 def _definitions(code: str) -> list[str] | None:
     """The names of the functions and classes (methods included) ``code`` defines; None if it does not parse."""
     try:
@@ -353,12 +343,12 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         if relative in ctx.extras.get(_KNOWN, ()) and relative not in untried(ctx):
             raise ToolError(f"Nothing was written: {relative} already holds exactly this code, and its last test "
                             "passed. If the test checked what the task asks, finish; if not, test what it missed.")
-    if (not append and relative.endswith(".py") and _definitions(existing() or "")
-            and (broken := _compile_error(content))):
+    if (not append and relative.endswith(".py") and (defined := _definitions(existing() or ""))
+            and (broken := compile_error(content))):
         # StackClass, run 15: a working stack.py replaced by a peek() fragment that does not compile
         raise ToolError(f"Nothing was written: this code does not compile ({broken}), and it would replace "
-                        f"{relative}, which defines {', '.join((_definitions(existing() or '') or [])[:5])} now. Write the "
-                        "whole module, every line of it, so that it compiles.")
+                        f"{relative}, which defines {', '.join(defined[:5])} now. Write the whole module, every line "
+                        "of it, so that it compiles.")
     if not append and (dropped := _dropped_definitions(ctx, relative, content, existing)):
         listed, one = ", ".join(dropped), len(dropped) == 1
         raise ToolError(f"Nothing was written: {relative} defines {listed} now, and this text leaves "

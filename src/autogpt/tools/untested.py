@@ -89,15 +89,21 @@ def test_call(ctx: ToolContext, path: str) -> tuple[str, bool]:
 
 
 def syntax_error(ctx: ToolContext, path: str) -> str:
-    """Python's complaint about the code in ``path`` ("IndentationError: expected an indented block after function
-    definition on line 3"), or "" when it compiles (or cannot be read)."""
+    """Python's complaint about the code in ``path``, or "" when it compiles (or cannot be read)."""
     try:
-        compile(ctx.workspace.read_text(path), path, "exec")
+        return compile_error(ctx.workspace.read_text(path), path)
+    except (ToolError, OSError):
+        return ""
+
+
+def compile_error(code: str, name: str = "<code>") -> str:
+    """Python's complaint about ``code`` ("IndentationError: expected an indented block after function definition
+    on line 3 (line 4)"), or "" when it compiles."""
+    try:
+        compile(code, name, "exec")
     except (SyntaxError, ValueError) as exc:
         return f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}" + (
             f" (line {exc.lineno})" if getattr(exc, "lineno", None) else "")
-    except (ToolError, OSError):
-        return ""
     return ""
 
 
