@@ -1527,3 +1527,28 @@ def test_cli_sandbox_setup_says_why_it_failed(tmp_path: Path, monkeypatch: pytes
     assert result.exit_code != 0
     assert "Could not install no-such-package-autogpt" in result.output
     assert (tmp_path / "cache" / "sandbox-python" / "bin" / "python").exists()  # the environment itself was made
+
+
+async def test_a_file_name_written_without_quotes_is_read_and_the_program_run_again(sandbox: Sandbox,
+                                                                                   workspace: Path) -> None:
+    # MalformedJson, run 15: `for item in input.json:` in four programs, the note to open the file ignored each time
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    (workspace / "input.json").write_text('[\n  {"price": 1.10, "qty": 12,},\n  {"price": 0.5, "qty": 2},\n]\n')
+    code = ("total = 0\nfor item in input.json:\n    total += item['price'] * item['qty']\n"
+            "print('input.json', round(total, 2))")
+    shown = await execute_python(code, ctx)
+    assert shown.startswith("Note: input.json without quotes is not the file (Python reads it as a variable), so "
+                            "your program was run again with input_json in its place and this line first:\n"
+                            "import ast; input_json = ast.literal_eval(open('input.json', encoding='utf-8').read())"
+                            "\n\nExit code: 0")
+    assert shown.endswith("--- stdout ---\ninput.json 14.2")  # the name in quotes is left as it is
+    # a valid .csv: its rows, by json's or csv's reader
+    (workspace / "sales.csv").write_text("region,amount\nnorth,5\nsouth,7\n")
+    shown = await execute_python("print(sum(int(row['amount']) for row in sales.csv))", ctx)
+    assert "import csv; sales_csv = list(csv.DictReader(open('sales.csv', encoding='utf-8')))" in shown
+    assert shown.endswith("--- stdout ---\n12")
+    # no such file: the note alone, nothing run again
+    with pytest.raises(ToolError) as missing:
+        await execute_python("for item in orders.json:\n    print(item)", ctx)
+    assert "run again" not in str(missing.value)
+    assert "Note: orders.json in your code is not the file" in str(missing.value)

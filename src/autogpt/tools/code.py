@@ -655,6 +655,8 @@ def _reading(ctx: ToolContext, name: str, path: str, code: str) -> str:
         text, encoding = "", "utf-8"
     opened = f"open({path!r}, encoding={encoding!r})"
     if path.endswith(".json"):
+        if _python_reads_only(ctx, path):  # MalformedJson: a comma before } or ]
+            return f"import ast; {name} = ast.literal_eval({opened}.read())"
         return f"import json; {name} = json.load({opened})"
     if path.endswith(".csv"):
         return f"import csv; {name} = list(csv.DictReader({opened}))"
@@ -667,6 +669,22 @@ def _reading(ctx: ToolContext, name: str, path: str, code: str) -> str:
     if re.search(rf"\bin\s+{used}\b(?!\.)", code):  # for line in customers: its lines, not its characters
         return f"{name} = {opened}.read().splitlines()"
     return f"{name} = {opened}.read()"
+
+
+def _python_reads_only(ctx: ToolContext, path: str) -> bool:
+    """Whether the workspace's ``path`` is not valid JSON but Python's reader takes it (a comma before } or ])."""
+    try:
+        text = ctx.workspace.read_text(path)
+        json.loads(text)
+    except (ToolError, OSError, UnicodeDecodeError):
+        return False
+    except ValueError:
+        try:
+            ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+            return False
+        return True
+    return False
 
 
 def missing_name_note(ctx: ToolContext, stderr: str) -> str:
@@ -743,6 +761,8 @@ def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
     again at once. Small models write each program as if the last one's variables were still there (a notebook):
     InventoryReport's model used ``inventory`` and ``prices`` unread in four programs, and ignored the program
     written out for it; MalformedJson's ran ``json.load`` on the broken file again and again, ignoring the same."""
+    if mend := _file_read_for_name(ctx, code, error):
+        return mend
     if lines := missing_reads(ctx, code, error):
         names = ", ".join(name for name, _ in lines)
         said = (f"Note: your program used {names} without defining {'it' if len(lines) == 1 else 'them'} (every "
@@ -753,15 +773,33 @@ def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
         return None
     opened = _json_opened(code)
     mended = _literal_eval_version(code)
-    if not opened or not mended:
-        return None
-    try:  # only when Python's reader takes the file (a comma before } or ]; not true, false or null)
-        ast.literal_eval(ctx.workspace.read_text(opened))
-    except (ToolError, OSError, ValueError, SyntaxError, MemoryError, RecursionError):
+    if not opened or not mended or not _python_reads_only(ctx, opened):  # not with true, false or null
         return None
     return (f"Note: {opened} is not valid JSON (json.load fails on it), but Python's reader takes it (a "
             "comma before } or ] is fine there), so your program was run again with ast.literal_eval(f.read()) in "
             "place of json.load(f).\n\n", mended)
+
+
+def _file_read_for_name(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
+    """For a program that failed on a workspace file's name written without quotes (``for item in input.json:``):
+    what was done, and the program with the file's data in its place. MalformedJson's model ran that loop four
+    times in run 15, with the note that says to open the file by its name after each."""
+    name = file_used_as_variable(code, error)
+    if not name or name not in ctx.workspace.files(limit=200):
+        return None
+    stem, suffix = name.rsplit(".", 1)
+    variable = f"{stem}_{suffix}"
+    tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    lines = code.splitlines(keepends=True)
+    spans = [(first.start, last.end) for first, dot, last in zip(tokens, tokens[1:], tokens[2:], strict=False)
+             if (first.string, dot.string, last.string) == (stem, ".", suffix) and first.end == dot.start
+             and dot.end == last.start]
+    for (row, start), (_, end) in reversed(spans):  # one line each: a name, a dot and a name
+        lines[row - 1] = lines[row - 1][:start] + variable + lines[row - 1][end:]
+    program = "".join(lines)
+    reading = _reading(ctx, variable, name, program)
+    return (f"Note: {name} without quotes is not the file (Python reads it as a variable), so your program was run "
+            f"again with {variable} in its place and this line first:\n{reading}\n\n", f"{reading}\n{program}")
 
 
 def missing_reads(ctx: ToolContext, code: str, error: str) -> list[tuple[str, str]]:
