@@ -981,18 +981,24 @@ def test_finish_asks_once_about_a_number_no_command_showed(settings, tmp_path):
     assert (tmp_path / "ws" / "avg.txt").read_text() == "6.0"
 
 
-def test_a_typed_number_is_asked_about_once_then_finish_is_accepted(settings, tmp_path):
+def test_a_typed_number_is_asked_about_twice_then_finish_is_accepted(settings, tmp_path):
+    # InventoryReport, run 15: asked, it ran a program that printed only the total and finished with its typed lines
     agent, model = make_agent(settings, [
         reply("execute_python", code="print('the file has rows')"),
         reply("write_file", path="count.txt", content="38"),
         reply("finish", reason="done"),
         reply("write_file", path="note.txt", content="I counted the rows by hand."),
         reply("finish", reason="38 is right: I counted the rows by hand"),
+        reply("finish", reason="38 is right"),
     ], tmp_path, goals=["统计 users.csv 中城市为“杭州”的用户有多少个，把这个数字写入 count.txt"])
     result = agent.run()
     model.assert_complete()
-    assert result.status == "finished" and result.steps == 5
+    assert result.status == "finished" and result.steps == 6
     assert "count.txt holds 38" in result.history[2].observation
+    assert result.history[4].observation == (
+        "Not finished: count.txt still holds 38, which you typed: no program printed it. Next, run execute_python "
+        "with a program that computes every number of count.txt from the data, prints it and writes the whole of "
+        "count.txt itself (with open('count.txt', 'w') as f: f.write(...)).")
 
 
 def test_a_typed_number_is_asked_about_twice_while_no_program_has_run(settings, tmp_path):
@@ -1088,30 +1094,34 @@ def _read_file_paths(request):
     return []
 
 
-def test_a_file_just_read_whole_cannot_be_read_again_at_the_next_step(settings, tmp_path):
+def test_a_file_read_whole_cannot_be_read_again_while_that_step_is_shown_in_full(settings, tmp_path):
+    # ZhAverageScore, run 15: scores.csv read again after each failed program, four times in ten steps
     ws = tmp_path / "ws"
     ws.mkdir()
     (ws / "a.csv").write_text("x\n1\n")
     (ws / "b.csv").write_text("x\n2\n")
     agent, model = make_agent(settings, [
         reply("read_file", path="a.csv"),
-        reply("read_file", path="b.csv"),
         reply("read_file", path="b.csv", start_line=2),  # a part: the same file may be read again after it
         reply("read_file", path="b.csv"),
         reply("write_file", path="sum.txt", content="3"),
+        reply("read_file", path="sum.txt"),
+        reply("write_file", path="sum.txt", content="3\n"),  # changed since it was read
         reply("finish", reason="Wrote 3 to sum.txt"),
     ], tmp_path, goals=["Add up a.csv and b.csv into sum.txt"])
     result = agent.run()
     model.assert_complete()
     assert result.status == "finished"
+    assert agent.settings.history_verbatim_steps == 4
     paths = [_read_file_paths(call) for call in model.calls]
     assert paths[0] == ["a.csv", "b.csv"]  # nothing read yet: any file there is
     assert paths[1] == ["b.csv"]  # the other file only
-    assert paths[2] == ["a.csv"]
-    assert paths[3] == ["a.csv", "b.csv"]  # lines 2- of b.csv were a part
-    assert paths[4] == ["a.csv"]
-    assert paths[5] == ["a.csv", "b.csv", "sum.txt"]
-    assert "enum" not in str(model.calls[1].tools[0])  # only read_file is narrowed
+    assert paths[2] == ["b.csv"]  # lines 2- of b.csv were a part
+    assert paths[3] == []  # both shown whole in the last four steps: read_file is left out
+    assert paths[4] == ["sum.txt"]
+    assert paths[5] == ["a.csv"]  # step 1 has left the history's full part; b.csv (step 3) and sum.txt have not
+    assert paths[6] == ["a.csv", "sum.txt"]  # sum.txt was written again after it was read
+    assert "enum" not in str(model.calls[0].tools[0])  # only read_file is narrowed
 
 
 def test_reading_the_only_file_leaves_read_file_out_for_one_step(settings, tmp_path):
@@ -1128,7 +1138,7 @@ def test_reading_the_only_file_leaves_read_file_out_for_one_step(settings, tmp_p
     assert result.status == "finished" and (ws / "output.txt").read_text() == "7F3A"
     offered = [[tool["name"] for tool in call.tools] for call in model.calls]
     assert "read_file" not in offered[1] and "read_file" in offered[0] and "read_file" in offered[2]
-    assert _read_file_paths(model.calls[2]) == ["input.txt", "output.txt"]
+    assert _read_file_paths(model.calls[2]) == ["output.txt"]  # input.txt, read two steps ago, is still shown
     # nor the web, right after a file: the model read made-up addresses (example.com/instructions.txt) instead
     assert "read_webpage" in offered[0] and "read_webpage" not in offered[1] and "web_search" not in offered[1]
     # told every asked file exists, the next step finishes or checks (JoinCsv's model broke its right table)

@@ -175,6 +175,7 @@ class Runner:
         self._withdrawn: set[str] = set()  # tools that said they cannot work in this run (ToolUnavailableError)
         self._schemas: dict[frozenset[str], tuple[list[dict[str, Any]], dict[str, Any]]] = {}
         self._just_read: tuple[int, str, str] | None = None  # (step, tool, what it showed whole)
+        self._shown: dict[str, tuple[int, tuple[int, int] | None]] = {}  # file read whole: (step, its size and time)
         # Commands that failed: {signature: (step, the workspace then)}. Run again unchanged on unchanged files, a
         # program fails the same way (WebFollowLink's model ran the same `import requests` program five times).
         self._failed: dict[str, tuple[int, int]] = {}
@@ -299,8 +300,9 @@ class Runner:
         also read the same file or page again right after it was shown whole: for the next step a tool that just read a page may name only the page's links not read yet (it is
         left out if there are none), and the tools that run code are left out (they cannot fetch it); while a file
         the task asks for is missing, only the writing tools stay beside it (WebFact's model searched the web for
-        what the page had just said); right after a file, the web tools are left out. ``read_file`` may name only the files there are (without the one just
-        read), and is left out when there are none: small models read made-up names.
+        what the page had just said); right after a file, the web tools are left out. ``read_file`` may name only the files there are (without the ones
+        a step still shown in full read whole, unchanged since), and is left out when there are none: small models
+        read made-up names.
         """
         left_out = set(self._withdrawn)
         left_out |= {tool.name for tool in self._tools() if tool.available_if and not tool.available_if(self._context)}
@@ -346,9 +348,10 @@ class Runner:
                 left_out |= {tool.name for tool in self._tools() if tool.untrusted}
         # A file can be read only if it is there (and not just read): small models read made-up names.
         files = self.workspace.files(limit=100)
+        shown = self._recently_shown() if files else set()
         for tool in self._tools():
             if tool.reads == "path" and tool.name not in left_out:
-                readable = [f for f in files if f != just_read]
+                readable = [f for f in files if f != just_read and f not in shown]
                 if not readable:
                     left_out.add(tool.name)
                 elif len(files) < 100:  # else too many to list: the tool stays as it is
@@ -397,6 +400,22 @@ class Runner:
             return False
         relative = self._workspace_file(path)
         return relative is not None and relative in untried(self._context)
+
+    def _recently_shown(self) -> set[str]:
+        """The files a step still in the history's full part showed whole, unchanged since. ZhAverageScore's model
+        read scores.csv again after each failed program, four times in ten steps, until the cutoff."""
+        if not self._shown:
+            return set()
+        oldest = self.memory.steps[-1].number - self.options.history_verbatim_steps if self.memory.steps else 0
+        return {path for path, (step, seen) in self._shown.items() if step > oldest and self._stamp(path) == seen}
+
+    def _stamp(self, relative: str) -> tuple[int, int] | None:
+        """The workspace file's size and modification time, or None when it is gone."""
+        try:
+            found = self.workspace.resolve(relative).stat()
+        except (AutoGPTError, OSError):
+            return None
+        return found.st_size, found.st_mtime_ns
 
     def _read_before(self, tool: str, target: str) -> bool:
         """Whether an earlier step of this run read ``target`` whole with ``tool``."""
@@ -542,6 +561,8 @@ class Runner:
         in_part = self._context.extras.pop(SHOWN_IN_PART, False) or shown != output
         target = tool.read_target(command.args) if ok and not in_part else None
         self._just_read = (number, command.name, target) if target else None
+        if target and (relative := self._workspace_file(target)) is not None:
+            self._shown[relative] = (number, self._stamp(relative))
         output, seconds = shown, time.perf_counter() - started
         self._emit(ToolFinished, step=number, name=command.name, ok=ok, output=output, seconds=seconds)
         step = ActionStep(number=number, reply=reply, ok=ok, observation=output, seconds=seconds, untrusted=untrusted)
