@@ -1170,6 +1170,49 @@ def test_a_number_typed_for_a_web_goal_is_to_be_found_on_the_pages_not_computed(
         'may tell it: read it next, read_webpage(url="http://127.0.0.1:8/warranty.html").')
 
 
+def test_a_number_from_the_sentence_that_fits_the_goals_less_is_asked_about_once(workspace: Path) -> None:
+    # WebFollowLink, run 15: read "...Orbit X1 lasts 18 months. ...Orbit X2 lasts 30 months." and wrote 18 for the X2
+    from autogpt.tools.core import finish
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["Start at the web page http://127.0.0.1:8/index.html and find out how many months of warranty the "
+                 "Orbit X2 camera comes with. Write only that number of months to a file named answer.txt."]
+    ctx.observations.append("Page: http://127.0.0.1:8/warranty.html\n\nEach camera is covered from the day of "
+                            "purchase. The warranty of the Orbit X1 lasts 18 months. The warranty of the Orbit X2 "
+                            "lasts 30 months.\n\nBatteries are covered for 6 months.")
+    write_file("answer.txt", "18", ctx)
+    with pytest.raises(ToolError) as refused:
+        finish("Wrote 18 months of warranty to answer.txt.", ctx)
+    assert str(refused.value) == (
+        'Not finished: answer.txt holds 18, which the page gives in "The warranty of the Orbit X1 lasts 18 months.", '
+        'but this sentence of the pages fits the goals\' words better: "The warranty of the Orbit X2 lasts 30 '
+        'months.". If that is what the goals ask about, write its number to answer.txt; if 18 is right, call finish '
+        "again.")
+    assert finish("18 is right.", ctx) == "18 is right."  # asked once
+    # the number of the sentence that fits best passes at once
+    ctx.extras.pop("finish_evidence_warned")
+    write_file("answer.txt", "30", ctx)
+    assert finish("Wrote 30.", ctx) == "Wrote 30."
+    # a sentence unlike it is not asked about: WebFact's year is in one about the founding, its chief executive in
+    # another that names 2019 and more of the goals' words
+    ctx.extras.pop("finish_evidence_warned")
+    ctx.goals = ["Read the web page http://127.0.0.1:8/company.html and write the full name of the company's chief "
+                 "executive and the year the company was founded to a file named answer.txt."]
+    ctx.observations = ["Page: http://127.0.0.1:8/company.html\n\nThe company was founded in 1994 in Tromsø, Norway. "
+                        "Since 2019 the company has been led by its chief executive, Ingrid Halvorsen."]
+    write_file("answer.txt", "Ingrid Halvorsen, 1994", ctx)
+    assert finish("Wrote the name and the year.", ctx) == "Wrote the name and the year."
+    # in Chinese, too
+    ctx.extras.pop("finish_evidence_warned", None)
+    ctx.goals = ["打开 http://127.0.0.1:8/index.html，找出 Orbit X2 相机的保修期是多少个月，只把这个数字写入 answer.txt。"]
+    ctx.observations = ["Page: http://127.0.0.1:8/zh.html\n\nOrbit X1 相机的保修期为 18 个月。Orbit X2 相机的保修期为 "
+                            "30 个月。"]
+    write_file("answer.txt", "18", ctx)
+    with pytest.raises(ToolError, match="Orbit X2 相机的保修期为 30 个月"):
+        finish("写好了。", ctx)
+
+
 def test_finishing_with_a_table_that_holds_only_its_header_is_refused_once(workspace: Path) -> None:
     # FilterRows: the model wrote shipped.csv's header row twice, then finished
     from autogpt.tools.core import finish

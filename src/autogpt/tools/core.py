@@ -8,7 +8,14 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from autogpt.errors import ToolError
-from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, ungrounded, without_notes
+from autogpt.tools.grounding import (
+    NOTED,
+    asks_to_compute,
+    closer_sentence,
+    numbers,
+    ungrounded,
+    without_notes,
+)
 from autogpt.tools.registry import LINKS, PAGES_READ, Tool, ToolContext
 from autogpt.tools.untested import SHOWN, failing, ran_a_program, syntax_error, test_call, untried
 
@@ -583,11 +590,12 @@ def _header_row_check(ctx: ToolContext, reason: str) -> str:
 
 
 def _typed_numbers_check(ctx: ToolContext, reason: str) -> str:
-    """Numbers typed into a result for a computing goal that no command showed: asked once, and once more while no
-    program at all has run (WordCount, run 15: typed 201, was asked, typed 201 again and finished)."""
+    """Numbers typed into a result for a computing goal that no command showed: asked twice (WordCount, run 15:
+    typed 201, was asked, typed 201 again and finished; InventoryReport: asked, ran a program that printed only the
+    total, and finished with the typed lines, one of them missing)."""
     warned: dict[str, int] = ctx.extras.setdefault("finish_numbers_warned", {})
     web = bool(web_addresses("\n".join(ctx.goals)))
-    limit = 1 if web or ran_a_program(ctx) else 2
+    limit = 1 if web else 2
     typed = {name: found for name, found in made_up_numbers(ctx, reason).items() if warned.get(name, 0) < limit}
     if not typed:
         return ""
@@ -596,6 +604,10 @@ def _typed_numbers_check(ctx: ToolContext, reason: str) -> str:
         warned[each] = warned.get(each, 0) + 1
     shown = ", ".join(found[:3])
     it = "it" if len(found) == 1 else "them"
+    if warned[name] > 1 and ran_a_program(ctx):
+        return (f"{name} still holds {shown}, which you typed: no program printed {it}. Next, run execute_python with "
+                f"a program that computes every number of {name} from the data, prints {it} and writes the whole of "
+                f"{name} itself (with open({name!r}, 'w') as f: f.write(...)).")
     if warned[name] > 1:
         return (f"{name} still holds {shown}, which you typed, and no program has run in this task. A count, sum or "
                 f"other computed number is right only when a program works it out: next, run execute_python with a "
@@ -642,9 +654,39 @@ def _uncomputed_check(ctx: ToolContext, reason: str) -> str:
 
 
 #: What ``finish`` checks, in order; each returns why the task is not finished ("" when it has nothing to say).
+def _evidence_check(ctx: ToolContext, reason: str) -> str:
+    """A number written from a page, where another sentence of the pages fits the goals' words better: asked once
+    per file, quoting both (WebFollowLink, run 15: 18 months, the Orbit X1's, for the goals' Orbit X2)."""
+    if not web_addresses("\n".join(ctx.goals)):
+        return ""
+    pages = [without_notes(text) for text in ctx.observations if text.startswith("Page: ")]
+    warned: set[str] = ctx.extras.setdefault("finish_evidence_warned", set())
+    for name in asked_outputs(ctx) if pages else []:
+        try:
+            held = numbers(ctx.workspace.read_text(name, max_bytes=4096))
+        except (ToolError, OSError):
+            continue
+        if name in warned or not 0 < len(held) <= 3:
+            continue
+        for number in held:
+            if found := closer_sentence("\n".join(ctx.goals), pages, number):
+                warned.add(name)
+                given, closer = (_quoted(sentence) for sentence in found)
+                return (f"{name} holds {number}, which the page gives in {given}, but this sentence of the pages "
+                        f"fits the goals' words better: {closer}. If that is what the goals ask about, write its "
+                        f"number to {name}; if {number} is right, call finish again.")
+    return ""
+
+
+def _quoted(sentence: str, limit: int = 200) -> str:
+    """A page's sentence, quoted in a refusal: cut to ``limit`` characters, its untrusted-text markers defused."""
+    flat = " ".join(sentence.split()).replace("<<<", "‹‹‹").replace(">>>", "›››")
+    return f'"{flat[:limit]}{"…" if len(flat) > limit else ""}"'
+
+
 FINISH_CHECKS: tuple[Callable[[ToolContext, str], str], ...] = (
     _missing_check, _untried_check, _failing_check, _header_only_check, _flawed_table_check, _not_found_check,
-    _empty_check, _header_row_check, _typed_numbers_check, _claim_check, _uncomputed_check)
+    _empty_check, _header_row_check, _typed_numbers_check, _claim_check, _uncomputed_check, _evidence_check)
 
 
 def empty_outputs(ctx: ToolContext) -> list[str]:
