@@ -702,6 +702,10 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         ("row = line.split(',')\nint(row[0])", "ValueError: invalid literal for int() with base 10: 'id'",
          "header row"),
         ("int(line)", "ValueError: invalid literal for int() with base 10: '姓名,分数'", "float(row['分数'])"),
+        # ParseDuration: int(text.split(unit)[0]) for '1h30m'; the example's result is Python's own
+        ("value = int(text.split(unit)[0])", "ValueError: invalid literal for int() with base 10: '1h30'",
+         "re.findall(r'(\\d+)([a-z]*)', '1h30') gives [('1', 'h'), ('30', '')]"),
+        ("int(code)", "ValueError: invalid literal for int() with base 10: '12abc'", ""),
         ("requests.get(url)", "requests.exceptions.ConnectionError: HTTPConnectionPool(host='127.0.0.1', port=4)",
          "read_webpage"),
         ("import requests", "ModuleNotFoundError: No module named 'requests'", "read_webpage"),

@@ -243,6 +243,12 @@ def hint(code: str, stderr: str, *, web: bool = True) -> str:
         return (f"Note: {word!r} is a word, not a number: it is probably the CSV's header row. Skip the header "
                 "(next(reader)), or read the rows with csv.DictReader, whose rows are dicts without the header: "
                 f"float(row[{word!r}]).")
+    if value and re.fullmatch(r"\d+[^\W\d_]+\d+\w*", cell):
+        # ParseDuration, run 15: int(text.split(unit)[0]) gave '1h30' for '1h30m', in three test runs
+        pairs = re.findall(r"(\d+)([^\W\d_]*)", cell)
+        return (f"Note: {cell!r} is not a number: it still holds digits and letters together, so the text was not cut "
+                f"where you meant. To take each number with the letters after it, use re.findall: "
+                f"re.findall(r'(\\d+)([a-z]*)', {cell!r}) gives {pairs!r}.")
     if "list indices must be integers or slices, not str" in stderr and re.search(r"\bcsv\.reader\(", code):
         # SortCsv: row['salary'] on csv.reader's rows, three times
         return ("Note: csv.reader gives each row as a list, so row['name'] fails: use csv.DictReader for rows "
