@@ -115,7 +115,7 @@ def test_after_a_run_the_agent_keeps_its_lessons_and_the_next_similar_run_uses_t
     again.run()
     system = second.calls[0].messages[0].content
     assert CSV_LESSON in system  # the lesson reached the next similar task's prompt
-    assert "复盘" in second.calls[1].messages[0].content  # the review, in the task's language
+    assert "复盘" in second.calls[1].messages[-1].content  # the review, in the task's language
     after = again.memory.get(lesson.id)
     assert after.metadata["uses"] == 1 and after.metadata["weight"] < INITIAL_WEIGHT  # weight down
     unrelated = ScriptedModel([reply("finish", reason="ok"), review(5)])
@@ -139,7 +139,7 @@ def test_a_typed_number_lowers_the_reward_and_the_review_is_told(settings: Setti
     result = agent.run()
     model.assert_complete()
     assert result.status == "finished" and "total.txt holds 9, but no command" in result.history[2].observation
-    assert "total.txt holds 9, which no command printed" in model.calls[-1].messages[0].content  # the review
+    assert "total.txt holds 9, which no command printed" in model.calls[-1].messages[-1].content  # the review
     stored = agent.store.get_task(result.run_id).result
     assert stored["reward_parts"]["verified"] == 0.0
 
@@ -186,6 +186,20 @@ def test_a_broken_review_loses_nothing(settings: Settings, tmp_path: Path) -> No
     stored = agent.store.get_task(result.run_id).result
     assert stored["status"] == "finished" and stored["lessons"] == [] and stored["reward"] > 0.5
     model.assert_complete()
+
+
+def test_the_review_begins_with_the_runs_own_system_message(settings: Settings, tmp_path: Path) -> None:
+    # so that a local model's KV cache still holds that beginning for the next task (run 15: every task's first
+    # step evaluated its ~1,500 tokens again, after the last task's review had replaced them)
+    model = ScriptedModel([reply("write_file", path="a.txt", content="hi"), reply("finish", reason="Wrote a.txt"),
+                           review(8, "Write the file first, then finish.")])
+    result = AutoGPT(goals=["Write hi to a.txt"], settings=settings, model=model, workspace=tmp_path / "ws").run()
+    model.assert_complete()
+    assert result.ok
+    step, review_call = model.calls[-2], model.calls[-1]
+    assert review_call.messages[0] == step.messages[0] and review_call.messages[0].role == "system"
+    assert [m.role for m in review_call.messages] == ["system", "user"]
+    assert review_call.messages[1].content.startswith("You review a finished task of an autonomous agent.")
 
 
 def test_lessons_off_means_no_review_call(tmp_path: Path) -> None:

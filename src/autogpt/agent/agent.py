@@ -441,7 +441,8 @@ class AutoGPT:
         summary = result.summary + "".join(f" {name} holds {', '.join(found)}, which no command printed: typed, "
                                            "not computed." for name, found in typed.items())
         try:
-            self_score, learned = await reflect(self.model, self.goals, result.history, result.status, summary, lang)
+            self_score, learned = await reflect(self.model, self.goals, result.history, result.status, summary, lang,
+                                                system=runner.system_message)
         except ModelError as exc:
             self_score, learned = None, []
             problem = f" (the review failed: {exc})"

@@ -436,6 +436,11 @@ class Runner:
             return None
         return self.workspace.relative(path) if path.is_file() else None
 
+    @property
+    def system_message(self) -> Message | None:
+        """The run's system message, once its first prompt is built."""
+        return self._system[0] if self._system is not None else None
+
     def _prompt(self, number: int) -> list[Message]:
         if self._system is None:  # the same for the whole run; counted once the model (and tokenizer) is loaded
             now = {tool.name: tool.available_if is None or tool.available_if(self._context) for tool in self._tools()}

@@ -101,16 +101,19 @@ _REFLECT_SCHEMA = {
 
 
 async def reflect(model: Model, goals: Sequence[str], history: Sequence[StepBase], status: str, summary: str,
-                  lang: str = "en") -> tuple[float | None, list[str]]:
+                  lang: str = "en", *, system: Message | None = None) -> tuple[float | None, list[str]]:
     """The model's own score of the run (0 to 1) and up to two lessons. A reply that is not the JSON asked
-    for gives ``(None, [])``: a run is never lost because its review failed."""
+    for gives ``(None, [])``: a run is never lost because its review failed. ``system``: the run's own system
+    message, sent first, so that a local model's KV cache still holds its beginning for the next task (a review
+    with a prompt of its own replaced it: every task's first step evaluated its ~1,500 tokens again)."""
     from json_repair import repair_json
 
     steps = "\n".join(step.summary_line(lang) for step in history[-20:]) or "-"  # type: ignore[arg-type]
     key = "zh" if lang == "zh" else "en"
     text = _REFLECT[key].format(goals="\n".join(f"- {g}" for g in goals), steps=steps, status=status,
                                 summary=summary[:400], example=_EXAMPLE[key])
-    completion = await model.complete(ModelRequest(messages=[Message("user", text)], response_schema=_REFLECT_SCHEMA,
+    messages = [*([system] if system is not None else []), Message("user", text)]
+    completion = await model.complete(ModelRequest(messages=messages, response_schema=_REFLECT_SCHEMA,
                                                    params={"temperature": 0.0, "max_tokens": 200}))
     try:
         data = json.loads(repair_json(completion.text))
