@@ -1145,6 +1145,28 @@ def test_reading_the_only_file_leaves_read_file_out_for_one_step(settings, tmp_p
     assert offered[2] == ["read_file", "list_folder", "finish"]
 
 
+def test_after_a_program_prints_the_answer_for_a_missing_file_the_next_step_writes(settings, tmp_path):
+    # ZhAverageScore, runs 12 and 18: its program printed 79.87, it was told to write it to average.txt, and ran
+    # seven more programs instead, then typed 79.86
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "scores.csv").write_text("姓名,分数\n张伟,88\n王芳,92\n", encoding="utf-8")
+    program = ("import csv\nrows = list(csv.DictReader(open('scores.csv', encoding='utf-8')))\n"
+               "print(round(sum(int(r['分数']) for r in rows) / len(rows), 2))")
+    agent, model = make_agent(settings, [
+        reply("execute_python", code="print(open('scores.csv', encoding='utf-8').read())"),  # a look: not an answer
+        reply("execute_python", code=program),
+        reply("write_file", path="average.txt", content="90.0"),
+        reply("finish", reason="Wrote 90.0 to average.txt"),
+    ], tmp_path, goals=["读取 scores.csv，计算平均分，保留两位小数，把结果写入 average.txt。"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished"
+    offered = [[tool["name"] for tool in call.tools] for call in model.calls]
+    assert "execute_python" in offered[1]  # after a program that printed the table
+    assert offered[2] == ["write_file", "append_file", "finish"]
+    assert "execute_python" in offered[3] or offered[3] == ["read_file", "list_folder", "finish"]
+
+
 def test_after_every_asked_file_exists_the_next_step_finishes_or_checks(settings, tmp_path):
     # JoinCsv, run 14: its first program wrote the right table and was told so; three more programs broke it
     (tmp_path / "ws").mkdir()

@@ -49,6 +49,7 @@ from autogpt.llm.base import REPEATING, Completion, Message, Model, ModelRequest
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
 from autogpt.tools.core import (
     SAID_DONE,
+    WRITE_NEXT,
     absent,
     expected_outputs,
     missing_files,
@@ -121,6 +122,7 @@ class RunState(BaseModel):
     failed: dict[str, tuple[int, int]] = Field(default_factory=dict)
     rest_after: int = 0
     said_done: int = 0
+    write_next: int = 0
     snapshot: dict[str, tuple[int, int]] = Field(default_factory=dict)
     pending: Proposal | None = None
     running: Proposal | None = None
@@ -181,6 +183,7 @@ class Runner:
         self._failed: dict[str, tuple[int, int]] = {}
         self._rest_after = 0  # the step whose tool said it cannot work that way: left out for the next step
         self._said_done = 0  # the step whose result said every asked file exists: the next may finish or check
+        self._write_next = 0  # the step whose program printed a computed answer for a missing file: the next writes
         self._system: tuple[Message, int] | None = None
         self._lessons = lessons  # from earlier runs of similar tasks: part of the system prompt
         self._known = known  # what long-term memory holds about the goals: part of the system prompt
@@ -328,6 +331,10 @@ class Runner:
             # told every asked file exists, JoinCsv's model ran three more programs over its right table and broke
             # it; WordCount's overwrote its answer: the next step finishes, or reads to check first
             left_out |= {tool.name for tool in self._tools() if tool.writes or tool.runs_code or tool.untrusted}
+        if isinstance(last, ActionStep) and last.number == self._write_next:
+            # ZhAverageScore (runs 12 and 18): its program printed the average and was told to write it to
+            # average.txt; it ran seven more programs instead, then typed a wrong one
+            left_out |= {tool.name for tool in self._tools() if not tool.writes and not tool.ends_run}
         just_read = None
         narrowed: dict[str, tuple[str, list[str]]] = {}
         if self._just_read and isinstance(last, ActionStep) and last.number == self._just_read[0]:
@@ -562,6 +569,7 @@ class Runner:
         except ToolCrashedError as exc:
             output, ok, crash = str(exc), False, exc
         self._said_done = number if self._context.extras.pop(SAID_DONE, False) and ok else 0
+        self._write_next = number if self._context.extras.pop(WRITE_NEXT, False) and ok else 0
         shown = truncate_observation(output, self.options.max_observation_tokens, self.lang)
         in_part = self._context.extras.pop(SHOWN_IN_PART, False) or shown != output
         target = tool.read_target(command.args) if ok and not in_part else None
@@ -653,7 +661,7 @@ class Runner:
                         last_signature=self._last_signature, repeats=self._repeats,
                         errors_in_a_row=self._errors_in_a_row, auto_steps=self._auto_steps,
                         withdrawn=sorted(self._withdrawn), failed=self._failed, rest_after=self._rest_after,
-                        said_done=self._said_done, snapshot=self._snapshot, pending=pending, running=self._running)
+                        said_done=self._said_done, write_next=self._write_next, snapshot=self._snapshot, pending=pending, running=self._running)
 
     def _restore(self, state: RunState) -> None:
         b = self.budget
@@ -662,6 +670,7 @@ class Runner:
         self._errors_in_a_row, self._auto_steps = state.errors_in_a_row, state.auto_steps
         self._withdrawn, self._snapshot = set(state.withdrawn), dict(state.snapshot)
         self._failed, self._rest_after, self._said_done = dict(state.failed), state.rest_after, state.said_done
+        self._write_next = state.write_next
         self._restored, self._running = state.pending, state.running
 
     def _recover_interrupted(self) -> None:

@@ -23,6 +23,7 @@ from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
 from autogpt.tools.core import (
     FLAWED_TABLES,
+    WRITE_NEXT,
     all_made,
     goal_inputs,
     made_up_numbers,
@@ -31,7 +32,7 @@ from autogpt.tools.core import (
     tested,
 )
 from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS
-from autogpt.tools.grounding import numbers
+from autogpt.tools.grounding import asks_to_compute, numbers
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import note_outcome, note_ran, note_shown, note_untried
 from autogpt.tools.web import PAGES_READ, WEB_WITHDRAWN
@@ -480,6 +481,9 @@ def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
     (PrimeSum's model wrote 0 first, then printed 277050 four times)."""
     missing = missing_results(ctx)
     if missing:
+        lines = [line.strip() for line in stdout.strip().splitlines()]
+        if 0 < len(lines) <= 3 and numbers(stdout) and asks_to_compute(ctx.goals) and not _printed_file(ctx, lines):
+            ctx.extras[WRITE_NEXT] = True  # an answer, not a look at the data: the next step writes it
         return (f"\nNote: this program wrote no file, and {missing[0]}, which the task asks for, does not exist yet. "
                 f"If the output above is the result, write it there now: write_file(path=\"{missing[0]}\", "
                 "content=...) with only what the task asks for.")
@@ -490,6 +494,18 @@ def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
                     "typed. If the output above is the result, write it there now: "
                     f"write_file(path=\"{name}\", content=...) with only what the task asks for.")
     return ""
+
+
+def _printed_file(ctx: ToolContext, lines: list[str]) -> bool:
+    """Whether every one of ``lines`` is a line of one of the workspace's files (a program that printed data)."""
+    for name in ctx.workspace.files(limit=50):
+        try:
+            held = {line.strip() for line in ctx.workspace.read_text(name, max_bytes=65536).splitlines()}
+        except (ToolError, OSError):
+            continue
+        if all(line in held for line in lines if line):
+            return True
+    return False
 
 
 _PROGRAM_LINE = re.compile(r"^\s*(?:def |class |import |from \w|print\(|return\b|for .* in |if .*:)", re.MULTILINE)

@@ -110,6 +110,9 @@ USER_FILES = "user_files"  # ToolContext.extras: the files the workspace had whe
 #: ToolContext.extras: True when the step's result said every asked file exists and finish is next (the loop then
 #: offers only finish and the tools that read, for one step)
 SAID_DONE = "said_done"
+#: ToolContext.extras flag: a program printed a computed answer while the file for it is missing (see
+#: ``code.unwritten_result``): the next step may only write (or finish).
+WRITE_NEXT = "write_next"
 ADDED_TO = "goal_added_to"  # ToolContext.extras: {file the goals say to add to: its lines at the start}
 INPUT_BYTES = "goal_input_bytes"  # ToolContext.extras: {file the goals give to read: its bytes at the start}
 _KEPT_MAX_BYTES = 100_000
