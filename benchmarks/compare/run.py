@@ -123,14 +123,23 @@ def llama_server(gguf: Path, *, n_ctx: int, threads: int, threads_batch: int, ch
 
 
 def wait_until_idle(url: str) -> None:
-    """The server answers one request at a time and finishes a request whose client gave up: a 1-token request
-    returns only once it is free, so no agent's clock runs while the previous agent's last reply is generated."""
-    body = json.dumps({"model": MODEL_ALIAS, "messages": [{"role": "user", "content": "hi"}],
-                       "max_tokens": 1, "temperature": 0}).encode()
-    request = urllib.request.Request(f"{url}/v1/chat/completions", data=body,
-                                     headers={"Content-Type": "application/json"})
-    with contextlib.suppress(OSError), urllib.request.urlopen(request, timeout=900) as response:  # noqa: S310
-        response.read()
+    """The server answers one request at a time and finishes a request whose client gave up: a request that needs
+    the model returns only once it is free, so no agent's clock runs while the previous agent's last reply is
+    generated. Counting tokens needs the model and evaluates nothing, so the server's KV cache keeps the last
+    prompt (a 1-token chat request, used before 2026-12-01, replaced it: every attempt's first request then
+    evaluated its whole system prompt, ~1,500 tokens for autogpt, ~2,000 for CodeAgent). A server without that
+    endpoint gets the chat request."""
+    for path, payload in (("/extras/tokenize/count", {"input": "hi"}),
+                          ("/v1/chat/completions", {"model": MODEL_ALIAS, "messages": [{"role": "user", "content": "hi"}],
+                                                    "max_tokens": 1, "temperature": 0})):
+        request = urllib.request.Request(f"{url}{path}", data=json.dumps(payload).encode(),
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=900) as response:  # noqa: S310
+                response.read()
+            return
+        except OSError:
+            continue
 
 
 # --- autogpt ---------------------------------------------------------------------------------------------------
