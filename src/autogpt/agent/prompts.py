@@ -290,6 +290,12 @@ _EXAMPLES: dict[str, dict[str, tuple[str, list[tuple[dict[str, object], str]]]]]
 }
 
 
+def example_files() -> set[str]:
+    """The files the worked examples of the system prompt write (year.txt, result.txt, reply.txt...)."""
+    return {str(command["args"]["path"]) for kinds in _EXAMPLES.values() for _, steps in kinds.values()
+            for reply, _ in steps if (command := reply["command"])["name"] in ("write_file", "append_file")}  # type: ignore[index]
+
+
 def _example(kind: str, lang: Language) -> str:
     goal, steps = _EXAMPLES[kind][lang]
     lines = [t(lang, "example", goal=goal)]

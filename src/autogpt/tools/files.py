@@ -19,6 +19,7 @@ from autogpt.tools.core import (
     TRANSLATE,
     USER_FILES,
     all_made,
+    asked_outputs,
     asks_to_change,
     expected_outputs,
     first_time,
@@ -56,6 +57,7 @@ _TRIED = "refused_texts"  # ToolContext.extras: the last texts refused (ParseDur
 #: ToolContext.extras: {file: the first lines of it a program run showed, when it showed only those}
 PREVIEWS = "cut_previews"
 _CUT_MARKS = ("…", "[...]")
+_NO_ELLIPSIS = {".csv", ".tsv", ".json", ".jsonl", ".py"}  # files whose text never ends with "…"
 
 
 def _shortened_copy(ctx: ToolContext, existing: Callable[[], str | None], content: str) -> bool:
@@ -79,6 +81,19 @@ def _shortened_copy(ctx: ToolContext, existing: Callable[[], str | None], conten
 def _begins(head: str, texts: list[str]) -> bool:
     """Whether ``head`` is the start of one of ``texts``, and not the whole of it."""
     return any(len(text) > len(head) and text.startswith(head) for text in texts)
+
+
+def _examples_file(ctx: ToolContext, relative: str) -> str | None:
+    """For a file only the system prompt's worked example writes, while the goals ask for other files: those files.
+    JoinCsv's model finished with the example's reason (run 18), was told that was other work, and wrote the
+    example's year.txt with 1889 three times."""
+    from autogpt.agent.prompts import example_files  # here: the agent package imports the tools
+
+    if relative not in example_files() or relative in ctx.workspace.files(limit=200):
+        return None
+    goals = "\n".join(ctx.goals)
+    asked = [name for name in asked_outputs(ctx) if name != relative]
+    return ", ".join(asked) if asked and relative not in goals else None
 
 
 def _refused_copy(ctx: ToolContext, relative: str, existing: Callable[[], str | None], content: str) -> str | None:
@@ -308,6 +323,9 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
 def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, existing: Callable[[], str | None], *,
                    append: bool) -> str:
     verb = "appended" if append else "written"
+    if (other := _examples_file(ctx, relative)) is not None:
+        raise ToolError(f"Nothing was {verb}: {relative} is a file of the example in your instructions, not of this "
+                        f"task, which asks for {other}. Do what the goals ask.")
     if (refused := _refused_copy(ctx, relative, existing, content)) is not None:
         raise ToolError(f"Nothing was {verb}: this is the start of a text refused at an earlier step, cut off with '…' "
                         "as the list of steps shows it; nothing of it is in any file. Do not copy it: write new, "
@@ -317,6 +335,10 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         "(the list of steps shortens long arguments with '…' and shows the first lines of the files a "
                         "program wrote). The whole text is still in its file. Write the complete text, or copy a file "
                         "with execute_python (shutil.copy).")
+    if content.rstrip().endswith("…") and PurePosixPath(relative).suffix.lower() in _NO_ELLIPSIS:
+        # JoinCsv, run 18: its refused rows sent back changed and cut off ("...,Riga C05,…") were written
+        raise ToolError(f"Nothing was {verb}: the text ends with '…', which is how the list of steps shortens long "
+                        f"arguments; a {PurePosixPath(relative).suffix} file never ends so. Write the complete text.")
     if (append and content.strip() and content in ctx.extras.get(_WRITTEN, [])
             and (existing() or "").rstrip().endswith(content.strip())):
         raise ToolError(f"Nothing was appended: {relative} already ends with this text, appended earlier in this task. "
