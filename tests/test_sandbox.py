@@ -363,6 +363,18 @@ async def test_execute_python_file_tool(sandbox: Sandbox, workspace: Path, tmp_p
         await tool.call({"path": "missing.py"}, ctx)
     with pytest.raises(ToolError, match="does not exist"):
         await tool.call({"path": "pkg"}, ctx)
+    # Slugify and ParseDuration, run 18: a test that was never written, its code given as args: it is run
+    (workspace / "slug.py").write_text("def slug(text):\n    return text.lower()\n")
+    test = "from slug import slug\nassert slug('Hi') == 'hi'\nprint('ok')"
+    out = await tool.call({"path": "test_slug.py", "args": [test]}, ctx)
+    assert out == ("Note: test_slug.py does not exist, so the code you gave as its args was run as a program, as "
+                   "execute_python(code=...) runs it (next time, pass code to execute_python).\n\n"
+                   "Exit code: 0\n--- stdout ---\nok")
+    with pytest.raises(ToolError) as failed:
+        await tool.call({"path": "test_slug.py", "args": [test.replace("'hi'", "'HI'")]}, ctx)
+    assert str(failed.value).startswith("Note: test_slug.py does not exist, so the code you gave as its args was run")
+    assert "slug('Hi') gave 'hi', not 'HI'" in str(failed.value)
+    assert not (workspace / "test_slug.py").exists()
 
 
 @needs_bwrap
@@ -1599,3 +1611,36 @@ async def test_a_file_name_written_without_quotes_is_read_and_the_program_run_ag
         await execute_python("for item in orders.json:\n    print(item)", ctx)
     assert "run again" not in str(missing.value)
     assert "Note: orders.json in your code is not the file" in str(missing.value)
+
+
+def test_a_table_or_code_that_ends_with_an_ellipsis_is_not_written(workspace: Path) -> None:
+    # JoinCsv, run 18: its refused rows, sent back changed and cut off ("...,Riga C05,…"), were written
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    for name in ("customer_totals.csv", "data.json", "stack.py"):
+        with pytest.raises(ToolError) as cut:
+            write_file(name, f"{name}\nAmara Diallo,0\nDmitri Volkov,Riga C05,…", ctx)  # not sent before
+        suffix = name.rsplit(".", 1)[1]
+        assert str(cut.value) == ("Nothing was written: the text ends with '…', which is how the list of steps "
+                                  f"shortens long arguments; a .{suffix} file never ends so. Write the complete text.")
+        assert not (workspace / name).exists()
+    assert "Wrote" in write_file("story.txt", "And then the lights went out…", ctx)  # prose may
+
+
+def test_the_examples_files_are_not_written_for_a_task_that_asks_for_others(workspace: Path) -> None:
+    # JoinCsv, run 18: finished with the system prompt example's reason, was told that was other work, then wrote
+    # the example's year.txt with 1889 three times
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["customers.csv and orders.csv: write customer_totals.csv with the header name,total."]
+    with pytest.raises(ToolError) as refused:
+        write_file("year.txt", "1889", ctx)
+    assert str(refused.value) == ("Nothing was written: year.txt is a file of the example in your instructions, not "
+                                  "of this task, which asks for customer_totals.csv. Do what the goals ask.")
+    assert not (workspace / "year.txt").exists()
+    ctx.goals = ["Write the year the Eiffel Tower was finished to year.txt."]  # a task that names it: written
+    assert "Wrote" in write_file("year.txt", "1889", ctx)
+    ctx.goals = ["Write a haiku about the sea."]  # a task that names no file: any name will do
+    assert "Wrote" in write_file("result.txt", "Waves fold into foam", ctx)

@@ -879,6 +879,16 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
     # model needs no instructions for it, and a longer description moves every embedded run's sampling.
     sandbox = _sandbox(ctx)
     target = ctx.workspace.resolve(path)
+    code = [arg for arg in args or [] if "\n" in arg and _PROGRAM_LINE.search(arg)]
+    if not target.is_file() and len(code) == 1:
+        # Slugify and ParseDuration, run 18: execute_python_file(path="test_slugify.py", args=["from slugify import
+        # slugify\nassert ..."]) for a file that was never written, three times each: the code is the test to run
+        said = (f"Note: {path} does not exist, so the code you gave as its args was run as a program, as "
+                "execute_python(code=...) runs it (next time, pass code to execute_python).\n\n")
+        try:
+            return said + await execute_python(code[0], ctx)
+        except ToolError as failed:
+            raise ToolError(f"{said}{failed}", rest=failed.rest) from None
     if not target.is_file():
         raise ToolError(f"{path!r} does not exist in the workspace. To run code, pass it to execute_python instead.")
     if target.suffix != ".py":
