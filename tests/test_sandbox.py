@@ -848,6 +848,12 @@ async def test_a_file_name_used_as_an_undefined_variable_is_read_and_the_program
     shown = await execute_python("print([line for line in customers if 'Zürich' in line])", ctx)
     assert "customers = open('customers.txt', encoding='cp1252').read().splitlines()" in shown
     assert "['José;Zürich']" in shown
+    # ZhAverageScore, run 19: `for row in scores: int(row[1])`: rows as lists, without the header row
+    (workspace / "scores.csv").write_text("姓名,分数\n张伟,88\n王芳,92\n", encoding="utf-8")
+    shown = await execute_python("total = 0\nfor row in scores:\n    total += int(row[1])\n"
+                                 "print(total / len(scores))", ctx)
+    assert "import csv; scores = list(csv.reader(open('scores.csv', encoding='utf-8')))[1:]" in shown
+    assert shown.endswith("--- stdout ---\n90.0")
     # WordCount: `len(essay_text.split())` with essay.txt
     (workspace / "essay.txt").write_text("A few words.\n")
     shown = await execute_python("print(len(essay_text.split()))", ctx)

@@ -681,6 +681,10 @@ def _reading(ctx: ToolContext, name: str, path: str, code: str) -> str:
             return f"import ast; {name} = ast.literal_eval({opened}.read())"
         return f"import json; {name} = json.load({opened})"
     if path.endswith(".csv"):
+        loop = re.search(rf"\bfor\s+(\w+)\s+in\s+{re.escape(name)}\b", code)
+        if loop and re.search(rf"\b{loop.group(1)}\[\d+\]", code):  # row[1]: rows as lists, the header left out
+            # ZhAverageScore, run 19: `for row in scores: total += int(row[1])` got DictReader's rows: KeyError: 1
+            return f"import csv; {name} = list(csv.reader({opened}))[1:]"
         return f"import csv; {name} = list(csv.DictReader({opened}))"
     lines = [line for line in text.splitlines() if line.strip()]
     used = re.escape(name)
