@@ -789,6 +789,10 @@ def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
     written out for it; MalformedJson's ran ``json.load`` on the broken file again and again, ignoring the same."""
     if mend := _file_read_for_name(ctx, code, error):
         return mend
+    if "SyntaxError" in error and (closed := _closed_with_braces(code)):
+        last = closed.rstrip().splitlines()[-1].strip()
+        return (f"Note: your program's last line ended with '}}' where ')' closes it (the braces that end the reply, "
+                f"typed into the code), so it was run again with that line as: {last}\n\n", closed)
     if lines := missing_reads(ctx, code, error):
         names = ", ".join(name for name, _ in lines)
         said = (f"Note: your program used {names} without defining {'it' if len(lines) == 1 else 'them'} (every "
@@ -804,6 +808,27 @@ def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
     return (f"Note: {opened} is not valid JSON (json.load fails on it), but Python's reader takes it (a "
             "comma before } or ] is fine there), so your program was run again with ast.literal_eval(f.read()) in "
             "place of json.load(f).\n\n", mended)
+
+
+def _closed_with_braces(code: str) -> str:
+    """``code`` with its last line's closing braces made the parentheses that line leaves open, when ``code`` does
+    not compile and that version does; "" otherwise. JoinCsv's model (run 19) ended three right programs with
+    ``writer.writerow([name, total]}}``, WordCount's (run 18) with ``file.write(str(word_count)}}``."""
+    lines = code.rstrip().splitlines()
+    if not lines or not re.search(r"\}+\s*$", lines[-1]) or _compiles(code):
+        return ""
+    stripped = re.sub(r"\}+\s*$", "", lines[-1])
+    opened = stripped.count("(") - stripped.count(")")
+    closed = "\n".join([*lines[:-1], stripped + ")" * opened])
+    return closed if opened > 0 and _compiles(closed) else ""
+
+
+def _compiles(code: str) -> bool:
+    try:
+        compile(code, "<stdin>", "exec")
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def _file_read_for_name(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
