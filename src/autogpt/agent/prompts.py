@@ -8,6 +8,7 @@ and what is left) comes last.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Literal
 
@@ -290,10 +291,11 @@ _EXAMPLES: dict[str, dict[str, tuple[str, list[tuple[dict[str, object], str]]]]]
 }
 
 
-def example_files() -> set[str]:
+@functools.cache
+def example_files() -> frozenset[str]:
     """The files the worked examples of the system prompt write (year.txt, result.txt, reply.txt...)."""
-    return {str(command["args"]["path"]) for kinds in _EXAMPLES.values() for _, steps in kinds.values()
-            for reply, _ in steps if (command := reply["command"])["name"] in ("write_file", "append_file")}  # type: ignore[index]
+    return frozenset({str(command["args"]["path"]) for kinds in _EXAMPLES.values() for _, steps in kinds.values()
+            for reply, _ in steps if (command := reply["command"])["name"] in ("write_file", "append_file")})  # type: ignore[index]
 
 
 def _example(kind: str, lang: Language) -> str:

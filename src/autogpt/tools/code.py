@@ -34,7 +34,7 @@ from autogpt.tools.core import (
 from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS
 from autogpt.tools.grounding import asks_to_compute, numbers
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import note_outcome, note_ran, note_shown, note_untried
+from autogpt.tools.untested import compile_error, note_outcome, note_ran, note_shown, note_untried
 from autogpt.tools.web import PAGES_READ, WEB_WITHDRAWN
 from autogpt.tools.workspace import decode_text
 
@@ -815,20 +815,12 @@ def _closed_with_braces(code: str) -> str:
     not compile and that version does; "" otherwise. JoinCsv's model (run 19) ended three right programs with
     ``writer.writerow([name, total]}}``, WordCount's (run 18) with ``file.write(str(word_count)}}``."""
     lines = code.rstrip().splitlines()
-    if not lines or not re.search(r"\}+\s*$", lines[-1]) or _compiles(code):
+    if not lines or not re.search(r"\}+\s*$", lines[-1]) or not compile_error(code):
         return ""
     stripped = re.sub(r"\}+\s*$", "", lines[-1])
     opened = stripped.count("(") - stripped.count(")")
     closed = "\n".join([*lines[:-1], stripped + ")" * opened])
-    return closed if opened > 0 and _compiles(closed) else ""
-
-
-def _compiles(code: str) -> bool:
-    try:
-        compile(code, "<stdin>", "exec")
-    except (SyntaxError, ValueError):
-        return False
-    return True
+    return closed if opened > 0 and not compile_error(closed) else ""
 
 
 def _file_read_for_name(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
@@ -922,7 +914,7 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
         raise ToolError(f"{path!r} does not exist in the workspace. To run code, pass it to execute_python instead.")
     if target.suffix != ".py":
         raise ToolError(f"{path!r} is not a .py file.")
-    if any("\n" in arg and _PROGRAM_LINE.search(arg) for arg in args or []):
+    if code:
         # ParseDuration's model passed the module's code as an argument to the module that held only a comment
         raise ToolError("args are the program's command-line arguments, not code: nothing was run. To put code in "
                         f"{path}, use write_file; to run code, pass it to execute_python.")

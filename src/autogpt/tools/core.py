@@ -665,11 +665,13 @@ def _evidence_check(ctx: ToolContext, reason: str) -> str:
     pages = [without_notes(text) for text in ctx.observations if text.startswith("Page: ")]
     warned: set[str] = ctx.extras.setdefault("finish_evidence_warned", set())
     for name in asked_outputs(ctx) if pages else []:
+        if name in warned:
+            continue
         try:
             held = numbers(ctx.workspace.read_text(name, max_bytes=4096))
         except (ToolError, OSError):
             continue
-        if name in warned or not 0 < len(held) <= 3:
+        if not 0 < len(held) <= 3:
             continue
         for number in held:
             if found := closer_sentence("\n".join(ctx.goals), pages, number):

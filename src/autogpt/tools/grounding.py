@@ -81,7 +81,7 @@ def _rounds_to(seen: Decimal | None, value: Decimal, places: Decimal) -> bool:
 # Words that say nothing about which sentence answers a goal.
 _COMMON = set("""a an and are as at be by for from how in is it its of on or so than that the this to was what when
 where which who with write only number file named page pages site web start find out tell tells many much""".split())
-_URL_OR_FILE = re.compile(r"https?://\S+|[\w./-]+\.[A-Za-z]{1,5}\b")
+_URL_OR_FILE = re.compile(rf"https?://\S+|{_FILE.pattern}")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|\n+")
 
 
