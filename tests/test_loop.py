@@ -253,6 +253,17 @@ def test_repeat_is_not_executed_and_third_time_is_stuck(settings, tmp_path):
     assert [[t["name"] for t in call.tools].count("count") for call in model.calls] == [1, 1, 0]
 
 
+def test_the_mark_of_a_failed_text_sent_back_is_not_run(settings, tmp_path):
+    script = [reply("write_file", path="d.py", content="[160 characters, not shown]"),
+              reply("write_file", path="d.py", content="[3 个字符，不显示]"),
+              reply("write_file", path="d.py", content="def f():\n    return 1\n"), reply("finish", reason="done")]
+    agent, model = make_agent(settings, script, tmp_path)
+    result = agent.run()
+    assert [step.executed for step in result.history[:3]] == [False, False, True]
+    assert "Write the complete text itself" in result.history[0].observation
+    assert (tmp_path / "ws" / "d.py").read_text().startswith("def f")
+
+
 def test_after_repeats_in_a_row_the_tools_of_all_of_them_are_left_out(settings, tmp_path):
     # Slugify: the model went back and forth between two blocked commands (execute_python and
     # execute_python_file) for six steps, each left out only for the step after its own repeat

@@ -74,6 +74,27 @@ def test_step_kinds_render_in_chinese():
     assert "3. 命令 finish(reason='好') 没有执行：重复" in text
 
 
+def test_a_failed_steps_long_text_is_a_mark_not_a_head_to_copy():
+    long = "# comments only\n" * 10
+    failed = ActionStep(number=1, reply=Reply(command=Command(name="write_file", args={"path": "d.py", "content": long})),
+                        ok=False, observation="Nothing was written: only comments.")
+    done = action(2, content=long)
+    memory = ShortTermMemory(verbatim_steps=1)
+    memory.add(failed)
+    memory.add(done)
+    text = memory.render(5000, "en")
+    # older (one line) and recent (in full): the failed text is a mark; the written one keeps its head and "…"
+    assert "1. write_file(path='d.py', content=[160 characters, not shown]) ✗ Nothing was written" in text
+    assert "content='# comments only\\n# comments only" in text and "…'):" in text
+    assert "[160 characters, not shown]" not in failed.reply.command.short()  # events and notices show the head
+    url = "http://127.0.0.1:8000/" + "a" * 100  # one line: shown cut, to be mended
+    assert "a" * 50 in ActionStep(number=3, reply=Reply(command=Command(name="read_webpage", args={"url": url})),
+                                  ok=False, observation="404").render("en")
+    zh = ShortTermMemory(verbatim_steps=2)
+    zh.add(failed)
+    assert "content=[160 个字符，不显示]) 失败" in zh.render(5000, "zh")
+
+
 def test_truncate_observation_keeps_head_and_tail():
     text = "HEAD " + "a" * 50_000 + " TAIL"
     short = truncate_observation(text, 500, "en")

@@ -32,7 +32,7 @@ from autogpt.agent.events import (
     ToolStarted,
 )
 from autogpt.agent.parser import parse_completion
-from autogpt.agent.prompts import Language, t
+from autogpt.agent.prompts import Language, is_not_shown, t
 from autogpt.agent.schema import PlanItem, Reply, narrow, reply_json_schema
 from autogpt.agent.steps import ActionStep, ErrorStep, FeedbackStep, NoteStep, Step, StepBase
 from autogpt.errors import (
@@ -510,8 +510,9 @@ class Runner:
 
     def _check_command(self, reply: Reply) -> str | None:
         """Why the command must not go to the human: ``"repeat"`` (same as the previous step), ``"failed_before"``
-        (failed earlier, and no file has changed since) or ``"invalid"`` (unknown command, bad arguments: the tool
-        call will tell the model). ``None`` if fine."""
+        (failed earlier, and no file has changed since), ``"placeholder"`` (an argument is the mark a failed step's
+        long text is shown as) or ``"invalid"`` (unknown command, bad arguments: the tool call will tell the model).
+        ``None`` if fine."""
         signature = reply.command.signature()
         self._repeats = self._repeats + 1 if signature == self._last_signature else 0
         self._last_signature = signature
@@ -520,6 +521,8 @@ class Runner:
         failed = self._failed.get(signature)
         if failed and failed[1] == self._fingerprint():
             return "failed_before"
+        if any(is_not_shown(value) for value in reply.command.args.values()):
+            return "placeholder"
         try:
             self._tool(reply.command.name).validate(reply.command.args)
         except ToolError:
@@ -539,9 +542,10 @@ class Runner:
     async def _act(self, number: int, reply: Reply, problem: str | None, usage: Usage, cost: float) -> ActionStep:
         """Run the command (unless it repeats the previous one) and record the step."""
         command = reply.command
-        if problem in ("repeat", "failed_before"):
-            self._emit(Notice, step=number, message=f"Not running {command.short()} again.", level="warning")
-            text = (t(self.lang, "repeat") if problem == "repeat"
+        if problem in ("repeat", "failed_before", "placeholder"):
+            if problem != "placeholder":
+                self._emit(Notice, step=number, message=f"Not running {command.short()} again.", level="warning")
+            text = (t(self.lang, problem) if problem != "failed_before"
                     else t(self.lang, problem, step=self._failed[command.signature()][0]))
             step = ActionStep(number=number, reply=reply, executed=False, ok=False, observation=text)
             self._record(step, usage, cost)

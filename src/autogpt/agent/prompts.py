@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Literal
 
 from autogpt.agent.schema import PlanItem
@@ -104,6 +105,11 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "reply_again": "Reply again with one JSON object in the required format.",
         "truncated": "[... output truncated: {n} more characters not shown]",
+        "not_shown": "[{n} characters, not shown]",
+        "placeholder": (
+            "Not run: [N characters, not shown] is how the list of steps stands for a long text that failed or was "
+            "refused, not a text to send. Write the complete text itself, new."
+        ),
         "end_max_steps": "Stopped: the step limit ({limit}) was reached.",
         "end_max_tokens": "Stopped: the token budget ({limit}) was used up.",
         "end_max_cost": "Stopped: the cost budget (${limit}) was used up.",
@@ -168,6 +174,8 @@ TEXT: dict[str, dict[str, str]] = {
                          "换一种做法：按它的错误信息修正，或者使用别的命令。",
         "reply_again": "请按要求的格式重新回复一个 JSON 对象。",
         "truncated": "[……输出已截断：还有 {n} 个字符未显示]",
+        "not_shown": "[{n} 个字符，不显示]",
+        "placeholder": "没有执行：[N 个字符，不显示] 是步骤列表代替一段失败或被拒绝的长文本的写法，不是要发送的文本。请重新写出完整的文本本身。",
         "end_max_steps": "已停止：达到步数上限（{limit}）。",
         "end_max_tokens": "已停止：token 预算（{limit}）已用完。",
         "end_max_cost": "已停止：费用预算（${limit}）已用完。",
@@ -322,6 +330,15 @@ _FORMAT = {
 
 def t(lang: Language, key: str, **values: object) -> str:
     return TEXT[lang][key].format(**values)
+
+
+def is_not_shown(value: object) -> bool:
+    """Whether ``value`` is the mark the list of steps puts in place of a long text that failed (in any language):
+    small models copy what they see, and the shortened head of a refused text, sent back, cost steps."""
+    if not isinstance(value, str):
+        return False
+    marks = (re.escape(TEXT[lang]["not_shown"]).replace(r"\{n\}", r"\d+") for lang in TEXT)
+    return any(re.fullmatch(mark, value.strip()) for mark in marks)
 
 
 def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lang: Language, *,

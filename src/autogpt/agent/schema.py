@@ -71,11 +71,18 @@ class Command(BaseModel):
         """A canonical text of the call, used to detect repeated commands."""
         return f"{self.name}({json.dumps(self.args, sort_keys=True, ensure_ascii=False)})"
 
-    def short(self, limit: int = 80) -> str:
+    def short(self, limit: int = 80, hidden: str = "") -> str:
+        """The call in one line, each long text cut at ``limit`` characters with "…", or, with ``hidden`` (a
+        template with ``{n}``), each long text of several lines replaced by that mark: a failed step's file text or
+        program is not shown in part, because small models sent back the shortened head of a refused text as if it
+        were whole, step after step (ParseDuration, JoinCsv). A long one-line value (a URL) is still shown cut."""
         parts = []
         for key, value in self.args.items():
             if not isinstance(value, str):
                 parts.append(f"{key}={json.dumps(value, ensure_ascii=False)}")
+                continue
+            if hidden and len(value) > limit and "\n" in value.strip():
+                parts.append(f"{key}={hidden.format(n=len(value))}")
                 continue
             # repr() shows a line break as \n, which is also how the model must write it in its JSON reply: small
             # models copy what they see here (a ⏎ mark ended up in their code and files).

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from autogpt.agent.prompts import Language, t
+from autogpt.agent.prompts import TEXT, Language, t
 from autogpt.agent.schema import Reply
 
 
@@ -58,12 +58,16 @@ class ActionStep(StepBase):
             return f"{t(lang, 'result', command=command)} {t(lang, 'untrusted')}\n<<<untrusted\n{body}\nuntrusted>>>"
         return f"{t(lang, 'result', command=command)}\n{self.observation}"
 
+    def _command(self, lang: Language, limit: int) -> str:
+        # A failed step's long texts are not shown in part: the shortened head was sent back as if whole.
+        return self.reply.command.short(limit, hidden="" if self.ok else TEXT[lang]["not_shown"])
+
     def render(self, lang: Language) -> str:
-        return f"{self.number}. {self._outcome(lang, self.reply.command.short())}"
+        return f"{self.number}. {self._outcome(lang, self._command(lang, 80))}"
 
     def summary_line(self, lang: Language) -> str:
         mark = "→" if self.executed and self.ok else "✗"
-        return f"{self.number}. {self.reply.command.short(40)} {mark} {_one_line(self.observation, 120)}"
+        return f"{self.number}. {self._command(lang, 40)} {mark} {_one_line(self.observation, 120)}"
 
 
 class FeedbackStep(StepBase):
