@@ -1432,6 +1432,26 @@ def test_rewriting_a_module_without_some_of_its_definitions_is_refused_once(work
     assert write_file("broken.py", "x = 1\n", ctx).startswith("Wrote")
 
 
+async def test_a_program_printing_less_than_the_typed_lines_is_to_write_them_all(sandbox: Sandbox,
+                                                                                  workspace: Path) -> None:
+    # InventoryReport, run 18: the program printed only the total, and the model typed the item lines again
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["Write report.txt with a line '<item>: <quantity> x <price> = <value>' for each item of "
+                 "inventory.txt, then a line 'TOTAL: <sum of all values>'."]
+    (workspace / "inventory.txt").write_text("widget: 14\nsprocket: 27\n")
+    ctx.observations += ["widget: 14\nsprocket: 27\n", '{"widget": 2.75, "sprocket": 0.85}']  # read_file's
+    write_file("report.txt", "widget: 14 x 2.75 = 38.50\nsprocket: 27 x 0.85 = 24.85\nTOTAL: 63.35", ctx)
+    printed = await execute_python("print('TOTAL: 61.45')", ctx)
+    assert printed.endswith("Note: this program wrote no file and printed 1 number(s), while report.txt holds 3 "
+                            "that you typed (38.50, 24.85, 63.35, ...). Next, extend the program: have it compute "
+                            "every number of report.txt from the data, print each line, and write the whole of "
+                            "report.txt itself (with open('report.txt', 'w') as f: f.write(...)).")
+    printed = await execute_python("print(38.5 + 24.85 + 1, 2, 3)", ctx)  # as many as typed: write them there
+    assert "If the output above is the result, write it there now" in printed
+
+
 async def test_a_typed_placeholder_is_not_done_and_a_printed_result_is_to_replace_it(sandbox: Sandbox,
                                                                                      workspace: Path) -> None:
     # PrimeSum: the model wrote 0 to answer.txt, was told every file existed, and never wrote the printed sum

@@ -489,10 +489,18 @@ def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
                 "content=...) with only what the task asks for.")
     printed = set(numbers(stdout))
     for name, typed in made_up_numbers(ctx).items():
-        if printed and not printed & set(numbers(ctx.workspace.read_text(name))):
-            return (f"\nNote: this program wrote no file, and {name} still holds {', '.join(typed[:3])}, which you "
-                    "typed. If the output above is the result, write it there now: "
-                    f"write_file(path=\"{name}\", content=...) with only what the task asks for.")
+        if not printed or printed & set(numbers(ctx.workspace.read_text(name))):
+            continue
+        if len(typed) > len(printed):
+            # InventoryReport, run 18: its program printed only the total; told to write the output there, the model
+            # typed the four item lines again beside it, one of them wrong
+            return (f"\nNote: this program wrote no file and printed {len(printed)} number(s), while {name} holds "
+                    f"{len(typed)} that you typed ({', '.join(typed[:3])}, ...). Next, extend the program: have it "
+                    f"compute every number of {name} from the data, print each line, and write the whole of {name} "
+                    f"itself (with open('{name}', 'w') as f: f.write(...)).")
+        return (f"\nNote: this program wrote no file, and {name} still holds {', '.join(typed[:3])}, which you "
+                "typed. If the output above is the result, write it there now: "
+                f"write_file(path=\"{name}\", content=...) with only what the task asks for.")
     return ""
 
 
