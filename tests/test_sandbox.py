@@ -1110,6 +1110,20 @@ async def test_once_every_asked_file_exists_the_step_that_made_it_says_finish_is
     from autogpt.tools.untested import import_line
 
     assert import_line(ctx, "stack.py") == "from stack import Stack"  # its names as written, though it won't parse
+    # ParseDuration, run 19: the reply's text ended at the double quote of raise ValueError(f"...
+    (workspace / "stack.py").unlink()
+    assert write_file("stack.py", "class Stack:\n    def pop(self):\n        raise ValueError(f", ctx).endswith(
+        "every def needs a body that does the work.\nNote: the code stops at 'raise ValueError(f': the double quote "
+        "that came next ended the text of your reply there, and the rest was lost. In the code, use single quotes "
+        "('...'), or write a double quote inside a reply's text as \\\".")
+    with pytest.raises(ToolError, match="the code stops at 'print[(]'"):
+        await execute_python("x = 1\nprint(", ctx)
+    with pytest.raises(ToolError) as failed:
+        await execute_python("x = (1,\n", ctx)  # a program cut after a comma, no quote: it stops at "x = (1,"
+    assert "the code stops at 'x = (1,'" in str(failed.value)
+    with pytest.raises(ToolError) as failed:
+        await execute_python("print(1))", ctx)  # not cut off: no such note
+    assert "stops at" not in str(failed.value)
     write_file("stack.py", "class Stack:\n    def push(self, item): ...\n", ctx)
     await execute_python("import stack\nprint('ok')", ctx)
     assert "Note:" not in write_file("notes.txt", "stack works", ctx)  # not code, not asked: nothing to say

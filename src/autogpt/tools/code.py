@@ -34,7 +34,14 @@ from autogpt.tools.core import (
 from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS
 from autogpt.tools.grounding import asks_to_compute, numbers
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import compile_error, note_outcome, note_ran, note_shown, note_untried
+from autogpt.tools.untested import (
+    compile_error,
+    cut_at_quote,
+    note_outcome,
+    note_ran,
+    note_shown,
+    note_untried,
+)
 from autogpt.tools.web import PAGES_READ, WEB_WITHDRAWN
 from autogpt.tools.workspace import decode_text
 
@@ -455,7 +462,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
         last = result.stderr.strip().splitlines()[-1:] or [result.killed or f"exit code {result.exit_code}"]
         note_outcome(ctx, tried, last[0][:200])
         notes = (page_read_note(ctx, code) + undefined_file_note(ctx, result.stderr, code)
-                 + missing_name_note(ctx, result.stderr))
+                 + missing_name_note(ctx, result.stderr) + cut_at_quote(code))
         raise ToolError(f"{exc}{restored}{notes}", rest=exc.rest) from None
     note_outcome(ctx, tried)
     text += restored

@@ -17,7 +17,15 @@ from autogpt.tools.grounding import (
     without_notes,
 )
 from autogpt.tools.registry import LINKS, PAGES_READ, Tool, ToolContext
-from autogpt.tools.untested import SHOWN, failing, ran_a_program, syntax_error, test_call, untried
+from autogpt.tools.untested import (
+    SHOWN,
+    cut_at_quote,
+    failing,
+    ran_a_program,
+    syntax_error,
+    test_call,
+    untried,
+)
 
 _EXTENSIONS = ("txt md markdown rst csv tsv json jsonl yaml yml toml ini cfg xml html htm css js ts py ipynb sh "
                "sql log tex cpp hpp java go rs rb php svg png jpg jpeg gif pdf docx xlsx pptx").split()  # no .c / .h: "D.C."
@@ -365,7 +373,7 @@ def _test_next(ctx: ToolContext, written: list[str]) -> str:
     test = next((name for name in dict.fromkeys(tests) if not absent(ctx, [name])), "")
     if broken := syntax_error(ctx, path):  # Slugify's stub: a def whose body is a comment, written four times
         return (f"\nNote: {path} does not compile: {broken}. Write it again with the whole code: every def needs a "
-                "body that does the work.")
+                f"body that does the work.{cut_at_quote(ctx.workspace.read_text(path))}")
     if test:
         return f"\nNote: {path} is written, not yet run. Next, run {test}: execute_python_file(path=\"{test}\")."
     # Slugify, runs 10 and 11: told to test "with code that starts with from slugify import slugify", the model

@@ -107,6 +107,20 @@ def compile_error(code: str, name: str = "<code>") -> str:
     return ""
 
 
+_CUT_AT_QUOTE = re.compile(r"[(\[{,=+]\s*[fbr]?$")
+
+
+def cut_at_quote(code: str) -> str:
+    """A note when ``code`` stops where a double quote would open a string (``raise ValueError(f``): the reply's
+    JSON text ended at that quote, so the rest of the program was lost (ParseDuration, run 19, twice)."""
+    broken = compile_error(code)
+    if not ("never closed" in broken or "unexpected EOF" in broken) or not _CUT_AT_QUOTE.search(code.rstrip()):
+        return ""
+    return (f"\nNote: the code stops at {code.rstrip().splitlines()[-1].strip()!r}: the double quote that came next "
+            "ended the text of your reply there, and the rest was lost. In the code, use single quotes ('...'), "
+            "or write a double quote inside a reply's text as \\\".")
+
+
 def note_written(ctx: ToolContext, relative: str) -> None:
     """A file was written: a ``.py`` one is untried until a run names it."""
     if relative.endswith(".py"):
