@@ -1446,6 +1446,18 @@ def test_rewriting_a_module_without_some_of_its_definitions_is_refused_once(work
     assert write_file("broken.py", "x = 1\n", ctx).startswith("Wrote")
 
 
+def test_a_goals_number_written_alone_as_the_computed_answer_is_typed(sandbox: Sandbox, workspace: Path) -> None:
+    # Fibonacci30, run 20: the model wrote F(1)'s 1 to answer.txt at step 1, and nothing asked about it
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["F(1) = 1, F(2) = 1, F(3) = 2. Compute F(30) and write only that number to answer.txt."]
+    assert "Note: no command showed 1: numbers worked out by hand" in write_file("answer.txt", "1", ctx)
+    assert "no command showed" not in write_file("terms.txt", "F(1) = 1, F(2) = 1", ctx)  # the goals' data
+    ctx.goals = ["Write the number 42 to answer.txt."]  # nothing to compute: the goals give it
+    assert "no command showed" not in write_file("answer.txt", "42", ctx)
+
+
 async def test_a_program_printing_less_than_the_typed_lines_is_to_write_them_all(sandbox: Sandbox,
                                                                                   workspace: Path) -> None:
     # InventoryReport, run 18: the program printed only the total, and the model typed the item lines again

@@ -29,7 +29,7 @@ from autogpt.tools.core import (
     missing_files,
     web_addresses,
 )
-from autogpt.tools.grounding import NOTED, asks_to_compute, ungrounded, without_notes
+from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, ungrounded, without_notes
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import DEFINITIONS, compile_error, failing, module_name, note_written, untried
 from autogpt.tools.workspace import decode_text
@@ -47,7 +47,10 @@ def _note_typed(ctx: ToolContext, relative: str, content: str, append: bool) -> 
     if relative.endswith(_CODE):
         return
     noted: dict[str, list[str]] = ctx.extras.setdefault(NOTED, {})
-    fresh = ungrounded(content, [*ctx.goals, *map(without_notes, ctx.observations)])
+    # A file that is one number, for goals that ask to compute it, is an answer: the goals' own numbers are the
+    # data, not the answer (Fibonacci30, run 20: the model wrote F(1)'s 1 to answer.txt at step 1, unnoted)
+    answer = asks_to_compute(ctx.goals) and numbers(content) == [content.strip().replace(",", "")]
+    fresh = ungrounded(content, [*([] if answer else ctx.goals), *map(without_notes, ctx.observations)])
     noted[relative] = list(dict.fromkeys([*noted.get(relative, []), *fresh])) if append else fresh
 
 
