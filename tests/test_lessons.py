@@ -88,6 +88,22 @@ def test_a_lesson_about_its_own_function_is_shown_only_to_tasks_that_name_it(set
     assert len(book.relevant(SLUGIFY.replace("URL slug", "slug for a web address"))) == 2  # the same function
 
 
+def test_a_lesson_is_shown_only_to_tasks_like_the_one_it_came_from(settings: Settings) -> None:
+    """Benchmark runs 20-21: AppendLine's lesson reached Fibonacci30, whose program then appended to answer.txt."""
+    book = LessonBook(AutoGPT(settings=settings, model=ScriptedModel()).memory)
+    lesson = ("Always append to the end of a file using append_file, not overwrite it with write_file. This ensures "
+              "that your list remains ordered and you can easily add new items at the end without losing existing "
+              "ones.")
+    book.learn("todo.txt is a to-do list with one item per line. Add the item 'renew passport' (without the quotes) "
+               "as a new last line of todo.txt, keeping every existing line unchanged.", [lesson], 0.9, run_id="r1")
+    fibonacci = ("The Fibonacci sequence starts F(1) = 1, F(2) = 1, and every later term is the sum of the two before "
+                 "it (F(3) = 2, F(4) = 3, ...). Compute F(30) and write only that number to a file named answer.txt.")
+    assert book.relevant(fibonacci) == []
+    shopping = ("shopping.txt is a shopping list with one item per line. Add the item 'eggs' as a new last line of "
+                "shopping.txt, keeping every existing line unchanged.")
+    assert [r.text for r in book.relevant(shopping)] == [lesson]
+
+
 def test_after_a_run_the_agent_keeps_its_lessons_and_the_next_similar_run_uses_them(settings: Settings,
                                                                                     tmp_path: Path) -> None:
     (tmp_path / "ws").mkdir()

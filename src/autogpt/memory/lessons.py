@@ -29,6 +29,12 @@ SAME_LESSON = 0.95
 #: against other computing goals and 0.76 against writing a poem. A lesson is short general advice, so a
 #: near miss costs little; only the best three are shown, weighted.
 RELEVANT = 0.81
+#: ... and the task the lesson came from must be at least this similar to the new one. A lesson's advice is
+#: general, so its own text scores alike against most goals: "Always append to the end of a file using
+#: append_file, not overwrite it with write_file", from AppendLine, scored 0.814 against Fibonacci30's goal, was
+#: shown to it, and its program appended (benchmark runs 20-21). Task against task: 0.799 there, 0.836 from
+#: Slugify to ParseDuration (a module task to a module task), 0.858 from an English CSV sum to a Chinese one.
+SIMILAR_TASK = 0.83
 PRUNE_BELOW, PRUNE_AFTER_USES = 0.25, 2
 INITIAL_WEIGHT = 0.5
 
@@ -178,6 +184,12 @@ class LessonBook:
         """The lessons for a task like ``task``: similar enough, weighted, best first."""
         hits = [h for h in self.memory.search(task, namespace=LESSONS, k=k * 4)
                 if h.similarity is not None and h.similarity >= RELEVANT and not _own_names(h.record, task)]
+        if hits:
+            embedder = self.memory.embedder
+            [query] = embedder.embed_queries([task])
+            origins = embedder.embed_passages([str(h.record.metadata.get("task") or h.record.text) for h in hits])
+            hits = [h for h, origin in zip(hits, origins, strict=True)
+                    if sum(a * b for a, b in zip(query, origin, strict=True)) >= SIMILAR_TASK]
         hits.sort(key=lambda h: (h.similarity or 0) * (0.5 + _weight(h.record)), reverse=True)
         return [h.record for h in hits[:k]]
 
