@@ -817,10 +817,23 @@ async def test_rows_written_without_the_header_row_get_a_note(sandbox: Sandbox, 
             "csv.writer(open('shipped.csv', 'w', newline='')).writerows(rows)")
     out = await execute_python(code, ctx)
     assert out.endswith("Note: shipped.csv starts with a row of orders.csv but has no header row "
-                        "('id,status,amount'). If it should have one (tables usually do), write the header first.")
+                        "('id,status,amount'). If it should have one (tables usually do), have the program write the "
+                        "header row first, before the rows (appending it would put it after them).")
     kept = await execute_python("open('shipped.csv', 'w').write('id,status,amount\\n1001,shipped,120.50\\n')", ctx)
     summary = await execute_python("open('totals.csv', 'w').write('shipped,120.50\\n')", ctx)  # not a row of it
     assert "Note:" not in kept and "Note:" not in summary
+    # FilterRows, run 21: the header and the rows appended after the rows; the table held them twice
+    from autogpt.tools.core import protect_inputs
+    from autogpt.tools.files import append_file
+
+    ctx.goals = ["orders.csv lists orders. Write shipped.csv with the header row and the shipped rows."]
+    protect_inputs(ctx, ctx.workspace.snapshot())
+    (workspace / "shipped.csv").write_text("1001,shipped,120.50\n")
+    with pytest.raises(ToolError, match=r"begins with the header row \('id,status,amount'\), and shipped.csv "
+                                        r"already has rows"):
+        append_file("shipped.csv", "id,status,amount\n1001,shipped,120.50\n", ctx)
+    assert (workspace / "shipped.csv").read_text() == "1001,shipped,120.50\n"
+    assert append_file("shipped.csv", "1003,shipped,9.00\n", ctx).startswith("Appended")  # rows: fine
 
 
 async def test_a_file_name_used_as_an_undefined_variable_is_read_and_the_program_run_again(sandbox: Sandbox,

@@ -598,7 +598,8 @@ def _headerless(name: str, rows: list[str], source: str, lines: list[str]) -> st
     if len(lines) < 2 or not rows or rows[0] == lines[0] or lines[0] in rows or rows[0] not in set(lines[1:]):
         return ""
     return (f"\nNote: {name} starts with a row of {source} but has no header row ({lines[0]!r}). If it should "
-            "have one (tables usually do), write the header first.")
+            "have one (tables usually do), have the program write the header row first, before the rows "
+            "(appending it would put it after them).")
 
 
 def _table_lines(ctx: ToolContext, name: str) -> list[str]:

@@ -179,6 +179,21 @@ def _altered_row(ctx: ToolContext, relative: str, content: str, header: str) -> 
     return None
 
 
+def _header_appended(ctx: ToolContext, relative: str, content: str, existing: Callable[[], str | None]) -> str:
+    """The header row ``content`` begins with, when it is appended to a table that already has rows: the table's
+    own first line, or an input table's. FilterRows, run 21: its program wrote the rows without the header; told
+    so, the model appended the header and the rows again, and finished with every row twice, a header between."""
+    suffix = PurePosixPath(relative).suffix.lower()
+    held = (existing() or "").strip()
+    first = content.strip().split("\n", 1)[0].strip()
+    if suffix not in TABLE_SEPARATORS or not held or not first:
+        return ""
+    headers = {held.split("\n", 1)[0].strip()} | {
+        decode_text(data)[0].strip().split("\n", 1)[0].strip() for name, data in ctx.extras.get(INPUT_BYTES, {}).items()
+        if PurePosixPath(name).suffix.lower() == suffix}
+    return first if first in headers else ""
+
+
 def _ragged_row(relative: str, content: str, header: str) -> tuple[str, int, int] | None:
     """A row of a table written to a .csv or .tsv file with another number of values than its header row has
     columns: (the row, its values, the header's columns). JoinCsv's model typed ``C01,Amara Diallo,120.00`` (id,
@@ -346,6 +361,11 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
             and (existing() or "").rstrip().endswith(content.strip())):
         raise ToolError(f"Nothing was appended: {relative} already ends with this text, appended earlier in this task. "
                         "Appending it again would repeat it. If the file is as the task wants, go on or finish.")
+    if append and (header := _header_appended(ctx, relative, content, existing)):
+        raise ToolError(f"Nothing was appended: this text begins with the header row ({header!r}), and {relative} "
+                        "already has rows: appended, it would come after them, in the middle of the table (and rows "
+                        f"appended again would be there twice). To have the header first, write the whole of "
+                        f"{relative} with write_file, or run a program that writes the header row, then the rows.")
     if not append and _program_as_result(ctx, relative, content):
         raise ToolError(f"Nothing was written: this is a Python program, and {relative} is where the task wants "
                         "a result. Run the program with execute_python and have it write what it computes to "
