@@ -264,6 +264,22 @@ def test_the_mark_of_a_failed_text_sent_back_is_not_run(settings, tmp_path):
     assert (tmp_path / "ws" / "d.py").read_text().startswith("def f")
 
 
+def test_after_a_refused_write_to_the_examples_file_writes_name_only_the_asked_files(settings, tmp_path):
+    # InventoryReport, run 21: lost after a refused copy, the model wrote 2023 to the example's year.txt six times
+    script = [reply("write_file", path="year.txt", content="2023"), reply("write_file", path="report.txt", content="ok"),
+              reply("finish", reason="done")]
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "inventory.txt").write_text("widget: 14\n")
+    agent, model = make_agent(settings, script, tmp_path, goals=["Read inventory.txt and write a report to report.txt"])
+    agent.run()
+    paths = [{t["name"]: t["parameters"]["properties"]["path"].get("enum") for t in call.tools if t["name"] in
+              ("write_file", "append_file")} for call in model.calls]
+    assert paths[0] == {"write_file": None, "append_file": None}
+    assert paths[1] == {"write_file": ["report.txt"], "append_file": ["report.txt"]}
+    assert paths[2] == {}  # told every asked file exists: finish (or read) next
+    assert not (tmp_path / "ws" / "year.txt").exists()
+
+
 def test_after_repeats_in_a_row_the_tools_of_all_of_them_are_left_out(settings, tmp_path):
     # Slugify: the model went back and forth between two blocked commands (execute_python and
     # execute_python_file) for six steps, each left out only for the step after its own repeat

@@ -32,7 +32,7 @@ from autogpt.agent.events import (
     ToolStarted,
 )
 from autogpt.agent.parser import parse_completion
-from autogpt.agent.prompts import Language, is_not_shown, t
+from autogpt.agent.prompts import Language, example_files, is_not_shown, t
 from autogpt.agent.schema import PlanItem, Reply, narrow, reply_json_schema
 from autogpt.agent.steps import ActionStep, ErrorStep, FeedbackStep, NoteStep, Step, StepBase
 from autogpt.errors import (
@@ -51,6 +51,7 @@ from autogpt.tools.core import (
     SAID_DONE,
     WRITE_NEXT,
     absent,
+    asked_outputs,
     expected_outputs,
     missing_files,
     missing_results,
@@ -303,7 +304,8 @@ class Runner:
         also read the same file or page again right after it was shown whole: for the next step a tool that just read a page may name only the page's links not read yet (it is
         left out if there are none), and the tools that run code are left out (they cannot fetch it); while a file
         the task asks for is missing, only the writing tools stay beside it (WebFact's model searched the web for
-        what the page had just said); right after a file, the web tools are left out. ``read_file`` may name only the files there are (without the ones
+        what the page had just said); right after a file, the web tools are left out. Once a write to a file of the
+        system prompt's worked example was refused, the writing tools may name only the files the task asks for. ``read_file`` may name only the files there are (without the ones
         a step still shown in full read whole, unchanged since), and is left out when there are none: small models
         read made-up names.
         """
@@ -353,6 +355,10 @@ class Runner:
                     left_out |= {tool.name for tool in self._tools() if tool.name not in writers and tool.name != name}
             else:  # a file: the next step works with it. Offered the web, the model read made-up addresses.
                 left_out |= {tool.name for tool in self._tools() if tool.untrusted}
+        if asked := self._after_example_write():
+            for tool in self._tools():
+                if tool.writes and tool.name not in left_out and "path" in tool.args_model.model_fields:
+                    narrowed[tool.name] = ("path", asked)
         # A file can be read only if it is there (and not just read): small models read made-up names.
         files = self.workspace.files(limit=100)
         shown = self._recently_shown() if files else set()
@@ -407,6 +413,15 @@ class Runner:
             return False
         relative = self._workspace_file(path)
         return relative is not None and relative in untried(self._context)
+
+    def _after_example_write(self) -> list[str]:
+        """After a write to a file of the system prompt's worked example was refused (the task asks for other
+        files), the files the writing tools may name from then on: the ones the task asks for. InventoryReport's
+        model, run 21, lost after a refused copy, wrote 2023 to the example's year.txt six times in seven steps."""
+        examples, writers = example_files(), {tool.name for tool in self._tools() if tool.writes}
+        refused = any(isinstance(step, ActionStep) and not step.ok and step.reply.command.name in writers
+                      and step.reply.command.args.get("path") in examples for step in self.memory.steps)
+        return asked_outputs(self._context) if refused else []
 
     def _recently_shown(self) -> set[str]:
         """The files a step still in the history's full part showed whole, unchanged since. ZhAverageScore's model
