@@ -809,6 +809,39 @@ async def test_a_table_with_rewritten_rows_is_not_done_and_finish_asks_once(sand
     assert finish("Done.", ctx) == "Done."
 
 
+async def test_a_table_with_repeated_or_unsorted_rows_the_goals_rule_out_is_not_done(sandbox: Sandbox,
+                                                                                     workspace: Path) -> None:
+    # JoinCsv, run 21: its merge wrote one row per order, each with its customer's total, unsorted; it finished
+    from autogpt.tools.core import finish
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["Write customer_totals.csv with the header name,total and one row for every customer in "
+                 "customers.csv, with the rows sorted by total from highest to lowest."]
+    (workspace / "customers.csv").write_text("customer_id,name\nC01,Amara\nC02,Bruno\n")
+    out = await execute_python("open('customer_totals.csv', 'w').write('name,total\\nAmara,293.75\\nAmara,293.75\\n"
+                               "Bruno,299.9\\n')", ctx)
+    assert out.endswith("Note: customer_totals.csv has the row 'Amara,293.75' 2 times, but the goals ask for one row "
+                        "for each. Have the program write each one once (group the rows first: one per key, with its "
+                        "sum).")
+    with pytest.raises(ToolError, match="Not finished: customer_totals.csv has the row 'Amara,293.75' 2 times"):
+        finish("Wrote the totals.", ctx)
+    out = await execute_python("open('customer_totals.csv', 'w').write('name,total\\nAmara,293.75\\nBruno,299.9\\n"
+                               "Carmen,10\\n')", ctx)
+    assert "Note: customer_totals.csv is not sorted by total from highest to lowest, as the goals ask: row 2 is " \
+           "'Amara,293.75', and row 3 'Bruno,299.9'. Have the program sort the rows before writing them (sorted(rows, " \
+           "key=..., reverse=True), or df.sort_values('total', ascending=False))." in out
+    assert finish("Done.", ctx) == "Done."  # asked once for the file
+    ctx.observations.append(out)  # as the loop does: the numbers were shown
+    typed = write_file("customer_totals.csv", "name,total\nBruno,299.9\nAmara,293.75\nCarmen,10\n", ctx)
+    assert "Note: every file the task asks for exists now" in typed  # right: done
+    ctx.goals = ["读取 scores.csv，写出 ranked.csv（表头 name,score），按 score 从高到低排序。"]
+    assert "is not sorted by score from highest to lowest" in write_file(
+        "ranked.csv", "name,score\nA,1\nB,3\nC,2\n", ctx)
+    ctx.goals = ["Write sorted.csv with the rows of employees.csv sorted by salary from lowest to highest."]
+    assert "not sorted" not in write_file("sorted.csv", "name,salary\nA,1\nB,3\nC,20\n", ctx)  # as numbers
+
+
 async def test_rows_written_without_the_header_row_get_a_note(sandbox: Sandbox, workspace: Path) -> None:
     # FilterRows: `if row[2] == 'shipped'` drops the header row too, and the model finished
     ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)

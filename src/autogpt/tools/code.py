@@ -31,7 +31,7 @@ from autogpt.tools.core import (
     restore_inputs,
     tested,
 )
-from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS
+from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS, table_shape_note
 from autogpt.tools.grounding import asks_to_compute, numbers
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import (
@@ -555,16 +555,26 @@ def _written_tables(ctx: ToolContext, changed: list[str]) -> Iterator[tuple[str,
 
 
 def table_notes(ctx: ToolContext, changed: list[str]) -> str:
-    """Notes on the tables a program wrote from a table it read: rows with their values rewritten, and rows
-    without the header row."""
+    """Notes on the tables a program wrote: from a table it read, rows with their values rewritten, and rows
+    without the header row; and rows that break what the goals say of them (see ``table_shape_note``)."""
     notes = []
     flawed: dict[str, str] = ctx.extras.setdefault(FLAWED_TABLES, {})
+    checked = set()
     for name, sep, rows, source, lines in _written_tables(ctx, changed):
         note = _rewritten(name, sep, rows, source, lines) or _headerless(name, rows, source, lines)
-        flawed.pop(name, None)
+        if name not in checked:
+            flawed.pop(name, None)
+        checked.add(name)
         if note:
-            flawed[name] = note.removeprefix("\nNote: ")
+            flawed.setdefault(name, note.removeprefix("\nNote: "))
         if note and note not in notes:
+            notes.append(note)
+    for name in changed:  # JoinCsv, run 21: one row per order where the goals asked one per customer, unsorted
+        if PurePosixPath(name).suffix.lower() not in TABLE_SEPARATORS or name in flawed and name in checked:
+            continue
+        flawed.pop(name, None)
+        if note := table_shape_note(ctx, name, _table_lines(ctx, name)):
+            flawed[name] = note.removeprefix("\nNote: ")
             notes.append(note)
     return "".join(notes[:2])
 

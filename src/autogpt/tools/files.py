@@ -151,6 +151,53 @@ TABLE_SEPARATORS = {".csv": ",", ".tsv": "\t"}
 TABLE_MAX_BYTES = 500_000
 
 
+_ONE_ROW = re.compile(r"\bone (?:row|line) (?:for|per) (?:every|each)\b|每(?:个|位|一|项|行)\S{0,10}?一行", re.IGNORECASE)
+_DESCENDING = r"highest to lowest|largest to smallest|biggest to smallest|descending|从高到低|从大到小|降序"
+_ASCENDING = r"lowest to highest|smallest to largest|ascending|从低到高|从小到大|升序"
+_SORTED_BY = re.compile(rf"\bsort\w*\s+(?:\w+\s+)?by\s+(?:the\s+)?['\"`]?(\w+)['\"`]?[^.;:]{{0,40}}?({_DESCENDING}|{_ASCENDING})"
+                        rf"|按\s*['\"`]?(\w+?)['\"`]?\s*(?:列\s*)?({_DESCENDING}|{_ASCENDING})", re.IGNORECASE)
+
+
+def table_shape_note(ctx: ToolContext, name: str, lines: list[str]) -> str:
+    """A note on a table (``lines``, its header first) that breaks what the goals say of its rows: the same row
+    more than once where they ask for one row for each thing, or rows out of the order they ask for ("sorted by
+    total from highest to lowest"). JoinCsv, run 21: its pandas merge wrote one row per order, each with its
+    customer's total, unsorted, and the model finished."""
+    sep = TABLE_SEPARATORS.get(PurePosixPath(name).suffix.lower())
+    goals = "\n".join(ctx.goals)
+    rows = [row for row in csv.reader(lines, delimiter=sep) if any(cell.strip() for cell in row)] if sep else []
+    if len(rows) < 3 or name not in goals:
+        return ""
+    if _ONE_ROW.search(goals):
+        seen: dict[tuple[str, ...], int] = {}
+        for row in rows[1:]:
+            seen[tuple(cell.strip() for cell in row)] = seen.get(tuple(cell.strip() for cell in row), 0) + 1
+        row, times = max(seen.items(), key=lambda item: item[1])
+        if times > 1:
+            return (f"\nNote: {name} has the row {sep.join(row)!r} {times} times, but the goals ask for one row for "
+                    "each. Have the program write each one once (group the rows first: one per key, with its sum).")
+    wanted = _SORTED_BY.search(goals)
+    if wanted is None:
+        return ""
+    column, order = (wanted.group(1) or wanted.group(3)).casefold(), (wanted.group(2) or wanted.group(4)).casefold()
+    header = [cell.strip().casefold() for cell in rows[0]]
+    if column not in header:
+        return ""
+    at, descending = header.index(column), bool(re.fullmatch(_DESCENDING, order))
+    try:
+        values = [float(row[at]) for row in rows[1:]]
+    except (ValueError, IndexError):
+        return ""
+    for first, (a, b) in enumerate(zip(values, values[1:], strict=False), 2):
+        if (b > a) if descending else (b < a):
+            return (f"\nNote: {name} is not sorted by {rows[0][at].strip()} from "
+                    f"{'highest to lowest' if descending else 'lowest to highest'}, as the goals ask: row {first} is "
+                    f"{sep.join(rows[first - 1])!r}, and row {first + 1} {sep.join(rows[first])!r}. Have the program sort "
+                    f"the rows before writing them (sorted(rows, key=..., reverse={descending}), or "
+                    f"df.sort_values({rows[0][at].strip()!r}, ascending={not descending})).")
+    return ""
+
+
 def _altered_row(ctx: ToolContext, relative: str, content: str, header: str) -> tuple[str, str, str] | None:
     """A row typed into a table with the same columns (``header``: its first line) as a table the goals give to
     read, but with other values than that table's row: (the row, the input, its row there). Rows are matched by
@@ -449,7 +496,9 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
     written[:] = [*written[-9:], content]
     _note_typed(ctx, relative, content, append=append)
     note_written(ctx, relative)
-    done = "" if source or untranslated or altered else all_made(ctx, [relative], content)  # not what was asked
+    if shape := table_shape_note(ctx, relative, content.splitlines()):
+        ctx.extras.setdefault(FLAWED_TABLES, {}).setdefault(relative, shape.removeprefix("\nNote: "))
+    done = shape or ("" if source or untranslated or altered else all_made(ctx, [relative], content))
     done = done or _typed_note(ctx, relative)
     return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}.{done}"
 
