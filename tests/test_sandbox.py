@@ -1724,6 +1724,10 @@ def test_a_table_or_code_that_ends_with_an_ellipsis_is_not_written(workspace: Pa
                                   f"shortens long arguments; a .{suffix} file never ends so. Write the complete text.")
         assert not (workspace / name).exists()
     assert "Wrote" in write_file("story.txt", "And then the lights went out…", ctx)  # prose may
+    # JoinCsv, run 21: the first rows of a program's file, as its result showed them, retyped with "[...]"
+    with pytest.raises(ToolError, match=r"ends with '\[...\]', which is how a program's result shows only the first"):
+        write_file("customer_totals.csv", "name,total\nAmara Diallo,45.5\n[...]", ctx)
+    assert "Wrote" in write_file("notes.txt", "He said: [...]", ctx)
 
 
 def test_the_examples_files_are_not_written_for_a_task_that_asks_for_others(workspace: Path) -> None:

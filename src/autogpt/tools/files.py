@@ -404,6 +404,11 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         # JoinCsv, run 18: its refused rows sent back changed and cut off ("...,Riga C05,…") were written
         raise ToolError(f"Nothing was {verb}: the text ends with '…', which is how the list of steps shortens long "
                         f"arguments; a {PurePosixPath(relative).suffix} file never ends so. Write the complete text.")
+    if content.rstrip().endswith("[...]") and PurePosixPath(relative).suffix.lower() in _NO_ELLIPSIS:
+        # JoinCsv, run 21: the first rows a program wrote, as its result showed them, retyped with "[...]"
+        raise ToolError(f"Nothing was {verb}: the text ends with '[...]', which is how a program's result shows "
+                        f"only the first lines of a file it wrote; a {PurePosixPath(relative).suffix} file never ends "
+                        "so. Have the program write the whole file, or write the complete text.")
     if (append and content.strip() and content in ctx.extras.get(_WRITTEN, [])
             and (existing() or "").rstrip().endswith(content.strip())):
         raise ToolError(f"Nothing was appended: {relative} already ends with this text, appended earlier in this task. "
