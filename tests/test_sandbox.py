@@ -1504,6 +1504,22 @@ def test_a_goals_number_written_alone_as_the_computed_answer_is_typed(sandbox: S
     assert "no command showed" not in write_file("answer.txt", "42", ctx)
 
 
+async def test_a_program_that_prints_and_writes_nothing_is_told_its_result_is_lost(sandbox: Sandbox,
+                                                                                   workspace: Path) -> None:
+    # MissingPath, run 21: the sum was set in `total` and never printed; five steps later the time ran out
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["Read data.csv, add up its amount column, and write the total to a file named total.txt."]
+    (workspace / "data.csv").write_text("amount\n1.5\n2\n")
+    code = ("import csv\nwith open('data.csv') as f:\n    total = sum(float(r['amount']) for r in csv.DictReader(f))\n"
+            "count = 2")
+    out = await execute_python(code, ctx)
+    assert out.endswith("Note: this program printed nothing and wrote no file, so what it worked out is lost now that "
+                        "it has ended. Run it again with print(count) at the end (or have it write the result to "
+                        "total.txt).")
+    (workspace / "total.txt").write_text("3.5")
+    assert "printed nothing" not in await execute_python(code, ctx)  # no result file missing: nothing lost
+
+
 async def test_a_program_printing_less_than_the_typed_lines_is_to_write_them_all(sandbox: Sandbox,
                                                                                   workspace: Path) -> None:
     # InventoryReport, run 18: the program printed only the total, and the model typed the item lines again

@@ -473,8 +473,8 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     written = written_files(ctx, changed, skip=kept) + tables
     if _JSON_ERROR.search(result.stdout):  # the error was caught and printed: the step did not work either
         written += "\n" + json_note(code)
-    elif result.stdout.strip() and not [name for name in changed if "__pycache__" not in name.split("/")]:
-        written += unwritten_result(ctx, result.stdout)
+    elif not [name for name in changed if "__pycache__" not in name.split("/")]:
+        written += unwritten_result(ctx, result.stdout) if result.stdout.strip() else lost_result(ctx, code, file)
     note_shown(ctx, f"{result.stdout}\n{written}")
     if not tables:  # FilterRows, run 11: told its rows were rewritten and that it was done, it finished
         written += all_made(ctx, changed) or tested(ctx, tried, code)
@@ -509,6 +509,27 @@ def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
                 "typed. If the output above is the result, write it there now: "
                 f"write_file(path=\"{name}\", content=...) with only what the task asks for.")
     return ""
+
+
+def lost_result(ctx: ToolContext, code: str, file: str = "") -> str:
+    """A note for a program that set values but printed nothing and wrote no file while a file the task asks for
+    is missing: what it worked out is gone. MissingPath's model (run 21) summed the column into ``total`` at step
+    4, saw an empty output, and spent five more steps getting back there; its time ran out."""
+    missing = missing_results(ctx)
+    if file or not missing:
+        return ""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    assigned = [(node.lineno, target.id) for node in ast.walk(tree) if isinstance(node, ast.Assign | ast.AugAssign)
+                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                if isinstance(target, ast.Name)]
+    if not assigned:
+        return ""
+    last = max(assigned)[1]
+    return (f"\nNote: this program printed nothing and wrote no file, so what it worked out is lost now that it has "
+            f"ended. Run it again with print({last}) at the end (or have it write the result to {missing[0]}).")
 
 
 def _printed_file(ctx: ToolContext, lines: list[str]) -> bool:
