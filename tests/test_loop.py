@@ -1192,6 +1192,10 @@ def test_after_a_program_prints_the_answer_for_a_missing_file_the_next_step_writ
     assert "execute_python" in offered[1]  # after a program that printed the table
     assert offered[2] == ["write_file", "append_file", "finish"]
     assert "execute_python" in offered[3] or offered[3] == ["read_file", "list_folder", "finish"]
+    # MissingPath, run 21: told only by the tools, its model wrote 0; the prompt's last line says what was printed
+    ends = [call.messages[-1].content.splitlines()[-1] for call in model.calls]
+    assert ends[2] == "你上一个程序输出了 90.0，而 average.txt 还不存在。如果这就是结果，现在就用 write_file 把它写入 average.txt，只写任务要求的内容。"
+    assert ends[1] == ends[3] == "哪些目标已经完成？下一条命令是什么？如果所有目标都已完成，现在就调用 finish。"
 
 
 def test_after_every_asked_file_exists_the_next_step_finishes_or_checks(settings, tmp_path):

@@ -124,6 +124,7 @@ class RunState(BaseModel):
     rest_after: int = 0
     said_done: int = 0
     write_next: int = 0
+    printed: tuple[str, str] | None = None
     snapshot: dict[str, tuple[int, int]] = Field(default_factory=dict)
     pending: Proposal | None = None
     running: Proposal | None = None
@@ -185,6 +186,7 @@ class Runner:
         self._rest_after = 0  # the step whose tool said it cannot work that way: left out for the next step
         self._said_done = 0  # the step whose result said every asked file exists: the next may finish or check
         self._write_next = 0  # the step whose program printed a computed answer for a missing file: the next writes
+        self._printed: tuple[str, str] | None = None  # and what it printed, for which file
         self._system: tuple[Message, int] | None = None
         self._lessons = lessons  # from earlier runs of similar tasks: part of the system prompt
         self._known = known  # what long-term memory holds about the goals: part of the system prompt
@@ -476,8 +478,10 @@ class Runner:
         failed = isinstance(last, ActionStep) and last.executed and not last.ok
         self.plan, unmade = planning.reopen_missing(
             self.plan, lambda task: absent(self._context, expected_outputs(task)))
+        printed = self._printed if isinstance(last, ActionStep) and last.number == self._write_next else None
         state = prompts.state_message(number, self.budget.max_steps, self.plan, self.workspace.files(), self.lang,
-                                      last_failed=failed, missing=missing_files(self._context), unmade=unmade)
+                                      last_failed=failed, missing=missing_files(self._context), unmade=unmade,
+                                      printed=printed)
         if self._recall is not None:  # what long-term memory knows about the goals and the current sub-task
             doing = next((item.task for item in self.plan if item.status == "doing"), "")
             recalled = self._recall(" ".join([*self.task.goals, doing]))
@@ -588,7 +592,8 @@ class Runner:
         except ToolCrashedError as exc:
             output, ok, crash = str(exc), False, exc
         self._said_done = number if self._context.extras.pop(SAID_DONE, False) and ok else 0
-        self._write_next = number if self._context.extras.pop(WRITE_NEXT, False) and ok else 0
+        printed = self._context.extras.pop(WRITE_NEXT, None)
+        self._write_next, self._printed = (number, tuple(printed)) if printed and ok else (0, None)
         shown = truncate_observation(output, self.options.max_observation_tokens, self.lang)
         in_part = self._context.extras.pop(SHOWN_IN_PART, False) or shown != output
         target = tool.read_target(command.args) if ok and not in_part else None
@@ -680,7 +685,7 @@ class Runner:
                         last_signature=self._last_signature, repeats=self._repeats,
                         errors_in_a_row=self._errors_in_a_row, auto_steps=self._auto_steps,
                         withdrawn=sorted(self._withdrawn), failed=self._failed, rest_after=self._rest_after,
-                        said_done=self._said_done, write_next=self._write_next, snapshot=self._snapshot, pending=pending, running=self._running)
+                        said_done=self._said_done, write_next=self._write_next, printed=self._printed, snapshot=self._snapshot, pending=pending, running=self._running)
 
     def _restore(self, state: RunState) -> None:
         b = self.budget
@@ -689,7 +694,7 @@ class Runner:
         self._errors_in_a_row, self._auto_steps = state.errors_in_a_row, state.auto_steps
         self._withdrawn, self._snapshot = set(state.withdrawn), dict(state.snapshot)
         self._failed, self._rest_after, self._said_done = dict(state.failed), state.rest_after, state.said_done
-        self._write_next = state.write_next
+        self._write_next, self._printed = state.write_next, state.printed
         self._restored, self._running = state.pending, state.running
 
     def _recover_interrupted(self) -> None:

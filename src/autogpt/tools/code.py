@@ -490,7 +490,8 @@ def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
     if missing:
         lines = [line.strip() for line in stdout.strip().splitlines()]
         if 0 < len(lines) <= 3 and numbers(stdout) and asks_to_compute(ctx.goals) and not _printed_file(ctx, lines):
-            ctx.extras[WRITE_NEXT] = True  # an answer, not a look at the data: the next step writes it
+            # an answer, not a look at the data: the next step writes it (what was printed, and where)
+            ctx.extras[WRITE_NEXT] = ("; ".join(line for line in lines if line), missing[0])
         return (f"\nNote: this program wrote no file, and {missing[0]}, which the task asks for, does not exist yet. "
                 f"If the output above is the result, write it there now: write_file(path=\"{missing[0]}\", "
                 "content=...) with only what the task asks for.")

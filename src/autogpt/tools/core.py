@@ -120,7 +120,7 @@ USER_FILES = "user_files"  # ToolContext.extras: the files the workspace had whe
 SAID_DONE = "said_done"
 #: ToolContext.extras flag: a program printed a computed answer while the file for it is missing (see
 #: ``code.unwritten_result``): the next step may only write (or finish).
-WRITE_NEXT = "write_next"
+WRITE_NEXT = "write_next"  # ToolContext.extras: (what a program printed, the missing file it answers): write it next
 ADDED_TO = "goal_added_to"  # ToolContext.extras: {file the goals say to add to: its lines at the start}
 INPUT_BYTES = "goal_input_bytes"  # ToolContext.extras: {file the goals give to read: its bytes at the start}
 _KEPT_MAX_BYTES = 100_000
