@@ -1149,19 +1149,29 @@ async def test_once_every_asked_file_exists_the_step_that_made_it_says_finish_is
                                         r"stack.py, which defines Stack, push now"):
         write_file("stack.py", "class Stack:\n    def push(self, item):\n        # to do\n", ctx)
     (workspace / "stack.py").unlink()
-    # Slugify: a stub whose body is a comment, written four times and imported as a module
-    assert write_file("stack.py", "class Stack:\n    def push(self, item):\n        # to do\n", ctx).endswith(
-        "Note: stack.py does not compile: IndentationError: expected an indented block after function definition "
-        "on line 2 (line 3). Write it again with the whole code: every def needs a body that does the work.")
+    # Slugify and ParseDuration: a stub whose body is a comment, written, then sent back cut off with "…"
+    with pytest.raises(ToolError) as refused:
+        write_file("stack.py", "class Stack:\n    def push(self, item):\n        # to do\n", ctx)
+    assert str(refused.value) == (
+        "Nothing was written: this code does not compile (IndentationError: expected an indented block after "
+        "function definition on line 2 (line 3)). Write stack.py again with the whole code, so that it compiles: "
+        "every def needs a body that does the work.")
+    assert not (workspace / "stack.py").exists()
+    (workspace / "stack.py").write_text("class Stack:\n    def push(self, item):\n        # to do\n")  # a program's
     from autogpt.tools.untested import import_line
 
     assert import_line(ctx, "stack.py") == "from stack import Stack"  # its names as written, though it won't parse
     # ParseDuration, run 19: the reply's text ended at the double quote of raise ValueError(f"...
     (workspace / "stack.py").unlink()
-    assert write_file("stack.py", "class Stack:\n    def pop(self):\n        raise ValueError(f", ctx).endswith(
+    with pytest.raises(ToolError) as refused:
+        write_file("stack.py", "class Stack:\n    def pop(self):\n        raise ValueError(f", ctx)
+    assert str(refused.value).endswith(
         "every def needs a body that does the work.\nNote: the code stops at 'raise ValueError(f': the double quote "
         "that came next ended the text of your reply there, and the rest was lost. In the code, use single quotes "
         "('...'), or write a double quote inside a reply's text as \\\".")
+    # a "\n" inside a string that arrived as a line break is mended, as in execute_python's code
+    write_file("lines.py", "def join(items):\n    return '\n'.join(items)\n", ctx)
+    assert (workspace / "lines.py").read_text() == "def join(items):\n    return '\\n'.join(items)\n"
     with pytest.raises(ToolError, match="the code stops at 'print[(]'"):
         await execute_python("x = 1\nprint(", ctx)
     with pytest.raises(ToolError) as failed:
@@ -1488,7 +1498,7 @@ def test_rewriting_a_module_without_some_of_its_definitions_is_refused_once(work
     write_file("stack.py", whole.replace("return self.items.pop()", "return self.items.pop(-1)"), ctx)  # all kept
     assert write_file("stack.py", part, ctx).startswith("Wrote")  # asked again: the model means it
     assert (workspace / "stack.py").read_text() == part
-    write_file("broken.py", "def f(:\n", ctx)  # code that does not parse is for the run to judge
+    (workspace / "broken.py").write_text("def f(:\n")  # code that does not parse (a program wrote it) defines nothing
     assert write_file("broken.py", "x = 1\n", ctx).startswith("Wrote")
 
 

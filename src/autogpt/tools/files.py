@@ -31,7 +31,15 @@ from autogpt.tools.core import (
 )
 from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, ungrounded, without_notes
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.untested import DEFINITIONS, compile_error, failing, module_name, note_written, untried
+from autogpt.tools.untested import (
+    DEFINITIONS,
+    compile_error,
+    cut_at_quote,
+    failing,
+    module_name,
+    note_written,
+    untried,
+)
 from autogpt.tools.workspace import decode_text
 
 #: The text of a write: the JSON schema asks for at least one character, so a grammar-constrained model cannot
@@ -377,6 +385,10 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
         raise WorkspacePathError(f"Nothing was {verb}: a file name is required, e.g. {named}.")
     relative = ctx.workspace.relative(ctx.workspace.resolve(path))
     existing = _existing(ctx, path)
+    if relative.endswith(".py") and not append:  # "\n" inside a string that arrived as a line break
+        from autogpt.tools.code import repair_newlines_in_strings  # here: the code tools import this module
+
+        content = repair_newlines_in_strings(content)
     try:
         return _checked_write(relative, path, content, ctx, existing, append=append)
     except ToolError:
@@ -446,6 +458,12 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         raise ToolError(f"Nothing was written: this code does not compile ({broken}), and it would replace "
                         f"{relative}, which defines {', '.join(defined[:5])} now. Write the whole module, every line "
                         "of it, so that it compiles.")
+    if not append and relative.endswith(".py") and (broken := compile_error(content)):
+        # Slugify's and ParseDuration's stubs (a def whose body is a comment): written, then sent back as the list
+        # of steps shows them, cut off with "…"; refused, a text is not shown in part
+        raise ToolError(f"Nothing was written: this code does not compile ({broken}). Write {relative} again with "
+                        f"the whole code, so that it compiles: every def needs a body that does the work."
+                        f"{cut_at_quote(content)}")
     if not append and (dropped := _dropped_definitions(ctx, relative, content, existing)):
         listed, one = ", ".join(dropped), len(dropped) == 1
         raise ToolError(f"Nothing was written: {relative} defines {listed} now, and this text leaves "
