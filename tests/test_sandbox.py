@@ -1514,6 +1514,29 @@ def test_a_goals_number_written_alone_as_the_computed_answer_is_typed(sandbox: S
     assert "no command showed" not in write_file("answer.txt", "42", ctx)
 
 
+async def test_the_goals_quoted_input_written_as_the_result_is_not_done(sandbox: Sandbox, workspace: Path) -> None:
+    # Sha256Hash, run 21: the string to hash written to hash.txt, its digest printed, and finished
+    from autogpt.tools.core import finish
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ['Compute the SHA-256 hash of the UTF-8 string "open-source agents 2024" and write the hexadecimal '
+                 'digest to a file named hash.txt.']
+    assert write_file("hash.txt", "open-source agents 2024", ctx).endswith(
+        "Note: hash.txt holds the text the goals give to work on, not the result they ask for. Compute it with "
+        "execute_python: a program that works it out, prints it and writes hash.txt.")
+    printed = await execute_python("import hashlib\nprint(hashlib.sha256(b'open-source agents 2024').hexdigest())", ctx)
+    assert printed.endswith("Note: this program wrote no file, and hash.txt holds 'open-source agents 2024', the text "
+                            "the goals give to work on, not a result. If the output above is the result, write it "
+                            'there now: write_file(path="hash.txt", content=...) with only what the task asks for.')
+    with pytest.raises(ToolError, match="Not finished: hash.txt holds 'open-source agents 2024', the text the goals "
+                                        "give to work on"):
+        finish("Wrote the hash to hash.txt.", ctx)
+    assert finish("Done.", ctx) == "Done."  # asked once
+    ctx.goals = ['Write the sentence "Small steps, checked twice." to a file named motto.txt.']  # nothing to compute
+    assert "work on" not in write_file("motto.txt", "Small steps, checked twice.", ctx)
+
+
 async def test_a_program_that_prints_and_writes_nothing_is_told_its_result_is_lost(sandbox: Sandbox,
                                                                                    workspace: Path) -> None:
     # MissingPath, run 21: the sum was set in `total` and never printed; five steps later the time ran out

@@ -25,6 +25,7 @@ from autogpt.tools.core import (
     FLAWED_TABLES,
     WRITE_NEXT,
     all_made,
+    given_texts,
     goal_inputs,
     made_up_numbers,
     missing_results,
@@ -495,6 +496,12 @@ def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
         return (f"\nNote: this program wrote no file, and {missing[0]}, which the task asks for, does not exist yet. "
                 f"If the output above is the result, write it there now: write_file(path=\"{missing[0]}\", "
                 "content=...) with only what the task asks for.")
+    lines = [line.strip() for line in stdout.strip().splitlines() if line.strip()]
+    for name, text in given_texts(ctx).items():
+        if 0 < len(lines) <= 3 and text not in lines:  # Sha256Hash, run 21: the input in hash.txt, the digest printed
+            return (f"\nNote: this program wrote no file, and {name} holds {text!r}, the text the goals give to work "
+                    "on, not a result. If the output above is the result, write it there now: "
+                    f"write_file(path=\"{name}\", content=...) with only what the task asks for.")
     printed = set(numbers(stdout))
     for name, typed in made_up_numbers(ctx).items():
         if not printed or printed & set(numbers(ctx.workspace.read_text(name))):

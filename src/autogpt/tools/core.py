@@ -697,9 +697,45 @@ def _quoted(sentence: str, limit: int = 200) -> str:
     return f'"{flat[:limit]}{"…" if len(flat) > limit else ""}"'
 
 
+_QUOTES = re.compile(r"\"([^\"\n]{3,300})\"|'([^'\n]{3,300})'|“([^”\n]{3,300})”|‘([^’\n]{3,300})’|「([^」\n]{3,300})」")
+
+
+def given_texts(ctx: ToolContext) -> dict[str, str]:
+    """For goals that ask to compute something: the files the task asks for (not code) that hold only a text the
+    goals quote, ``{file: text}``. That text is the input of the computation, not its result: Sha256Hash's model
+    (run 21) wrote "open-source agents 2024" to hash.txt, printed its digest with a program, and finished."""
+    if not asks_to_compute(ctx.goals):
+        return {}
+    quoted = {next(part for part in match.groups() if part).strip() for goal in ctx.goals
+              for match in _QUOTES.finditer(goal)}
+    found = {}
+    for name in asked_outputs(ctx):
+        if name.endswith(".py") or absent(ctx, [name]):
+            continue
+        try:
+            text = ctx.workspace.read_text(name, max_bytes=4096).strip()
+        except (ToolError, OSError):
+            continue
+        if text and text in quoted:
+            found[name] = text
+    return found
+
+
+def _given_text_check(ctx: ToolContext, reason: str) -> str:
+    """An output file that holds a text the goals quote as the input of what they ask to compute."""
+    given = [(name, text) for name, text in given_texts(ctx).items() if first_time(ctx, "finish_given_warned", name)]
+    if not given:
+        return ""
+    name, text = given[0]
+    return (f"{name} holds {text!r}, the text the goals give to work on, not the result they ask for. Compute the "
+            f"result with execute_python (a program that prints it and writes it to {name}). If {name} is right as "
+            "it is, call finish again.")
+
+
 FINISH_CHECKS: tuple[Callable[[ToolContext, str], str], ...] = (
     _missing_check, _untried_check, _failing_check, _header_only_check, _flawed_table_check, _not_found_check,
-    _empty_check, _header_row_check, _typed_numbers_check, _claim_check, _uncomputed_check, _evidence_check)
+    _empty_check, _header_row_check, _typed_numbers_check, _given_text_check, _claim_check, _uncomputed_check,
+    _evidence_check)
 
 
 def empty_outputs(ctx: ToolContext) -> list[str]:

@@ -23,6 +23,7 @@ from autogpt.tools.core import (
     asks_to_change,
     expected_outputs,
     first_time,
+    given_texts,
     goal_inputs,
     goal_link,
     keep_input,
@@ -521,6 +522,9 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
     note_written(ctx, relative)
     if shape := table_shape_note(ctx, relative, content.splitlines()):
         ctx.extras.setdefault(FLAWED_TABLES, {}).setdefault(relative, shape.removeprefix("\nNote: "))
+    if relative in given_texts(ctx):  # Sha256Hash, run 21: the string to hash, written as the hash
+        shape = (f"\nNote: {relative} holds the text the goals give to work on, not the result they ask for. Compute "
+                 f"it with execute_python: a program that works it out, prints it and writes {relative}.")
     done = shape or ("" if source or untranslated or altered else all_made(ctx, [relative], content))
     done = done or _typed_note(ctx, relative)
     return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}.{done}"
