@@ -50,15 +50,18 @@ Text = Annotated[str, Field(json_schema_extra={"minLength": 1})]
 _CODE = (".py", ".js", ".ts", ".sh", ".java", ".go", ".rs", ".rb", ".php", ".cpp", ".hpp", ".sql")
 
 
+_NOT_NUMBERS = re.compile(r"[^\d\s.,;+\-]")
+
+
 def _note_typed(ctx: ToolContext, relative: str, content: str, append: bool) -> None:
     """Remember the numbers typed into the file that nothing showed (``finish`` asks about them). Not in code:
     its numbers are constants (3600 seconds an hour), and running it is what checks it."""
     if relative.endswith(_CODE):
         return
     noted: dict[str, list[str]] = ctx.extras.setdefault(NOTED, {})
-    # A file that is one number, for goals that ask to compute it, is an answer: the goals' own numbers are the
-    # data, not the answer (Fibonacci30, run 20: the model wrote F(1)'s 1 to answer.txt at step 1, unnoted)
-    answer = asks_to_compute(ctx.goals) and numbers(content) == [content.strip().replace(",", "")]
+    # A file of numbers alone, for goals that ask to compute, is an answer: the goals' own numbers are the data,
+    # not the answer (Fibonacci30: the model wrote F(1)'s 1 to answer.txt, run 20, and "1\n1", run 22, unnoted)
+    answer = asks_to_compute(ctx.goals) and bool(numbers(content)) and not _NOT_NUMBERS.search(content)
     fresh = ungrounded(content, [*([] if answer else ctx.goals), *map(without_notes, ctx.observations)])
     noted[relative] = list(dict.fromkeys([*noted.get(relative, []), *fresh])) if append else fresh
 
