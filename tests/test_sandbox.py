@@ -1721,6 +1721,21 @@ def test_the_installed_sandbox_environment_has_pandas(tmp_path: Path) -> None:
     code = "import pandas as pd\nprint(round(pd.read_csv('t.csv')['temp'].mean(), 1))"
     output = asyncio.run(Tool(execute_python).call({"code": code}, ctx_for(tmp_path / "ws", agent.sandbox)))
     assert "6.0" in output
+    # FilterRows (runs 10, 21, 22): pandas wrote 120.50 as 120.5, and the model then typed the rows by hand
+    (tmp_path / "ws" / "orders.csv").write_text("id,status,amount\n1001,shipped,120.50\n1002,pending,75.00\n")
+    ctx = ctx_for(tmp_path / "ws", agent.sandbox)
+    code = ("import pandas as pd\ndf = pd.read_csv('orders.csv')\n"
+            "df[df['status'] == 'shipped'].to_csv('shipped.csv', index=False)")
+    output = asyncio.run(Tool(execute_python).call({"code": code}, ctx))
+    assert output.startswith("Note: pandas read the table's numbers as numbers and wrote them back changed, so your "
+                             "program was run again with dtype=str in pd.read_csv (every value kept as it is written)")
+    assert (tmp_path / "ws" / "shipped.csv").read_text() == "id,status,amount\n1001,shipped,120.50\n"
+    # a program that also computes: as text, its sum would be '120.5075.00', so it stays as it was, with the note
+    code = ("import pandas as pd\ndf = pd.read_csv('orders.csv')\ndf.to_csv('copy.csv', index=False)\n"
+            "print(df['amount'].sum())")
+    output = asyncio.run(Tool(execute_python).call({"code": code}, ctx))
+    assert "195.5" in output and "with their values rewritten ('120.50' became '120.5')" in output
+    assert (tmp_path / "ws" / "copy.csv").read_text().endswith("1002,pending,75.0\n")
 
 
 def test_cli_sandbox_setup_says_why_it_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -625,7 +625,7 @@ def _rewritten(name: str, sep: str, rows: list[str], source: str, lines: list[st
                          if len(b.strip()) < len(a.strip())), ("", ""))
         if not old:  # only spaces, or written longer on purpose (120.5 as 120.50)
             continue
-        return (f"\nNote: {name} has rows of {source} with their values rewritten ({old!r} became "
+        return (f"\nNote: {name} has rows of {source} {_REWRITTEN_NOTE}{old!r} became "
                 f"{new!r}): pandas reads numbers as numbers. To copy rows unchanged, read with "
                 f"pd.read_csv({source!r}, dtype=str), or use the csv module.")
     return ""
@@ -824,17 +824,56 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
     tried = note_ran(ctx, code)
     argv = [sandbox.python, *PYTHON_FLAGS, "-"]
     try:
-        return await _run_program(ctx, sandbox, argv, stdin=explained_asserts(code), code=code, tried=tried)
+        ran = await _run_program(ctx, sandbox, argv, stdin=explained_asserts(code), code=code, tried=tried)
     except ToolError as failed:
         mend = _mended(ctx, code, str(failed))
         if mend is None:
             raise
+    else:
+        if _REWRITTEN_NOTE not in ran or not (as_text := read_csv_as_text(code)):
+            return ran
+        # FilterRows (runs 10, 21, 22): pandas wrote the shipped rows with 120.50 as 120.5; told so, the model typed
+        # the rows by hand instead. Run again with the values read as text; if that does not do, as it was.
+        try:
+            again = await _run_program(ctx, sandbox, argv, stdin=explained_asserts(as_text), code=as_text, tried=tried)
+        except ToolError:
+            again = ""
+        printed = lambda text: text.split("--- files it wrote ---")[0]  # noqa: E731 (what it printed, as said)
+        if again and _REWRITTEN_NOTE not in again and printed(again) == printed(ran):  # a sum of text is no sum
+            return ("Note: pandas read the table's numbers as numbers and wrote them back changed, so your program "
+                    "was run again with dtype=str in pd.read_csv (every value kept as it is written):\n\n" + again)
+        return await _run_program(ctx, sandbox, argv, stdin=explained_asserts(code), code=code, tried=tried)
     said, mended = mend
     try:
         return said + await _run_program(ctx, sandbox, argv, stdin=explained_asserts(mended), code=mended,
                                           tried=tried)
     except ToolError as again:
         raise ToolError(f"{said}{again}", rest=again.rest) from None
+
+
+_REWRITTEN_NOTE = "with their values rewritten ("
+
+
+def read_csv_as_text(code: str) -> str:
+    """``code`` with ``dtype=str`` added to each ``read_csv(...)`` call that sets no ``dtype`` ("" if none or it
+    does not parse): pandas then keeps every value as written (``120.50``, not ``120.5``)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and node.end_lineno is not None
+             and (node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")) == "read_csv"
+             and not any(keyword.arg in ("dtype", None) for keyword in node.keywords)]
+    if not calls:
+        return ""
+    lines = [line.encode("utf-8") for line in code.splitlines(keepends=True)]
+    for call in sorted(calls, key=lambda node: (node.end_lineno, node.end_col_offset), reverse=True):
+        line, end = lines[call.end_lineno - 1], call.end_col_offset - 1  # the byte offset of its closing ")"
+        before = b"".join(lines[: call.end_lineno - 1]) + line[:end]
+        comma = b"" if before.rstrip().endswith((b",", b"(")) else b", "
+        lines[call.end_lineno - 1] = line[:end] + comma + b"dtype=str" + line[end:]
+    mended = b"".join(lines).decode("utf-8")
+    return "" if compile_error(mended) else mended
 
 
 def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
