@@ -1736,6 +1736,12 @@ def test_the_installed_sandbox_environment_has_pandas(tmp_path: Path) -> None:
     output = asyncio.run(Tool(execute_python).call({"code": code}, ctx))
     assert "195.5" in output and "with their values rewritten ('120.50' became '120.5')" in output
     assert (tmp_path / "ws" / "copy.csv").read_text().endswith("1002,pending,75.0\n")
+    # sorted as text, 120.50 would come before 75.00: the rows' order changes, so it stays as it was
+    code = ("import pandas as pd\ndf = pd.read_csv('orders.csv')\n"
+            "df.sort_values('amount').to_csv('by_amount.csv', index=False)")
+    output = asyncio.run(Tool(execute_python).call({"code": code}, ctx))
+    assert "with their values rewritten" in output and not output.startswith("Note: pandas")
+    assert (tmp_path / "ws" / "by_amount.csv").read_text() == "id,status,amount\n1002,pending,75.0\n1001,shipped,120.5\n"
 
 
 def test_cli_sandbox_setup_says_why_it_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -833,13 +833,18 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
         if _REWRITTEN_NOTE not in ran or not (as_text := read_csv_as_text(code)):
             return ran
         # FilterRows (runs 10, 21, 22): pandas wrote the shipped rows with 120.50 as 120.5; told so, the model typed
-        # the rows by hand instead. Run again with the values read as text; if that does not do, as it was.
+        # the rows by hand instead. Run again with the values read as text, kept when only the numbers' writing
+        # changed: what it printed (a sum of text is no sum) and each table's rows as values, in their order (text
+        # sorts "9" after "10").
+        tables = {name: _table_lines(ctx, name) for name, note in ctx.extras.get(FLAWED_TABLES, {}).items()
+                  if _REWRITTEN_NOTE in note}
         try:
             again = await _run_program(ctx, sandbox, argv, stdin=explained_asserts(as_text), code=as_text, tried=tried)
         except ToolError:
             again = ""
         printed = lambda text: text.split("--- files it wrote ---")[0]  # noqa: E731 (what it printed, as said)
-        if again and _REWRITTEN_NOTE not in again and printed(again) == printed(ran):  # a sum of text is no sum
+        if (again and _REWRITTEN_NOTE not in again and printed(again) == printed(ran)
+                and all(_same_values(name, rows, _table_lines(ctx, name)) for name, rows in tables.items())):
             return ("Note: pandas read the table's numbers as numbers and wrote them back changed, so your program "
                     "was run again with dtype=str in pd.read_csv (every value kept as it is written):\n\n" + again)
         return await _run_program(ctx, sandbox, argv, stdin=explained_asserts(code), code=code, tried=tried)
@@ -852,6 +857,13 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
 
 
 _REWRITTEN_NOTE = "with their values rewritten ("
+
+
+def _same_values(name: str, before: list[str], after: list[str]) -> bool:
+    """Whether two versions of a table hold the same rows as values (``120.5`` is ``120.50``), in the same order."""
+    sep = TABLE_SEPARATORS[PurePosixPath(name).suffix.lower()]
+    return len(before) == len(after) and all(_cells(a, sep) == _cells(b, sep) for a, b in zip(before, after,
+                                                                                                strict=True))
 
 
 def read_csv_as_text(code: str) -> str:
