@@ -1515,6 +1515,32 @@ def test_a_goals_number_written_alone_as_the_computed_answer_is_typed(sandbox: S
     assert "no command showed" not in write_file("answer.txt", "42", ctx)
 
 
+async def test_an_output_with_fewer_lines_than_the_goals_ask_is_not_done(sandbox: Sandbox, workspace: Path) -> None:
+    # InventoryReport, run 22: the total line alone replaced the typed report, "every file exists", finished
+    from autogpt.tools.core import finish
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["Write a file named report.txt with one line for each item listed in inventory.txt, then a line "
+                 "'TOTAL: <sum>'."]
+    (workspace / "inventory.txt").write_text("widget: 14\ngadget: 3\n\nsprocket: 27\n")
+    ctx.observations.append(await execute_python("print('TOTAL: 61.45')", ctx))
+    assert write_file("report.txt", "TOTAL: 61.45", ctx).endswith(
+        "Note: report.txt has 1 line, but the goals ask for one for each in inventory.txt, which has 3. Write every "
+        "one: a program that reads inventory.txt and writes a line for each to report.txt.")
+    with pytest.raises(ToolError, match="Not finished: report.txt has 1 line, but the goals ask for one for each"):
+        finish("Wrote the report.", ctx)
+    assert finish("Done.", ctx) == "Done."  # asked once
+    ctx.goals = ["Write customer_totals.csv with the header name,total and one row for every customer in "
+                 "customers.csv."]
+    (workspace / "customers.csv").write_text("id,name\nC1,Amara\nC2,Bruno\n")
+    ctx.observations.append("Amara,5\nBruno,0")
+    assert "has 1 row, but the goals ask for one for each in customers.csv, which has 2" in write_file(
+        "customer_totals.csv", "name,total\nAmara,5\n", ctx)
+    assert "but the goals ask for one for each" not in write_file(
+        "customer_totals.csv", "name,total\nAmara,5\nBruno,0\n", ctx)
+
+
 async def test_the_goals_quoted_input_written_as_the_result_is_not_done(sandbox: Sandbox, workspace: Path) -> None:
     # Sha256Hash, run 21: the string to hash written to hash.txt, its digest printed, and finished
     from autogpt.tools.core import finish

@@ -330,6 +330,8 @@ def all_made(ctx: ToolContext, written: list[str], typed: str | None = None) -> 
         name, have, want = wrong
         return (f"\nNote: {name} begins with the header row {have or '(empty)'}, but the goals ask for {want}. Write "
                 "it again with that header row and the rows the goals ask for under it.")
+    if short := too_few_lines(ctx):  # InventoryReport, run 22: the total line alone, "done"
+        return f"\nNote: {_too_few_note(*short)}"
     computing = asks_to_compute(ctx.goals) and not web_addresses(goals)  # a web goal's number is found, not computed
     if made_up_numbers(ctx) or (computing and not ran_a_program(ctx)):
         return ""  # a typed number is not a result (PrimeSum's 0), nor are typed rows before anything computed them
@@ -458,6 +460,52 @@ def _blank(ctx: ToolContext, name: str) -> bool:
         return not path.read_bytes().strip()
     except (ToolError, OSError):
         return False
+
+
+_EACH_IN = re.compile(r"\bone (?:line|row) (?:for|per) (?:each|every)\b[^.;:]*?\b(?:in|of|from)\s+([\w./-]+\.[A-Za-z]{1,5})\b",
+                      re.IGNORECASE)
+
+
+def too_few_lines(ctx: ToolContext) -> tuple[str, int, str, int] | None:
+    """An output file with fewer lines than the goals ask: "one line for each item listed in inventory.txt" with
+    fewer lines than inventory.txt has items (its non-empty lines, without a table's header row). (output, its
+    lines, the input, its items). InventoryReport's model (run 22) replaced its typed report with the one total
+    line its program printed, was told every file existed, and finished."""
+    asked = [name for name in asked_outputs(ctx) if not name.endswith(".py")]
+    if len(asked) != 1 or absent(ctx, asked):
+        return None
+    for match in _EACH_IN.finditer("\n".join(ctx.goals)):
+        source = match.group(1)
+        if source == asked[0] or absent(ctx, [source]):
+            continue
+        header = PurePosixPath(source).suffix.lower() in (".csv", ".tsv")
+        want = _data_lines(ctx, source, header)
+        have = _data_lines(ctx, asked[0], PurePosixPath(asked[0]).suffix.lower() in (".csv", ".tsv"))
+        if 0 < have < want:
+            return asked[0], have, source, want
+    return None
+
+
+def _data_lines(ctx: ToolContext, relative: str, header: bool) -> int:
+    try:
+        lines = [line for line in ctx.workspace.read_text(relative, max_bytes=200_000).splitlines() if line.strip()]
+    except (ToolError, OSError):
+        return 0
+    return max(len(lines) - header, 0)
+
+
+def _too_few_lines_check(ctx: ToolContext, reason: str) -> str:
+    """Fewer lines in the output than the goals ask for (see ``too_few_lines``)."""
+    short = too_few_lines(ctx)
+    if short is None or not first_time(ctx, "finish_too_few_warned", short[0]):
+        return ""
+    return _too_few_note(*short) + " If it is right as it is, call finish again."
+
+
+def _too_few_note(name: str, have: int, source: str, want: int) -> str:
+    noun = "row" if PurePosixPath(name).suffix.lower() in (".csv", ".tsv") else "line"  # a table's, under its header
+    return (f"{name} has {have} {noun}{'s' * (have != 1)}, but the goals ask for one for each in {source}, which has "
+            f"{want}. Write every one: a program that reads {source} and writes a {noun} for each to {name}.")
 
 
 def _lines(ctx: ToolContext, relative: str) -> int:
@@ -734,8 +782,8 @@ def _given_text_check(ctx: ToolContext, reason: str) -> str:
 
 FINISH_CHECKS: tuple[Callable[[ToolContext, str], str], ...] = (
     _missing_check, _untried_check, _failing_check, _header_only_check, _flawed_table_check, _not_found_check,
-    _empty_check, _header_row_check, _typed_numbers_check, _given_text_check, _claim_check, _uncomputed_check,
-    _evidence_check)
+    _empty_check, _header_row_check, _too_few_lines_check, _typed_numbers_check, _given_text_check, _claim_check,
+    _uncomputed_check, _evidence_check)
 
 
 def empty_outputs(ctx: ToolContext) -> list[str]:
