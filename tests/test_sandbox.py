@@ -1768,6 +1768,16 @@ def test_the_installed_sandbox_environment_has_pandas(tmp_path: Path) -> None:
     output = asyncio.run(Tool(execute_python).call({"code": code}, ctx))
     assert "with their values rewritten" in output and not output.startswith("Note: pandas")
     assert (tmp_path / "ws" / "by_amount.csv").read_text() == "id,status,amount\n1002,pending,75.0\n1001,shipped,120.5\n"
+    # JoinCsv, run 22: the right totals, unsorted; the program with its sort_values line is written out
+    ctx.goals = ["Write totals.csv with the header status,total and one row for each status, sorted by total from "
+                 "highest to lowest."]
+    code = ("import pandas as pd\ndf = pd.read_csv('orders.csv')\n"
+            "out = df.groupby('status')['amount'].sum().reset_index(name='total')\nout.to_csv('totals.csv', index=False)")
+    output = asyncio.run(Tool(execute_python).call({"code": code}, ctx))
+    assert "Note: totals.csv is not sorted by total from highest to lowest" in output
+    sorted_code = code.replace("\nout.to_csv", "\nout = out.sort_values('total', ascending=False)\nout.to_csv")
+    assert output.endswith(f"Your program that way: execute_python(code={json.dumps(sorted_code)})")
+    assert "not sorted" not in asyncio.run(Tool(execute_python).call({"code": sorted_code}, ctx))
 
 
 def test_cli_sandbox_setup_says_why_it_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -831,7 +831,7 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
             raise
     else:
         if _REWRITTEN_NOTE not in ran or not (as_text := read_csv_as_text(code)):
-            return ran
+            return ran + sorted_version(ran, code)
         # FilterRows (runs 10, 21, 22): pandas wrote the shipped rows with 120.50 as 120.5; told so, the model typed
         # the rows by hand instead. Run again with the values read as text, kept when only the numbers' writing
         # changed: what it printed (a sum of text is no sum) and each table's rows as values, in their order (text
@@ -857,6 +857,26 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
 
 
 _REWRITTEN_NOTE = "with their values rewritten ("
+_UNSORTED = re.compile(r"Note: (\S+) is not sorted by (.+?) from (highest to lowest|lowest to highest), as the goals ask")
+
+
+def sorted_version(result: str, code: str) -> str:
+    """For a program whose pandas table came out unsorted where the goals ask for an order: the program with the
+    ``sort_values`` line before its ``to_csv``, written out to run. JoinCsv's model (run 22) wrote the right totals
+    unsorted at step 3, was told to sort them, and never got back to that program."""
+    unsorted = _UNSORTED.search(result)
+    if unsorted is None:
+        return ""
+    name, column, order = unsorted.groups()
+    writes = re.search(rf"^([ \t]*)(\w+)\.to_csv\(\s*['\"]{re.escape(name)}['\"]", code, re.MULTILINE)
+    if writes is None:
+        return ""
+    indent, frame = writes.groups()
+    line = f"{indent}{frame} = {frame}.sort_values({column!r}, ascending={order == 'lowest to highest'})\n"
+    program = code[: writes.start()] + line + code[writes.start():]
+    if len(program) > 1500 or compile_error(program):
+        return ""
+    return f"\nYour program that way: execute_python(code={json.dumps(program, ensure_ascii=False)})"
 
 
 def _same_values(name: str, before: list[str], after: list[str]) -> bool:
