@@ -1510,6 +1510,12 @@ def test_a_goals_number_written_alone_as_the_computed_answer_is_typed(sandbox: S
     ctx.goals = ["F(1) = 1, F(2) = 1, F(3) = 2. Compute F(30) and write only that number to answer.txt."]
     assert "Note: no command showed 1: numbers worked out by hand" in write_file("answer.txt", "1", ctx)
     assert "Note: no command showed 1, 2: numbers worked out by hand" in write_file("answer.txt", "1\n1, 2", ctx)
+    # MissingPath, run 22: 0, then 385.0, then the printed 835.7 appended: "0385.0835.7"
+    from autogpt.tools.files import append_file
+
+    with pytest.raises(ToolError, match=r"Nothing was appended: answer.txt holds '1\\n1, 2', numbers you typed"):
+        append_file("answer.txt", "832040", ctx)
+    assert (workspace / "answer.txt").read_text() == "1\n1, 2"
     assert "no command showed" not in write_file("terms.txt", "F(1) = 1, F(2) = 1", ctx)  # the goals' data
     ctx.goals = ["Write the number 42 to answer.txt."]  # nothing to compute: the goals give it
     assert "no command showed" not in write_file("answer.txt", "42", ctx)

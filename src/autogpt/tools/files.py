@@ -429,6 +429,12 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
             and (existing() or "").rstrip().endswith(content.strip())):
         raise ToolError(f"Nothing was appended: {relative} already ends with this text, appended earlier in this task. "
                         "Appending it again would repeat it. If the file is as the task wants, go on or finish.")
+    if (append and (held := (existing() or "").strip()) and not _NOT_NUMBERS.search(held)
+            and ctx.extras.get(NOTED, {}).get(relative) and asks_to_compute(ctx.goals)):
+        # MissingPath, run 22: 0, then 385.0, then the printed 835.7 appended to total.txt: "0385.0835.7"
+        raise ToolError(f"Nothing was appended: {relative} holds {held!r}, numbers you typed, and appending puts this "
+                        f"text after them. To make {relative} hold the result alone, write the whole file with "
+                        "write_file.")
     if append and (header := _header_appended(ctx, relative, content, existing)):
         raise ToolError(f"Nothing was appended: this text begins with the header row ({header!r}), and {relative} "
                         "already has rows: appended, it would come after them, in the middle of the table (and rows "
