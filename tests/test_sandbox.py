@@ -1570,6 +1570,20 @@ async def test_the_goals_quoted_input_written_as_the_result_is_not_done(sandbox:
     assert "work on" not in write_file("motto.txt", "Small steps, checked twice.", ctx)
 
 
+async def test_a_program_that_defines_the_asked_function_is_told_it_lasts_one_run(sandbox: Sandbox,
+                                                                                  workspace: Path) -> None:
+    # ParseDuration, run 22: five versions of parse_duration in programs, none in duration.py
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["Write a Python module duration.py with a function parse_duration(text) that returns seconds."]
+    (workspace / "duration.py").write_text("def parse_duration(text):\n    return 0\n")
+    out = await execute_python("from duration import parse_duration\n\ndef parse_duration(text):\n    return 1\n", ctx)
+    assert out.endswith("Note: this program defines parse_duration, which the task asks for in duration.py, but only "
+                        "while it runs: duration.py is unchanged. Put the definition in duration.py with write_file "
+                        "(the whole module), then test it in a separate program.")
+    tested = await execute_python("from duration import parse_duration\nprint(parse_duration('1h'))", ctx)
+    assert "defines parse_duration" not in tested
+
+
 async def test_a_program_that_prints_and_writes_nothing_is_told_its_result_is_lost(sandbox: Sandbox,
                                                                                    workspace: Path) -> None:
     # MissingPath, run 21: the sum was set in `total` and never printed; five steps later the time ran out

@@ -25,6 +25,7 @@ from autogpt.tools.core import (
     FLAWED_TABLES,
     WRITE_NEXT,
     all_made,
+    asked_outputs,
     given_texts,
     goal_inputs,
     made_up_numbers,
@@ -476,6 +477,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
         written += "\n" + json_note(code)
     elif not [name for name in changed if "__pycache__" not in name.split("/")]:
         written += unwritten_result(ctx, result.stdout) if result.stdout.strip() else lost_result(ctx, code, file)
+    written += defined_here(ctx, code, file)
     note_shown(ctx, f"{result.stdout}\n{written}")
     if not tables:  # FilterRows, run 11: told its rows were rewritten and that it was done, it finished
         written += all_made(ctx, changed) or tested(ctx, tried, code)
@@ -517,6 +519,29 @@ def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
                 "typed. If the output above is the result, write it there now: "
                 f"write_file(path=\"{name}\", content=...) with only what the task asks for.")
     return ""
+
+
+_ASKED_DEF = re.compile(r"\b(?:function|method)\s+`?(\w+)\s*\(|\bclass\s+`?([A-Z]\w*)")
+
+
+def defined_here(ctx: ToolContext, code: str, file: str = "") -> str:
+    """A note for a program (not a file) that defines a function or class the goals ask for in a module file:
+    the definition lasts only for that run. ParseDuration's model (run 22) wrote five versions of parse_duration
+    into execute_python programs, each after ``from duration import parse_duration``, and never into duration.py."""
+    modules = [name for name in asked_outputs(ctx) if name.endswith(".py")]
+    asked = {match.group(1) or match.group(2) for match in _ASKED_DEF.finditer("\n".join(ctx.goals))}
+    if file or not modules or not asked:
+        return ""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    defined = [node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in asked]
+    if not defined:
+        return ""
+    return (f"\nNote: this program defines {defined[0]}, which the task asks for in {modules[0]}, but only while it "
+            f"runs: {modules[0]} is unchanged. Put the definition in {modules[0]} with write_file (the whole module), "
+            "then test it in a separate program.")
 
 
 def lost_result(ctx: ToolContext, code: str, file: str = "") -> str:
