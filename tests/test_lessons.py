@@ -204,6 +204,17 @@ def test_a_broken_review_loses_nothing(settings: Settings, tmp_path: Path) -> No
     model.assert_complete()
 
 
+def test_a_run_that_went_wrong_keeps_no_lessons(settings: Settings, tmp_path: Path) -> None:
+    # run 22: "To write a file with formatted data, use append_file..." came from a run that wrote a wrong report
+    model = ScriptedModel([reply("read_file", path="a.txt"), review(8, CSV_LESSON)])  # out of steps
+    agent = AutoGPT(goals=["Sum the amount column of a.txt into total.txt"], settings=settings, model=model,
+                    workspace=tmp_path / "ws", max_steps=1)
+    result = agent.run()
+    stored = agent.store.get_task(result.run_id).result
+    assert result.status == "max_steps" and stored["reward"] < 0.85 and stored["lessons"] == []
+    assert agent.memory.count(LESSONS) == 0
+
+
 def test_the_review_begins_with_the_runs_own_system_message(settings: Settings, tmp_path: Path) -> None:
     # so that a local model's KV cache still holds that beginning for the next task (run 15: every task's first
     # step evaluated its ~1,500 tokens again, after the last task's review had replaced them)

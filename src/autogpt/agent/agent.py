@@ -51,7 +51,7 @@ from autogpt.memory.knowledge import (
     relevant_hits,
     render_hits,
 )
-from autogpt.memory.lessons import LessonBook, checked_reward, reflect, render_lessons
+from autogpt.memory.lessons import LEARN_FROM, LessonBook, checked_reward, reflect, render_lessons
 from autogpt.sandbox import Limits, Sandbox, create_sandbox
 from autogpt.sandbox.environment import sandbox_interpreter
 from autogpt.store.base import Store, TaskRecord
@@ -451,7 +451,8 @@ class AutoGPT:
         score = checked_reward(result.status, result.history, missing=missing_files(context, str(reason)),
                                max_steps=self.max_steps, self_score=self_score, typed_numbers=bool(typed))
         pruned = book.reward(used, score.reward)
-        stored = book.learn("\n".join(self.goals), learned, score.reward, run_id=result.run_id)
+        keep = learned if score.reward >= LEARN_FROM else []  # a run that went wrong teaches wrong lessons
+        stored = book.learn("\n".join(self.goals), keep, score.reward, run_id=result.run_id)
         learned = {"reward": score.reward, "reward_parts": score.parts, "lessons": [r.id for r in stored],
                    "lessons_used": [r.id for r in used]}
         message = (f"Reward {score.reward:.2f}; {len(stored)} lesson(s) kept, {len(used)} used, "

@@ -35,6 +35,11 @@ RELEVANT = 0.81
 #: shown to it, and its program appended (benchmark runs 20-21). Task against task: 0.799 there, 0.836 from
 #: Slugify to ParseDuration (a module task to a module task), 0.858 from an English CSV sum to a Chinese one.
 SIMILAR_TASK = 0.83
+#: Lessons are kept only from a run whose reward is at least this. The embedded model's reviews of runs that went
+#: wrong gave wrong advice, shown to later tasks: "To write a file with formatted data, use append_file; do not
+#: overwrite it with write_file" (an InventoryReport run that finished with a wrong report, reward 0.66), after
+#: which ReadFile appended one line of its input and MissingPath appended its total to typed numbers (run 22).
+LEARN_FROM = 0.85
 PRUNE_BELOW, PRUNE_AFTER_USES = 0.25, 2
 INITIAL_WEIGHT = 0.5
 
