@@ -6,6 +6,7 @@ bubblewrap command line. The attacks are in test_sandbox_attacks.py.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import select
@@ -1568,6 +1569,20 @@ async def test_the_goals_quoted_input_written_as_the_result_is_not_done(sandbox:
     assert finish("Done.", ctx) == "Done."  # asked once
     ctx.goals = ['Write the sentence "Small steps, checked twice." to a file named motto.txt.']  # nothing to compute
     assert "work on" not in write_file("motto.txt", "Small steps, checked twice.", ctx)
+
+
+async def test_a_program_calling_a_file_command_runs_again_with_it_defined(sandbox: Sandbox, workspace: Path) -> None:
+    # Sha256Hash, run 22: the right digest printed, then write_file(path='hash.txt', content=hash) in the program
+    ctx = ctx_for(workspace, sandbox)
+    code = ("import hashlib\nh = hashlib.sha256(b'abc').hexdigest()\nprint(h)\n"
+            "write_file(path='hash.txt', content=h)\nprint(read_file('hash.txt') == h)")
+    out = await execute_python(code, ctx)
+    assert out.startswith("Note: write_file, read_file are your commands, not Python functions, so your program was "
+                          "run again with these lines first, which do what the call meant:\ndef write_file(path, "
+                          "content): open(path, 'w', encoding='utf-8').write(str(content))\ndef read_file(path): return "
+                          "open(path, encoding='utf-8').read()\n\nExit code: 0")
+    assert out.rstrip().endswith("True") or "True\n" in out
+    assert (workspace / "hash.txt").read_text() == hashlib.sha256(b"abc").hexdigest()
 
 
 async def test_a_program_that_defines_the_asked_function_is_told_it_lasts_one_run(sandbox: Sandbox,

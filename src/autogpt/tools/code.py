@@ -933,6 +933,14 @@ def read_csv_as_text(code: str) -> str:
     return "" if compile_error(mended) else mended
 
 
+#: The file commands, as Python functions that do what a program calling them means.
+_FILE_COMMANDS = {
+    "write_file": "def write_file(path, content): open(path, 'w', encoding='utf-8').write(str(content))",
+    "append_file": "def append_file(path, content): open(path, 'a', encoding='utf-8').write(str(content))",
+    "read_file": "def read_file(path): return open(path, encoding='utf-8').read()",
+}
+
+
 def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
     """For a program that failed in a way with one plain repair: what was done, and the program repaired, to run
     again at once. Small models write each program as if the last one's variables were still there (a notebook):
@@ -940,6 +948,15 @@ def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
     written out for it; MalformedJson's ran ``json.load`` on the broken file again and again, ignoring the same."""
     if mend := _file_read_for_name(ctx, code, error):
         return mend
+    if next(iter(re.findall(r"NameError: name '(\w+)' is not defined", error)), "") in _FILE_COMMANDS:
+        # Sha256Hash, run 22: the right digest printed, then write_file(path='hash.txt', content=hash) in the program
+        called = [name for name in _FILE_COMMANDS if re.search(rf"(?<![\w.]){name}\(", code)]
+        shims = "\n".join(_FILE_COMMANDS[name] for name in called)
+        one = len(called) == 1
+        what = ("is one of your commands, not a Python function, so your program was run again with this line first, "
+                "which does" if one else "are your commands, not Python functions, so your program was run again "
+                "with these lines first, which do")
+        return f"Note: {', '.join(called)} {what} what the call meant:\n{shims}\n\n", f"{shims}\n{code}"
     if "SyntaxError" in error and (closed := _closed_with_braces(code)):
         last = closed.rstrip().splitlines()[-1].strip()
         return (f"Note: your program's last line ended with '}}' where ')' closes it (the braces that end the reply, "
