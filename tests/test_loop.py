@@ -1198,6 +1198,23 @@ def test_after_a_program_prints_the_answer_for_a_missing_file_the_next_step_writ
     assert ends[1] == ends[3] == "哪些目标已经完成？下一条命令是什么？如果所有目标都已完成，现在就调用 finish。"
 
 
+def test_after_a_typed_number_is_written_the_next_step_cannot_write(settings, tmp_path):
+    # WordCount, run 22: told the 1024 it wrote was typed, the model wrote 1024 four more times
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "essay.txt").write_text("one two three\n")
+    agent, model = make_agent(settings, [
+        reply("write_file", path="answer.txt", content="1024"),
+        reply("execute_python", code="n = len(open('essay.txt').read().split())\nopen('answer.txt', 'w').write(str(n))"
+                                     "\nprint(n)"),
+        reply("finish", reason="Wrote 3 to answer.txt"),
+    ], tmp_path, goals=["Count the words in essay.txt and write the number to answer.txt."])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and (tmp_path / "ws" / "answer.txt").read_text() == "3"
+    offered = [[tool["name"] for tool in call.tools] for call in model.calls]
+    assert "write_file" in offered[0] and "write_file" not in offered[1] and "execute_python" in offered[1]
+
+
 def test_after_every_asked_file_exists_the_next_step_finishes_or_checks(settings, tmp_path):
     # JoinCsv, run 14: its first program wrote the right table and was told so; three more programs broke it
     (tmp_path / "ws").mkdir()

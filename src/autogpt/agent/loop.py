@@ -48,6 +48,7 @@ from autogpt.errors import (
 from autogpt.llm.base import REPEATING, Completion, Message, Model, ModelRequest, Usage
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
 from autogpt.tools.core import (
+    COMPUTE_NEXT,
     SAID_DONE,
     WRITE_NEXT,
     absent,
@@ -124,6 +125,7 @@ class RunState(BaseModel):
     rest_after: int = 0
     said_done: int = 0
     write_next: int = 0
+    compute_next: int = 0
     printed: tuple[str, str] | None = None
     snapshot: dict[str, tuple[int, int]] = Field(default_factory=dict)
     pending: Proposal | None = None
@@ -185,6 +187,7 @@ class Runner:
         self._failed: dict[str, tuple[int, int]] = {}
         self._rest_after = 0  # the step whose tool said it cannot work that way: left out for the next step
         self._said_done = 0  # the step whose result said every asked file exists: the next may finish or check
+        self._compute_next = 0  # the step that wrote numbers nothing showed: the next computes (no writing tools)
         self._write_next = 0  # the step whose program printed a computed answer for a missing file: the next writes
         self._printed: tuple[str, str] | None = None  # and what it printed, for which file
         self._system: tuple[Message, int] | None = None
@@ -307,7 +310,8 @@ class Runner:
         left out if there are none), and the tools that run code are left out (they cannot fetch it); while a file
         the task asks for is missing, only the writing tools stay beside it (WebFact's model searched the web for
         what the page had just said); right after a file, the web tools are left out. Once a write to a file of the
-        system prompt's worked example was refused, the writing tools may name only the files the task asks for. ``read_file`` may name only the files there are (without the ones
+        system prompt's worked example was refused, the writing tools may name only the files the task asks for.
+        After a write of numbers nothing showed (for a computing goal), the writing tools rest a step. ``read_file`` may name only the files there are (without the ones
         a step still shown in full read whole, unchanged since), and is left out when there are none: small models
         read made-up names.
         """
@@ -335,6 +339,9 @@ class Runner:
             # told every asked file exists, JoinCsv's model ran three more programs over its right table and broke
             # it; WordCount's overwrote its answer: the next step finishes, or reads to check first
             left_out |= {tool.name for tool in self._tools() if tool.writes or tool.runs_code or tool.untrusted}
+        if isinstance(last, ActionStep) and last.number == self._compute_next:
+            # WordCount, run 22: told the 1024 it wrote was typed, the model wrote 1024 four more times
+            left_out |= {tool.name for tool in self._tools() if tool.writes}
         if isinstance(last, ActionStep) and last.number == self._write_next:
             # ZhAverageScore (runs 12 and 18): its program printed the average and was told to write it to
             # average.txt; it ran seven more programs instead, then typed a wrong one
@@ -592,6 +599,7 @@ class Runner:
         except ToolCrashedError as exc:
             output, ok, crash = str(exc), False, exc
         self._said_done = number if self._context.extras.pop(SAID_DONE, False) and ok else 0
+        self._compute_next = number if self._context.extras.pop(COMPUTE_NEXT, False) and ok else 0
         printed = self._context.extras.pop(WRITE_NEXT, None)
         self._write_next, self._printed = (number, tuple(printed)) if printed and ok else (0, None)
         shown = truncate_observation(output, self.options.max_observation_tokens, self.lang)
@@ -685,7 +693,7 @@ class Runner:
                         last_signature=self._last_signature, repeats=self._repeats,
                         errors_in_a_row=self._errors_in_a_row, auto_steps=self._auto_steps,
                         withdrawn=sorted(self._withdrawn), failed=self._failed, rest_after=self._rest_after,
-                        said_done=self._said_done, write_next=self._write_next, printed=self._printed, snapshot=self._snapshot, pending=pending, running=self._running)
+                        said_done=self._said_done, write_next=self._write_next, compute_next=self._compute_next, printed=self._printed, snapshot=self._snapshot, pending=pending, running=self._running)
 
     def _restore(self, state: RunState) -> None:
         b = self.budget
@@ -695,6 +703,7 @@ class Runner:
         self._withdrawn, self._snapshot = set(state.withdrawn), dict(state.snapshot)
         self._failed, self._rest_after, self._said_done = dict(state.failed), state.rest_after, state.said_done
         self._write_next, self._printed = state.write_next, state.printed
+        self._compute_next = state.compute_next
         self._restored, self._running = state.pending, state.running
 
     def _recover_interrupted(self) -> None:

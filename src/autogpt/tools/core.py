@@ -118,6 +118,8 @@ USER_FILES = "user_files"  # ToolContext.extras: the files the workspace had whe
 #: ToolContext.extras: True when the step's result said every asked file exists and finish is next (the loop then
 #: offers only finish and the tools that read, for one step)
 SAID_DONE = "said_done"
+#: ToolContext.extras: a write just got the typed-numbers note: the next step computes (the writing tools rest)
+COMPUTE_NEXT = "compute_next"
 #: ToolContext.extras flag: a program printed a computed answer while the file for it is missing (see
 #: ``code.unwritten_result``): the next step may only write (or finish).
 WRITE_NEXT = "write_next"  # ToolContext.extras: (what a program printed, the missing file it answers): write it next

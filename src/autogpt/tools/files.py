@@ -14,6 +14,7 @@ from pydantic import Field
 
 from autogpt.errors import ToolError, WorkspacePathError
 from autogpt.tools.core import (
+    COMPUTE_NEXT,
     FLAWED_TABLES,
     INPUT_BYTES,
     TRANSLATE,
@@ -535,7 +536,10 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         shape = (f"\nNote: {relative} holds the text the goals give to work on, not the result they ask for. Compute "
                  f"it with execute_python: a program that works it out, prints it and writes {relative}.")
     done = shape or ("" if source or untranslated or altered else all_made(ctx, [relative], content))
-    done = done or _typed_note(ctx, relative)
+    if not done and (typed := _typed_note(ctx, relative)):
+        # WordCount, run 22: told 1024 was typed, the model wrote 1024 again four times and never ran a program
+        ctx.extras[COMPUTE_NEXT] = True
+        done = typed
     return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}.{done}"
 
 
