@@ -1571,6 +1571,21 @@ async def test_the_goals_quoted_input_written_as_the_result_is_not_done(sandbox:
     assert "work on" not in write_file("motto.txt", "Small steps, checked twice.", ctx)
 
 
+def test_a_long_text_written_in_the_task_is_not_replaced_by_a_short_one_unasked(workspace: Path) -> None:
+    # the demo, 2026-12-01: a whole blog post written, read back, then replaced by its third paragraph alone
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    post = "# AI agents\n\n" + "Agents plan, act and check their work. " * 8
+    write_file("post.md", post, ctx)
+    with pytest.raises(ToolError) as refused:
+        write_file("post.md", "Agents can also automate repetitive tasks.", ctx)
+    assert str(refused.value).startswith(f"Nothing was written: post.md holds {len(post.strip())} characters you "
+                                         "wrote in this task, and this text (42 characters) would replace all of it")
+    assert refused.value.retry and (workspace / "post.md").read_text() == post
+    assert write_file("post.md", "Agents can also automate repetitive tasks.", ctx).startswith("Wrote")  # meant
+
+
 async def test_a_program_calling_a_file_command_runs_again_with_it_defined(sandbox: Sandbox, workspace: Path) -> None:
     # Sha256Hash, run 22: the right digest printed, then write_file(path='hash.txt', content=hash) in the program
     ctx = ctx_for(workspace, sandbox)

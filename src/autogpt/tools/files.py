@@ -239,6 +239,17 @@ def _altered_row(ctx: ToolContext, relative: str, content: str, header: str) -> 
     return None
 
 
+def _shrunk(ctx: ToolContext, relative: str, content: str, existing: Callable[[], str | None]) -> int:
+    """The length of a text file written in this task (not code, not a table) that ``content`` would replace with
+    less than half of it, or 0."""
+    if PurePosixPath(relative).suffix.lower() in _CODE + tuple(TABLE_SEPARATORS) or relative not in ctx.extras.get(
+            _KNOWN, ()):
+        return 0
+    held = (existing() or "").strip()
+    written = held in (text.strip() for text in ctx.extras.get(_WRITTEN, []))
+    return len(held) if written and len(held) >= 200 and len(content.strip()) < len(held) / 2 else 0
+
+
 def _header_appended(ctx: ToolContext, relative: str, content: str, existing: Callable[[], str | None]) -> str:
     """The header row ``content`` begins with, when it is appended to a table that already has rows: the table's
     own first line, or an input table's. FilterRows, run 21: its program wrote the rows without the header; told
@@ -475,6 +486,13 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         raise ToolError(f"Nothing was written: this code does not compile ({broken}). Write {relative} again with "
                         f"the whole code, so that it compiles: every def needs a body that does the work."
                         f"{cut_at_quote(content)}")
+    if not append and (held := _shrunk(ctx, relative, content, existing)) and first_time(ctx, "shrink_warned",
+                                                                                          relative):
+        # the demo, 2026-12-01: a whole blog post written, read back, then replaced by its third paragraph alone
+        raise ToolError(f"Nothing was written: {relative} holds {held} characters you wrote in this task, and this "
+                        f"text ({len(content)} characters) would replace all of it (write_file replaces the whole "
+                        "file). To add to it, use append_file; to change part of it, write the whole text with the "
+                        "change. If it is meant to replace everything, call the command again.", retry=True)
     if not append and (dropped := _dropped_definitions(ctx, relative, content, existing)):
         listed, one = ", ".join(dropped), len(dropped) == 1
         raise ToolError(f"Nothing was written: {relative} defines {listed} now, and this text leaves "
