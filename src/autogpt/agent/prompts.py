@@ -335,13 +335,13 @@ def t(lang: Language, key: str, **values: object) -> str:
     return TEXT[lang][key].format(**values)
 
 
+_NOT_SHOWN = re.compile("|".join(re.escape(TEXT[lang]["not_shown"]).replace(r"\{n\}", r"\d+") for lang in TEXT))
+
+
 def is_not_shown(value: object) -> bool:
     """Whether ``value`` is the mark the list of steps puts in place of a long text that failed (in any language):
     small models copy what they see, and the shortened head of a refused text, sent back, cost steps."""
-    if not isinstance(value, str):
-        return False
-    marks = (re.escape(TEXT[lang]["not_shown"]).replace(r"\{n\}", r"\d+") for lang in TEXT)
-    return any(re.fullmatch(mark, value.strip()) for mark in marks)
+    return isinstance(value, str) and _NOT_SHOWN.fullmatch(value.strip()) is not None
 
 
 def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lang: Language, *,

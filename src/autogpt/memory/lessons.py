@@ -193,8 +193,7 @@ class LessonBook:
             embedder = self.memory.embedder
             [query] = embedder.embed_queries([task])
             origins = embedder.embed_passages([str(h.record.metadata.get("task") or h.record.text) for h in hits])
-            hits = [h for h, origin in zip(hits, origins, strict=True)
-                    if sum(a * b for a, b in zip(query, origin, strict=True)) >= SIMILAR_TASK]
+            hits = [h for h, origin in zip(hits, origins, strict=True) if _dot(query, origin) >= SIMILAR_TASK]
         hits.sort(key=lambda h: (h.similarity or 0) * (0.5 + _weight(h.record)), reverse=True)
         return [h.record for h in hits[:k]]
 
@@ -232,7 +231,7 @@ class LessonBook:
         if not candidates:
             return None
         new, *old = self.memory.embedder.embed_passages([lesson, *(c.text for c in candidates)])
-        similarity = [sum(a * b for a, b in zip(new, vector, strict=True)) for vector in old]
+        similarity = [_dot(new, vector) for vector in old]
         best = max(range(len(candidates)), key=similarity.__getitem__)
         return candidates[best] if similarity[best] >= SAME_LESSON else None
 
@@ -242,6 +241,11 @@ class LessonBook:
         meta["weight"] = round(weight + self.learning_rate * (reward - weight), 4)
         meta["uses"] = int(meta.get("uses", 0)) + 1
         return self.memory.update(record.id, metadata=meta)
+
+
+def _dot(a: Sequence[float], b: Sequence[float]) -> float:
+    """The cosine of two normalized embeddings."""
+    return sum(x * y for x, y in zip(a, b, strict=True))
 
 
 def _weight(record: MemoryRecord) -> float:

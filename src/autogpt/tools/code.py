@@ -948,7 +948,7 @@ def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
     written out for it; MalformedJson's ran ``json.load`` on the broken file again and again, ignoring the same."""
     if mend := _file_read_for_name(ctx, code, error):
         return mend
-    if next(iter(re.findall(r"NameError: name '(\w+)' is not defined", error)), "") in _FILE_COMMANDS:
+    if (undefined := re.search(r"NameError: name '(\w+)' is not defined", error)) and undefined.group(1) in _FILE_COMMANDS:
         # Sha256Hash, run 22: the right digest printed, then write_file(path='hash.txt', content=hash) in the program
         called = [name for name in _FILE_COMMANDS if re.search(rf"(?<![\w.]){name}\(", code)]
         shims = "\n".join(_FILE_COMMANDS[name] for name in called)

@@ -480,20 +480,23 @@ def too_few_lines(ctx: ToolContext) -> tuple[str, int, str, int] | None:
         source = match.group(1)
         if source == asked[0] or absent(ctx, [source]):
             continue
-        header = PurePosixPath(source).suffix.lower() in (".csv", ".tsv")
-        want = _data_lines(ctx, source, header)
-        have = _data_lines(ctx, asked[0], PurePosixPath(asked[0]).suffix.lower() in (".csv", ".tsv"))
+        want, have = _data_lines(ctx, source), _data_lines(ctx, asked[0])
         if 0 < have < want:
             return asked[0], have, source, want
     return None
 
 
-def _data_lines(ctx: ToolContext, relative: str, header: bool) -> int:
+def _is_table(name: str) -> bool:
+    return PurePosixPath(name).suffix.lower() in (".csv", ".tsv")
+
+
+def _data_lines(ctx: ToolContext, relative: str) -> int:
+    """The non-empty lines of a file, without a table's header row."""
     try:
         lines = [line for line in ctx.workspace.read_text(relative, max_bytes=200_000).splitlines() if line.strip()]
     except (ToolError, OSError):
         return 0
-    return max(len(lines) - header, 0)
+    return max(len(lines) - _is_table(relative), 0)
 
 
 def _too_few_lines_check(ctx: ToolContext, reason: str) -> str:
@@ -505,7 +508,7 @@ def _too_few_lines_check(ctx: ToolContext, reason: str) -> str:
 
 
 def _too_few_note(name: str, have: int, source: str, want: int) -> str:
-    noun = "row" if PurePosixPath(name).suffix.lower() in (".csv", ".tsv") else "line"  # a table's, under its header
+    noun = "row" if _is_table(name) else "line"  # a table's, under its header
     return (f"{name} has {have} {noun}{'s' * (have != 1)}, but the goals ask for one for each in {source}, which has "
             f"{want}. Write every one: a program that reads {source} and writes a {noun} for each to {name}.")
 

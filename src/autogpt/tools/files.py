@@ -6,6 +6,7 @@ import ast
 import csv
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Annotated
@@ -72,7 +73,12 @@ _KNOWN = "files_known"  # ToolContext.extras: the files read_file showed or the 
 _TRIED = "refused_texts"  # ToolContext.extras: the last texts refused (ParseDuration's model copied one shortened)
 #: ToolContext.extras: {file: the first lines of it a program run showed, when it showed only those}
 PREVIEWS = "cut_previews"
-_CUT_MARKS = ("…", "[...]")
+#: The marks of a text shown in part: where they come from, and what to do instead of copying it.
+_CUT_MARKS = {
+    "…": ("the list of steps shortens long arguments", "Write the complete text."),
+    "[...]": ("a program's result shows only the first lines of a file it wrote",
+              "Have the program write the whole file, or write the complete text."),
+}
 _NO_ELLIPSIS = {".csv", ".tsv", ".json", ".jsonl", ".py"}  # files whose text never ends with "…"
 
 
@@ -83,7 +89,7 @@ def _shortened_copy(ctx: ToolContext, existing: Callable[[], str | None], conten
     models copy what they see: InventoryReport's model rewrote its finished report.txt with the shortened text,
     Fibonacci30's copied it into answer.txt, SortCsv's replaced the sorted.csv its program had written whole
     with the eight lines shown. ``existing``: the file's text now (None if there is none)."""
-    marked = content.rstrip().endswith(_CUT_MARKS)
+    marked = content.rstrip().endswith(tuple(_CUT_MARKS))
     head = content.rstrip().removesuffix("[...]").removesuffix("…").rstrip()
     if len(head) < 20:
         return False
@@ -182,10 +188,7 @@ def table_shape_note(ctx: ToolContext, name: str, lines: list[str]) -> str:
     if len(rows) < 3 or name not in goals:
         return ""
     if _ONE_ROW.search(goals):
-        seen: dict[tuple[str, ...], int] = {}
-        for row in rows[1:]:
-            seen[tuple(cell.strip() for cell in row)] = seen.get(tuple(cell.strip() for cell in row), 0) + 1
-        row, times = max(seen.items(), key=lambda item: item[1])
+        [(row, times)] = Counter(tuple(cell.strip() for cell in row) for row in rows[1:]).most_common(1)
         if times > 1:
             return (f"\nNote: {name} has the row {sep.join(row)!r} {times} times, but the goals ask for one row for "
                     "each. Have the program write each one once (group the rows first: one per key, with its sum).")
@@ -428,15 +431,13 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         "(the list of steps shortens long arguments with '…' and shows the first lines of the files a "
                         "program wrote). The whole text is still in its file. Write the complete text, or copy a file "
                         "with execute_python (shutil.copy).")
-    if content.rstrip().endswith("…") and PurePosixPath(relative).suffix.lower() in _NO_ELLIPSIS:
-        # JoinCsv, run 18: its refused rows sent back changed and cut off ("...,Riga C05,…") were written
-        raise ToolError(f"Nothing was {verb}: the text ends with '…', which is how the list of steps shortens long "
-                        f"arguments; a {PurePosixPath(relative).suffix} file never ends so. Write the complete text.")
-    if content.rstrip().endswith("[...]") and PurePosixPath(relative).suffix.lower() in _NO_ELLIPSIS:
-        # JoinCsv, run 21: the first rows a program wrote, as its result showed them, retyped with "[...]"
-        raise ToolError(f"Nothing was {verb}: the text ends with '[...]', which is how a program's result shows "
-                        f"only the first lines of a file it wrote; a {PurePosixPath(relative).suffix} file never ends "
-                        "so. Have the program write the whole file, or write the complete text.")
+    mark = next((mark for mark in _CUT_MARKS if content.rstrip().endswith(mark)), "")
+    if mark and PurePosixPath(relative).suffix.lower() in _NO_ELLIPSIS:
+        # JoinCsv: its refused rows sent back changed and cut off ("...,Riga C05,…", run 18), the first rows a
+        # program wrote retyped as its result showed them, with "[...]" (run 21)
+        shows, advice = _CUT_MARKS[mark]
+        raise ToolError(f"Nothing was {verb}: the text ends with {mark!r}, which is how {shows}; a "
+                        f"{PurePosixPath(relative).suffix} file never ends so. {advice}")
     if (append and content.strip() and content in ctx.extras.get(_WRITTEN, [])
             and (existing() or "").rstrip().endswith(content.strip())):
         raise ToolError(f"Nothing was appended: {relative} already ends with this text, appended earlier in this task. "
