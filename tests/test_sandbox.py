@@ -843,6 +843,31 @@ async def test_a_table_with_repeated_or_unsorted_rows_the_goals_rule_out_is_not_
     assert "not sorted" not in write_file("sorted.csv", "name,salary\nA,1\nB,3\nC,20\n", ctx)  # as numbers
 
 
+async def test_a_table_holding_its_header_row_as_data_is_not_done(sandbox: Sandbox, workspace: Path) -> None:
+    # FilterRows, run 23: csv.writer's writerows with DictReader rows wrote each dict's keys; the model finished
+    from autogpt.tools.core import finish
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["orders.csv has the columns id, status and amount. Write a file named shipped.csv that contains the "
+                 "header row and only the rows whose status is exactly shipped, in their original order."]
+    (workspace / "orders.csv").write_text("id,status,amount\n1001,shipped,120.50\n1002,pending,75.00\n"
+                                          "1003,shipped,9.00\n")
+    code = ("import csv\nwith open('orders.csv') as f:\n    rows = [r for r in csv.DictReader(f) if r['status'] == "
+            "'shipped']\nwith open('shipped.csv', 'w', newline='') as f:\n    w = csv.writer(f)\n"
+            "    w.writerow(['id', 'status', 'amount'])\n    w.writerows(rows)")
+    out = await execute_python(code, ctx)
+    assert "Note: shipped.csv has its header row 'id,status,amount' again as 2 of its 2 rows, in place of the data. " \
+           "csv.writer's writerows with dicts" in out and "csv.DictWriter(f, fieldnames=reader.fieldnames)" in out
+    with pytest.raises(ToolError, match="Not finished: shipped.csv has its header row"):
+        finish("Wrote shipped.csv.", ctx)
+    fixed = await execute_python(code.replace("w = csv.writer(f)\n    w.writerow(['id', 'status', 'amount'])",
+                                              "w = csv.DictWriter(f, fieldnames=['id', 'status', 'amount'])\n"
+                                              "    w.writeheader()"), ctx)
+    assert "header row" not in fixed and (workspace / "shipped.csv").read_text().splitlines()[1:] == \
+        ["1001,shipped,120.50", "1003,shipped,9.00"]
+    assert finish("Done.", ctx) == "Done."
+
+
 async def test_rows_written_without_the_header_row_get_a_note(sandbox: Sandbox, workspace: Path) -> None:
     # FilterRows: `if row[2] == 'shipped'` drops the header row too, and the model finished
     ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)

@@ -178,13 +178,22 @@ _SORTED_BY = re.compile(rf"\bsort\w*\s+(?:\w+\s+)?by\s+(?:the\s+)?['\"`]?(\w+)['
 
 
 def table_shape_note(ctx: ToolContext, name: str, lines: list[str]) -> str:
-    """A note on a table (``lines``, its header first) that breaks what the goals say of its rows: the same row
+    """A note on a table (``lines``, its header first) whose rows repeat its header row, or that breaks what the
+    goals say of its rows: the same row
     more than once where they ask for one row for each thing, or rows out of the order they ask for ("sorted by
     total from highest to lowest"). JoinCsv, run 21: its pandas merge wrote one row per order, each with its
     customer's total, unsorted, and the model finished."""
     sep = TABLE_SEPARATORS.get(PurePosixPath(name).suffix.lower())
     goals = "\n".join(ctx.goals)
     rows = [row for row in csv.reader(lines, delimiter=sep) if any(cell.strip() for cell in row)] if sep else []
+    header = [cell.strip() for cell in rows[0]] if rows else []
+    if again := sum(1 for row in rows[1:] if [cell.strip() for cell in row] == header):
+        # FilterRows, run 23: csv.writer(file).writerows(rows) with the rows of a csv.DictReader wrote each dict's
+        # keys, so shipped.csv held its header nine times and no row; the model finished
+        return (f"\nNote: {name} has its header row {sep.join(header)!r} again as {again} of its {len(rows) - 1} "
+                "rows, in place of the data. csv.writer's writerows with dicts (the rows of a csv.DictReader) writes "
+                "each dict's keys. Write the rows' values: csv.DictWriter(f, fieldnames=reader.fieldnames), then "
+                "writeheader() and writerows(rows).")
     if len(rows) < 3 or name not in goals:
         return ""
     if _ONE_ROW.search(goals):
@@ -196,10 +205,10 @@ def table_shape_note(ctx: ToolContext, name: str, lines: list[str]) -> str:
     if wanted is None:
         return ""
     column, order = (wanted.group(1) or wanted.group(3)).casefold(), (wanted.group(2) or wanted.group(4)).casefold()
-    header = [cell.strip().casefold() for cell in rows[0]]
-    if column not in header:
+    names = [cell.casefold() for cell in header]
+    if column not in names:
         return ""
-    at, descending = header.index(column), bool(re.fullmatch(_DESCENDING, order))
+    at, descending = names.index(column), bool(re.fullmatch(_DESCENDING, order))
     try:
         values = [float(row[at]) for row in rows[1:]]
     except (ValueError, IndexError):
