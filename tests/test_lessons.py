@@ -31,6 +31,14 @@ def review(score: int, *lessons: str) -> str:
     return json.dumps({"score": score, "lessons": list(lessons)})
 
 
+# A run that made a mistake and got past it: what a review may draw lessons from.
+FIXED = [ActionStep(number=1, reply=Reply(command=Command(name="execute_python", args={"code": "int('1h30')"})),
+                    ok=False, observation="Exit code: 1\n--- stderr ---\nTraceback (most recent call last):\n  File "
+                    "\"<stdin>\", line 1\nValueError: invalid literal for int() with base 10: '1h30'\nNote: '1h30' is "
+                    "not a number."),
+         step(2, "execute_python", code="import re\nprint(re.findall(r'(\\d+)([a-z]*)', '1h30'))")]
+
+
 def test_reward_rewards_a_checked_finish_and_punishes_the_rest() -> None:
     good = [step(1, "execute_python", code="..."), step(2, "write_file", path="a.txt"), step(3, "read_file", path="a.txt"),
             step(4, "finish", reason="done")]
@@ -108,11 +116,12 @@ def test_after_a_run_the_agent_keeps_its_lessons_and_the_next_similar_run_uses_t
                                                                                     tmp_path: Path) -> None:
     (tmp_path / "ws").mkdir()
     (tmp_path / "ws" / "sales.csv").write_text("amount\n3\n4\n", encoding="utf-8")
-    first = ScriptedModel([reply("execute_python", code="import csv\nprint(sum(int(r['amount']) for r in "
+    first = ScriptedModel([reply("execute_python", code="print(sum(int(n) for n in open('sales.csv')))"),  # header
+                           reply("execute_python", code="import csv\nprint(sum(int(r['amount']) for r in "
                                                         "csv.DictReader(open('sales.csv'))))"),
                            reply("write_file", path="total.txt", content="7"),
                            reply("finish", reason="Wrote the total to total.txt"),
-                           review(9, CSV_LESSON)])
+                           review(10, CSV_LESSON)])
     agent = AutoGPT(goals=["Sum the amount column of sales.csv and write the total to total.txt"],
                     settings=settings, model=first, workspace=tmp_path / "ws")
     events: list = []
@@ -189,8 +198,31 @@ def test_a_typed_number_lowers_the_reward_and_the_review_is_told(settings: Setti
 ])
 def test_only_general_lessons_are_kept(settings: Settings, lesson: str, kept: bool) -> None:
     model = ScriptedModel([review(7, lesson)])
-    score, lessons = asyncio.run(reflect(model, ["Sum a column"], [], "finished", "done"))
+    score, lessons = asyncio.run(reflect(model, ["Sum a column"], FIXED, "finished", "done"))
     assert score == 0.7 and lessons == ([lesson] if kept else [])
+
+
+def test_lessons_are_asked_only_about_mistakes_the_run_got_past() -> None:
+    # run 22: smooth runs' reviews kept filler ("Always check if the file exists before writing to it") and wrong
+    # advice ("To count the words in a file, use read_file ... then write_file")
+    lesson = "To split a number from its unit, use a regular expression rather than int() on the whole text."
+    model = ScriptedModel([review(9, lesson), review(9, lesson), review(9, lesson)])
+    smooth = [step(1, "execute_python", code="print(1)"), step(2, "write_file", path="a.txt", content="1")]
+    assert asyncio.run(reflect(model, ["Write 1 to a.txt"], smooth, "finished", "done")) == (0.9, [])
+    asked = model.calls[0]
+    assert "lessons" not in asked.messages[-1].content and "lessons" not in asked.response_schema["properties"]
+    assert asked.params["max_tokens"] <= 20  # a score alone: the review costs a few tokens
+    # a failure never got past teaches nothing either
+    stuck = [step(1, "execute_python", ok=False, code="int('1h30')"), step(2, "write_file", path="a.txt", content="1")]
+    assert asyncio.run(reflect(model, ["Parse 1h30"], stuck, "max_steps", "out of steps")) == (0.9, [])
+    assert asyncio.run(reflect(model, ["Parse 1h30"], FIXED, "finished", "done")) == (0.9, [lesson])
+    text = model.calls[2].messages[-1].content
+    mistake = text[text.index("mistakes and then got past them:"):]
+    assert "step 1: execute_python(code=\"int('1h30')\") failed (ValueError: invalid literal for int() with base " \
+           "10: '1h30'); step 2: execute_python(" in mistake
+    assert "Note:" not in mistake  # the error itself, not the hint under it
+    assert "lessons" in model.calls[2].response_schema["properties"]
+    model.assert_complete()
 
 
 def test_a_broken_review_loses_nothing(settings: Settings, tmp_path: Path) -> None:

@@ -86,29 +86,54 @@ def checked_reward(status: str, history: Sequence[StepBase], *, missing: Sequenc
 _EXAMPLE = {"en": "To sum a CSV column, run Python on the file; never retype the numbers.",
             "zh": "要对 CSV 的一列求和，用 Python 读取文件计算，不要手抄数字。"}
 _REFLECT = {
-    "en": (
-        "You review a finished task of an autonomous agent. Task goals:\n{goals}\n\nWhat the agent did:\n{steps}\n\n"
-        "How it ended: {status}. {summary}\n\n"
-        "Reply with one JSON object: {{\"score\": 0 to 10 (how well the goals were really met), \"lessons\": "
-        "[at most 2 lessons]}}. A lesson is one general sentence that helps with a SIMILAR task next time: which "
-        "command or method worked, or which mistake to avoid (e.g. \"{example}\"). No lesson that only repeats the "
-        "goal; no values specific to this task."
-    ),
-    "zh": (
-        "你在复盘一个自主智能体完成的任务。任务目标：\n{goals}\n\n智能体的步骤：\n{steps}\n\n结果：{status}。{summary}\n\n"
-        "只回复一个 JSON 对象：{{\"score\": 0 到 10（目标实际完成得如何）, \"lessons\": [最多 2 条经验]}}。"
-        "每条经验是一句通用的话，帮助下次完成类似任务：哪个命令或方法有效，或者要避免哪个错误"
-        "（例如“{example}”）。不要复述目标，不要写本任务特有的数值。"
-    ),
+    "en": ("You review a finished task of an autonomous agent. Task goals:\n{goals}\n\nWhat the agent did:\n{steps}\n\n"
+           "How it ended: {status}. {summary}\n\n"),
+    "zh": "你在复盘一个自主智能体完成的任务。任务目标：\n{goals}\n\n智能体的步骤：\n{steps}\n\n结果：{status}。{summary}\n\n",
 }
+_ASK_SCORE = {"en": 'Reply with one JSON object: {"score": 0 to 10 (how well the goals were really met)}.',
+              "zh": '只回复一个 JSON 对象：{"score": 0 到 10（目标实际完成得如何）}。'}
+# Lessons are asked for only about the mistakes the run made and then got past: a run that went smoothly has nothing
+# to teach that the prompt does not already say, and its reviews were filler ("Always check if the file exists
+# before writing to it", kept from five of run 22's smooth runs) or wrong ("To count the words in a file, use
+# read_file ... then write_file").
+_ASK_LESSONS = {
+    "en": ("It made these mistakes and then got past them:\n{mistakes}\n\n"
+           'Reply with one JSON object: {{"score": 0 to 10 (how well the goals were really met), "lessons": [at most '
+           "2 lessons]}}. A lesson is one general sentence that says what to do instead of such a mistake on a "
+           'SIMILAR task next time (e.g. "{example}"). No lesson that only repeats the goal; no values specific to '
+           "this task."),
+    "zh": ("它犯过这些错误，后来改正了：\n{mistakes}\n\n"
+           '只回复一个 JSON 对象：{{"score": 0 到 10（目标实际完成得如何）, "lessons": [最多 2 条经验]}}。'
+           "每条经验是一句通用的话，说明下次遇到类似任务时该怎么做才能避免这样的错误（例如“{example}”）。"
+           "不要复述目标，不要写本任务特有的数值。"),
+}
+_MISTAKE = {"en": "- step {failed}: {command} failed ({error}); step {fixed}: {fix} worked",
+            "zh": "- 第 {failed} 步：{command} 失败（{error}）；第 {fixed} 步：{fix} 成功"}
+_SCORE_SCHEMA = {"type": "object", "properties": {"score": {"type": "integer", "minimum": 0, "maximum": 10}},
+                 "required": ["score"]}
 _REFLECT_SCHEMA = {
     "type": "object",
     "properties": {
-        "score": {"type": "integer", "minimum": 0, "maximum": 10},
+        **_SCORE_SCHEMA["properties"],
         "lessons": {"type": "array", "items": {"type": "string", "maxLength": 240}, "maxItems": 2},
     },
     "required": ["score", "lessons"],
 }
+
+
+def fixed_mistakes(history: Sequence[StepBase]) -> list[tuple[ActionStep, ActionStep]]:
+    """The steps that failed (or were refused) and the later step of the same command that worked: what a run can
+    teach. A failure never got past teaches nothing sure (the run's review guessed at a cure and got it wrong)."""
+    actions = [s for s in history if isinstance(s, ActionStep)]
+    pairs: list[tuple[ActionStep, ActionStep]] = []
+    for i, step in enumerate(actions):
+        if step.ok or step.reply.command.name == "finish":
+            continue
+        fix = next((later for later in actions[i + 1:] if later.ok and later.executed
+                    and later.reply.command.name == step.reply.command.name), None)
+        if fix is not None and all(fix is not other for _, other in pairs):
+            pairs.append((step, fix))
+    return pairs[-3:]
 
 
 async def reflect(model: Model, goals: Sequence[str], history: Sequence[StepBase], status: str, summary: str,
@@ -121,18 +146,35 @@ async def reflect(model: Model, goals: Sequence[str], history: Sequence[StepBase
 
     steps = "\n".join(step.summary_line(lang) for step in history[-20:]) or "-"  # type: ignore[arg-type]
     key = "zh" if lang == "zh" else "en"
+    mistakes = "\n".join(_MISTAKE[key].format(failed=bad.number, command=bad.reply.command.short(40),
+                                              error=_error_line(bad.observation), fixed=good.number,
+                                              fix=good.reply.command.short(40))
+                         for bad, good in fixed_mistakes(history))
+    ask = _ASK_LESSONS[key].format(mistakes=mistakes, example=_EXAMPLE[key]) if mistakes else _ASK_SCORE[key]
     text = _REFLECT[key].format(goals="\n".join(f"- {g}" for g in goals), steps=steps, status=status,
-                                summary=summary[:400], example=_EXAMPLE[key])
+                                summary=summary[:400]) + ask
     messages = [*([system] if system is not None else []), Message("user", text)]
-    completion = await model.complete(ModelRequest(messages=messages, response_schema=_REFLECT_SCHEMA,
-                                                   params={"temperature": 0.0, "max_tokens": 200}))
+    schema = _REFLECT_SCHEMA if mistakes else _SCORE_SCHEMA
+    completion = await model.complete(ModelRequest(messages=messages, response_schema=schema,
+                                                   params={"temperature": 0.0, "max_tokens": 200 if mistakes else 20}))
     try:
         data = json.loads(repair_json(completion.text))
         score = float(data["score"]) / 10
-        lessons = [" ".join(str(x).split()) for x in data.get("lessons", []) if isinstance(x, str)]
+        lessons = [" ".join(str(x).split()) for x in data.get("lessons", []) if isinstance(x, str)] if mistakes else []
     except (ValueError, KeyError, TypeError):
         return None, []
     return score, [lesson for lesson in lessons if _general(lesson)][:2]
+
+
+_EXCEPTION = re.compile(r"^[\w.]*(?:Error|Exception)\b.*", re.MULTILINE)
+
+
+def _error_line(observation: str, limit: int = 120) -> str:
+    """What went wrong in a failed step, in one line: a traceback's exception line (not the note added below it),
+    else the first line (a refusal's reason)."""
+    found = _EXCEPTION.findall(observation)
+    line = (found[-1] if found else next((ln for ln in observation.splitlines() if ln.strip()), "")).strip()
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 # Code in a lesson: a call with keyword arguments, an import, a pandas frame, braces, a comparison, a string closed
