@@ -179,9 +179,8 @@ _SORTED_BY = re.compile(rf"\bsort\w*\s+(?:\w+\s+)?by\s+(?:the\s+)?['\"`]?(\w+)['
 
 def table_shape_note(ctx: ToolContext, name: str, lines: list[str]) -> str:
     """A note on a table (``lines``, its header first) whose rows repeat its header row, or that breaks what the
-    goals say of its rows: the same row
-    more than once where they ask for one row for each thing, or rows out of the order they ask for ("sorted by
-    total from highest to lowest"). JoinCsv, run 21: its pandas merge wrote one row per order, each with its
+    goals say of its rows: the same row more than once where they ask for one row for each thing, or rows out of
+    the order they ask for ("sorted by total from highest to lowest"). JoinCsv, run 21: its pandas merge wrote one row per order, each with its
     customer's total, unsorted, and the model finished."""
     sep = TABLE_SEPARATORS.get(PurePosixPath(name).suffix.lower())
     goals = "\n".join(ctx.goals)
