@@ -1319,6 +1319,47 @@ def test_finish_is_refused_while_files_the_instructions_create_are_missing(setti
     assert (ws / "done.txt").read_text() == "COMPLETE"
 
 
+def test_finish_asks_once_for_a_text_the_instructions_give_word_for_word(settings, tmp_path):
+    # FollowInstructions, run 23: "done.txt that contains the single word COMPLETE"; it wrote "Done!" and finished
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "instructions.txt").write_text(INSTRUCTIONS)
+    agent, model = make_agent(settings, [
+        reply("write_file", path="greeting.txt", content="Hello, benchmark!\n"),
+        reply("write_file", path="countdown.txt", content="5\n4\n3\n2\n1\n"),
+        reply("execute_python", code="open('done.txt', 'w').write('Done!')"),
+        reply("finish", reason="Created the three files."),
+        reply("write_file", path="done.txt", content="COMPLETE"),
+        reply("finish", reason="Created the three files."),
+    ], tmp_path, goals=["Read the file instructions.txt and carry out every instruction in it."])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and (ws / "done.txt").read_text() == "COMPLETE"
+    assert result.history[3].observation == (
+        "Not finished: done.txt holds 'Done!', but it must hold exactly 'COMPLETE': \"3. Write the single word "
+        "COMPLETE to done.txt.\". Write that to done.txt (write_file). If done.txt is right as it is, call finish "
+        "again.")
+
+
+@pytest.mark.parametrize(("goal", "stated"), [
+    ("Write the following sentence, exactly as given, to a file named motto.txt: Small steps, checked twice.",
+     {"motto.txt": "Small steps, checked twice."}),
+    ("Create a file named greeting.txt that contains exactly this line: Hello, benchmark!",
+     {"greeting.txt": "Hello, benchmark!"}),
+    ("Create done.txt containing the single word 'COMPLETE'.", {"done.txt": "COMPLETE"}),
+    ("Write a file named shipped.csv that contains the header row and only the rows whose status is exactly "
+     "shipped.", {}),  # what it holds is computed, not given
+    ("Write the word count of essay.txt to count.txt.", {}),
+])
+def test_texts_a_file_must_hold_word_for_word(tmp_path, goal, stated):
+    from autogpt.tools.core import stated_texts
+    from autogpt.tools.registry import ToolContext
+    from autogpt.tools.workspace import Workspace
+
+    found = stated_texts(ToolContext(workspace=Workspace(tmp_path), goals=[goal]))
+    assert {name: text for name, (text, _) in found.items()} == stated
+
+
 def test_a_file_the_goal_says_to_add_to_keeps_its_lines(settings, tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()

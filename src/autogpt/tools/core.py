@@ -774,6 +774,57 @@ def given_texts(ctx: ToolContext) -> dict[str, str]:
     return found
 
 
+_NAME = r"(?P<name>[\w.-]+\.[A-Za-z0-9]{1,5})"
+_HOLDS = r"\b(?:contains?|containing|holds?|holding|with)\s+(?:exactly\s+|only\s+)?"
+# What a goal or an instruction file states a file must hold, word for word: "a file named done.txt that contains
+# the single word COMPLETE", "greeting.txt that contains exactly this line: Hello, benchmark!", "Write the
+# following sentence, exactly as given, to a file named motto.txt: Small steps, ...".
+_STATED = (
+    re.compile(_NAME + r"\b[^.\n:]*?" + _HOLDS + r"the (?:single |one )?word\s+[\"'“‘]?(?P<text>[\w-]+)", re.IGNORECASE),
+    re.compile(_NAME + r"\b[^.\n:]*?" + _HOLDS + r"(?:this|the following)\s+(?:line|text|sentence)\s*:\s*(?P<text>[^\n]+)",
+               re.IGNORECASE),
+    re.compile(r"\bthe following (?:line|text|sentence)\b[^:\n]*?\b" + _NAME + r"\s*:\s*(?P<text>[^\n]+)", re.IGNORECASE),
+    re.compile(r"\b(?:write|put|save) the (?:single |one )?word\s+[\"'“‘]?(?P<text>[\w-]+)[\"'”’]?\s+(?:to|into|in)\s+"
+               r"(?:a file (?:named |called )?)?" + _NAME, re.IGNORECASE),
+)
+
+
+def stated_texts(ctx: ToolContext) -> dict[str, tuple[str, str]]:
+    """The files that the goals, or the instruction files they give to carry out, say must hold a text word for
+    word, ``{file: (text, the sentence that says so)}``. FollowInstructions, run 23: instructions.txt said "done.txt
+    that contains the single word COMPLETE"; the model wrote "Done!" and finished."""
+    sources = ["\n".join(ctx.goals)]
+    if _FOLLOW_CUES.search(sources[0]):
+        for name in goal_inputs(sources[0]):
+            try:
+                sources.append(ctx.workspace.read_text(name, max_bytes=_INSTRUCTIONS_MAX_BYTES))
+            except (ToolError, OSError):
+                continue
+    found: dict[str, tuple[str, str]] = {}
+    for text in sources:
+        for pattern in _STATED:
+            for match in pattern.finditer(text):
+                stated = match.group("text").strip().strip("\"'“”‘’")
+                start = text.rfind("\n", 0, match.start()) + 1
+                end = text.find("\n", match.end())
+                found.setdefault(match.group("name"), (stated, text[start:end if end >= 0 else None].strip()))
+    return found
+
+
+def _stated_text_check(ctx: ToolContext, reason: str) -> str:
+    """An output that does not hold the text the goals or their instructions say it must hold, word for word."""
+    for name, (text, sentence) in stated_texts(ctx).items():
+        try:
+            holds = ctx.workspace.read_text(name, max_bytes=4096).strip()
+        except (ToolError, OSError):
+            continue  # missing: _missing_check's matter
+        if holds in (text, text.rstrip(".")) or not first_time(ctx, "finish_stated_warned", name):
+            continue
+        return (f"{name} holds {holds[:200]!r}, but it must hold exactly {text!r}: \"{sentence[:300]}\". Write that "
+                f"to {name} (write_file). If {name} is right as it is, call finish again.")
+    return ""
+
+
 def _given_text_check(ctx: ToolContext, reason: str) -> str:
     """An output file that holds a text the goals quote as the input of what they ask to compute."""
     given = [(name, text) for name, text in given_texts(ctx).items() if first_time(ctx, "finish_given_warned", name)]
@@ -787,8 +838,8 @@ def _given_text_check(ctx: ToolContext, reason: str) -> str:
 
 FINISH_CHECKS: tuple[Callable[[ToolContext, str], str], ...] = (
     _missing_check, _untried_check, _failing_check, _header_only_check, _flawed_table_check, _not_found_check,
-    _empty_check, _header_row_check, _too_few_lines_check, _typed_numbers_check, _given_text_check, _claim_check,
-    _uncomputed_check, _evidence_check)
+    _empty_check, _header_row_check, _too_few_lines_check, _typed_numbers_check, _given_text_check, _stated_text_check,
+    _claim_check, _uncomputed_check, _evidence_check)
 
 
 def empty_outputs(ctx: ToolContext) -> list[str]:
