@@ -745,6 +745,9 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         ("r = get()\nprint(r.json)", "AttributeError: 'NoneType' object has no attribute 'json'", ""),
         ("print(open('data.csv').read())\nprint(total)", "NameError: name 'total' is not defined",
          "new, empty program"),
+        # InventoryReport, run 23: told of earlier runs, it left the program and tried to read a web page
+        ("for k, q in inventory.items():\n    value = q * prices[k]\nprint(sum(value for value in values))",
+         "NameError: name 'values' is not defined. Did you mean: 'value'?", "values is never set in this program"),
     ],
 )
 def test_common_mistakes_get_a_hint(code: str, stderr: str, says: str) -> None:
@@ -907,10 +910,12 @@ async def test_a_file_name_used_as_an_undefined_variable_is_read_and_the_program
     assert shown.startswith(
         "Note: your program used inventory, prices without defining them (every execute_python run is a new, empty "
         "program), so it was run again with these lines first:\n"
-        "inventory = {key.strip(): float(value) for key, value in (line.replace('=', ':').split(':', 1) for line in "
+        "inventory = {key.strip(): int(value) for key, value in (line.replace('=', ':').split(':', 1) for line in "
         "open('inventory.txt', encoding='utf-8')) if value.strip()}\n"
         "import json; prices = json.load(open('prices.json', encoding='utf-8'))\n\nExit code: 0")
     assert "widget 38.5" in shown
+    (workspace / "weights.txt").write_text("widget: 1.5\n")
+    assert "weights = {key.strip(): float(value)" in await execute_python("print(sum(weights.values()))", ctx)
     # a module used without its import, too (MalformedJson: `json` and `re`)
     shown = await execute_python("data = json.loads('[1, 2]')\nprint(re.sub('1', 'one', str(data)))", ctx)
     assert "used json, re without defining them" in shown and "import json\nimport re\n\n" in shown

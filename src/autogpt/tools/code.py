@@ -318,7 +318,14 @@ def hint(code: str, stderr: str, *, web: bool = True) -> str:
         call = f'{tool.group(1)}(url="{url.group(0)}")' if url and tool.group(1) == "read_webpage" else tool.group(1)
         return (f"Note: {tool.group(1)} is one of your commands, not a Python function: programs cannot call it. "
                 f"Use it as your next command instead: {call}.")
-    if "NameError" in stderr:
+    if unset := re.search(r"NameError: name '(\w+)' is not defined", stderr):
+        name = unset.group(1)
+        if re.search(rf"\bin\s+{name}\b", code) and not re.search(rf"^\s*{name}\s*[+-]?=", code, re.MULTILINE):
+            # InventoryReport, run 23: `sum(value for value in values)` after a loop that set `value` alone; told
+            # that earlier runs' names are gone, the model left the program and tried to read a web page
+            return (f"Note: {name} is never set in this program (each execute_python run is a new, empty program), so "
+                    f"there is nothing to go over. Set it in the code first: for a total over a loop, start "
+                    f"total = 0 before the loop, add each value in it (total += value), and print(total) after it.")
         return ("Note: every execute_python run is a new, empty program; nothing from earlier runs exists. "
                 "Define or import everything the code uses in the same code.")
     if "unterminated string literal" in stderr or "EOL while scanning string literal" in stderr:
@@ -770,7 +777,9 @@ def _reading(ctx: ToolContext, name: str, path: str, code: str) -> str:
     used = re.escape(name)
     if (re.search(rf"\b{used}(?:\.(?:items|keys|values|get)\(|\[)", code) and lines
             and all(re.fullmatch(r"[^:=]+[:=]\s*-?\d+(?:\.\d+)?\s*", line) for line in lines)):
-        return (f"{name} = {{key.strip(): float(value) for key, value in (line.replace('=', ':').split(':', 1) "
+        # whole numbers stay whole: InventoryReport's report said "widget: 14.0 x 2.75" for a quantity of 14 (run 23)
+        number = "int" if all(re.fullmatch(r"[^:=]+[:=]\s*-?\d+\s*", line) for line in lines) else "float"
+        return (f"{name} = {{key.strip(): {number}(value) for key, value in (line.replace('=', ':').split(':', 1) "
                 f"for line in {opened}) if value.strip()}}")
     if re.search(rf"\bin\s+{used}\b(?!\.)", code):  # for line in customers: its lines, not its characters
         return f"{name} = {opened}.read().splitlines()"
