@@ -1935,7 +1935,7 @@ def test_the_examples_files_are_not_written_for_a_task_that_asks_for_others(work
     assert "Wrote" in write_file("result.txt", "Waves fold into foam", ctx)
 
 
-async def test_a_last_line_closed_with_the_replys_braces_is_closed_and_run_again(sandbox: Sandbox,
+async def test_a_last_line_left_open_or_closed_with_the_replys_braces_is_closed_and_run_again(sandbox: Sandbox,
                                                                                  workspace: Path) -> None:
     # JoinCsv, run 19: three right programs ended with `writer.writerow([name, total]}}`; WordCount, run 18, with
     # `file.write(str(word_count)}}`
@@ -1947,6 +1947,11 @@ async def test_a_last_line_closed_with_the_replys_braces_is_closed_and_run_again
                             "writer.writerow([name, total])\n\nExit code: 0")
     assert "Amara,5.0" in shown
     assert "word count 3" in await execute_python("count = 3\nprint('word count', str(count)}}", ctx)
+    # JoinCsv, run 23: the reply ended before the last ')'
+    shown = await execute_python("import csv, sys\nwriter = csv.writer(sys.stdout)\n"
+                                 "for name, total in [('Amara', 5.0)]:\n    writer.writerow([name, total]", ctx)
+    assert shown.startswith("Note: your program's last line left '(' open, so it was run again with that line as: "
+                            "writer.writerow([name, total])\n\nExit code: 0") and "Amara,5.0" in shown
     for code in ("print({'a': 1})", "x = {'a': {'b': 1}}\nprint(x)"):  # braces that belong: nothing to mend
         assert "Note:" not in await execute_python(code, ctx)
     with pytest.raises(ToolError) as other:  # another syntax error: not this mend

@@ -966,10 +966,11 @@ def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
                 "which does" if one else "are your commands, not Python functions, so your program was run again "
                 "with these lines first, which do")
         return f"Note: {', '.join(called)} {what} what the call meant:\n{shims}\n\n", f"{shims}\n{code}"
-    if "SyntaxError" in error and (closed := _closed_with_braces(code)):
+    if "SyntaxError" in error and (closed := _closed_last_line(code)):
         last = closed.rstrip().splitlines()[-1].strip()
-        return (f"Note: your program's last line ended with '}}' where ')' closes it (the braces that end the reply, "
-                f"typed into the code), so it was run again with that line as: {last}\n\n", closed)
+        why = ("ended with '}' where ')' closes it (the braces that end the reply, typed into the code)"
+               if code.rstrip().endswith("}") else "left '(' open")
+        return f"Note: your program's last line {why}, so it was run again with that line as: {last}\n\n", closed
     if lines := missing_reads(ctx, code, error):
         names = ", ".join(name for name, _ in lines)
         said = (f"Note: your program used {names} without defining {'it' if len(lines) == 1 else 'them'} (every "
@@ -987,12 +988,13 @@ def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
             "place of json.load(f).\n\n", mended)
 
 
-def _closed_with_braces(code: str) -> str:
-    """``code`` with its last line's closing braces made the parentheses that line leaves open, when ``code`` does
-    not compile and that version does; "" otherwise. JoinCsv's model (run 19) ended three right programs with
-    ``writer.writerow([name, total]}}``, WordCount's (run 18) with ``file.write(str(word_count)}}``."""
+def _closed_last_line(code: str) -> str:
+    """``code`` with the parentheses its last line leaves open closed (its closing braces made those parentheses),
+    when ``code`` does not compile and that version does; "" otherwise. JoinCsv's model (run 19) ended three right
+    programs with ``writer.writerow([name, total]}}``, WordCount's (run 18) with ``file.write(str(word_count)}}``;
+    in run 23 JoinCsv's first program ended ``writer.writerow([name, total]``."""
     lines = code.rstrip().splitlines()
-    if not lines or not re.search(r"\}+\s*$", lines[-1]) or not compile_error(code):
+    if not lines or not compile_error(code):
         return ""
     stripped = re.sub(r"\}+\s*$", "", lines[-1])
     opened = stripped.count("(") - stripped.count(")")
