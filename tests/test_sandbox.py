@@ -945,15 +945,25 @@ async def test_a_file_name_used_as_an_undefined_variable_is_read_and_the_program
             await execute_python(code, ctx)
         assert "the workspace has" not in str(other.value) and "task's data" not in str(other.value)
         assert "run again" not in str(other.value)
-    # MalformedJson: `for item in items:` twice, for "input.json lists items": a note, with the program written out
+    # MalformedJson: `for item in items:` for "input.json lists items", in a program that reads no file: the one
+    # file the goals give is its data (run 23: told so, with the program written out, it went to the web)
     ctx.goals = ["input.json lists items, each with a price and a qty. Write their total value to total.txt."]
     (workspace / "input.json").write_text('[{"price": 1.5, "qty": 2}]')
+    shown = await execute_python("total = 0\nfor item in items:\n    total += item['price'] * item['qty']\n"
+                                 "print(total)", ctx)
+    assert "used items without defining it" in shown and "items = json.load(open('input.json'" in shown
+    assert "--- stdout ---\n3.0\n" in shown
+    # not a name the program's loop makes, nor one where it reads a file itself: a note, with the program written out
+    with pytest.raises(ToolError) as made:
+        await execute_python("import json\nfor item in json.load(open('input.json')):\n    value = item['qty']\n"
+                             "print(sum(v for v in values))", ctx)
+    assert "run again with" not in str(made.value) and "values is never set in this program" in str(made.value)
     with pytest.raises(ToolError) as data:
-        await execute_python("print(sum(item['price'] * item['qty'] for item in items))", ctx)
+        await execute_python("print(len(items))", ctx)
     assert ("Note: items is not defined in this program. If it is the task's data, that is in input.json: read it in "
             "the code first, e.g. import json; items = json.load(open('input.json', encoding='utf-8')).") in str(data.value)
     program = json.loads(str(data.value).split("Your program that way: execute_python(code=", 1)[1][:-1])
-    assert "3.0" in await execute_python(program, ctx)
+    assert "--- stdout ---\n1\n" in await execute_python(program, ctx)
     # a module outside the standard library is not imported for it: the note says how
     with pytest.raises(ToolError) as unimported:
         await execute_python("print(pd.DataFrame())", ctx)

@@ -1038,7 +1038,25 @@ def missing_reads(ctx: ToolContext, code: str, error: str) -> list[tuple[str, st
             lines.append((name, f"import {name}"))
         elif name not in _MODULES and (path := _named_file(name, files)) is not None:
             lines.append((name, _reading(ctx, name, path, code)))
+        elif name == undefined.group(1) and (given := _looped_input(ctx, files, name, code)):
+            # MalformedJson, run 23: `for item in items:` in a program that read nothing; told that the items are in
+            # input.json, with the program written out, the model tried to fetch input.json from the web instead
+            lines.append((name, _reading(ctx, name, given, code)))
     return lines if undefined.group(1) in dict(lines) else []
+
+
+_READS = re.compile(r"\bopen\(|\bread_(?:csv|json|excel)\(|\.read_text\(|\bjson\.loads?\(")
+
+
+def _looped_input(ctx: ToolContext, files: list[str], name: str, code: str) -> str:
+    """The one file the goals give to read, when ``code`` reads no file and its first loop goes over ``name``,
+    which it never sets: the program's data is that file's. Not a name the loop makes (``values`` summed after a
+    loop over ``inventory``)."""
+    first = re.search(r"\bfor\s+[\w\s,()]+?\s+in\s+(\w+)", code)
+    if first is None or first.group(1) != name or _READS.search(code):
+        return ""
+    given = [path for path in goal_inputs("\n".join(ctx.goals)) if path in files]
+    return given[0] if len(given) == 1 else ""
 
 
 _GOT = "__autogpt_got"
