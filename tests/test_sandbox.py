@@ -1213,6 +1213,14 @@ async def test_once_every_asked_file_exists_the_step_that_made_it_says_finish_is
     # a "\n" inside a string that arrived as a line break is mended, as in execute_python's code
     write_file("lines.py", "def join(items):\n    return '\n'.join(items)\n", ctx)
     assert (workspace / "lines.py").read_text() == "def join(items):\n    return '\\n'.join(items)\n"
+    # ParseDuration, run 23: r'(\b[0-9]+\b)' sent as JSON "\b" arrived as backspaces, and re was never imported
+    written = write_file("parts.py", "def parts(text):\n    return re.findall(r'(\b[0-9]+\b)([a-z]*)', text)\n", ctx)
+    assert written.endswith("Note: parts.py uses re without importing it, so import re was put at its top.")
+    assert (workspace / "parts.py").read_text() == ("import re\ndef parts(text):\n"
+                                                    "    return re.findall(r'(\\b[0-9]+\\b)([a-z]*)', text)\n")
+    assert "[('12', ''), ('7', '')]" in await execute_python("from parts import parts\nprint(parts('12 7'))", ctx)
+    assert "['ab']" in await execute_python("import re\nprint(re.findall(r'\ba\\w', 'x ab'))", ctx)  # the same
+    assert "Note:" not in write_file("words.py", "import re\ndef words(t):\n    return re.findall(r'\\w+', t)\n", ctx)
     with pytest.raises(ToolError, match="the code stops at 'print[(]'"):
         await execute_python("x = 1\nprint(", ctx)
     with pytest.raises(ToolError) as failed:

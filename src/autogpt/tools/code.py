@@ -360,6 +360,26 @@ def file_used_as_variable(code: str, stderr: str) -> str:
     return ""
 
 
+# Characters that arrive in code only from a JSON escape: the model's regex r'\b(\d+)' sent as "\b" in the reply is
+# a backspace (ParseDuration, run 23: its module's pattern became '(\x08\x08ig[0-9]+\x08)').
+_JSON_CONTROLS = {"\b": "\\b", "\f": "\\f"}
+
+
+def repair_code(code: str) -> str:
+    """Mend the JSON-escaping slips of models in Python code: a backspace or form feed written as ``\\b`` or ``\\f``
+    (never meant as that character in code: in a string, the escape means the same), then a ``\\n`` that arrived
+    as a line break (see ``repair_newlines_in_strings``)."""
+    for char, escape in _JSON_CONTROLS.items():
+        code = code.replace(char, escape)
+    return repair_newlines_in_strings(code)
+
+
+def unimported_modules(code: str) -> list[str]:
+    """The standard modules ``code`` uses (``re.findall``) without importing them."""
+    return [name for name in _free_names(code) if name in sys.stdlib_module_names
+            and re.search(rf"(?<![\w.]){name}\.\w", code)]
+
+
 def repair_newlines_in_strings(code: str) -> str:
     """Fix the most common JSON-escaping slip of models: a ``\\n`` meant inside a Python string arrives as a real
     line break (``split('<newline>')``). Only applied to code that does not compile; returns it unchanged
@@ -854,7 +874,7 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
         # MalformedJson: the model sent back the shortened form of an earlier program, "…" and all
         raise ToolError("Not run: the code ends with '…'. That is how the list of steps shortens a long argument, "
                         "not code. Write the whole program.")
-    code = repair_newlines_in_strings(code)
+    code = repair_code(code)
     tried = note_ran(ctx, code)
     argv = [sandbox.python, *PYTHON_FLAGS, "-"]
     try:
@@ -997,6 +1017,8 @@ def _closed_last_line(code: str) -> str:
     if not lines or not compile_error(code):
         return ""
     stripped = re.sub(r"\}+\s*$", "", lines[-1])
+    if stripped.rstrip().endswith(tuple("([{,+-*/%=.\\:")):  # cut in the middle ("print("): not only unclosed
+        return ""
     opened = stripped.count("(") - stripped.count(")")
     closed = "\n".join([*lines[:-1], stripped + ")" * opened])
     return closed if opened > 0 and not compile_error(closed) else ""

@@ -412,12 +412,21 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
         raise WorkspacePathError(f"Nothing was {verb}: a file name is required, e.g. {named}.")
     relative = ctx.workspace.relative(ctx.workspace.resolve(path))
     existing = _existing(ctx, path)
-    if relative.endswith(".py") and not append:  # "\n" inside a string that arrived as a line break
-        from autogpt.tools.code import repair_newlines_in_strings  # here: the code tools import this module
+    added = ""
+    if relative.endswith(".py") and not append:  # "\n" in a string that arrived as a line break, "\b" as a backspace
+        from autogpt.tools.code import repair_code, unimported_modules  # the code tools import files.py
 
-        content = repair_newlines_in_strings(content)
+        content = repair_code(content)
+        # ParseDuration, run 23: re.findall in duration.py without import re; the test program's NameError was told
+        # "the program must import it", and the program did, not the module
+        if (modules := unimported_modules(content)) and not compile_error(
+                imported := "".join(f"import {name}\n" for name in modules) + content):
+            content = imported
+            them = "it" if len(modules) == 1 else "them"
+            added = (f"\nNote: {relative} uses {', '.join(modules)} without importing {them}, so "
+                     f"{'; '.join(f'import {name}' for name in modules)} was put at its top.")
     try:
-        return _checked_write(relative, path, content, ctx, existing, append=append)
+        return _checked_write(relative, path, content, ctx, existing, append=append) + added
     except ToolError:
         tried: list[str] = ctx.extras.setdefault(_TRIED, [])
         tried[:] = [*tried[-4:], content]
