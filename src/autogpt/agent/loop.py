@@ -49,6 +49,7 @@ from autogpt.llm.base import REPEATING, Completion, Message, Model, ModelRequest
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
 from autogpt.tools.core import (
     COMPUTE_NEXT,
+    FIX_NEXT,
     SAID_DONE,
     WRITE_NEXT,
     absent,
@@ -126,6 +127,7 @@ class RunState(BaseModel):
     said_done: int = 0
     write_next: int = 0
     compute_next: int = 0
+    fix_next: int = 0
     printed: tuple[str, str] | None = None
     snapshot: dict[str, tuple[int, int]] = Field(default_factory=dict)
     pending: Proposal | None = None
@@ -188,6 +190,7 @@ class Runner:
         self._rest_after = 0  # the step whose tool said it cannot work that way: left out for the next step
         self._said_done = 0  # the step whose result said every asked file exists: the next may finish or check
         self._compute_next = 0  # the step that wrote numbers nothing showed: the next computes (no writing tools)
+        self._fix_next = 0  # the step whose program failed in the module it tests: the next rewrites the module
         self._write_next = 0  # the step whose program printed a computed answer for a missing file: the next writes
         self._printed: tuple[str, str] | None = None  # and what it printed, for which file
         self._system: tuple[Message, int] | None = None
@@ -311,7 +314,8 @@ class Runner:
         the task asks for is missing, only the writing tools stay beside it (WebFact's model searched the web for
         what the page had just said); right after a file, the web tools are left out. Once a write to a file of the
         system prompt's worked example was refused, the writing tools may name only the files the task asks for.
-        After a write of numbers nothing showed (for a computing goal), the writing tools rest a step. ``read_file`` may name only the files there are (without the ones
+        After a write of numbers nothing showed (for a computing goal), the writing tools rest a step; after a
+        program failed in the written module it tests, only the writing tools are left (the module must change). ``read_file`` may name only the files there are (without the ones
         a step still shown in full read whole, unchanged since), and is left out when there are none: small models
         read made-up names.
         """
@@ -342,6 +346,10 @@ class Runner:
         if isinstance(last, ActionStep) and last.number == self._compute_next:
             # WordCount, run 22: told the 1024 it wrote was typed, the model wrote 1024 four more times
             left_out |= {tool.name for tool in self._tools() if tool.writes}
+        if isinstance(last, ActionStep) and last.number == self._fix_next:
+            # Slugify, run 23: its test failed on what slugify.py gave; it ran the same test again, then the module
+            # alone twice (nothing changes until the module does)
+            left_out |= {tool.name for tool in self._tools() if not tool.writes}
         if isinstance(last, ActionStep) and last.number == self._write_next:
             # ZhAverageScore (runs 12 and 18): its program printed the average and was told to write it to
             # average.txt; it ran seven more programs instead, then typed a wrong one
@@ -600,6 +608,7 @@ class Runner:
             output, ok, crash = str(exc), False, exc
         self._said_done = number if self._context.extras.pop(SAID_DONE, False) and ok else 0
         self._compute_next = number if self._context.extras.pop(COMPUTE_NEXT, False) and ok else 0
+        self._fix_next = number if self._context.extras.pop(FIX_NEXT, False) and not ok else 0
         printed = self._context.extras.pop(WRITE_NEXT, None)
         self._write_next, self._printed = (number, tuple(printed)) if printed and ok else (0, None)
         shown = truncate_observation(output, self.options.max_observation_tokens, self.lang)
@@ -693,7 +702,8 @@ class Runner:
                         last_signature=self._last_signature, repeats=self._repeats,
                         errors_in_a_row=self._errors_in_a_row, auto_steps=self._auto_steps,
                         withdrawn=sorted(self._withdrawn), failed=self._failed, rest_after=self._rest_after,
-                        said_done=self._said_done, write_next=self._write_next, compute_next=self._compute_next, printed=self._printed, snapshot=self._snapshot, pending=pending, running=self._running)
+                        said_done=self._said_done, write_next=self._write_next, compute_next=self._compute_next,
+                        fix_next=self._fix_next, printed=self._printed, snapshot=self._snapshot, pending=pending, running=self._running)
 
     def _restore(self, state: RunState) -> None:
         b = self.budget
@@ -703,7 +713,7 @@ class Runner:
         self._withdrawn, self._snapshot = set(state.withdrawn), dict(state.snapshot)
         self._failed, self._rest_after, self._said_done = dict(state.failed), state.rest_after, state.said_done
         self._write_next, self._printed = state.write_next, state.printed
-        self._compute_next = state.compute_next
+        self._compute_next, self._fix_next = state.compute_next, state.fix_next
         self._restored, self._running = state.pending, state.running
 
     def _recover_interrupted(self) -> None:

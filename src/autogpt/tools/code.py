@@ -22,6 +22,7 @@ from pathlib import PurePosixPath
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
 from autogpt.tools.core import (
+    FIX_NEXT,
     FLAWED_TABLES,
     WRITE_NEXT,
     all_made,
@@ -483,6 +484,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     ``tried``: the written files the program names, whose outcome is noted for ``finish``; ``file``: the file run,
     which has tried nothing if it printed nothing (a module run on its own only defines its functions)."""
     before = ctx.workspace.snapshot()
+    ctx.extras.pop(FIX_NEXT, None)
     result = await sandbox.run(argv, ctx.workspace.root, stdin=stdin.encode("utf-8") if stdin is not None else None)
     kept, restored = _restore_inputs(ctx)
     try:
@@ -490,6 +492,8 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     except ToolError as exc:
         last = result.stderr.strip().splitlines()[-1:] or [result.killed or f"exit code {result.exit_code}"]
         note_outcome(ctx, tried, last[0][:200])
+        if _module_at_fault(result.stderr, tried):
+            ctx.extras[FIX_NEXT] = True
         notes = (page_read_note(ctx, code) + undefined_file_note(ctx, result.stderr, code)
                  + missing_name_note(ctx, result.stderr) + cut_at_quote(code))
         raise ToolError(f"{exc}{restored}{notes}", rest=exc.rest) from None
@@ -1065,6 +1069,16 @@ def missing_reads(ctx: ToolContext, code: str, error: str) -> list[tuple[str, st
             # input.json, with the program written out, the model tried to fetch input.json from the web instead
             lines.append((name, _reading(ctx, name, given, code)))
     return lines if undefined.group(1) in dict(lines) else []
+
+
+def _module_at_fault(stderr: str, tried: list[str]) -> bool:
+    """Whether a failed program failed in a written module it tests: its assert on what the module gave, or an
+    error raised inside the module. Slugify's model (run 23), its test failing on slugify('Hello, World!'), ran the
+    same test again, then slugify.py alone twice, and the time ran out; ParseDuration's searched the web."""
+    if not tried or not stderr.strip():
+        return False
+    frames = re.findall(r'File "(?:/workspace/)?([^"]+)", line \d+', stderr)
+    return stderr.strip().splitlines()[-1].startswith("AssertionError") or bool(frames and frames[-1] in tried)
 
 
 _READS = re.compile(r"\bopen\(|\bread_(?:csv|json|excel)\(|\.read_text\(|\bjson\.loads?\(")

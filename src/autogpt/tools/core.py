@@ -120,6 +120,8 @@ USER_FILES = "user_files"  # ToolContext.extras: the files the workspace had whe
 SAID_DONE = "said_done"
 #: ToolContext.extras: a write just got the typed-numbers note: the next step computes (the writing tools rest)
 COMPUTE_NEXT = "compute_next"
+#: ToolContext.extras flag: a program failed in the written module it tests: the next step rewrites it (no other tools)
+FIX_NEXT = "fix_next"
 #: ToolContext.extras flag: a program printed a computed answer while the file for it is missing (see
 #: ``code.unwritten_result``): the next step may only write (or finish).
 WRITE_NEXT = "write_next"  # ToolContext.extras: (what a program printed, the missing file it answers): write it next
