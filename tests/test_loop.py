@@ -1857,3 +1857,49 @@ def test_code_that_needs_the_network_leaves_execute_python_out_for_one_step(sett
     assert "execute_python" in offered[0] and "execute_python" not in offered[1]
     assert "execute_python" in offered[2] and "execute_python" not in offered[3]
     assert "execute_python" in offered[4] and "execute_python" in offered[5]
+
+
+@pytest.mark.parametrize(("goal", "offered"), [
+    ("input.json lists items, each with a price and a qty. Write their total value to total.txt.", False),
+    ("inventory.txt gives the quantity of each item. 读取后写出 report.txt。", False),
+    ("Read notes.txt, then search the web for the latest release of each tool it names.", True),
+    ("Read the page http://127.0.0.1:8000/company.html and write the founding year to year.txt.", True),
+    ("When was George Washington born? Write the year to year.txt.", True),  # no files to work from
+    ("阅读 notes.txt，再上网查找每个工具的最新版本。", True),
+])
+def test_web_tools_are_offered_unless_the_task_works_from_its_files(settings, tmp_path, goal, offered):
+    # run 23: after a failed program, InventoryReport's model read www.example.com/error-page and MalformedJson's
+    # looked for input.json on raw.githubusercontent.com
+    agent, model = make_agent(settings, [reply("finish", reason="done")], tmp_path, goals=[goal], max_steps=1)
+    agent.run()
+    system = model.calls[0].messages[0].content  # (a goal with an address starts by reading it: that tool alone)
+    assert ("web_search(" in system, "read_webpage(" in system) == (offered, offered)
+    assert ("read_webpage" in [tool["name"] for tool in model.calls[0].tools]) == offered
+
+
+def test_after_a_test_fails_in_the_module_it_tests_the_next_step_rewrites_the_module(settings, tmp_path):
+    # Slugify, run 23: its test failed on what slugify.py gave; it ran the same test again, then slugify.py alone
+    # twice, and the time ran out
+    test = "from slugify import slugify\nassert slugify('Hello, World!') == 'hello-world'\nprint('ok')"
+    agent, model = make_agent(settings, [
+        reply("write_file", path="slugify.py", content="def slugify(text):\n    return text.lower()\n"),
+        reply("execute_python", code=test),
+        reply("write_file", path="slugify.py", content="import re\ndef slugify(text):\n"
+                                                        "    return re.sub(r'[^a-z0-9]+', '-', text.lower()).strip('-')\n"),
+        reply("execute_python", code=test),
+        reply("finish", reason="slugify.py passes its examples."),
+    ], tmp_path, goals=["Write a Python module slugify.py with a function slugify(text) that makes a URL slug. "
+                        "Example: slugify('Hello, World!') == 'hello-world'."])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and not result.history[1].ok
+    assert {tool["name"] for tool in model.calls[2].tools} <= {"write_file", "append_file"}
+    assert "execute_python" in {tool["name"] for tool in model.calls[3].tools}  # for one step only
+    # a test program's own mistake (a name it never defines) is not the module's: the tools stay
+    agent, model = make_agent(settings, [
+        reply("write_file", path="slugify.py", content="def slugify(text):\n    return text.lower()\n"),
+        reply("execute_python", code="from slugify import slugify\nprint(slugify(title))"),
+        reply("finish", reason="done"),
+    ], tmp_path / "other", goals=["Write a Python module slugify.py with a function slugify(text)."], max_steps=3)
+    agent.run()
+    assert "execute_python" in {tool["name"] for tool in model.calls[2].tools}

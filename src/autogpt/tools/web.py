@@ -38,7 +38,7 @@ import httpx
 from autogpt.config import Settings
 from autogpt.errors import AutoGPTError, ConfigError, ToolError, ToolUnavailableError
 from autogpt.llm.base import Message, Model, ModelRequest, estimate_tokens
-from autogpt.tools.core import goal_link, missing_results
+from autogpt.tools.core import goal_inputs, goal_link, missing_results
 from autogpt.tools.registry import LINKS, PAGES_READ, SHOWN_IN_PART, Tool, ToolContext
 
 MAX_REDIRECTS = 5
@@ -589,10 +589,24 @@ def address_known(ctx: ToolContext) -> bool:
     return bool(ctx.extras.get("web_addresses")) or any(re.search(r"https?://", goal) for goal in ctx.goals)
 
 
-WEB_SEARCH = Tool(web_search, untrusted=True)
+# Goals that ask for the web, or for what only the web knows now.
+_WEB_CUES = re.compile(r"\b(?:web|website|online|internet|search|look up|google|news|latest|current|today|url)\b|"
+                       r"https?://|网|搜索|联网|最新|新闻|查找|查询|检索", re.IGNORECASE)
+
+
+def web_may_help(ctx: ToolContext) -> bool:
+    """The web tools are offered unless the goals give files to work from and neither give an address nor ask for
+    the web: that task's data is in the workspace. Offered anyway, the embedded model went to made-up pages after a
+    failed program (run 23: InventoryReport read www.example.com/error-page, MalformedJson looked for input.json on
+    raw.githubusercontent.com, then each spent steps on what the refusal said)."""
+    goals = "\n".join(ctx.goals)
+    return not goals.strip() or bool(_WEB_CUES.search(goals)) or not goal_inputs(goals)
+
+
+WEB_SEARCH = Tool(web_search, untrusted=True, available_if=web_may_help, listed_if_unavailable=False)
 # Not gated by address_known: hiding read_webpage until an address is known made the embedded model write
 # networking code for facts it knows (the Washington test); offered, it fails fast offline and is withdrawn.
-READ_WEBPAGE = Tool(read_webpage, untrusted=True, reads="url")
+READ_WEBPAGE = Tool(read_webpage, untrusted=True, reads="url", available_if=web_may_help, listed_if_unavailable=False)
 
 __all__ = ["READ_WEBPAGE", "WEB_SEARCH", "DdgsBackend", "SearchBackend", "SearchHit", "SearxngBackend",
            "backend_from_settings", "chunk_text", "fetch", "rank_chunks", "read_webpage", "web_search"]
