@@ -1594,6 +1594,16 @@ async def test_an_output_with_fewer_lines_than_the_goals_ask_is_not_done(sandbox
         "customer_totals.csv", "name,total\nAmara,5\n", ctx)
     assert "but the goals ask for one for each" not in write_file(
         "customer_totals.csv", "name,total\nAmara,5\nBruno,0\n", ctx)
+    # SortCsv, run 23: "the same rows, sorted by salary": its program kept 7 of the 12 and finished
+    ctx.goals = ["employees.csv has the columns name and salary. Write a file named sorted.csv with the same header "
+                 "and the same rows, sorted by salary from lowest to highest."]
+    (workspace / "employees.csv").write_text("name,salary\nA,3\nB,1\nC,2\n")
+    out = await execute_python("open('sorted.csv', 'w').write('name,salary\\nB,1\\nC,2\\n')", ctx)
+    assert "sorted.csv has 2 rows, but the goals ask for one for each in employees.csv, which has 3" in out
+    with pytest.raises(ToolError, match="Not finished: sorted.csv has 2 rows"):
+        finish("Wrote sorted.csv.", ctx)
+    out = await execute_python("open('sorted.csv', 'w').write('name,salary\\nB,1\\nC,2\\nA,3\\n')", ctx)
+    assert "goals ask for one for each" not in out and "exists now" in out
 
 
 async def test_the_goals_quoted_input_written_as_the_result_is_not_done(sandbox: Sandbox, workspace: Path) -> None:

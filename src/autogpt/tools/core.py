@@ -470,16 +470,23 @@ _EACH_IN = re.compile(r"\bone (?:line|row) (?:for|per) (?:each|every)\b[^.;:]*?\
                       re.IGNORECASE)
 
 
+_SAME_ROWS = re.compile(r"\b(?:the same rows|all (?:the |of the |its )?rows|every row)\b|同样的行|所有(?:的)?行", re.IGNORECASE)
+
+
 def too_few_lines(ctx: ToolContext) -> tuple[str, int, str, int] | None:
     """An output file with fewer lines than the goals ask: "one line for each item listed in inventory.txt" with
-    fewer lines than inventory.txt has items (its non-empty lines, without a table's header row). (output, its
+    fewer lines than inventory.txt has items (its non-empty lines, without a table's header row), or a table with
+    fewer rows than the one table the goals give where they ask for "the same rows". (output, its
     lines, the input, its items). InventoryReport's model (run 22) replaced its typed report with the one total
     line its program printed, was told every file existed, and finished."""
     asked = [name for name in asked_outputs(ctx) if not name.endswith(".py")]
     if len(asked) != 1 or absent(ctx, asked):
         return None
-    for match in _EACH_IN.finditer("\n".join(ctx.goals)):
-        source = match.group(1)
+    goals = "\n".join(ctx.goals)
+    sources = [match.group(1) for match in _EACH_IN.finditer(goals)]
+    if _SAME_ROWS.search(goals) and _is_table(asked[0]):  # SortCsv, run 23: "the same rows, sorted", 7 of 12 kept
+        sources += [name for name in goal_inputs(goals) if _is_table(name)][:1]
+    for source in sources:
         if source == asked[0] or absent(ctx, [source]):
             continue
         want, have = _data_lines(ctx, source), _data_lines(ctx, asked[0])
