@@ -745,6 +745,11 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         ("r = get()\nprint(r.json)", "AttributeError: 'NoneType' object has no attribute 'json'", ""),
         ("print(open('data.csv').read())\nprint(total)", "NameError: name 'total' is not defined",
          "new, empty program"),
+        # SortCsv, run 23: the file read and emptied by the same program
+        ("with open('s.csv', 'r') as i, open('s.csv', 'w', newline='') as o:\n    h = next(csv.reader(i))",
+         "Traceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\nStopIteration",
+         "opening s.csv with 'w' empties it at once"),
+        ("h = next(csv.reader(open('a.csv')))", "StopIteration", "the file it reads is empty"),
         # InventoryReport, run 23: told of earlier runs, it left the program and tried to read a web page
         ("for k, q in inventory.items():\n    value = q * prices[k]\nprint(sum(value for value in values))",
          "NameError: name 'values' is not defined. Did you mean: 'value'?", "values is never set in this program"),

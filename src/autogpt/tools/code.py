@@ -329,6 +329,15 @@ def hint(code: str, stderr: str, *, web: bool = True) -> str:
                     f"total = 0 before the loop, add each value in it (total += value), and print(total) after it.")
         return ("Note: every execute_python run is a new, empty program; nothing from earlier runs exists. "
                 "Define or import everything the code uses in the same code.")
+    if stderr.rstrip().endswith("StopIteration"):
+        # SortCsv, run 23: with open('sorted.csv', 'r') ... open('sorted.csv', 'w'): emptied before next(reader)
+        both = [name for name in dict.fromkeys(re.findall(r"open\(\s*['\"]([^'\"]+)['\"]", code))
+                if re.search(rf"open\(\s*['\"]{re.escape(name)}['\"]\s*,\s*(?:mode\s*=\s*)?['\"]w", code)
+                and re.search(rf"open\(\s*['\"]{re.escape(name)}['\"]\s*(?:\)|,\s*(?:mode\s*=\s*)?['\"]r)", code)]
+        if both:
+            return (f"Note: next() found nothing: opening {both[0]} with 'w' empties it at once, so the same program "
+                    f"read an empty file. Read the input from the file the goals give, and write {both[0]} from it.")
+        return "Note: next() found nothing: the file it reads is empty (or was read to its end already)."
     if "unterminated string literal" in stderr or "EOL while scanning string literal" in stderr:
         # InventoryReport: the embedded model sent f'{item}: ...' without its closing quote six times running.
         return ("Note: a string on that line is opened and never closed. Close every string on the line where it "
