@@ -1198,6 +1198,24 @@ def test_after_a_program_prints_the_answer_for_a_missing_file_the_next_step_writ
     assert ends[1] == ends[3] == "哪些目标已经完成？下一条命令是什么？如果所有目标都已完成，现在就调用 finish。"
 
 
+def test_after_a_program_prints_the_answer_for_a_typed_one_the_next_step_writes(settings, tmp_path):
+    # ZhLineCount, run 23: 24 typed into answer.txt; its program printed 37, and it ran the same program again
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "input.txt").write_text("一\n二\n三\n", encoding="utf-8")
+    agent, model = make_agent(settings, [
+        reply("write_file", path="answer.txt", content="24"),
+        reply("execute_python", code="print(len(open('input.txt', encoding='utf-8').readlines()))"),
+        reply("write_file", path="answer.txt", content="3"),
+        reply("finish", reason="已将行数 3 写入 answer.txt。"),
+    ], tmp_path, goals=["读取 input.txt，统计其中的行数，把这个数字写入 answer.txt（只写数字）。"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and (tmp_path / "ws" / "answer.txt").read_text() == "3"
+    assert [tool["name"] for tool in model.calls[2].tools] == ["write_file", "append_file", "finish"]
+    assert model.calls[2].messages[-1].content.splitlines()[-1] == (
+        "你上一个程序输出了 3，而 answer.txt 里还是你手写的内容。如果这就是结果，现在就用 write_file 把它写入 answer.txt，只写任务要求的内容。")
+
+
 def test_after_a_typed_number_is_written_the_next_step_cannot_write(settings, tmp_path):
     # WordCount, run 22: told the 1024 it wrote was typed, the model wrote 1024 four more times
     (tmp_path / "ws").mkdir()

@@ -90,6 +90,8 @@ TEXT: dict[str, dict[str, str]] = {
         "next": "Which goals are done, and what is the next command? If every goal is done, call finish now.",
         "write_printed": ("Your last program printed {printed}, and {file} does not exist yet. If that is the result, "
                           "write it to {file} now (write_file), with only what the task asks for."),
+        "write_printed_typed": ("Your last program printed {printed}, and {file} still holds what you typed. If that "
+                                "is the result, write it to {file} now (write_file), with only what the task asks for."),
         "files": "Files in the workspace: {files}",
         "no_files": "The workspace is empty.",
         "missing": "Named in the goals but not in the workspace yet: {files}",
@@ -165,6 +167,7 @@ TEXT: dict[str, dict[str, str]] = {
         "next_first": "为目标做一个简短的计划，并给出第一条命令。",
         "next": "哪些目标已经完成？下一条命令是什么？如果所有目标都已完成，现在就调用 finish。",
         "write_printed": "你上一个程序输出了 {printed}，而 {file} 还不存在。如果这就是结果，现在就用 write_file 把它写入 {file}，只写任务要求的内容。",
+        "write_printed_typed": "你上一个程序输出了 {printed}，而 {file} 里还是你手写的内容。如果这就是结果，现在就用 write_file 把它写入 {file}，只写任务要求的内容。",
         "files": "工作区中的文件：{files}",
         "no_files": "工作区是空的。",
         "missing": "目标中提到、但工作区里还没有的文件：{files}",
@@ -385,7 +388,8 @@ def state_message(
     printed: tuple[str, str] | None = None,
 ) -> str:
     """The end of every prompt: where the run stands, and a question that makes the model check its goals;
-    ``printed``: what the last program printed, and the missing file it is the answer for (write it next).
+    ``printed``: what the last program printed, and the file it is the answer for, missing or holding typed numbers
+    (write it next).
 
     Measured with the 1.5B embedded model: repeating the goals here makes it redo finished work; listing
     what is done and what is left, then asking which goals are done, makes it move on (or finish).
@@ -411,7 +415,8 @@ def state_message(
     if last_failed:
         lines.append(t(lang, "last_failed"))
     if printed:  # MissingPath, run 21: its program printed 835.7; the next step, told to write, wrote 0
-        lines.append(t(lang, "write_printed", printed=printed[0], file=printed[1]))
+        key = "write_printed_typed" if printed[1] in files else "write_printed"
+        lines.append(t(lang, key, printed=printed[0], file=printed[1]))
     else:
         lines.append(t(lang, "next_first") if step == 1 else t(lang, "next"))
     return "\n".join(lines)

@@ -528,7 +528,8 @@ def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
     """A note for a program that printed something and wrote no file while a file the task asks for is missing.
     ZhAverageScore's model printed 平均分: 79.87, then ran seven more programs and never wrote average.txt. For a
     computing goal, also when the file exists but holds none of the numbers printed, only a number that was typed
-    (PrimeSum's model wrote 0 first, then printed 277050 four times)."""
+    (PrimeSum's model wrote 0 first, then printed 277050 four times). A short answer printed for a computing goal
+    makes the next step write it (``WRITE_NEXT``)."""
     missing = missing_results(ctx)
     if missing:
         lines = [line.strip() for line in stdout.strip().splitlines()]
@@ -555,6 +556,9 @@ def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
                     f"{len(typed)} that you typed ({', '.join(typed[:3])}, ...). Next, extend the program: have it "
                     f"compute every number of {name} from the data, print each line, and write the whole of {name} "
                     f"itself (with open('{name}', 'w') as f: f.write(...)).")
+        if 0 < len(lines) <= 3 and asks_to_compute(ctx.goals) and not _printed_file(ctx, lines):
+            # ZhLineCount, run 23: 24 typed, the program printed 37, and the model ran the same program again
+            ctx.extras[WRITE_NEXT] = ("; ".join(lines), name)
         return (f"\nNote: this program wrote no file, and {name} still holds {', '.join(typed[:3])}, which you "
                 "typed. If the output above is the result, write it there now: "
                 f"write_file(path=\"{name}\", content=...) with only what the task asks for.")
