@@ -1159,7 +1159,8 @@ def test_reading_the_only_file_leaves_read_file_out_for_one_step(settings, tmp_p
         reply("read_file", path="./input.txt"),
         reply("write_file", path="output.txt", content="7F3A"),
         reply("finish", reason="Wrote the code to output.txt"),
-    ], tmp_path, goals=["Read input.txt and write the access code to output.txt"])
+    ], tmp_path, goals=["Read input.txt (or search the web if it is not there) and write the access code to "
+                        "output.txt"])
     result = agent.run()
     model.assert_complete()
     assert result.status == "finished" and (ws / "output.txt").read_text() == "7F3A"
