@@ -901,6 +901,18 @@ async def test_rows_written_without_the_header_row_get_a_note(sandbox: Sandbox, 
         append_file("shipped.csv", "id,status,amount\n1001,shipped,120.50\n", ctx)
     assert (workspace / "shipped.csv").read_text() == "1001,shipped,120.50\n"
     assert append_file("shipped.csv", "1003,shipped,9.00\n", ctx).startswith("Appended")  # rows: fine
+    # FilterRows, run 24: the rows typed under no header row, "every file exists", then finish
+    from autogpt.tools.core import finish
+    from autogpt.tools.files import write_file
+
+    typed = write_file("shipped.csv", "1001,shipped,120.50\n1002,pending,75.00\n", ctx)
+    assert typed.endswith("Note: shipped.csv starts with a row of orders.csv but has no header row "
+                          "('id,status,amount'). If it should have one (tables usually do), have the program write the "
+                          "header row first, before the rows (appending it would put it after them).")
+    with pytest.raises(ToolError, match="Not finished: shipped.csv starts with a row of orders.csv"):
+        finish("Wrote shipped.csv.", ctx)
+    assert "every file the task asks for exists now" in write_file("shipped.csv", "id,status,amount\n"
+                                                                   "1001,shipped,120.50\n", ctx)
 
 
 async def test_a_file_name_used_as_an_undefined_variable_is_read_and_the_program_run_again(sandbox: Sandbox,

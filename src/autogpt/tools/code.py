@@ -34,7 +34,7 @@ from autogpt.tools.core import (
     restore_inputs,
     tested,
 )
-from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS, table_shape_note
+from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS, headerless, table_shape_note
 from autogpt.tools.grounding import asks_to_compute, numbers
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import (
@@ -659,7 +659,7 @@ def table_notes(ctx: ToolContext, changed: list[str]) -> str:
     flawed: dict[str, str] = ctx.extras.setdefault(FLAWED_TABLES, {})
     checked = set()
     for name, sep, rows, source, lines in _written_tables(ctx, changed):
-        note = _rewritten(name, sep, rows, source, lines) or _headerless(name, rows, source, lines)
+        note = _rewritten(name, sep, rows, source, lines) or headerless(name, rows, source, lines)
         if name not in checked:
             flawed.pop(name, None)
         checked.add(name)
@@ -698,16 +698,6 @@ def _rewritten(name: str, sep: str, rows: list[str], source: str, lines: list[st
                 f"{new!r}): pandas reads numbers as numbers. To copy rows unchanged, read with "
                 f"pd.read_csv({source!r}, dtype=str), or use the csv module.")
     return ""
-
-
-def _headerless(name: str, rows: list[str], source: str, lines: list[str]) -> str:
-    """A note when a program wrote rows of a table without its header row: FilterRows' model filtered with
-    ``if row[2] == 'shipped'``, which drops the header too, and finished."""
-    if len(lines) < 2 or not rows or rows[0] == lines[0] or lines[0] in rows or rows[0] not in set(lines[1:]):
-        return ""
-    return (f"\nNote: {name} starts with a row of {source} but has no header row ({lines[0]!r}). If it should "
-            "have one (tables usually do), have the program write the header row first, before the rows "
-            "(appending it would put it after them).")
 
 
 def _table_lines(ctx: ToolContext, name: str) -> list[str]:

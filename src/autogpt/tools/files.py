@@ -222,6 +222,30 @@ def table_shape_note(ctx: ToolContext, name: str, lines: list[str]) -> str:
     return ""
 
 
+def headerless(name: str, rows: list[str], source: str, lines: list[str]) -> str:
+    """A note when a program, or a hand-written table, has rows of a table (``lines``) without its header row:
+    FilterRows' model filtered with ``if row[2] == 'shipped'``, which drops the header too, and finished; in run 24
+    it typed all of orders.csv's rows under no header."""
+    if len(lines) < 2 or not rows or rows[0] == lines[0] or lines[0] in rows or rows[0] not in set(lines[1:]):
+        return ""
+    return (f"\nNote: {name} starts with a row of {source} but has no header row ({lines[0]!r}). If it should "
+            "have one (tables usually do), have the program write the header row first, before the rows "
+            "(appending it would put it after them).")
+
+
+def _typed_headerless(ctx: ToolContext, relative: str, content: str, append: bool) -> str:
+    """``headerless`` for a table written by hand, against the tables the goals give to read."""
+    suffix = PurePosixPath(relative).suffix.lower()
+    if append or suffix not in TABLE_SEPARATORS:
+        return ""
+    rows = [line for line in content.splitlines() if line.strip()]
+    for name, data in ctx.extras.get(INPUT_BYTES, {}).items():
+        if name != relative and PurePosixPath(name).suffix.lower() == suffix and len(data) <= TABLE_MAX_BYTES:
+            if note := headerless(relative, rows, name, decode_text(data)[0].splitlines()):
+                return note
+    return ""
+
+
 def _altered_row(ctx: ToolContext, relative: str, content: str, header: str) -> tuple[str, str, str] | None:
     """A row typed into a table with the same columns (``header``: its first line) as a table the goals give to
     read, but with other values than that table's row: (the row, the input, its row there). Rows are matched by
@@ -566,7 +590,8 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
     written[:] = [*written[-9:], content]
     _note_typed(ctx, relative, content, append=append)
     note_written(ctx, relative)
-    if shape := table_shape_note(ctx, relative, content.splitlines()):
+    shape = table_shape_note(ctx, relative, content.splitlines()) or _typed_headerless(ctx, relative, content, append)
+    if shape:
         ctx.extras.setdefault(FLAWED_TABLES, {}).setdefault(relative, shape.removeprefix("\nNote: "))
     if relative in given_texts(ctx):  # Sha256Hash, run 21: the string to hash, written as the hash
         shape = (f"\nNote: {relative} holds the text the goals give to work on, not the result they ask for. Compute "
