@@ -750,6 +750,10 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
          "Traceback (most recent call last):\n  File \"<stdin>\", line 2, in <module>\nStopIteration",
          "opening s.csv with 'w' empties it at once"),
         ("h = next(csv.reader(open('a.csv')))", "StopIteration", "the file it reads is empty"),
+        # InventoryReport, run 24
+        ("print(f'TOTAL: {:.2f}'.format(total))", "SyntaxError: f-string: expression required before ':'",
+         "'TOTAL: {:.2f}'.format(total)"),
+        ("for q in qs:\n    total += q", "NameError: name 'total' is not defined", "total is never set"),
         # InventoryReport, run 23: told of earlier runs, it left the program and tried to read a web page
         ("for k, q in inventory.items():\n    value = q * prices[k]\nprint(sum(value for value in values))",
          "NameError: name 'values' is not defined. Did you mean: 'value'?", "values is never set in this program"),
@@ -1992,6 +1996,11 @@ async def test_a_last_line_left_open_or_closed_with_the_replys_braces_is_closed_
                             "writer.writerow([name, total])\n\nExit code: 0")
     assert "Amara,5.0" in shown
     assert "word count 3" in await execute_python("count = 3\nprint('word count', str(count)}}", ctx)
+    # InventoryReport, run 24: the last line closed, then inventory.txt's data read for `inventory`: both mended
+    (workspace / "inventory.txt").write_text("widget: 14\n")
+    shown = await execute_python("for item, q in inventory.items():\n    print(item, q * 2", ctx)
+    assert "last line left '(' open" in shown and "used inventory without defining it" in shown
+    assert "--- stdout ---\nwidget 28" in shown
     # JoinCsv, run 23: the reply ended before the last ')'
     shown = await execute_python("import csv, sys\nwriter = csv.writer(sys.stdout)\n"
                                  "for name, total in [('Amara', 5.0)]:\n    writer.writerow([name, total]", ctx)

@@ -321,7 +321,8 @@ def hint(code: str, stderr: str, *, web: bool = True) -> str:
                 f"Use it as your next command instead: {call}.")
     if unset := re.search(r"NameError: name '(\w+)' is not defined", stderr):
         name = unset.group(1)
-        if re.search(rf"\bin\s+{name}\b", code) and not re.search(rf"^\s*{name}\s*[+-]?=", code, re.MULTILINE):
+        looped = re.search(rf"\bin\s+{name}\b(?!\.)", code) or re.search(rf"^\s*{name}\s*[-+*/]=", code, re.MULTILINE)
+        if looped and not re.search(rf"^\s*{name}\s*=", code, re.MULTILINE):
             # InventoryReport, run 23: `sum(value for value in values)` after a loop that set `value` alone; told
             # that earlier runs' names are gone, the model left the program and tried to read a web page
             return (f"Note: {name} is never set in this program (each execute_python run is a new, empty program), so "
@@ -338,6 +339,10 @@ def hint(code: str, stderr: str, *, web: bool = True) -> str:
             return (f"Note: next() found nothing: opening {both[0]} with 'w' empties it at once, so the same program "
                     f"read an empty file. Read the input from the file the goals give, and write {both[0]} from it.")
         return "Note: next() found nothing: the file it reads is empty (or was read to its end already)."
+    if "f-string: expression required" in stderr or "f-string: empty expression" in stderr:
+        # InventoryReport, run 24: print(f'TOTAL: {:.2f}'.format(total))
+        return ("Note: in an f-string every {} holds the value itself: f'TOTAL: {total:.2f}'. With .format(...), "
+                "write the string without the f: 'TOTAL: {:.2f}'.format(total).")
     if "unterminated string literal" in stderr or "EOL while scanning string literal" in stderr:
         # InventoryReport: the embedded model sent f'{item}: ...' without its closing quote six times running.
         return ("Note: a string on that line is opened and never closed. Close every string on the line where it "
@@ -910,6 +915,14 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
                     "was run again with dtype=str in pd.read_csv (every value kept as it is written):\n\n" + again)
         return await _run_program(ctx, sandbox, argv, stdin=explained_asserts(code), code=code, tried=tried)
     said, mended = mend
+    try:
+        return said + await _run_program(ctx, sandbox, argv, stdin=explained_asserts(mended), code=mended,
+                                          tried=tried)
+    except ToolError as again:
+        further = _mended(ctx, mended, str(again))  # a second plain repair (run 24: a closed line, then `inventory`)
+        if further is None or further[1] == mended:
+            raise ToolError(f"{said}{again}", rest=again.rest) from None
+    said, mended = said + further[0], further[1]
     try:
         return said + await _run_program(ctx, sandbox, argv, stdin=explained_asserts(mended), code=mended,
                                           tried=tried)
