@@ -1602,7 +1602,8 @@ async def test_an_output_with_fewer_lines_than_the_goals_ask_is_not_done(sandbox
     (workspace / "inventory.txt").write_text("widget: 14\ngadget: 3\n\nsprocket: 27\n")
     ctx.observations.append(await execute_python("print('TOTAL: 61.45')", ctx))
     assert write_file("report.txt", "TOTAL: 61.45", ctx).endswith(
-        "Note: report.txt has 1 line, but the goals ask for one for each in inventory.txt, which has 3. Write every "
+        "Note: report.txt has 1 line, but the goals ask for one for each in inventory.txt, which has 3. None is for "
+        "'widget: 14' of inventory.txt. Write every "
         "one: a program that reads inventory.txt and writes a line for each to report.txt.")
     with pytest.raises(ToolError, match="Not finished: report.txt has 1 line, but the goals ask for one for each"):
         finish("Wrote the report.", ctx)
@@ -1611,8 +1612,8 @@ async def test_an_output_with_fewer_lines_than_the_goals_ask_is_not_done(sandbox
                  "customers.csv."]
     (workspace / "customers.csv").write_text("id,name\nC1,Amara\nC2,Bruno\n")
     ctx.observations.append("Amara,5\nBruno,0")
-    assert "has 1 row, but the goals ask for one for each in customers.csv, which has 2" in write_file(
-        "customer_totals.csv", "name,total\nAmara,5\n", ctx)
+    assert "has 1 row, but the goals ask for one for each in customers.csv, which has 2. None is for 'C2,Bruno' of " \
+           "customers.csv." in write_file("customer_totals.csv", "name,total\nAmara,5\n", ctx)
     assert "but the goals ask for one for each" not in write_file(
         "customer_totals.csv", "name,total\nAmara,5\nBruno,0\n", ctx)
     # SortCsv, run 23: "the same rows, sorted by salary": its program kept 7 of the 12 and finished

@@ -335,7 +335,7 @@ def all_made(ctx: ToolContext, written: list[str], typed: str | None = None) -> 
         return (f"\nNote: {name} begins with the header row {have or '(empty)'}, but the goals ask for {want}. Write "
                 "it again with that header row and the rows the goals ask for under it.")
     if short := too_few_lines(ctx):  # InventoryReport, run 22: the total line alone, "done"
-        return f"\nNote: {_too_few_note(*short)}"
+        return f"\nNote: {_too_few_note(ctx, *short)}"
     computing = asks_to_compute(ctx.goals) and not web_addresses(goals)  # a web goal's number is found, not computed
     if made_up_numbers(ctx) or (computing and not ran_a_program(ctx)):
         return ""  # a typed number is not a result (PrimeSum's 0), nor are typed rows before anything computed them
@@ -513,13 +513,31 @@ def _too_few_lines_check(ctx: ToolContext, reason: str) -> str:
     short = too_few_lines(ctx)
     if short is None or not first_time(ctx, "finish_too_few_warned", short[0]):
         return ""
-    return _too_few_note(*short) + " If it is right as it is, call finish again."
+    return _too_few_note(ctx, *short) + " If it is right as it is, call finish again."
 
 
-def _too_few_note(name: str, have: int, source: str, want: int) -> str:
+def _too_few_note(ctx: ToolContext, name: str, have: int, source: str, want: int) -> str:
     noun = "row" if _is_table(name) else "line"  # a table's, under its header
+    left = _left_out(ctx, name, source)
+    which = f" None is for {left!r} of {source}." if left else ""
     return (f"{name} has {have} {noun}{'s' * (have != 1)}, but the goals ask for one for each in {source}, which has "
-            f"{want}. Write every one: a program that reads {source} and writes a {noun} for each to {name}.")
+            f"{want}.{which} Write every one: a program that reads {source} and writes a {noun} for each to {name}.")
+
+
+def _left_out(ctx: ToolContext, name: str, source: str) -> str:
+    """The first item (line) of ``source`` none of whose words or values appears in ``name``: what the output left
+    out. JoinCsv, run 24: its pandas merge from orders.csv had no row for the one customer without orders."""
+    try:
+        have = ctx.workspace.read_text(name, max_bytes=200_000)
+        lines = [line for line in ctx.workspace.read_text(source, max_bytes=200_000).splitlines() if line.strip()]
+    except (ToolError, OSError):
+        return ""
+    for line in lines[_is_table(source):]:
+        cells = [cell.strip() for cell in re.split(r"[,;:\t=]", line)]
+        words = [cell for cell in cells if len(cell) >= 3 and not re.fullmatch(r"[-\d.]+", cell)]
+        if words and not any(word in have for word in words):
+            return line.strip()
+    return ""
 
 
 def _lines(ctx: ToolContext, relative: str) -> int:
