@@ -1420,6 +1420,10 @@ def test_a_table_whose_header_differs_from_the_one_the_goals_give_is_not_done(wo
     with pytest.raises(ToolError) as again:  # the typed 2.5 is asked about next; the header only once
         finish("Done.", ctx)
     assert "header" not in str(again.value)
+    # run 24: every asked column and more (the customers' table with a total column added)
+    assert write_file("customer_totals.csv", "customer_id,name,city,total\nC01,Amara,Lyon,2.5\n", ctx).endswith(
+        "It has every column asked and more: keep only name,total (with pandas, df[['name', 'total']].to_csv(..., "
+        "index=False); with the csv module, write only those values of each row).")
     ctx.extras.clear()
     assert "header" not in write_file("customer_totals.csv", '"Name", "Total"\nAmara,2.5\n', ctx)  # case, quotes
     assert wrong_header(ctx) is None

@@ -333,7 +333,7 @@ def all_made(ctx: ToolContext, written: list[str], typed: str | None = None) -> 
     if wrong := wrong_header(ctx):
         name, have, want = wrong
         return (f"\nNote: {name} begins with the header row {have or '(empty)'}, but the goals ask for {want}. Write "
-                "it again with that header row and the rows the goals ask for under it.")
+                f"it again with that header row and the rows the goals ask for under it.{_columns_hint(have, want)}")
     if short := too_few_lines(ctx):  # InventoryReport, run 22: the total line alone, "done"
         return f"\nNote: {_too_few_note(ctx, *short)}"
     computing = asks_to_compute(ctx.goals) and not web_addresses(goals)  # a web goal's number is found, not computed
@@ -677,7 +677,17 @@ def _header_row_check(ctx: ToolContext, reason: str) -> str:
     name, have, want = wrong
     return (f"{name} begins with the header row {have or '(empty)'}, but the goals ask for {want}. Next, write "
             f"{name} again with the header row {want} and the rows under it (a program that computes them can write "
-            "them). If it is right as it is, call finish again.")
+            f"them).{_columns_hint(have, want)} If it is right as it is, call finish again.")
+
+
+def _columns_hint(have: str, want: str) -> str:
+    """For a table with every asked column and more (JoinCsv, run 24: customer_id,name,city,total for name,total):
+    how to keep only the asked ones."""
+    wanted = want.split(",")
+    if len(wanted) < len(_fields(have)) and set(wanted) <= set(_fields(have)):
+        return (f" It has every column asked and more: keep only {want} (with pandas, df[{wanted!r}].to_csv(..., "
+                f"index=False); with the csv module, write only those values of each row).")
+    return ""
 
 
 def _typed_numbers_check(ctx: ToolContext, reason: str) -> str:
