@@ -1667,6 +1667,10 @@ def test_a_long_text_written_in_the_task_is_not_replaced_by_a_short_one_unasked(
     assert str(refused.value).startswith(f"Nothing was written: post.md holds {len(post.strip())} characters you "
                                          "wrote in this task, and this text (42 characters) would replace all of it")
     assert refused.value.retry and (workspace / "post.md").read_text() == post
+    with pytest.raises(ToolError, match="would replace all of it"):  # another short text: refused too (demo, 12-02)
+        write_file("post.md", "Agents also analyse data.", ctx)
+    with pytest.raises(ToolError, match="would replace all of it"):
+        write_file("post.md", "Agents can also automate repetitive tasks.", ctx)  # not the text refused last
     assert write_file("post.md", "Agents can also automate repetitive tasks.", ctx).startswith("Wrote")  # meant
 
 

@@ -233,6 +233,16 @@ def headerless(name: str, rows: list[str], source: str, lines: list[str]) -> str
             "(appending it would put it after them).")
 
 
+def _refused_before(ctx: ToolContext, kind: str, relative: str, content: str) -> bool:
+    """Whether to refuse a write of ``kind`` now: not when it is the text refused last time for ``relative`` (sent
+    again, it is meant), and then remember this one."""
+    refused: dict[str, str] = ctx.extras.setdefault(f"refused_{kind}", {})
+    if refused.get(relative) == content:
+        return False
+    refused[relative] = content
+    return True
+
+
 def _typed_headerless(ctx: ToolContext, relative: str, content: str, append: bool) -> str:
     """``headerless`` for a table written by hand, against the tables the goals give to read."""
     suffix = PurePosixPath(relative).suffix.lower()
@@ -484,7 +494,7 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         raise ToolError(f"Nothing was appended: {relative} already ends with this text, appended earlier in this task. "
                         "Appending it again would repeat it. If the file is as the task wants, go on or finish.")
     if (append and len(block := content.strip()) >= 200 and block in (existing() or "")
-            and first_time(ctx, "repeated_append_warned", relative)):
+            and _refused_before(ctx, "repeated_append", relative, content)):
         # the demo (twice): told not to replace its post with one paragraph, the model appended a copy of the post's
         # sections, so the post held them twice
         raise ToolError(f"Nothing was appended: {relative} already holds this text ({len(block)} characters), so "
@@ -535,9 +545,10 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         raise ToolError(f"Nothing was written: this code does not compile ({broken}). Write {relative} again with "
                         f"the whole code, so that it compiles: every def needs a body that does the work."
                         f"{cut_at_quote(content)}")
-    if not append and (held := _shrunk(ctx, relative, content, existing)) and first_time(ctx, "shrink_warned",
-                                                                                          relative):
-        # the demo, 2026-12-01: a whole blog post written, read back, then replaced by its third paragraph alone
+    if not append and (held := _shrunk(ctx, relative, content, existing)) and _refused_before(ctx, "shrink",
+                                                                                              relative, content):
+        # the demo, 2026-12-01: a whole blog post written, read back, then replaced by its third paragraph alone;
+        # refused, it sent another short text (demo, 2026-12-02), which is refused too: only the same one goes
         raise ToolError(f"Nothing was written: {relative} holds {held} characters you wrote in this task, and this "
                         f"text ({len(content)} characters) would replace all of it (write_file replaces the whole "
                         "file). To add to it, use append_file; to change part of it, write the whole text with the "
