@@ -1669,25 +1669,8 @@ def test_a_long_text_written_in_the_task_is_not_replaced_by_a_short_one_unasked(
     assert refused.value.retry and (workspace / "post.md").read_text() == post
     with pytest.raises(ToolError, match="would replace all of it"):  # another short text: refused too (demo, 12-02)
         write_file("post.md", "Agents also analyse data.", ctx)
-    with pytest.raises(ToolError, match="would replace all of it"):
-        write_file("post.md", "Agents can also automate repetitive tasks.", ctx)  # not the text refused last
-    assert write_file("post.md", "Agents can also automate repetitive tasks.", ctx).startswith("Wrote")  # meant
+    assert write_file("post.md", "Agents can also automate repetitive tasks.", ctx).startswith("Wrote")  # sent again
 
-
-
-def test_a_long_text_the_file_already_holds_is_not_appended_again_unasked(workspace: Path) -> None:
-    # the demo (twice), refused the replacement above: it appended a copy of the post's sections
-    from autogpt.tools.files import append_file, write_file
-
-    ctx = ctx_for(workspace, None)
-    sections = "## What are agents?\n" + "Programs that plan and act. " * 10 + "\n## Conclusion\nThey help.\n"
-    write_file("post.md", "# AI agents\n" + sections, ctx)
-    with pytest.raises(ToolError) as refused:
-        append_file("post.md", "\n" + sections, ctx)
-    assert str(refused.value).startswith("Nothing was appended: post.md already holds this text (")
-    assert refused.value.retry and (workspace / "post.md").read_text().count("## Conclusion") == 1
-    assert append_file("post.md", "\n## More\n" + "New words here. " * 15, ctx).startswith("Appended")  # new text
-    assert append_file("post.md", "\n" + sections, ctx).startswith("Appended")  # sent again: meant
 
 
 async def test_a_program_calling_a_file_command_runs_again_with_it_defined(sandbox: Sandbox, workspace: Path) -> None:

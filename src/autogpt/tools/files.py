@@ -234,12 +234,12 @@ def headerless(name: str, rows: list[str], source: str, lines: list[str]) -> str
 
 
 def _refused_before(ctx: ToolContext, kind: str, relative: str, content: str) -> bool:
-    """Whether to refuse a write of ``kind`` now: not when it is the text refused last time for ``relative`` (sent
-    again, it is meant), and then remember this one."""
-    refused: dict[str, str] = ctx.extras.setdefault(f"refused_{kind}", {})
-    if refused.get(relative) == content:
+    """Whether to refuse a write of ``kind`` now: not when the same text was refused before for ``relative`` (sent
+    again, it is meant); else it is remembered."""
+    refused: dict[str, set[str]] = ctx.extras.setdefault(f"refused_{kind}", {})
+    if content in refused.setdefault(relative, set()):
         return False
-    refused[relative] = content
+    refused[relative].add(content)
     return True
 
 
@@ -493,13 +493,6 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
             and (existing() or "").rstrip().endswith(content.strip())):
         raise ToolError(f"Nothing was appended: {relative} already ends with this text, appended earlier in this task. "
                         "Appending it again would repeat it. If the file is as the task wants, go on or finish.")
-    if (append and len(block := content.strip()) >= 200 and block in (existing() or "")
-            and _refused_before(ctx, "repeated_append", relative, content)):
-        # the demo (twice): told not to replace its post with one paragraph, the model appended a copy of the post's
-        # sections, so the post held them twice
-        raise ToolError(f"Nothing was appended: {relative} already holds this text ({len(block)} characters), so "
-                        "appending it would repeat it. Append only what is new, or finish if the file is as the task "
-                        "wants. If it is meant to be repeated, call the command again.", retry=True)
     if (append and (held := (existing() or "").strip()) and not _NOT_NUMBERS.search(held)
             and ctx.extras.get(NOTED, {}).get(relative) and asks_to_compute(ctx.goals)):
         # MissingPath, run 22: 0, then 385.0, then the printed 835.7 appended to total.txt: "0385.0835.7"
