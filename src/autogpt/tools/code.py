@@ -739,12 +739,11 @@ def undefined_file_note(ctx: ToolContext, stderr: str, code: str = "") -> str:
         note = (f"\nNote: {name} is not defined in this program, but the workspace has {found}: read it in the code "
                 f"first, e.g. {_reading(ctx, name, found, code)}.")
     else:
-        given = [path for path in goal_inputs("\n".join(ctx.goals)) if path in files]
-        if len(given) != 1:  # MalformedJson's model looped over `items` twice: the items are in input.json
+        found = _one_input(ctx, files)
+        if not found:  # MalformedJson's model looped over `items` twice: the items are in input.json
             return ""
-        note = (f"\nNote: {name} is not defined in this program. If it is the task's data, that is in {given[0]}: "
-                f"read it in the code first, e.g. {_reading(ctx, name, given[0], code)}.")
-        found = given[0]
+        note = (f"\nNote: {name} is not defined in this program. If it is the task's data, that is in {found}: "
+                f"read it in the code first, e.g. {_reading(ctx, name, found, code)}.")
     # Every name of the program that is a file's data, read first: InventoryReport's model, told of prices.json,
     # added that line alone and failed on the next name (inventory), four programs in a row.
     reads = {other: path for other in _free_names(code) if (path := _named_file(other, files)) is not None}
@@ -1107,6 +1106,11 @@ def _looped_input(ctx: ToolContext, files: list[str], name: str, code: str) -> s
     first = re.search(r"\bfor\s+[\w\s,()]+?\s+in\s+(\w+)", code)
     if first is None or first.group(1) != name or _READS.search(code):
         return ""
+    return _one_input(ctx, files)
+
+
+def _one_input(ctx: ToolContext, files: list[str]) -> str:
+    """The one file the goals give to read, when they give exactly one that is in the workspace; "" otherwise."""
     given = [path for path in goal_inputs("\n".join(ctx.goals)) if path in files]
     return given[0] if len(given) == 1 else ""
 

@@ -233,10 +233,10 @@ def headerless(name: str, rows: list[str], source: str, lines: list[str]) -> str
             "(appending it would put it after them).")
 
 
-def _refused_before(ctx: ToolContext, kind: str, relative: str, content: str) -> bool:
-    """Whether to refuse a write of ``kind`` now: not when the same text was refused before for ``relative`` (sent
+def _refused_before(ctx: ToolContext, relative: str, content: str) -> bool:
+    """Whether to refuse a shrinking write now: not when the same text was refused before for ``relative`` (sent
     again, it is meant); else it is remembered."""
-    refused: dict[str, set[str]] = ctx.extras.setdefault(f"refused_{kind}", {})
+    refused: dict[str, set[str]] = ctx.extras.setdefault("refused_shrink", {})
     if content in refused.setdefault(relative, set()):
         return False
     refused[relative].add(content)
@@ -538,8 +538,8 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         raise ToolError(f"Nothing was written: this code does not compile ({broken}). Write {relative} again with "
                         f"the whole code, so that it compiles: every def needs a body that does the work."
                         f"{cut_at_quote(content)}")
-    if not append and (held := _shrunk(ctx, relative, content, existing)) and _refused_before(ctx, "shrink",
-                                                                                              relative, content):
+    if not append and (held := _shrunk(ctx, relative, content, existing)) and _refused_before(ctx, relative,
+                                                                                              content):
         # the demo, 2026-12-01: a whole blog post written, read back, then replaced by its third paragraph alone;
         # refused, it sent another short text (demo, 2026-12-02), which is refused too: only the same one goes
         raise ToolError(f"Nothing was written: {relative} holds {held} characters you wrote in this task, and this "
