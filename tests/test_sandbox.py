@@ -1080,6 +1080,40 @@ async def test_a_failed_assert_is_named_in_the_result(sandbox: Sandbox, workspac
                                     "what it checks to see why.")
 
 
+async def test_a_pattern_of_the_tested_module_that_finds_nothing_in_the_test_text_is_named(sandbox: Sandbox,
+                                                                                             workspace: Path) -> None:
+    from autogpt.tools.files import write_file
+
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    # ParseDuration, runs 23 and 24: \b between digits and letters never matches, so every call gave 0
+    write_file("duration.py", "import re\ndef parse_duration(text):\n    total = 0\n    for n, unit in "
+               "re.findall(r'(\\b[0-9]+\\b)([a-z]*)', text):\n        total += int(n) * {'h': 3600, 'm': 60, 's': "
+               "1}[unit]\n    return total\n", ctx)
+    test = "from duration import parse_duration\nassert parse_duration('1h30m') == 5400\nprint('ok')"
+    with pytest.raises(ToolError) as failed:
+        await execute_python(test, ctx)
+    assert str(failed.value).endswith(
+        "Note: the pattern r'(\\b[0-9]+\\b)([a-z]*)' in duration.py finds nothing in '1h30m': re.findall gives [], "
+        "so the code never sees its parts. \\b matches only where a letter or digit meets something else, and in "
+        "'1h30m' digits and letters touch. Without \\b, re.findall(r'([0-9]+)([a-z]*)', '1h30m') gives [('1', 'h'), "
+        "('30', 'm')].")
+    # a pattern that finds the parts, and a search for what must not be there, are not named
+    write_file("duration.py", "import re\ndef parse_duration(text):\n    if re.search(r'[^0-9hms]', text):\n"
+               "        raise ValueError(text)\n    return sum(int(n) for n, u in re.findall(r'(\\d+)([hms])', text))\n",
+               ctx)
+    with pytest.raises(ToolError) as wrong:
+        await execute_python(test, ctx)
+    assert "gave 31, not 5400" in str(wrong.value) and "finds nothing" not in str(wrong.value)
+    write_file("duration.py", "import re\ndef parse_duration(text):\n    h, m = re.fullmatch(r'(\\d+)h(\\d+)m', text)"
+               ".groups()\n    return int(h) * 3600 + int(m) * 60\n", ctx)
+    with pytest.raises(ToolError) as unmatched:
+        await execute_python(test.replace("'1h30m') == 5400", "'45s') == 45"), ctx)
+    assert str(unmatched.value).endswith("Note: the pattern r'(\\d+)h(\\d+)m' in duration.py finds nothing in '45s': "
+                                         "re.fullmatch gives None, so the code never sees its parts. Print "
+                                         "re.fullmatch(pattern, '45s') and change the pattern until it finds what "
+                                         "you mean.")
+
+
 async def test_the_network_note_names_no_read_webpage_call_once_the_web_is_withdrawn(sandbox: Sandbox,
                                                                                       workspace: Path) -> None:
     from autogpt.tools.web import WEB_WITHDRAWN

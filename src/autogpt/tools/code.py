@@ -36,6 +36,7 @@ from autogpt.tools.core import (
 )
 from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS, headerless, table_shape_note
 from autogpt.tools.grounding import asks_to_compute, numbers
+from autogpt.tools.patterns import pattern_note
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import (
     compile_error,
@@ -509,7 +510,8 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
         if _module_at_fault(result.stderr, tried):
             ctx.extras[FIX_NEXT] = True
         notes = (page_read_note(ctx, code) + undefined_file_note(ctx, result.stderr, code)
-                 + missing_name_note(ctx, result.stderr) + cut_at_quote(code))
+                 + missing_name_note(ctx, result.stderr) + cut_at_quote(code)
+                 + pattern_note(ctx, code, result.stderr, tried))
         raise ToolError(f"{exc}{restored}{notes}", rest=exc.rest) from None
     note_outcome(ctx, tried)
     text += restored
