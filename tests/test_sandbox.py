@@ -880,6 +880,25 @@ async def test_a_table_holding_its_header_row_as_data_is_not_done(sandbox: Sandb
     assert finish("Done.", ctx) == "Done."
 
 
+async def test_a_table_with_a_column_empty_in_every_row_is_not_done(sandbox: Sandbox, workspace: Path) -> None:
+    # JoinCsv, run 24: a groupby Series assigned as a column lined up by customer_id, not by row: no total anywhere
+    from autogpt.tools.core import finish
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["Write customer_totals.csv with the header name,total: each customer's name and order total."]
+    (workspace / "customers.csv").write_text("customer_id,name\nC01,Amara\nC02,Bruno\nC03,Carmen\n")
+    code = ("import csv\nrows = list(csv.DictReader(open('customers.csv')))\nwith open('customer_totals.csv', 'w') as f:"
+            "\n    f.write('name,total\\n')\n    for r in rows:\n        f.write(r['name'] + ',' + {} + '\\n')")
+    out = await execute_python(code.format("''"), ctx)
+    assert "Note: customer_totals.csv's column total is empty in every row: the program put no value there. A pandas " \
+           "Series assigned as a column lines up by its index" in out
+    with pytest.raises(ToolError, match="Not finished: customer_totals.csv's column total is empty in every row"):
+        finish("Wrote customer_totals.csv.", ctx)
+    filled = await execute_python(code.format("('1' if r['name'] == 'Bruno' else '')"), ctx)  # one value is enough
+    assert "is empty in every row" not in filled
+    assert finish("Done.", ctx) == "Done."
+
+
 async def test_rows_written_without_the_header_row_get_a_note(sandbox: Sandbox, workspace: Path) -> None:
     # FilterRows: `if row[2] == 'shipped'` drops the header row too, and the model finished
     ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)

@@ -193,7 +193,18 @@ def table_shape_note(ctx: ToolContext, name: str, lines: list[str]) -> str:
                 "rows, in place of the data. csv.writer's writerows with dicts (the rows of a csv.DictReader) writes "
                 "each dict's keys. Write the rows' values: csv.DictWriter(f, fieldnames=reader.fieldnames), then "
                 "writeheader() and writerows(rows).")
-    if len(rows) < 3 or name not in goals:
+    if len(rows) < 3:
+        return ""
+    empty = [cell for at, cell in enumerate(header)
+             if cell and not any("".join(row[at:at + 1]).strip() for row in rows[1:])]
+    if empty:
+        # JoinCsv, run 24: customers['total'] = orders.groupby('customer_id')['amount'].sum() lines the sums up by
+        # customer_id against the rows' numbers 0..7, so no row got one; the model finished on the empty column
+        return (f"\nNote: {name}'s column {empty[0]} is empty in every row: the program put no value there. A "
+                "pandas Series assigned as a column lines up by its index (the groupby key), not by position, so "
+                "it fills nothing when the table's index is 0, 1, 2...: map the key column through it instead, "
+                "df['total'] = df['key'].map(sums).fillna(0), with your column names.")
+    if name not in goals:
         return ""
     if _ONE_ROW.search(goals):
         [(row, times)] = Counter(tuple(cell.strip() for cell in row) for row in rows[1:]).most_common(1)
