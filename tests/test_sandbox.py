@@ -2072,3 +2072,23 @@ async def test_a_last_line_left_open_or_closed_with_the_replys_braces_is_closed_
     with pytest.raises(ToolError) as other:  # another syntax error: not this mend
         await execute_python("print('a'}}\nprint(", ctx)
     assert "run again" not in str(other.value)
+
+
+async def test_an_f_string_formatted_with_format_and_a_total_never_started_are_mended(sandbox: Sandbox,
+                                                                                      workspace: Path) -> None:
+    # InventoryReport, run 24: print(f'TOTAL: {:.2f}'.format(total)), then `total += ...` with no total = 0
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    shown = await execute_python("total = 2.5\nprint(f'TOTAL: {:.2f}'.format(total))", ctx)
+    assert shown.startswith("Note: an f-string used with .format(...) fails (its {} hold no value), so your program "
+                            "was run again with that string written without the f.\n\nExit code: 0")
+    assert "TOTAL: 2.50" in shown
+    code = "for price in [1.5, 2.25]:\n    total += price\n    print(f'{price:.2f}')\nprint(f'TOTAL: {total:.2f}')"
+    shown = await execute_python(code, ctx)
+    assert shown.startswith("Note: your program adds to total (+=) without setting it first, so it was run again "
+                            "with total = 0 before its first use.\n\nExit code: 0") and "TOTAL: 3.75" in shown
+    both = await execute_python(code.replace("f'TOTAL: {total:.2f}'", "f'TOTAL: {:.2f}'.format(total)"), ctx)
+    assert "written without the f" in both and "total = 0 before" in both and "TOTAL: 3.75" in both
+    for other in ("total = 1\ntotal += 1\nprint(totl)", "def add():\n    total += 1\nadd()"):  # set, or local
+        with pytest.raises(ToolError) as failed:
+            await execute_python(other, ctx)
+        assert "run again" not in str(failed.value)

@@ -1012,6 +1012,14 @@ def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
         why = ("ended with '}' where ')' closes it (the braces that end the reply, typed into the code)"
                if code.rstrip().endswith("}") else "left '(' open")
         return f"Note: your program's last line {why}, so it was run again with that line as: {last}\n\n", closed
+    if "SyntaxError" in error and (plain := _format_without_f(code)):
+        return ("Note: an f-string used with .format(...) fails (its {} hold no value), so your program was run "
+                "again with that string written without the f.\n\n", plain)
+    if (undefined := re.search(r"NameError: name '(\w+)' is not defined", error)) and (
+            counted := _started_count(code, undefined.group(1))):
+        name = undefined.group(1)
+        return (f"Note: your program adds to {name} (+=) without setting it first, so it was run again with "
+                f"{name} = 0 before its first use.\n\n", counted)
     if lines := missing_reads(ctx, code, error):
         names = ", ".join(name for name, _ in lines)
         said = (f"Note: your program used {names} without defining {'it' if len(lines) == 1 else 'them'} (every "
@@ -1027,6 +1035,40 @@ def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
     return (f"Note: {opened} is not valid JSON (json.load fails on it), but Python's reader takes it (a "
             "comma before } or ] is fine there), so your program was run again with ast.literal_eval(f.read()) in "
             "place of json.load(f).\n\n", mended)
+
+
+_F_FORMAT = re.compile(r"""\bf(['"])((?:(?!\1)[^\n])*?\{[:}](?:(?!\1)[^\n])*)\1(?=\.format\()""")
+
+
+def _format_without_f(code: str) -> str:
+    """``code`` with the ``f`` taken off each f-string it formats with ``.format()`` (``f'TOTAL: {:.2f}'.format(t)``,
+    InventoryReport, run 24), when ``code`` does not compile and that version does; "" otherwise."""
+    if not compile_error(code):
+        return ""
+    plain = _F_FORMAT.sub(r"\1\2\1", code)
+    return plain if plain != code and not compile_error(plain) else ""
+
+
+def _started_count(code: str, name: str) -> str:
+    """``code`` with ``name = 0`` before the first top-level statement that adds to ``name`` (``total += value``),
+    when the program never sets ``name`` otherwise; "" if not. InventoryReport, run 24: ``total += quantity * price``
+    in a loop, with no ``total = 0`` anywhere, after the note on totals said to start it."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    stored = [node for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id == name
+              and isinstance(node.ctx, ast.Store)]
+    added = {id(node.target) for node in ast.walk(tree) if isinstance(node, ast.AugAssign)
+             and isinstance(node.target, ast.Name) and node.target.id == name and isinstance(node.op, ast.Add)}
+    if not added or any(id(node) not in added for node in stored):
+        return ""
+    first = next(statement for statement in tree.body
+                 if any(id(node) in added for node in ast.walk(statement)))
+    if isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):  # a local name: not this mistake
+        return ""
+    lines = code.splitlines(keepends=True)
+    return "".join([*lines[: first.lineno - 1], f"{name} = 0\n", *lines[first.lineno - 1:]])
 
 
 def _closed_last_line(code: str) -> str:
