@@ -2045,6 +2045,32 @@ def test_the_examples_files_are_not_written_for_a_task_that_asks_for_others(work
     assert "Wrote" in write_file("result.txt", "Waves fold into foam", ctx)
 
 
+def test_the_examples_numbers_are_not_written_into_a_tasks_files_unless_sent_again(workspace: Path) -> None:
+    # Run 24: told its finish (the example's, word for word) was other work, FilterRows' model wrote 1889 over
+    # shipped.csv and JoinCsv's "year,1889" over customer_totals.csv; InventoryReport's typed "TOTAL: 385.00"
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["inventory.txt gives quantities and prices.json unit prices. Write report.txt with a line for each "
+                 "item, then 'TOTAL: <sum>'."]
+    (workspace / "inventory.txt").write_text("widget: 14\ngadget: 3\n")
+    (workspace / "prices.json").write_text('{"widget": 2.75, "gadget": 19.99}')
+    report = "widget: 14 x 2.75 = 38.50\ngadget: 3 x 19.99 = 59.97\nTOTAL: 385.00"
+    with pytest.raises(ToolError) as refused:
+        write_file("report.txt", report, ctx)
+    assert str(refused.value) == (
+        "Nothing was written: 385.00 is a number of the example in your instructions (year.txt, result.txt), not of "
+        "this task: neither the goals nor any file here has it. Work out what the goals ask from this task's files "
+        "(with execute_python for a number) and write that to report.txt. If 385.00 is right, call the command again.")
+    assert not (workspace / "report.txt").exists()
+    with pytest.raises(ToolError, match="1889 is a number of the example"):
+        write_file("report.txt", "year,1889", ctx)
+    assert "Wrote" in write_file("report.txt", report, ctx)  # sent again: meant
+    assert "Wrote" in write_file("total.txt", "98.47", ctx)  # a number of its own
+    (workspace / "counts.txt").write_text("1889 visitors\n")  # a number the task's files have
+    assert "Wrote" in write_file("visitors.txt", "1889", ctx)
+
+
 async def test_a_last_line_left_open_or_closed_with_the_replys_braces_is_closed_and_run_again(sandbox: Sandbox,
                                                                                  workspace: Path) -> None:
     # JoinCsv, run 19: three right programs ended with `writer.writerow([name, total]}}`; WordCount, run 18, with

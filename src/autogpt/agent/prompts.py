@@ -312,6 +312,14 @@ def example_files() -> frozenset[str]:
             for reply, _ in steps if (command := reply["command"])["name"] in ("write_file", "append_file")})  # type: ignore[index]
 
 
+@functools.cache
+def example_numbers() -> frozenset[float]:
+    """The numbers the worked examples write (1889, 385): the embedded model copies them into other tasks."""
+    return frozenset(float(text) for kinds in _EXAMPLES.values() for _, steps in kinds.values()
+                     for reply, _ in steps if (command := reply["command"])["name"] == "write_file"  # type: ignore[index]
+                     and (text := str(command["args"]["content"])).isdigit())  # type: ignore[index]
+
+
 def _example(kind: str, lang: Language) -> str:
     goal, steps = _EXAMPLES[kind][lang]
     lines = [t(lang, "example", goal=goal)]

@@ -244,9 +244,33 @@ def headerless(name: str, rows: list[str], source: str, lines: list[str]) -> str
             "(appending it would put it after them).")
 
 
+def _example_number(ctx: ToolContext, content: str) -> str:
+    """A number of the system prompt's worked example (1889, 385) in ``content``, as written, when neither the goals
+    nor any file of the workspace has it; "" otherwise. Run 24: JoinCsv's and FilterRows' models, told their finish
+    (the example's, word for word) was other work, wrote "year,1889" and "1889" over their tables; InventoryReport's
+    typed "TOTAL: 385.00" under four right lines."""
+    from autogpt.agent.prompts import (  # here: the agent package imports the tools
+        example_files,
+        example_numbers,
+    )
+
+    copied = [number for number in numbers(content) if float(number) in example_numbers()]
+    goals = "\n".join(ctx.goals)
+    if not copied or any(name in goals for name in example_files()):  # the example's own task
+        return ""
+    known = set(numbers(goals))
+    for name in ctx.workspace.files(limit=50):
+        try:
+            known.update(numbers(ctx.workspace.read_text(name, max_bytes=65536)))
+        except ToolError:
+            continue
+    known_values = {float(number) for number in known}
+    return next((number for number in copied if float(number) not in known_values), "")
+
+
 def _refused_before(ctx: ToolContext, relative: str, content: str) -> bool:
-    """Whether to refuse a shrinking write now: not when the same text was refused before for ``relative`` (sent
-    again, it is meant); else it is remembered."""
+    """Whether to refuse a write now: not when the same text was refused before for ``relative`` (sent again, it is
+    meant); else it is remembered."""
     refused: dict[str, set[str]] = ctx.extras.setdefault("refused_shrink", {})
     if content in refused.setdefault(relative, set()):
         return False
@@ -484,6 +508,11 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
     if (other := _examples_file(ctx, relative)) is not None:
         raise ToolError(f"Nothing was {verb}: {relative} is a file of the example in your instructions, not of this "
                         f"task, which asks for {other}. Do what the goals ask.")
+    if (copied := _example_number(ctx, content)) and _refused_before(ctx, relative, content):
+        raise ToolError(f"Nothing was {verb}: {copied} is a number of the example in your instructions (year.txt, "
+                        "result.txt), not of this task: neither the goals nor any file here has it. Work out what "
+                        f"the goals ask from this task's files (with execute_python for a number) and write that to "
+                        f"{relative}. If {copied} is right, call the command again.")
     if (refused := _refused_copy(ctx, relative, existing, content)) is not None:
         raise ToolError(f"Nothing was {verb}: this is the start of a text refused at an earlier step, cut off with '…' "
                         "as the list of steps shows it; nothing of it is in any file. Do not copy it: write new, "
