@@ -628,8 +628,8 @@ def test_a_false_claim_is_refused_at_most_three_times(settings, tmp_path):
     ], tmp_path / "other", goals=["Write a Python module slugify.py with a function slugify(text)."], max_steps=2)
     assert agent.run().history[1].observation == (
         "Not finished: you say you wrote year.txt, result.txt, but they do not exist, and the task does not ask for "
-        "them: that is other work (the example in your instructions?). Do what the goals ask, then finish saying what "
-        "you did.")
+        "them: that is other work (the example in your instructions?). This task asks for slugify.py: check that it "
+        "holds what the goals ask (or make it so), then finish saying what you did for this task.")
 
 
 def test_a_plan_step_marked_done_without_its_file_goes_back_to_todo(settings, tmp_path):

@@ -591,9 +591,13 @@ def _missing_check(ctx: ToolContext, reason: str) -> str:
     if asked_outputs(ctx) and not set(missing_files(ctx)) & set(missing):
         # the task names its files, and these are others only the reason names: Slugify's model finished with the
         # prompt's example ("Wrote 1889 to year.txt ..."), was told to write year.txt, and did
+        # run 24: told only "do what the goals ask", FilterRows' and JoinCsv's models wrote the example's 1889 into
+        # their own tables
+        asked = asked_outputs(ctx)
         return (f"you say you wrote {listed}, but {'it does' if one else 'they do'} not exist, and the task does not "
-                f"ask for {'it' if one else 'them'}: that is other work (the example in your instructions?). Do what "
-                "the goals ask, then finish saying what you did.")
+                f"ask for {'it' if one else 'them'}: that is other work (the example in your instructions?). This "
+                f"task asks for {', '.join(asked)}: check that {'it holds' if len(asked) == 1 else 'they hold'} what "
+                "the goals ask (or make it so), then finish saying what you did for this task.")
     return (f"{listed} {'does' if one else 'do'} not exist in the workspace, but the task names "
             f"{'it' if one else 'them'}. Next, write {'it' if one else 'each'}: write_file(path=\"{missing[0]}\", "
             "content=...). If that cannot be done, call finish again and say why.")
