@@ -178,33 +178,19 @@ _SORTED_BY = re.compile(rf"\bsort\w*\s+(?:\w+\s+)?by\s+(?:the\s+)?['\"`]?(\w+)['
 
 
 def table_shape_note(ctx: ToolContext, name: str, lines: list[str]) -> str:
-    """A note on a table (``lines``, its header first) whose rows repeat its header row, or that breaks what the
-    goals say of its rows: the same row more than once where they ask for one row for each thing, or rows out of
-    the order they ask for ("sorted by total from highest to lowest"). JoinCsv, run 21: its pandas merge wrote one row per order, each with its
-    customer's total, unsorted, and the model finished."""
+    """A note on a table (``lines``, its header first) that is broken whatever the goals say (see
+    ``_broken_table``), or that breaks what they say of its rows: the same row more than once where they ask for
+    one row for each thing, or rows out of the order they ask for ("sorted by total from highest to lowest").
+    JoinCsv, run 21: its pandas merge wrote one row per order, each with its customer's total, unsorted, and the
+    model finished."""
     sep = TABLE_SEPARATORS.get(PurePosixPath(name).suffix.lower())
     goals = "\n".join(ctx.goals)
     rows = [row for row in csv.reader(lines, delimiter=sep) if any(cell.strip() for cell in row)] if sep else []
-    header = [cell.strip() for cell in rows[0]] if rows else []
-    if again := sum(1 for row in rows[1:] if [cell.strip() for cell in row] == header):
-        # FilterRows, run 23: csv.writer(file).writerows(rows) with the rows of a csv.DictReader wrote each dict's
-        # keys, so shipped.csv held its header nine times and no row; the model finished
-        return (f"\nNote: {name} has its header row {sep.join(header)!r} again as {again} of its {len(rows) - 1} "
-                "rows, in place of the data. csv.writer's writerows with dicts (the rows of a csv.DictReader) writes "
-                "each dict's keys. Write the rows' values: csv.DictWriter(f, fieldnames=reader.fieldnames), then "
-                "writeheader() and writerows(rows).")
-    if len(rows) < 3:
+    if not sep or not rows:
         return ""
-    empty = [cell for at, cell in enumerate(header)
-             if cell and not any("".join(row[at:at + 1]).strip() for row in rows[1:])]
-    if empty:
-        # JoinCsv, run 24: customers['total'] = orders.groupby('customer_id')['amount'].sum() lines the sums up by
-        # customer_id against the rows' numbers 0..7, so no row got one; the model finished on the empty column
-        return (f"\nNote: {name}'s column {empty[0]} is empty in every row: the program put no value there. A "
-                "pandas Series assigned as a column lines up by its index (the groupby key), not by position, so "
-                "it fills nothing when the table's index is 0, 1, 2...: map the key column through it instead, "
-                "df['total'] = df['key'].map(sums).fillna(0), with your column names.")
-    if name not in goals:
+    if broken := _broken_table(name, sep, rows):
+        return broken
+    if len(rows) < 3 or name not in goals:
         return ""
     if _ONE_ROW.search(goals):
         [(row, times)] = Counter(tuple(cell.strip() for cell in row) for row in rows[1:]).most_common(1)
@@ -215,7 +201,7 @@ def table_shape_note(ctx: ToolContext, name: str, lines: list[str]) -> str:
     if wanted is None:
         return ""
     column, order = (wanted.group(1) or wanted.group(3)).casefold(), (wanted.group(2) or wanted.group(4)).casefold()
-    names = [cell.casefold() for cell in header]
+    names = [cell.strip().casefold() for cell in rows[0]]
     if column not in names:
         return ""
     at, descending = names.index(column), bool(re.fullmatch(_DESCENDING, order))
@@ -230,6 +216,29 @@ def table_shape_note(ctx: ToolContext, name: str, lines: list[str]) -> str:
                     f"{sep.join(rows[first - 1])!r}, and row {first + 1} {sep.join(rows[first])!r}. Have the program sort "
                     f"the rows before writing them (sorted(rows, key=..., reverse={descending}), or "
                     f"df.sort_values({rows[0][at].strip()!r}, ascending={not descending})).")
+    return ""
+
+
+def _broken_table(name: str, sep: str, rows: list[list[str]]) -> str:
+    """A note on a table (``rows``, its header first) that is broken whatever the goals ask: its header row again in
+    place of the data, or a named column empty in every row."""
+    header = [cell.strip() for cell in rows[0]]
+    if again := sum(1 for row in rows[1:] if [cell.strip() for cell in row] == header):
+        # FilterRows, run 23: csv.writer(file).writerows(rows) with the rows of a csv.DictReader wrote each dict's
+        # keys, so shipped.csv held its header nine times and no row; the model finished
+        return (f"\nNote: {name} has its header row {sep.join(header)!r} again as {again} of its {len(rows) - 1} "
+                "rows, in place of the data. csv.writer's writerows with dicts (the rows of a csv.DictReader) writes "
+                "each dict's keys. Write the rows' values: csv.DictWriter(f, fieldnames=reader.fieldnames), then "
+                "writeheader() and writerows(rows).")
+    empty = [cell for at, cell in enumerate(header)
+             if cell and not any("".join(row[at:at + 1]).strip() for row in rows[1:])]
+    if len(rows) >= 3 and empty:
+        # JoinCsv, run 24: customers['total'] = orders.groupby('customer_id')['amount'].sum() lines the sums up by
+        # customer_id against the rows' numbers 0..7, so no row got one; the model finished on the empty column
+        return (f"\nNote: {name}'s column {empty[0]} is empty in every row: the program put no value there. A "
+                "pandas Series assigned as a column lines up by its index (the groupby key), not by position, so "
+                "it fills nothing when the table's index is 0, 1, 2...: map the key column through it instead, "
+                "df['total'] = df['key'].map(sums).fillna(0), with your column names.")
     return ""
 
 
