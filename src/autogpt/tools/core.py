@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
@@ -218,26 +219,37 @@ _INSTRUCTIONS_MAX_BYTES = 20_000
 def instructed_outputs(ctx: ToolContext) -> list[str]:
     """The files that the instruction files the goals give to carry out say to create ("1. Create a file named
     greeting.txt ...")."""
+    found = [output for name, text in instruction_texts(ctx).items() for output in _outputs_of(text, name)]
+    return list(dict.fromkeys(found))
+
+
+@functools.lru_cache(maxsize=32)
+def _outputs_of(text: str, name: str) -> tuple[str, ...]:
+    """The files the instructions ``text`` (of the file ``name``) say to write: a file they merely mention is not an
+    output."""
+    return tuple(role.name for role in _file_roles(text) if role.last_out > role.last_in and role.name != name)
+
+
+def instruction_texts(ctx: ToolContext) -> dict[str, str]:
+    """The instruction files the goals give to carry out, ``{name: text}`` (none unless the goals say to follow a
+    file). Asked at every step (the state message lists the missing files they name): each file is read again only
+    when it changed."""
     goals = "\n".join(ctx.goals)
     if not _FOLLOW_CUES.search(goals):
-        return []
-    found: list[str] = []
-    # Asked at every step (the state message lists missing files): each file is read again only when it changed.
-    seen: dict[tuple[str, int, int], list[str]] = ctx.extras.setdefault("instructed_outputs", {})
+        return {}
+    seen: dict[str, tuple[int, int, str]] = ctx.extras.setdefault("instruction_texts", {})
+    texts = {}
     for name in goal_inputs(goals):
         try:
             path = ctx.workspace.resolve(name)
             if not path.is_file() or (stat := path.stat()).st_size > _INSTRUCTIONS_MAX_BYTES:
                 continue
-            key = (name, stat.st_mtime_ns, stat.st_size)
-            if key not in seen:
-                text = ctx.workspace.read_text(name)
-                # Only files the instructions say to write: a file they merely mention is not an output.
-                seen[key] = [role.name for role in _file_roles(text) if role.last_out > role.last_in and role.name != name]
+            if seen.get(name, (0, 0, ""))[:2] != (stat.st_mtime_ns, stat.st_size):
+                seen[name] = (stat.st_mtime_ns, stat.st_size, ctx.workspace.read_text(name))
         except (ToolError, OSError):
             continue
-        found += seen[key]
-    return list(dict.fromkeys(found))
+        texts[name] = seen[name][2]
+    return texts
 
 
 def web_addresses(text: str) -> list[str]:
@@ -834,13 +846,7 @@ def stated_texts(ctx: ToolContext) -> dict[str, tuple[str, str]]:
     """The files that the goals, or the instruction files they give to carry out, say must hold a text word for
     word, ``{file: (text, the sentence that says so)}``. FollowInstructions, run 23: instructions.txt said "done.txt
     that contains the single word COMPLETE"; the model wrote "Done!" and finished."""
-    sources = ["\n".join(ctx.goals)]
-    if _FOLLOW_CUES.search(sources[0]):
-        for name in goal_inputs(sources[0]):
-            try:
-                sources.append(ctx.workspace.read_text(name, max_bytes=_INSTRUCTIONS_MAX_BYTES))
-            except (ToolError, OSError):
-                continue
+    sources = ["\n".join(ctx.goals), *instruction_texts(ctx).values()]
     found: dict[str, tuple[str, str]] = {}
     for text in sources:
         for pattern in _STATED:
