@@ -2118,3 +2118,32 @@ async def test_an_f_string_formatted_with_format_and_a_total_never_started_are_m
         with pytest.raises(ToolError) as failed:
             await execute_python(other, ctx)
         assert "run again" not in str(failed.value)
+
+
+async def test_a_table_of_another_columns_values_or_with_rows_longer_than_its_header_is_not_done(
+        sandbox: Sandbox, workspace: Path) -> None:
+    # JoinCsv, run 25: grouped by customer_id and renamed it name (C01, C02... as names); later each customer
+    # appended with df.to_csv(mode='a', header=False), the index as a first cell; the model finished
+    from autogpt.tools.core import finish
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["customers.csv has the columns customer_id, name and city; orders.csv has the columns order_id, "
+                 "customer_id and amount. Write customer_totals.csv with the header name,total: each customer's name "
+                 "and the sum of their orders."]
+    (workspace / "customers.csv").write_text("customer_id,name,city\nC01,Amara,Lyon\nC02,Bruno,Basel\n"
+                                             "C03,Carmen,Riga\n")
+    (workspace / "orders.csv").write_text("order_id,customer_id,amount\n1,C01,5.5\n2,C02,3\n3,C01,1\n")
+    ids = await execute_python("open('customer_totals.csv', 'w').write('name,total\\nC01,6.5\\nC02,3\\n')", ctx)
+    assert "Note: customer_totals.csv's column name holds customers.csv's customer_id values (C01, C02...), not " \
+           "its name values (Amara, Bruno...). Take the name from customers.csv for each row (look it up by " \
+           "customer_id)." in ids
+    with pytest.raises(ToolError, match="Not finished: customer_totals.csv's column name holds customers.csv's"):
+        finish("Wrote customer_totals.csv.", ctx)
+    indexed = await execute_python("open('customer_totals.csv', 'w').write('name,total\\nAmara,6.5\\n0,Bruno,3\\n"
+                                   "1,Carmen,0\\n')", ctx)
+    assert "Note: customer_totals.csv has rows with 3 cells under a header row of 2 names ('0,Bruno,3' under " \
+           "'name,total'). pandas' to_csv writes the index as a first column unless it is given index=False." in indexed
+    right = await execute_python("open('customer_totals.csv', 'w').write('name,total\\nAmara,6.5\\nBruno,3,\\n"
+                                 "Carmen,0\\n')", ctx)  # an empty last cell is no extra cell
+    assert "Note: customer_totals.csv" not in right
+    assert finish("Done.", ctx) == "Done."

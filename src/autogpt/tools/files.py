@@ -188,7 +188,7 @@ def table_shape_note(ctx: ToolContext, name: str, lines: list[str]) -> str:
     rows = [row for row in csv.reader(lines, delimiter=sep) if any(cell.strip() for cell in row)] if sep else []
     if not sep or not rows:
         return ""
-    if broken := _broken_table(name, sep, rows):
+    if broken := _broken_table(name, sep, rows) or _other_columns_values(ctx, name, rows):
         return broken
     if len(rows) < 3 or name not in goals:
         return ""
@@ -221,8 +221,17 @@ def table_shape_note(ctx: ToolContext, name: str, lines: list[str]) -> str:
 
 def _broken_table(name: str, sep: str, rows: list[list[str]]) -> str:
     """A note on a table (``rows``, its header first) that is broken whatever the goals ask: its header row again in
-    place of the data, or a named column empty in every row."""
+    place of the data, rows with more cells than the header has names, or a named column empty in every row."""
     header = [cell.strip() for cell in rows[0]]
+    longer = next((row for row in rows[1:] if any(cell.strip() for cell in row[len(header):])), None)
+    if len(rows) >= 3 and longer:
+        # JoinCsv, run 25: each customer appended with df.to_csv(mode='a', header=False), whose first column is the
+        # index: "0,Amara Diallo,0" under name,total; the model finished
+        index = (" pandas' to_csv writes the index as a first column unless it is given index=False."
+                 if longer[0].strip().isdigit() else "")
+        return (f"\nNote: {name} has rows with {len(longer)} cells under a header row of {len(header)} names "
+                f"({sep.join(longer)!r} under {sep.join(header)!r}).{index} Write the table again, each row with "
+                "one cell for each name of the header.")
     if again := sum(1 for row in rows[1:] if [cell.strip() for cell in row] == header):
         # FilterRows, run 23: csv.writer(file).writerows(rows) with the rows of a csv.DictReader wrote each dict's
         # keys, so shipped.csv held its header nine times and no row; the model finished
@@ -239,6 +248,37 @@ def _broken_table(name: str, sep: str, rows: list[list[str]]) -> str:
                 "pandas Series assigned as a column lines up by its index (the groupby key), not by position, so "
                 "it fills nothing when the table's index is 0, 1, 2...: map the key column through it instead, "
                 "df['total'] = df['key'].map(sums).fillna(0), with your column names.")
+    return ""
+
+
+def _other_columns_values(ctx: ToolContext, name: str, rows: list[list[str]]) -> str:
+    """A note on a table whose column holds none of the values of the column of that name in a table the goals
+    give, but values of another of its columns: JoinCsv, run 25, grouped by customer_id and renamed that column
+    name, so customer_totals.csv's names were C01, C02... and the model finished."""
+    header = [cell.strip().casefold() for cell in rows[0]]
+    for source in goal_inputs("\n".join(ctx.goals)):
+        sep = TABLE_SEPARATORS.get(PurePosixPath(source).suffix.lower())
+        if source == name or not sep:
+            continue
+        try:
+            given = list(csv.reader(ctx.workspace.read_text(source, max_bytes=TABLE_MAX_BYTES).splitlines(),
+                                    delimiter=sep))
+        except ToolError:
+            continue
+        if len(given) < 3:
+            continue
+        columns = {cell.strip().casefold(): {row[at].strip() for row in given[1:] if len(row) > at}
+                   for at, cell in enumerate(given[0])}
+        for at, column in enumerate(header):
+            values = {row[at].strip() for row in rows[1:] if len(row) > at and row[at].strip()}
+            if column not in columns or len(values) < 2 or values & columns[column]:
+                continue
+            other = next((key for key, held in columns.items() if key != column and values <= held), "")
+            if other:
+                shown = ", ".join(sorted(columns[column])[:2])
+                return (f"\nNote: {name}'s column {rows[0][at].strip()} holds {source}'s {other} values "
+                        f"({', '.join(sorted(values)[:2])}...), not its {column} values ({shown}...). Take the "
+                        f"{column} from {source} for each row (look it up by {other}).")
     return ""
 
 
