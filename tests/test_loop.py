@@ -823,15 +823,17 @@ def test_a_file_of_the_user_that_was_never_read_is_not_replaced_blindly(settings
         reply("write_file", path="data/sales.csv", content="amount,quantity\n100,2\n50,3"),
         reply("read_file", path="old.txt"),
         reply("write_file", path="old.txt", content="replaced after reading it\n"),
-        reply("write_file", path="data/sales.csv", content="amount\n1\n"),  # sent again: meant so
+        reply("write_file", path="data/sales.csv", content="amount,quantity\n100,2\n50,3"),  # sent again (run 25)
+        reply("read_file", path="data/sales.csv"),
+        reply("write_file", path="data/sales.csv", content="amount\n1\n"),  # read: it may be replaced
         reply("finish", reason="done"),
     ], tmp_path, goals=["Read data.csv, add up its amount column, and write the total to total.txt."])
     result = agent.run()
-    assert [step.ok for step in result.history[:4]] == [False, True, True, True]
-    assert result.history[0].observation == (
+    assert [step.ok for step in result.history[:6]] == [False, True, True, False, True, True]
+    assert result.history[0].observation == result.history[3].observation == (
         "Nothing was written: data/sales.csv was already in the workspace (2 lines), and you have not read it; "
-        "write_file would replace all of it. Read it first (read_file), or write to a new file. If it is meant to be "
-        "replaced, call the command again.")
+        "write_file would replace all of it. Read it first (read_file): its data may be what the task needs. Then "
+        "replace it if you must, or write to a new file.")
     assert (ws / "old.txt").read_text() == "replaced after reading it\n"
     assert (ws / "data" / "sales.csv").read_text() == "amount\n1\n"
 

@@ -671,15 +671,15 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         "to change them, call the command again.", retry=True)
     keep_input(ctx, relative, content, append=append)
     if (not append and relative in ctx.extras.get(USER_FILES, ()) and relative not in ctx.extras.get(_KNOWN, ())
-            and PurePosixPath(relative).name not in "\n".join(ctx.goals) and (existing() or "").strip()
-            and first_time(ctx, "unread_replace_warned", relative)):
+            and PurePosixPath(relative).name not in "\n".join(ctx.goals) and (existing() or "").strip()):
         # MissingPath, run 14: the model's first step replaced the user's data/sales.csv (which the goals do not
-        # name: they say data.csv) with three made-up rows
+        # name: they say data.csv) with three made-up rows; in run 25 it did so again, sending the text a second
+        # time when a second time was enough: now only a file it has read may be replaced
         lines = len((existing() or "").splitlines())
         raise ToolError(f"Nothing was written: {relative} was already in the workspace ({lines} line"
                         f"{'s' * (lines != 1)}), and you have not read it; write_file would replace all of it. Read "
-                        "it first (read_file), or write to a new file. If it is meant to be replaced, call the "
-                        "command again.", retry=True)
+                        "it first (read_file): its data may be what the task needs. Then replace it if you must, or "
+                        "write to a new file.", retry=True)
     ctx.extras.setdefault(_KNOWN, set()).add(relative)
     ctx.extras.get(FLAWED_TABLES, {}).pop(relative, None)
     if altered:  # sent again after the refusal (FilterRows, run 12): written, but not "done", and finish asks once
