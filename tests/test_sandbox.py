@@ -754,6 +754,17 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         ("print(f'TOTAL: {:.2f}'.format(total))", "SyntaxError: f-string: expression required before ':'",
          "'TOTAL: {:.2f}'.format(total)"),
         ("for q in qs:\n    total += q", "NameError: name 'total' is not defined", "total is never set"),
+        # ParseDuration, run 25: the module's own check raised on an example that should give a value
+        ("from duration import parse_duration\nassert parse_duration('1h30m') == 5400",
+         "  File \"<stdin>\", line 2, in <module>\n  File \"/workspace/duration.py\", line 10, in parse_duration\n"
+         "    raise ValueError('Repeated unit')\nValueError: Repeated unit",
+         "Note: parse_duration('1h30m') should give 5400, but duration.py raised ValueError: Repeated unit at line 10 "
+         "(raise ValueError('Repeated unit')): the check that leads to line 10 is wrong for this text."),
+        ("from m import f\nassert f('a') == 1", "  File \"<stdin>\", line 2, in <module>\n  File \"/workspace/m.py\", "
+         "line 3, in f\n    return d[t]\nKeyError: 'a'",
+         "f('a') should give 1, but m.py raised KeyError: 'a' at line 3 (return d[t]): that line fails for this text"),
+        ("from m import f\nprint(f('a'))", "  File \"<stdin>\", line 2, in <module>\n  File \"/workspace/m.py\", "
+         "line 3, in f\n    raise ValueError('x')\nValueError: x", ""),  # not an assert of a value
         # InventoryReport, run 23: told of earlier runs, it left the program and tried to read a web page
         ("for k, q in inventory.items():\n    value = q * prices[k]\nprint(sum(value for value in values))",
          "NameError: name 'values' is not defined. Did you mean: 'value'?", "values is never set in this program"),

@@ -194,6 +194,28 @@ def _failed_assert(code: str, stderr: str) -> str:
             f"(print({sides[0]})), then fix the code it tests.")
 
 
+def _raised_in_assert(code: str, stderr: str) -> str:
+    """For an exception raised in a written module while an ``assert call(...) == value`` of the program ran: which
+    line of the module raised it, where the assert expected a value. ParseDuration, run 25: parse_duration('1h30m')
+    raised "Repeated or out-of-order unit" from the module's own check, and the model rewrote the whole module
+    around the same mistake."""
+    frames = re.findall(r'File "(?:/workspace/)?([^"<>]+\.py)", line (\d+), in \w+\n\s+(.+)', stderr)
+    raised = re.search(r"^(\w+(?:Error|Exception)\b.*)$", stderr.strip().splitlines()[-1]) if stderr.strip() else None
+    lines = re.findall(r'File "<stdin>", line (\d+)', stderr)
+    source = code.splitlines()
+    if not frames or raised is None or not lines or not 0 < int(lines[-1]) <= len(source):
+        return ""
+    sides = _compared(source[int(lines[-1]) - 1].strip())
+    if sides is None:
+        return ""
+    path, number, text = frames[-1]
+    why = (f"the check that leads to line {number} is wrong for this text" if text.strip().startswith("raise ")
+           else "that line fails for this text")
+    return (f"Note: {sides[0]} should give {sides[1]}, but {path} raised {raised.group(1)[:120]} at line {number} "
+            f"({text.strip()[:120]}): {why}. Fix it so that {sides[0]} gives {sides[1]}, keeping the rest of what "
+            "the task asks.")
+
+
 def _compared(line: str) -> tuple[str, str] | None:
     """The two sides of ``assert left == right`` (a message or not), as written; ``None`` for another line."""
     try:
@@ -285,7 +307,7 @@ def hint(code: str, stderr: str, *, web: bool = True) -> str:
         example = opener.get(PurePosixPath(name).suffix, f"text = open({name!r}, encoding='utf-8').read()")
         return (f"Note: {name} in your code is not the file: without quotes Python reads it as a variable. Open "
                 f"the file by its name in quotes, e.g. {example}.")
-    if note := _failed_assert(code, stderr):
+    if note := _failed_assert(code, stderr) or _raised_in_assert(code, stderr):
         return note
     if missing := re.search(r"^KeyError: ('[^'\n]*'|\"[^\"\n]*\")$", stderr, re.MULTILINE):
         # InventoryReport: `for item, price in prices.items(): ... inventory[item]`, where prices.json has an item
