@@ -2158,3 +2158,25 @@ async def test_a_table_of_another_columns_values_or_with_rows_longer_than_its_he
                                  "Carmen,0\\n')", ctx)  # an empty last cell is no extra cell
     assert "Note: customer_totals.csv" not in right
     assert finish("Done.", ctx) == "Done."
+
+
+async def test_a_typed_digest_is_a_made_up_value_like_a_typed_number(sandbox: Sandbox, workspace: Path) -> None:
+    # Sha256Hash, run 25: the MD5 of an empty string typed as the digest, the right one printed, then finished
+    from autogpt.tools.core import finish
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ['Compute the SHA-256 hash of the UTF-8 string "open-source agents 2024" and write the hexadecimal '
+                 'digest to a file named hash.txt.']
+    assert "Note: no command showed d41d8cd98f00b204e9800998ecf8427e" in write_file(
+        "hash.txt", "d41d8cd98f00b204e9800998ecf8427e", ctx)
+    out = await execute_python("import hashlib\nprint(hashlib.sha256(b'open-source agents 2024').hexdigest())", ctx)
+    ctx.observations.append(out)
+    assert "Note: this program wrote no file, and hash.txt still holds d41d8cd98f00b204e9800998ecf8427e, which you " \
+           "typed. If the output above is the result, write it there now" in out
+    with pytest.raises(ToolError, match="Not finished: hash.txt holds d41d8cd98f00b204e9800998ecf8427e, but no "
+                                        "command you ran showed"):
+        finish("Wrote the SHA-256 hash to hash.txt.", ctx)
+    digest = "0ac1cd6b67310cb415c7f72f16d281341a2fdfa9bd7a159374862043abe6ec70"
+    assert "no command showed" not in write_file("hash.txt", digest.upper(), ctx)  # shown, in any case
+    assert finish("Done.", ctx) == "Done."

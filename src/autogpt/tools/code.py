@@ -35,7 +35,7 @@ from autogpt.tools.core import (
     tested,
 )
 from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS, headerless, table_shape_note
-from autogpt.tools.grounding import asks_to_compute, numbers
+from autogpt.tools.grounding import asks_to_compute, numbers, values
 from autogpt.tools.patterns import pattern_note
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import (
@@ -574,9 +574,9 @@ def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
             return (f"\nNote: this program wrote no file, and {name} holds {text!r}, the text the goals give to work "
                     "on, not a result. If the output above is the result, write it there now: "
                     f"write_file(path=\"{name}\", content=...) with only what the task asks for.")
-    printed = set(numbers(stdout))
+    printed = set(values(stdout))
     for name, typed in made_up_numbers(ctx).items():
-        if not printed or printed & set(numbers(ctx.workspace.read_text(name))):
+        if not printed or printed & set(values(ctx.workspace.read_text(name))):
             continue
         if len(typed) > len(printed):
             # InventoryReport, run 18: its program printed only the total; told to write the output there, the model

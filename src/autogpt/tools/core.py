@@ -15,6 +15,7 @@ from autogpt.tools.grounding import (
     closer_sentence,
     numbers,
     ungrounded,
+    values,
     without_notes,
 )
 from autogpt.tools.registry import LINKS, PAGES_READ, Tool, ToolContext
@@ -975,7 +976,7 @@ def made_up_numbers(ctx: ToolContext, reason: str = "") -> dict[str, list[str]]:
     for name in dict.fromkeys(expected_outputs("\n".join(ctx.goals)) + claimed_files(reason)):
         try:
             relative = ctx.workspace.relative(ctx.workspace.resolve(name))
-            still = set(numbers(ctx.workspace.read_text(name))) if relative in noted else set()
+            still = set(values(ctx.workspace.read_text(name))) if relative in noted else set()
         except (ToolError, OSError):  # refused or unreadable: not ours to check
             continue
         typed = [n for n in noted.get(relative, []) if n in still]  # a program may have rewritten the file since

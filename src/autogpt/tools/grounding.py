@@ -29,6 +29,21 @@ def numbers(text: str) -> list[str]:
     return [match.group().replace(",", "") for match in _NUMBER.finditer(text)]
 
 
+# A digest or other long hexadecimal value (letters and digits both): typed, it is made up as surely as a number.
+_DIGEST = re.compile(r"(?<!\w)(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{16,}(?!\w)")
+
+
+def digests(text: str) -> list[str]:
+    """The long hexadecimal values in ``text``, lowercased. Sha256Hash, run 25: the model typed the MD5 of an empty
+    string as the digest, printed the right one with a program, and finished."""
+    return [match.group().lower() for match in _DIGEST.finditer(text)]
+
+
+def values(text: str) -> list[str]:
+    """What ``text`` holds that a program works out: its numbers, then its digests."""
+    return numbers(text) + digests(text)
+
+
 _FILE = re.compile(r"[\w./-]+\.[A-Za-z]{1,5}\b")  # "count.txt" names a file; it does not ask to count
 
 
@@ -48,9 +63,11 @@ def without_notes(text: str) -> str:
 
 
 def ungrounded(text: str, sources: list[str]) -> list[str]:
-    """The numbers in ``text`` that no source shows, exactly or rounded to as many decimals as ``text`` has."""
+    """The numbers in ``text`` that no source shows, exactly or rounded to as many decimals as ``text`` has, and the
+    digests none shows (lowercased), digests first."""
     seen = {_decimal(n) for source in sources for n in numbers(source)} - {None}
-    missing = []
+    shown = {digest for source in sources for digest in digests(source)}
+    missing = [digest for digest in dict.fromkeys(digests(text)) if digest not in shown]
     for written in dict.fromkeys(numbers(text)):
         value = _decimal(written)
         if value is None:
