@@ -1720,6 +1720,29 @@ def test_the_translate_command_asks_the_model_as_a_translator(settings, tmp_path
     assert model.calls[1].messages[0].content.startswith("你是专业翻译")
 
 
+def test_part_of_an_input_the_goals_say_to_copy_is_refused_once(settings, tmp_path):
+    # ReadFile, run 25: "write its content to output.txt"; the first of its three lines written, then finished
+    text = "Hello World!\nThis file was prepared for the ReadFile challenge.\nAccess code: 7F3A-LUMEN\n"
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "input.txt").write_text(text)
+    agent, _ = make_agent(settings, [reply("write_file", path="output.txt", content="Hello World!")] * 2
+                          + [reply("write_file", path="output.txt", content=text)], tmp_path,
+                          goals=["Read the file called input.txt and write its content to a file called output.txt."],
+                          max_steps=3)
+    history = agent.run().history
+    assert history[0].observation == (
+        "Nothing was written: the goals ask for the content of input.txt, and this is 1 of its 3 lines. Write all of "
+        "it, every line as it is (or copy it with execute_python: shutil.copy('input.txt', 'output.txt')). If only "
+        "these lines are meant, call the command again.")
+    assert [step.ok for step in history] == [False, True, True]  # sent again: written
+    assert (tmp_path / "ws" / "output.txt").read_text() == text
+    agent, _ = make_agent(settings, [reply("write_file", path="first.txt", content="Hello World!")], tmp_path / "b",
+                          goals=["Read input.txt and write its first line to first.txt."], max_steps=1)
+    (tmp_path / "b" / "ws").mkdir(parents=True)
+    (tmp_path / "b" / "ws" / "input.txt").write_text(text)
+    assert agent.run().history[0].ok  # no word for copying: a part is what is asked
+
+
 def test_an_input_copied_whole_is_refused_once_unless_the_goals_say_to_copy(settings, tmp_path):
     # Latin1Encoding: the model wrote all of customers.txt to zurich.txt
     rows = "José Núñez;Zürich\nAnaïs Lefèvre;Genève\nJürgen Müller;Zürich\n"

@@ -471,6 +471,20 @@ def _copied_input(ctx: ToolContext, relative: str, content: str) -> str:
     return ""
 
 
+def _part_of_copy(ctx: ToolContext, relative: str, content: str) -> tuple[str, int, int] | None:
+    """For goals that say to copy a file's content: the input file (one the goals give to read) whose first lines
+    ``content`` is, but not all of them, with how many it has and how many the file has. ReadFile, run 25: "write
+    its content to output.txt", and the model wrote the first of three lines and finished."""
+    lines = [line.strip() for line in content.strip().splitlines()]
+    if not lines or not any(_COPY_CUES.search(goal) for goal in ctx.goals):
+        return None
+    for name, data in ctx.extras.get(INPUT_BYTES, {}).items():
+        given = [line.strip() for line in decode_text(data)[0].strip().splitlines()]
+        if name != relative and len(lines) < len(given) and given[: len(lines)] == lines:
+            return name, len(lines), len(given)
+    return None
+
+
 def _untranslated(ctx: ToolContext, content: str) -> bool:
     """Whether ``content`` is a text the goals give to translate, written as it is. Refused once per file; sent
     again, it is written, but not told the task is done. TranslateChinese's model wrote the English text itself
@@ -647,6 +661,13 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         f"from it: only the lines they ask for, or what they say to work out. A program that reads "
                         f"{source} and writes just that to {relative} does it. If the whole of {source} belongs in "
                         f"{relative}, call the command again.", retry=True)
+    if not append and (part := _part_of_copy(ctx, relative, content)) and first_time(ctx, "part_copy_warned",
+                                                                                      relative):
+        name, have, total = part
+        raise ToolError(f"Nothing was written: the goals ask for the content of {name}, and this is {have} of its "
+                        f"{total} lines. Write all of it, every line as it is (or copy it with execute_python: "
+                        f"shutil.copy({name!r}, {relative!r})). If only these lines are meant, call the command "
+                        "again.", retry=True)
     untranslated = not append and _untranslated(ctx, content)
     if untranslated and first_time(ctx, "untranslated_warned", relative):
         raise ToolError(f"Nothing was written: this is the text the goals give, not its translation. Translate it "
