@@ -727,6 +727,22 @@ def test_finish_asks_once_to_run_a_module_that_was_written_and_never_run(setting
     assert result.history[2].ok and "ok" in result.history[2].observation
 
 
+def test_finish_asks_again_about_a_module_rewritten_since_it_asked(settings, tmp_path):
+    # Slugify, run 25: asked at step 2 to test slugify.py, the model rewrote it at step 7 and finished untested
+    module = "def slugify(text):\n    return text.lower()\n"
+    steps = [reply("write_file", path="slugify.py", content=module), reply("finish", reason="Written.")]
+    for number in range(1, 4):
+        steps += [reply("write_file", path="slugify.py", content=module + f"# version {number}\n"),
+                  reply("finish", reason="Written.")]
+    agent, model = make_agent(settings, steps, tmp_path, goals=["Write a Python module slugify.py with a function "
+                                                                "slugify(text)"])
+    result = agent.run()
+    model.assert_complete()
+    # each new version is asked about, three times in all; the fourth finish is let through
+    assert [step.ok for step in result.history[1::2]] == [False, False, False, True]
+    assert "slugify.py was written but never run" in result.history[3].observation
+
+
 def test_a_module_run_by_its_test_file_counts_as_tried(settings, tmp_path):
     agent, model = make_agent(settings, [
         reply("write_file", path="pkg/duration.py", content="def parse(text):\n    return int(text[:-1])\n"),

@@ -616,13 +616,28 @@ def _missing_check(ctx: ToolContext, reason: str) -> str:
             "content=...). If that cannot be done, call finish again and say why.")
 
 
+_CODE_WARNINGS = 3  # times finish asks about one file's code, each time about another version of it
+
+
+def _unwarned(ctx: ToolContext, key: str, path: str) -> bool:
+    """Whether finish has not yet asked (under ``key``) about this version of ``path``; if so, it is noted as asked.
+    Slugify, run 25: asked at step 2 to test slugify.py, the model rewrote it at step 7 and finished untested."""
+    try:
+        version = hash(ctx.workspace.read_text(path, max_bytes=200_000))
+    except (ToolError, OSError):
+        version = 0
+    asked: dict[str, list[int]] = ctx.extras.setdefault(key, {})
+    if version in asked.setdefault(path, []) or len(asked[path]) >= _CODE_WARNINGS:
+        return False
+    asked[path].append(version)
+    return True
+
+
 def _untried_check(ctx: ToolContext, reason: str) -> str:
     """Code written and never run."""
-    tested: set[str] = ctx.extras.setdefault("finish_untried_warned", set())
-    unrun = [path for path in untried(ctx) if path not in tested] if ctx.sandbox is not None else []
+    unrun = [path for path in untried(ctx) if _unwarned(ctx, "finish_untried_warned", path)] if ctx.sandbox else []
     if not unrun:
         return ""
-    tested.update(unrun)
     listed, one = ", ".join(unrun), len(unrun) == 1
     module = next((p for p in unrun if not PurePosixPath(p).name.startswith("test_")), unrun[0])
     call, examples = test_call(ctx, module)
@@ -635,11 +650,10 @@ def _untried_check(ctx: ToolContext, reason: str) -> str:
 
 def _failing_check(ctx: ToolContext, reason: str) -> str:
     """Code whose last run failed."""
-    fixed: set[str] = ctx.extras.setdefault("finish_failing_warned", set())
-    broken = {path: error for path, error in failing(ctx).items() if path not in fixed} if ctx.sandbox else {}
+    broken = ({path: error for path, error in failing(ctx).items() if _unwarned(ctx, "finish_failing_warned", path)}
+              if ctx.sandbox else {})
     if not broken:
         return ""
-    fixed.update(broken)
     path, error = next(iter(broken.items()))
     return (f"the last program that used {path} failed ({error}). Next, fix {path} with write_file and run the "
             "test again; finish when it passes. If it cannot pass, call finish again and say why.")
