@@ -376,6 +376,13 @@ async def test_execute_python_file_tool(sandbox: Sandbox, workspace: Path, tmp_p
     assert str(failed.value).startswith("Note: test_slug.py does not exist, so the code you gave as its args was run")
     assert "slug('Hi') gave 'hi', not 'HI'" in str(failed.value)
     assert not (workspace / "test_slug.py").exists()
+    # Slugify, run 25: the module itself run, its test as args: the test is run
+    out = await tool.call({"path": "slug.py", "args": [test, "question"]}, ctx)
+    assert out == ("Note: the code you gave imports slug.py: it tests it, so the code you gave as its args was run as "
+                   "a program, as execute_python(code=...) runs it (next time, pass code to execute_python).\n\n"
+                   "Exit code: 0\n--- stdout ---\nok")
+    with pytest.raises(ToolError, match="args are the program's command-line arguments, not code"):  # the module's
+        await tool.call({"path": "slug.py", "args": ["def slug(text):\n    return text"]}, ctx)  # own code
 
 
 @needs_bwrap

@@ -1220,11 +1220,15 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
     sandbox = _sandbox(ctx)
     target = ctx.workspace.resolve(path)
     code = [arg for arg in args or [] if "\n" in arg and _PROGRAM_LINE.search(arg)]
-    if not target.is_file() and len(code) == 1:
+    stem = re.escape(PurePosixPath(path).stem)
+    tests = len(code) == 1 and re.search(rf"^\s*(?:from {stem} import|import {stem}\b)", code[0], re.MULTILINE)
+    if len(code) == 1 and (not target.is_file() or tests):
         # Slugify and ParseDuration, run 18: execute_python_file(path="test_slugify.py", args=["from slugify import
-        # slugify\nassert ..."]) for a file that was never written, three times each: the code is the test to run
-        said = (f"Note: {path} does not exist, so the code you gave as its args was run as a program, as "
-                "execute_python(code=...) runs it (next time, pass code to execute_python).\n\n")
+        # slugify\nassert ..."]) for a file that was never written, three times each: the code is the test to run;
+        # Slugify, run 25: execute_python_file(path="slugify.py", args=[its test, importing slugify]), twice
+        why = f"{path} does not exist" if not target.is_file() else f"the code you gave imports {path}: it tests it"
+        said = (f"Note: {why}, so the code you gave as its args was run as a program, as execute_python(code=...) "
+                "runs it (next time, pass code to execute_python).\n\n")
         try:
             return said + await execute_python(code[0], ctx)
         except ToolError as failed:
