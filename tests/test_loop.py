@@ -743,6 +743,27 @@ def test_finish_asks_again_about_a_module_rewritten_since_it_asked(settings, tmp
     assert "slugify.py was written but never run" in result.history[3].observation
 
 
+def test_a_finish_whose_reason_says_work_is_still_to_do_is_asked_once(settings, tmp_path):
+    # Slugify, run 25: "The function works correctly with the examples, but it does not print 'ok'. I need to add an
+    # assert for anything else the task asks before calling finish." — and the run ended there
+    reason = ("The function works with the examples. I need to add an assert for anything else the task asks before "
+              "calling finish.")
+    agent, model = make_agent(settings, [reply("write_file", path="a.txt", content="x"),
+                                         reply("finish", reason=reason), reply("finish", reason=reason)],
+                              tmp_path, goals=["Write x to a.txt"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.history[1].observation == (
+        "Not finished: your reason says there is still work to do ('I need to add an assert for anything else the "
+        "task asks before calling finish.'). Do it first, then finish. If everything the goals ask is done, call "
+        "finish again with a reason that says what was done.")
+    assert result.status == "finished" and result.history[2].ok
+    agent, model = make_agent(settings, [reply("write_file", path="a.txt", content="x"),
+                                         reply("finish", reason="还需要检查 a.txt。")], tmp_path / "zh",
+                              goals=["把 x 写入 a.txt"], max_steps=2)
+    assert not agent.run().history[1].ok
+
+
 def test_a_module_run_by_its_test_file_counts_as_tried(settings, tmp_path):
     agent, model = make_agent(settings, [
         reply("write_file", path="pkg/duration.py", content="def parse(text):\n    return int(text[:-1])\n"),

@@ -550,10 +550,12 @@ class Runner:
         signature = reply.command.signature()
         self._repeats = self._repeats + 1 if signature == self._last_signature else 0
         self._last_signature = signature
-        if self._repeats:
+        ends_run = reply.command.name in self.tools and self.tools.get(reply.command.name).ends_run
+        # finish's refusals each ask once and say "call finish again": the same finish sent again is meant
+        if self._repeats and not ends_run:
             return "repeat"
         failed = self._failed.get(signature)
-        if failed and failed[1] == self._fingerprint():
+        if failed and failed[1] == self._fingerprint() and not ends_run:
             return "failed_before"
         if any(is_not_shown(value) for value in reply.command.args.values()):
             return "placeholder"

@@ -898,10 +898,29 @@ def _given_text_check(ctx: ToolContext, reason: str) -> str:
             "it is, call finish again.")
 
 
+# A finish reason that says work is still to do: "I need to add an assert for anything else the task asks before
+# calling finish" (Slugify, run 25, finished with its module untested).
+_STILL_TO_DO = re.compile(r"\bI (?:still )?(?:need|have) to\b|\bstill (?:need|needs|have|has) to\b|\bnot yet\b|"
+                          r"\byet to be\b|\bI will (?:now|next|then)\b|\bnext,? I\b|还需要|尚未|还没有|接下来我",
+                          re.IGNORECASE)
+
+
+def _still_to_do_check(ctx: ToolContext, reason: str) -> str:
+    """A reason that says something is still to be done: asked once."""
+    said = _STILL_TO_DO.search(reason)
+    if said is None or not first_time(ctx, "finish_still_to_do_warned", "reason"):
+        return ""
+    start = reason.rfind(".", 0, said.start()) + 1
+    end = reason.find(".", said.end())
+    sentence = reason[start:end + 1 if end >= 0 else None].strip()
+    return (f"your reason says there is still work to do ({sentence[:200]!r}). Do it first, then finish. If "
+            "everything the goals ask is done, call finish again with a reason that says what was done.")
+
+
 FINISH_CHECKS: tuple[Callable[[ToolContext, str], str], ...] = (
     _missing_check, _untried_check, _failing_check, _header_only_check, _flawed_table_check, _not_found_check,
     _empty_check, _header_row_check, _too_few_lines_check, _typed_numbers_check, _given_text_check, _stated_text_check,
-    _claim_check, _uncomputed_check, _evidence_check)
+    _claim_check, _uncomputed_check, _evidence_check, _still_to_do_check)
 
 
 def empty_outputs(ctx: ToolContext) -> list[str]:
