@@ -2187,3 +2187,24 @@ async def test_a_typed_digest_is_a_made_up_value_like_a_typed_number(sandbox: Sa
     digest = "0ac1cd6b67310cb415c7f72f16d281341a2fdfa9bd7a159374862043abe6ec70"
     assert "no command showed" not in write_file("hash.txt", digest.upper(), ctx)  # shown, in any case
     assert finish("Done.", ctx) == "Done."
+
+
+def test_a_short_answer_cut_to_part_of_itself_dropping_shown_facts_is_refused_once(workspace: Path) -> None:
+    # WebFact, run 25: "Ingrid Halvorsen, 1994" written from the page, read back, then replaced by "1994"; finished
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["Read the web page http://127.0.0.1:8/company.html and write the full name of the company's chief "
+                 "executive and the year the company was founded to a file named answer.txt."]
+    ctx.observations.append("Page: http://127.0.0.1:8/company.html\n\nThe company was founded in 1994. Since 2019 "
+                            "it has been led by its chief executive, Ingrid Halvorsen.")
+    write_file("answer.txt", "Ingrid Halvorsen, 1994", ctx)
+    with pytest.raises(ToolError) as refused:
+        write_file("answer.txt", "1994", ctx)
+    assert str(refused.value) == (
+        "Nothing was written: answer.txt holds 'Ingrid Halvorsen, 1994', and this keeps only part of it, dropping "
+        "Ingrid, Halvorsen, which a command showed you. If the goals ask for that too, leave answer.txt as it is "
+        "(finish if it is done); if it is meant to go, call the command again.")
+    assert "Wrote" in write_file("answer.txt", "1994", ctx)  # sent again: meant
+    write_file("answer.txt", "The answer is 1994", ctx)
+    assert "Wrote" in write_file("answer.txt", "1994", ctx)  # only words of no fact dropped

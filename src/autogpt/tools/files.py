@@ -379,6 +379,29 @@ def _shrunk(ctx: ToolContext, relative: str, content: str, existing: Callable[[]
     return len(held) if written and len(held) >= 200 and len(content.strip()) < len(held) / 2 else 0
 
 
+_FACT_WORD = re.compile(r"\b(?:[A-Z][a-z]{3,}|\d+(?:\.\d+)?)\b")
+
+
+def _dropped_facts(ctx: ToolContext, relative: str, content: str,
+                   existing: Callable[[], str | None]) -> tuple[str, list[str]] | None:
+    """For a short text file written in this task (not code, not a table) that ``content``, a part of it, would
+    replace: the text and the names and numbers it would drop that a command showed (a page, a file) and the goals
+    do not give. WebFact, run 25: "Ingrid Halvorsen, 1994" from the page, read back, then replaced by "1994"."""
+    if PurePosixPath(relative).suffix.lower() in _CODE + tuple(TABLE_SEPARATORS) or relative not in ctx.extras.get(
+            _KNOWN, ()):
+        return None
+    held, new = (existing() or "").strip(), content.strip()
+    if not new or new == held or new not in held or len(held) >= 200:
+        return None
+    if held not in (text.strip() for text in ctx.extras.get(_WRITTEN, [])):
+        return None
+    shown = "\n".join(without_notes(text) for text in ctx.observations)
+    goals = "\n".join(ctx.goals)
+    words = [word for word in dict.fromkeys(_FACT_WORD.findall(held.replace(new, " ", 1)))
+             if word not in new and word not in goals and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", shown)]
+    return (held, words) if words else None
+
+
 def _header_appended(ctx: ToolContext, relative: str, content: str, existing: Callable[[], str | None]) -> str:
     """The header row ``content`` begins with, when it is appended to a table that already has rows: the table's
     own first line, or an input table's. FilterRows, run 21: its program wrote the rows without the header; told
@@ -649,6 +672,13 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         f"text ({len(content)} characters) would replace all of it (write_file replaces the whole "
                         "file). To add to it, use append_file; to change part of it, write the whole text with the "
                         "change. If it is meant to replace everything, call the command again.", retry=True)
+    if not append and (lost := _dropped_facts(ctx, relative, content, existing)) and _refused_before(ctx, relative,
+                                                                                                   content):
+        held, words = lost
+        raise ToolError(f"Nothing was written: {relative} holds {held!r}, and this keeps only part of it, dropping "
+                        f"{', '.join(words)}, which a command showed you. If the goals ask for that too, leave "
+                        f"{relative} as it is (finish if it is done); if it is meant to go, call the command again.",
+                        retry=True)
     if not append and (dropped := _dropped_definitions(ctx, relative, content, existing)):
         listed, one = ", ".join(dropped), len(dropped) == 1
         raise ToolError(f"Nothing was written: {relative} defines {listed} now, and this text leaves "
