@@ -713,6 +713,11 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         # SortCsv, run 10: csv.reader's header row, then row['salary'] on csv.reader's lists
         ("reader = csv.reader(f)\nsorted(reader, key=lambda row: float(row[2]))",
          "ValueError: could not convert string to float: 'salary'", "header = next(reader) right after"),
+        # ZhAverageScore, run 25: no table written, so no word of writing the header (it wrote the rows to average.txt)
+        ("reader = csv.reader(f)\nprint(sum(float(row[1]) for row in reader))",
+         "ValueError: could not convert string to float: '分数'", "right after reader = csv.reader(...)."),
+        ("r = csv.reader(f)\nw = csv.writer(o)\nfor row in r:\n    w.writerow([float(row[1])])",
+         "ValueError: could not convert string to float: 'amount'", "writer.writerow(header) before the rows."),
         ("reader = csv.reader(f)\nsorted(reader, key=lambda row: float(row['salary']))",
          "TypeError: list indices must be integers or slices, not str", "use csv.DictReader for rows indexed"),
         ("row = {}\nrow[[1]]", "TypeError: list indices must be integers or slices, not str", ""),
@@ -2208,3 +2213,21 @@ def test_a_short_answer_cut_to_part_of_itself_dropping_shown_facts_is_refused_on
     assert "Wrote" in write_file("answer.txt", "1994", ctx)  # sent again: meant
     write_file("answer.txt", "The answer is 1994", ctx)
     assert "Wrote" in write_file("answer.txt", "1994", ctx)  # only words of no fact dropped
+
+
+def test_a_text_output_without_a_number_where_the_goals_ask_for_one_is_asked_about_once(workspace: Path) -> None:
+    # ZhAverageScore, run 25: average.txt held the score rows as Python lists, no average; finished
+    from autogpt.tools.core import finish
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["读取 scores.csv，计算分数的平均值，保留两位小数，写入 average.txt。"]
+    (workspace / "scores.csv").write_text("姓名,分数\n张伟,88\n王芳,92\n", encoding="utf-8")
+    (workspace / "average.txt").write_text("\"['张伟', '八十八']\"", encoding="utf-8")
+    with pytest.raises(ToolError, match=r"Not finished: average.txt holds no number \(.*\), but the goals ask for one"):
+        finish("已计算平均值。", ctx)
+    assert finish("已计算平均值。", ctx) == "已计算平均值。"  # asked once
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["sales.csv has region,amount. Write the name of the region with the highest average to top.txt."]
+    (workspace / "sales.csv").write_text("region,amount\nNorth,5\n")
+    (workspace / "top.txt").write_text("North")
+    assert finish("Done.", ctx) == "Done."  # which one has the highest: a name is the answer

@@ -271,9 +271,13 @@ def hint(code: str, stderr: str, *, web: bool = True) -> str:
             return (f"Note: {word!r} is a word, not a number: the part you converted is not the one you meant. "
                     "Print the parts of one line first (print(line.split(...))) and take the number by its index.")
         if re.search(r"\bcsv\.reader\(", code):  # SortCsv, run 10: told of DictReader, it kept csv.reader
+            # ZhAverageScore, run 25: told of writer.writerow(header) by a program that wrote no table, the model
+            # wrote the score rows to average.txt and finished
+            writes = (", and, where the output keeps the header, writer.writerow(header) before the rows"
+                      if re.search(r"\bcsv\.(?:Dict)?[wW]riter\(", code) else "")
             return (f"Note: {word!r} is a word, not a number: it is the CSV's header row, which csv.reader gives as "
                     "the first row. Take it out before the other rows: header = next(reader) right after reader = "
-                    "csv.reader(...), and, where the output keeps the header, writer.writerow(header) before the rows.")
+                    f"csv.reader(...){writes}.")
         return (f"Note: {word!r} is a word, not a number: it is probably the CSV's header row. Skip the header "
                 "(next(reader)), or read the rows with csv.DictReader, whose rows are dicts without the header: "
                 f"float(row[{word!r}]).")

@@ -898,6 +898,37 @@ def _given_text_check(ctx: ToolContext, reason: str) -> str:
             "it is, call finish again.")
 
 
+# Goals that ask for a number as the result ("the average of ...", "how many ..."): not "the highest region".
+_NUMBER_ASKED = re.compile(r"\b(?:average|mean|count|how many|how much|number of)\b|平均|总和|总数|多少|几个|几行",
+                           re.IGNORECASE)
+# ... unless they ask which thing has the most ("the region with the highest average"): then the answer is a name.
+_WHICH = re.compile(r"\b(?:which|highest|lowest|largest|smallest|most|least|best|worst)\b|哪|最高|最低|最大|最小|最多|最少",
+                    re.IGNORECASE)
+
+
+def _no_number_check(ctx: ToolContext, reason: str) -> str:
+    """A text output without any number where the goals ask for a number (an average, a count): asked once.
+    ZhAverageScore, run 25: average.txt held the score rows as Python lists, no average, and the model finished."""
+    goals = _FILE_NAME.sub(" ", "\n".join(ctx.goals))  # "count.txt" asks for no count
+    if not _NUMBER_ASKED.search(goals) or _WHICH.search(goals):
+        return ""
+    for name in expected_outputs("\n".join(ctx.goals)):
+        if name.endswith(_NO_NUMBER_FILES) or absent(ctx, [name]):
+            continue
+        try:
+            text = ctx.workspace.read_text(name, max_bytes=65536)
+        except (ToolError, OSError):
+            continue
+        if text.strip() and not values(text) and first_time(ctx, "finish_no_number_warned", name):
+            return (f"{name} holds no number ({text.strip()[:80]!r}), but the goals ask for one. Compute it with "
+                    f"execute_python (a program that works it out from the data, prints it and writes it to {name}). "
+                    "If it is right as it is, call finish again.")
+    return ""
+
+
+_NO_NUMBER_FILES = (".py", ".csv", ".tsv", ".json", ".md", ".html")
+
+
 # A finish reason that says work is still to do: "I need to add an assert for anything else the task asks before
 # calling finish" (Slugify, run 25, finished with its module untested).
 _STILL_TO_DO = re.compile(r"\bI (?:still )?(?:need|have) to\b|\bstill (?:need|needs|have|has) to\b|\bnot yet\b|"
@@ -920,7 +951,7 @@ def _still_to_do_check(ctx: ToolContext, reason: str) -> str:
 FINISH_CHECKS: tuple[Callable[[ToolContext, str], str], ...] = (
     _missing_check, _untried_check, _failing_check, _header_only_check, _flawed_table_check, _not_found_check,
     _empty_check, _header_row_check, _too_few_lines_check, _typed_numbers_check, _given_text_check, _stated_text_check,
-    _claim_check, _uncomputed_check, _evidence_check, _still_to_do_check)
+    _claim_check, _uncomputed_check, _evidence_check, _no_number_check, _still_to_do_check)
 
 
 def empty_outputs(ctx: ToolContext) -> list[str]:
