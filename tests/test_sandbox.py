@@ -713,6 +713,9 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         # SortCsv, run 10: csv.reader's header row, then row['salary'] on csv.reader's lists
         ("reader = csv.reader(f)\nsorted(reader, key=lambda row: float(row[2]))",
          "ValueError: could not convert string to float: 'salary'", "header = next(reader) right after"),
+        # InventoryReport, run 25: total = 0, then sum(total) after a loop that never added to it
+        ("total = 0\nfor v in vs:\n    print(v)\nprint(sum(total))", "TypeError: 'int' object is not iterable",
+         "sum(total) needs a list of numbers, and total is one number. Add each value inside the loop (total += value"),
         # ZhAverageScore, run 25: no table written, so no word of writing the header (it wrote the rows to average.txt)
         ("reader = csv.reader(f)\nprint(sum(float(row[1]) for row in reader))",
          "ValueError: could not convert string to float: '分数'", "right after reader = csv.reader(...)."),

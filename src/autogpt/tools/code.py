@@ -304,6 +304,13 @@ def hint(code: str, stderr: str, *, web: bool = True) -> str:
                     "f.read().splitlines()), then len(lines).")
         return (f"Note: a {lazy.group(1)} gives its items one at a time and has no len(): make a list first (items = "
                 "list(...)), then len(items).")
+    summed = re.search(r"\bsum\((\w+)\)", code)
+    if summed and re.search(r"TypeError: '(?:int|float)' object is not iterable", stderr):
+        # InventoryReport, run 25: total = 0, a loop that printed each value and never added it, then sum(total)
+        name = summed.group(1)
+        return (f"Note: sum({name}) needs a list of numbers, and {name} is one number. Add each value inside the "
+                f"loop ({name} += value, after {name} = 0 before it), then print({name}); or collect the values in "
+                f"a list (values.append(value)) and print(sum(values)).")
     if name := file_used_as_variable(code, stderr):
         # MalformedJson: the embedded model wrote `for item in input.json:` and never opened the file.
         opener = {".json": f"data = json.load(open({name!r}, encoding='utf-8'))",
