@@ -1323,6 +1323,8 @@ async def test_once_every_asked_file_exists_the_step_that_made_it_says_finish_is
     assert "Note:" not in write_file("words.py", "import re\ndef words(t):\n    return re.findall(r'\\w+', t)\n", ctx)
     with pytest.raises(ToolError, match="the code stops at 'print[(]'"):
         await execute_python("x = 1\nprint(", ctx)
+    with pytest.raises(ToolError, match=r"the code stops at \"print\(f'widget: \{totals\[\""):  # InventoryReport, run 25
+        await execute_python("totals = {'widget': 1}\nprint(f'widget: {totals[", ctx)
     with pytest.raises(ToolError) as failed:
         await execute_python("x = (1,\n", ctx)  # a program cut after a comma, no quote: it stops at "x = (1,"
     assert "the code stops at 'x = (1,'" in str(failed.value)

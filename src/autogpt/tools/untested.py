@@ -114,7 +114,9 @@ def cut_at_quote(code: str) -> str:
     """A note when ``code`` stops where a double quote would open a string (``raise ValueError(f``): the reply's
     JSON text ended at that quote, so the rest of the program was lost (ParseDuration, run 19, twice)."""
     broken = compile_error(code)
-    if not ("never closed" in broken or "unexpected EOF" in broken) or not _CUT_AT_QUOTE.search(code.rstrip()):
+    # "unterminated string literal": cut inside an f-string (InventoryReport, run 25: print(f'widget: {totals[)
+    if not re.search(r"never closed|unexpected EOF|unterminated string literal", broken) or not _CUT_AT_QUOTE.search(
+            code.rstrip()):
         return ""
     return (f"\nNote: the code stops at {code.rstrip().splitlines()[-1].strip()!r}: the double quote that came next "
             "ended the text of your reply there, and the rest was lost. In the code, use single quotes ('...'), "
