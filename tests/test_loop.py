@@ -1067,6 +1067,19 @@ def test_a_typed_number_is_asked_about_twice_then_finish_is_accepted(settings, t
         "count.txt itself (with open('count.txt', 'w') as f: f.write(...)).")
 
 
+def test_numbers_a_failed_program_printed_before_it_failed_are_not_typed(settings, tmp_path):
+    # InventoryReport, run 26: the four right item lines printed before a NameError, then written: "no command
+    # showed 38.50, 59.97 ..." sent the model back to compute what it had
+    agent, model = make_agent(settings, [
+        reply("execute_python", code="print('widget: 14 x 2.75 = 38.50')\nprint(sum(values))"),
+        reply("write_file", path="report.txt", content="widget: 14 x 2.75 = 38.50\nTOTAL: 38.75"),
+    ], tmp_path, goals=["inventory.txt gives quantities. Write report.txt with a line for each item, then the total."],
+        max_steps=2)
+    result = agent.run()
+    assert not result.history[0].ok and "38.50" in result.history[0].observation
+    assert "Note: no command showed 38.75:" in result.history[1].observation  # only the number it did not print
+
+
 def test_a_typed_number_is_asked_about_twice_while_no_program_has_run(settings, tmp_path):
     # WordCount, run 15: typed 201, was asked, typed 201 again and finished
     agent, model = make_agent(settings, [

@@ -61,6 +61,7 @@ from autogpt.tools.core import (
     text_to_translate,
     web_addresses,
 )
+from autogpt.tools.grounding import shown_by
 from autogpt.tools.registry import LINKS, SHOWN_IN_PART, Tool, ToolContext, ToolRegistry
 from autogpt.tools.untested import untried
 from autogpt.tools.workspace import Workspace
@@ -201,8 +202,8 @@ class Runner:
             self._context.observations.append(known)
         for step in history:
             self.memory.add(step)
-            if isinstance(step, ActionStep) and step.ok:
-                self._context.observations.append(step.observation)
+            if isinstance(step, ActionStep) and (seen := shown_by(step.ok, step.observation)):
+                self._context.observations.append(seen)
         if state is not None:
             self._restore(state)
         # The files the goals give to read, as they were when the run began, are not to be overwritten (the
@@ -626,8 +627,9 @@ class Runner:
                 and not self.tools.get(command.name).ends_run):
             # not the web (a page may answer later), nor a refused finish (it counts its own refusals)
             self._failed[command.signature()] = (number, self._fingerprint())
+        if seen := shown_by(ok, output):
+            self._context.observations.append(seen)
         if ok:
-            self._context.observations.append(output)  # not an error: a refusal quotes the very numbers it doubts
             self.plan = planning.advance(self.plan, planning.targets(command.args))
         self._record(step, usage, cost)
         if crash is not None:

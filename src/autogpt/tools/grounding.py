@@ -62,6 +62,18 @@ def without_notes(text: str) -> str:
     return _OWN_NOTE.sub("", text)
 
 
+def shown_by(ok: bool, output: str) -> str:
+    """What a step showed the model, as the grounding of the numbers it types: a command's output; of a failed
+    command, only what a program printed before it failed (InventoryReport, run 26: the four right item lines printed
+    before a NameError, then typed, were called made up). Not an error itself: a refusal quotes the very numbers it
+    doubts."""
+    if ok:
+        return output
+    if "--- stdout ---" not in output:
+        return ""
+    return output.split("--- stdout ---", 1)[1].split("--- stderr ---", 1)[0].strip()
+
+
 def ungrounded(text: str, sources: list[str]) -> list[str]:
     """The numbers in ``text`` that no source shows, exactly or rounded to as many decimals as ``text`` has, and the
     digests none shows (lowercased), digests first."""
