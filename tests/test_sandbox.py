@@ -2121,6 +2121,12 @@ async def test_a_last_line_left_open_or_closed_with_the_replys_braces_is_closed_
                                  "for name, total in [('Amara', 5.0)]:\n    writer.writerow([name, total]", ctx)
     assert shown.startswith("Note: your program's last line left '(' open, so it was run again with that line as: "
                             "writer.writerow([name, total])\n\nExit code: 0") and "Amara,5.0" in shown
+    # MissingPath, run 26: `values = line.strip().split(',` (the quote and the parenthesis lost), twice
+    shown = await execute_python("total = 0\nfor line in ['1,2', '3,4']:\n    values = line.strip().split(',\n"
+                                 "    total += float(values[1])\nprint(total)", ctx)
+    assert shown.startswith("Note: a line of your program ended inside a short string, so it was run again with the "
+                            "string and its call closed: values = line.strip().split(',')\n\nExit code: 0")
+    assert "6.0" in shown
     for code in ("print({'a': 1})", "x = {'a': {'b': 1}}\nprint(x)"):  # braces that belong: nothing to mend
         assert "Note:" not in await execute_python(code, ctx)
     with pytest.raises(ToolError) as other:  # another syntax error: not this mend

@@ -1045,6 +1045,10 @@ def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
         why = ("ended with '}' where ')' closes it (the braces that end the reply, typed into the code)"
                if code.rstrip().endswith("}") else "left '(' open")
         return f"Note: your program's last line {why}, so it was run again with that line as: {last}\n\n", closed
+    if "SyntaxError" in error and (closed := _closed_string(code)):
+        line = closed[1]
+        return (f"Note: a line of your program ended inside a short string, so it was run again with the string and "
+                f"its call closed: {line.strip()}\n\n", closed[0])
     if "SyntaxError" in error and (plain := _format_without_f(code)):
         return ("Note: an f-string used with .format(...) fails (its {} hold no value), so your program was run "
                 "again with that string written without the f.\n\n", plain)
@@ -1068,6 +1072,28 @@ def _mended(ctx: ToolContext, code: str, error: str) -> tuple[str, str] | None:
     return (f"Note: {opened} is not valid JSON (json.load fails on it), but Python's reader takes it (a "
             "comma before } or ] is fine there), so your program was run again with ast.literal_eval(f.read()) in "
             "place of json.load(f).\n\n", mended)
+
+
+_OPEN_STRING = re.compile(r"""^(?P<head>.*\()(?P<quote>['"])(?P<text>[^'"\\]{1,3})$""")
+
+
+def _closed_string(code: str) -> tuple[str, str] | None:
+    """``code`` with the one line that ends inside a short string opened in a call (``values = line.split(',``,
+    MissingPath, run 26, twice) closed, when that version compiles, and the line as closed; None otherwise."""
+    broken = compile_error(code)
+    at = re.search(r"unterminated string literal \(detected at line (\d+)\)", broken)
+    lines = code.split("\n")
+    if not at or not 0 < int(at.group(1)) <= len(lines):
+        return None
+    number = int(at.group(1)) - 1
+    opened = _OPEN_STRING.match(lines[number].rstrip())
+    if opened is None:
+        return None
+    head = opened.group("head")
+    line = f"{head}{opened.group('quote')}{opened.group('text')}{opened.group('quote')}" + ")" * (
+        head.count("(") - head.count(")"))
+    mended = "\n".join([*lines[:number], line, *lines[number + 1:]])
+    return (mended, line) if not compile_error(mended) else None
 
 
 _F_FORMAT = re.compile(r"""\bf(['"])((?:(?!\1)[^\n])*?\{[:}](?:(?!\1)[^\n])*)\1(?=\.format\()""")
