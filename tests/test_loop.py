@@ -1504,6 +1504,18 @@ def test_finish_is_refused_once_when_its_reason_states_a_number_no_output_file_h
     assert (ws / "total.txt").read_text() == "13.00"
 
 
+def test_a_reason_giving_the_files_number_unrounded_is_no_other_claim(settings, tmp_path):
+    # ZhAverageScore, run 26: 79.87 written, "平均分 79.86666666666666" in the reason: refused as another number
+    agent, model = make_agent(settings, [
+        reply("execute_python", code="print(round(1198 / 15, 2))"),
+        reply("write_file", path="average.txt", content="79.87"),
+        reply("finish", reason="已经计算并写入了平均分 79.86666666666666。"),
+    ], tmp_path, goals=["计算 scores.csv 中分数的平均值，保留两位小数，写入 average.txt。"])
+    result = agent.run()
+    model.assert_complete()
+    assert result.status == "finished" and result.steps == 3
+
+
 def test_a_number_in_the_reason_of_a_goal_without_computation_is_not_checked(settings, tmp_path):
     agent, model = make_agent(settings, [
         reply("write_file", path="poem.txt", content="Roses are red"),

@@ -14,6 +14,7 @@ from autogpt.tools.grounding import (
     asks_to_compute,
     closer_sentence,
     numbers,
+    rounds_to_any,
     ungrounded,
     values,
     without_notes,
@@ -1023,7 +1024,10 @@ def unfiled_claim(ctx: ToolContext, reason: str) -> tuple[str, str, list[str]] |
             continue
     if not texts:
         return None
-    missing = ungrounded(reason, [goals, *texts.values()])
+    written = [number for text in texts.values() for number in numbers(text)]
+    # a longer form of a number the file holds rounded is the same answer (ZhAverageScore, run 26: "79.86666666666666"
+    # said, 79.87 written)
+    missing = [number for number in ungrounded(reason, [goals, *texts.values()]) if not rounds_to_any(number, written)]
     if not missing:
         return None
     name, text = next(iter(texts.items()))

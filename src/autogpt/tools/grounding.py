@@ -11,7 +11,7 @@ computation (see :func:`asks_to_compute`).
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # A number on its own: not a piece of a date, a time, a version, a path or a word ("2024-01-05", "v2", "a1.txt").
 _NUMBER = re.compile(r"(?<![\w.\-/:])-?\d+(?:,\d{3})*(?:\.\d+)?(?![\w\-/:]|\.\d)")
@@ -89,6 +89,21 @@ def ungrounded(text: str, sources: list[str]) -> list[str]:
             continue
         missing.append(written)
     return missing
+
+
+def rounds_to_any(number: str, written: list[str]) -> bool:
+    """Whether ``number`` rounded to the places of one of ``written`` is that number: 79.86666 is 79.87 written."""
+    value = _decimal(number)
+    for other in written:
+        shown = _decimal(other)
+        if value is None or shown is None or not isinstance(shown.as_tuple().exponent, int):
+            continue
+        try:
+            if value.quantize(Decimal(1).scaleb(shown.as_tuple().exponent), rounding=ROUND_HALF_UP) == shown:
+                return True
+        except InvalidOperation:
+            continue
+    return False
 
 
 def _decimal(text: str) -> Decimal | None:
