@@ -2242,3 +2242,22 @@ def test_a_text_output_without_a_number_where_the_goals_ask_for_one_is_asked_abo
     (workspace / "sales.csv").write_text("region,amount\nNorth,5\n")
     (workspace / "top.txt").write_text("North")
     assert finish("Done.", ctx) == "Done."  # which one has the highest: a name is the answer
+
+
+async def test_a_key_that_is_a_value_of_another_column_says_the_fields_were_taken_out_of_order(
+        sandbox: Sandbox, workspace: Path) -> None:
+    # TopRegion, run 26: region, _, amount = row.split(',') on date,region,amount rows; KeyError '2024-01-03'
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["sales.csv has the columns date, region and amount. Write the region with the highest total to "
+                 "answer.txt."]
+    (workspace / "sales.csv").write_text("date,region,amount\n2024-01-03,Metro,10\n2024-01-04,Coastal,20\n")
+    code = ("totals = {'Metro': 0, 'Coastal': 0}\nfor row in open('sales.csv').readlines()[1:]:\n"
+            "    region, _, amount = row.strip().split(',')\n    totals[region] += float(amount)\n")
+    with pytest.raises(ToolError) as failed:
+        await execute_python(code, ctx)
+    assert ("Note: '2024-01-03' is a value of sales.csv's date column. A row's fields come in the order of its header, "
+            "date,region,amount: take each by its place in that order, or read the rows with csv.DictReader and take "
+            "each by its name (row['date'], row['region'], row['amount']).") in str(failed.value)
+    with pytest.raises(ToolError) as other:
+        await execute_python("print({'a': 1}['b'])", ctx)
+    assert "is a value of" not in str(other.value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import csv
 import io
 import json
 import re
@@ -543,7 +544,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
         if _module_at_fault(result.stderr, tried):
             ctx.extras[FIX_NEXT] = True
         notes = (page_read_note(ctx, code) + undefined_file_note(ctx, result.stderr, code)
-                 + missing_name_note(ctx, result.stderr) + cut_at_quote(code)
+                 + missing_name_note(ctx, result.stderr) + misread_column_note(ctx, result.stderr) + cut_at_quote(code)
                  + pattern_note(ctx, code, result.stderr, tried))
         raise ToolError(f"{exc}{restored}{notes}", rest=exc.rest) from None
     note_outcome(ctx, tried)
@@ -866,6 +867,33 @@ def _python_reads_only(ctx: ToolContext, path: str) -> bool:
             return False
         return True
     return False
+
+
+def misread_column_note(ctx: ToolContext, stderr: str) -> str:
+    """For code that failed on a key that is a value of another column of a table the goals give: the row's fields
+    were taken in another order than the header's. TopRegion, run 26: ``region, _, amount = row.split(',')`` on
+    date,region,amount rows looked up the date '2024-01-03' as a region, and the model typed a region instead."""
+    missing = re.search(r"^KeyError: '([^'\n]+)'$", stderr, re.MULTILINE)
+    if missing is None:
+        return ""
+    key = missing.group(1)
+    for name in goal_inputs("\n".join(ctx.goals)):
+        if PurePosixPath(name).suffix.lower() != ".csv":
+            continue
+        try:
+            rows = list(csv.reader(ctx.workspace.read_text(name, max_bytes=TABLE_MAX_BYTES).splitlines()))
+        except ToolError:
+            continue
+        if len(rows) < 2:
+            continue
+        header = [cell.strip() for cell in rows[0]]
+        column = next((header[at] for row in rows[1:] for at, cell in enumerate(row[: len(header)])
+                       if cell.strip() == key), "")
+        if column:
+            return (f"\nNote: {key!r} is a value of {name}'s {column} column. A row's fields come in the order of "
+                    f"its header, {','.join(header)}: take each by its place in that order, or read the rows with "
+                    f"csv.DictReader and take each by its name ({', '.join(f'row[{cell!r}]' for cell in header[:3])}).")
+    return ""
 
 
 def missing_name_note(ctx: ToolContext, stderr: str) -> str:
