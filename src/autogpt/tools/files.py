@@ -371,12 +371,18 @@ def _altered_row(ctx: ToolContext, relative: str, content: str, header: str) -> 
 def _shrunk(ctx: ToolContext, relative: str, content: str, existing: Callable[[], str | None]) -> int:
     """The length of a text file written in this task (not code, not a table) that ``content`` would replace with
     less than half of it, or 0."""
+    held = _own_text(ctx, relative, existing)
+    return len(held) if len(held) >= 200 and len(content.strip()) < len(held) / 2 else 0
+
+
+def _own_text(ctx: ToolContext, relative: str, existing: Callable[[], str | None]) -> str:
+    """The text (stripped) of a file that holds what a write of this task put there, for a text file (not code, not
+    a table); "" otherwise."""
     if PurePosixPath(relative).suffix.lower() in _CODE + tuple(TABLE_SEPARATORS) or relative not in ctx.extras.get(
             _KNOWN, ()):
-        return 0
+        return ""
     held = (existing() or "").strip()
-    written = held in (text.strip() for text in ctx.extras.get(_WRITTEN, []))
-    return len(held) if written and len(held) >= 200 and len(content.strip()) < len(held) / 2 else 0
+    return held if held in (text.strip() for text in ctx.extras.get(_WRITTEN, [])) else ""
 
 
 _FACT_WORD = re.compile(r"\b(?:[A-Z][a-z]{3,}|\d+(?:\.\d+)?)\b")
@@ -387,13 +393,8 @@ def _dropped_facts(ctx: ToolContext, relative: str, content: str,
     """For a short text file written in this task (not code, not a table) that ``content``, a part of it, would
     replace: the text and the names and numbers it would drop that a command showed (a page, a file) and the goals
     do not give. WebFact, run 25: "Ingrid Halvorsen, 1994" from the page, read back, then replaced by "1994"."""
-    if PurePosixPath(relative).suffix.lower() in _CODE + tuple(TABLE_SEPARATORS) or relative not in ctx.extras.get(
-            _KNOWN, ()):
-        return None
-    held, new = (existing() or "").strip(), content.strip()
-    if not new or new == held or new not in held or len(held) >= 200:
-        return None
-    if held not in (text.strip() for text in ctx.extras.get(_WRITTEN, [])):
+    held, new = _own_text(ctx, relative, existing), content.strip()
+    if not held or not new or new == held or new not in held or len(held) >= 200:
         return None
     shown = "\n".join(without_notes(text) for text in ctx.observations)
     goals = "\n".join(ctx.goals)
