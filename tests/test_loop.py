@@ -1099,8 +1099,8 @@ def test_a_typed_number_is_asked_about_twice_while_no_program_has_run(settings, 
 
 
 @pytest.mark.parametrize(("goals", "writes"), [
-    (AVERAGE, [("avg.txt", "6.04")]),  # a program printed 6.041666…: rounding is not typing
-    (AVERAGE, [("avg.txt", "10.2"), ("avg.txt", "6.0")]),  # the typed number is gone from the file
+    (AVERAGE, [("avg.txt", "6.0")]),  # a program printed 6.041666…: rounding is not typing
+    (AVERAGE, [("avg.txt", "6.0"), ("avg.txt", "10.2"), ("avg.txt", "6.0")]),  # the typed number is gone again
     (["Write a note to note.txt saying we meet at 10 tomorrow"], [("note.txt", "We meet at 10 tomorrow.")]),
     (["Sum 3 and 4 and write the result to sum.txt"], [("sum.txt", "The sum of 3 and 4 is 7")]),  # 3, 4 are in the goal
 ])
@@ -1231,12 +1231,12 @@ def test_after_a_program_prints_the_answer_for_a_missing_file_the_next_step_writ
     (tmp_path / "ws").mkdir()
     (tmp_path / "ws" / "scores.csv").write_text("姓名,分数\n张伟,88\n王芳,92\n", encoding="utf-8")
     program = ("import csv\nrows = list(csv.DictReader(open('scores.csv', encoding='utf-8')))\n"
-               "print(round(sum(int(r['分数']) for r in rows) / len(rows), 2))")
+               "print(f\"{sum(int(r['分数']) for r in rows) / len(rows):.2f}\")")
     agent, model = make_agent(settings, [
         reply("execute_python", code="print(open('scores.csv', encoding='utf-8').read())"),  # a look: not an answer
         reply("execute_python", code=program),
-        reply("write_file", path="average.txt", content="90.0"),
-        reply("finish", reason="Wrote 90.0 to average.txt"),
+        reply("write_file", path="average.txt", content="90.00"),
+        reply("finish", reason="Wrote 90.00 to average.txt"),
     ], tmp_path, goals=["读取 scores.csv，计算平均分，保留两位小数，把结果写入 average.txt。"])
     result = agent.run()
     model.assert_complete()
@@ -1247,7 +1247,7 @@ def test_after_a_program_prints_the_answer_for_a_missing_file_the_next_step_writ
     assert "execute_python" in offered[3] or offered[3] == ["read_file", "list_folder", "finish"]
     # MissingPath, run 21: told only by the tools, its model wrote 0; the prompt's last line says what was printed
     ends = [call.messages[-1].content.splitlines()[-1] for call in model.calls]
-    assert ends[2] == "你上一个程序输出了 90.0，而 average.txt 还不存在。如果这就是结果，现在就用 write_file 把它写入 average.txt，只写任务要求的内容。"
+    assert ends[2] == "你上一个程序输出了 90.00，而 average.txt 还不存在。如果这就是结果，现在就用 write_file 把它写入 average.txt，只写任务要求的内容。"
     assert ends[1] == ends[3] == "哪些目标已经完成？下一条命令是什么？如果所有目标都已完成，现在就调用 finish。"
 
 

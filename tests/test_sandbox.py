@@ -2261,3 +2261,72 @@ async def test_a_key_that_is_a_value_of_another_column_says_the_fields_were_take
     with pytest.raises(ToolError) as other:
         await execute_python("print({'a': 1}['b'])", ctx)
     assert "is a value of" not in str(other.value)
+
+
+def test_a_number_without_the_decimals_the_goals_ask_for_is_asked_about_once(workspace: Path) -> None:
+    # AverageTemp (the learning benchmark, 2026-12-02): 6.038095238095238 written for "rounded to 1 decimal"
+    from autogpt.tools.core import finish
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["temps.csv has the columns city, day and temp. Write the average of the temp column, rounded to 1 "
+                 "decimal, to avg.txt (only the number)."]
+    (workspace / "temps.csv").write_text("city,day,temp\nOslo,1,6\n")
+    (workspace / "avg.txt").write_text("6.038095238095238")
+    ctx.observations.append("6.038095238095238")
+    with pytest.raises(ToolError) as refused:
+        finish("Done.", ctx)
+    assert str(refused.value) == (
+        'Not finished: avg.txt holds 6.038095238095238, but the goals ask for numbers with 1 decimal. Write it so: in '
+        'Python, f"{value:.1f}" (round(value, 1) drops a trailing 0). If avg.txt is right as it is, call finish again.')
+    assert finish("Done.", ctx) == "Done."  # asked once
+    (workspace / "avg.txt").write_text("6.0")
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["Write the average of temps.csv's temp column, rounded to 1 decimal, to avg.txt."]
+    ctx.observations.append("6.0")
+    assert finish("Done.", ctx) == "Done."
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["读取 scores.csv，计算分数的平均值，保留两位小数，写入 average.txt。"]
+    (workspace / "average.txt").write_text("90")
+    ctx.observations.append("90")
+    with pytest.raises(ToolError, match=r"average.txt holds 90, but the goals ask for numbers with 2 decimals"):
+        finish("完成。", ctx)
+
+
+def test_a_typed_number_written_after_a_program_printed_another_is_refused_once(workspace: Path) -> None:
+    # CountHangzhou (the learning benchmark, 2026-12-02): the program printed 13, the next step wrote the typed 10
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["users.csv 有三列：姓名、城市、年龄。统计城市为“杭州”的用户有多少个，把这个数字写入 count.txt（只写数字）。"]
+    (workspace / "users.csv").write_text("姓名,城市,年龄\n用户1,杭州,44\n", encoding="utf-8")
+    ctx.observations.append("姓名,城市,年龄\n用户1,杭州,44\n")
+    write_file("count.txt", "10", ctx)  # typed, nothing printed yet: noted, written
+    ctx.observations.append("Exit code: 0\n--- stdout ---\n13\n\nNote: this program wrote no file, and count.txt "
+                            "still holds 10, which you typed.")
+    with pytest.raises(ToolError) as refused:
+        write_file("count.txt", "10", ctx)
+    assert str(refused.value) == (
+        'Nothing was written: the last program you ran printed 13, and this writes 10, which no command showed. If '
+        'that program works out what the goals ask, write what it printed: write_file(path="count.txt", '
+        'content="13"). If 10 is right, call the command again.')
+    assert "Wrote" in write_file("count.txt", "10", ctx)  # sent again: meant
+    assert "Wrote" in write_file("count.txt", "13", ctx)  # what the program printed
+
+
+def test_data_written_as_given_is_not_asked_about_its_decimals(workspace: Path) -> None:
+    # InventoryReport's right report shows prices.json's 7.4 as it is given
+    from autogpt.tools.core import finish
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["inventory.txt gives the quantity in stock of each item and prices.json gives unit prices. Write a "
+                 "file named report.txt with one line for each item listed in inventory.txt, in the form '<item>: "
+                 "<quantity> x <unit price> = <value>' (value = quantity times unit price, with two decimals), and "
+                 "then a final line 'TOTAL: <sum of all values>' with two decimals."]
+    (workspace / "inventory.txt").write_text("gizmo: 8\n")
+    (workspace / "prices.json").write_text('{"gizmo": 7.4}')
+    (workspace / "report.txt").write_text("gizmo: 8 x 7.4 = 59.20\nTOTAL: 59.20")
+    ctx.observations.append("gizmo: 8 x 7.4 = 59.20\nTOTAL: 59.20")
+    assert finish("Done.", ctx) == "Done."
+    (workspace / "report.txt").write_text("gizmo: 8 x 7.4 = 59.2\nTOTAL: 59.2")
+    with pytest.raises(ToolError, match=r"report.txt holds 59.2, but the goals ask for numbers with 2 decimals"):
+        finish("Done.", ctx)

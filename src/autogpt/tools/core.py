@@ -11,8 +11,10 @@ from typing import NamedTuple
 from autogpt.errors import ToolError
 from autogpt.tools.grounding import (
     NOTED,
+    asked_places,
     asks_to_compute,
     closer_sentence,
+    misplaced,
     numbers,
     rounds_to_any,
     ungrounded,
@@ -930,6 +932,36 @@ def _no_number_check(ctx: ToolContext, reason: str) -> str:
 _NO_NUMBER_FILES = (".py", ".csv", ".tsv", ".json", ".md", ".html")
 
 
+def _places_check(ctx: ToolContext, reason: str) -> str:
+    """A text output whose number is not written with the decimals the goals ask for ("rounded to 1 decimal"): asked
+    once a file. AverageTemp (the learning benchmark, 2026-12-02) wrote 6.038095238095238 and finished."""
+    places = asked_places(ctx.goals)
+    if places is None:
+        return ""
+    goals = "\n".join(ctx.goals)
+    given = set(numbers(goals))  # data written as given is no result (InventoryReport: "8 x 7.4 = 59.20")
+    for source in goal_inputs(goals):
+        try:
+            given.update(numbers(ctx.workspace.read_text(source, max_bytes=65536)))
+        except (ToolError, OSError):
+            continue
+    for name in expected_outputs(goals):
+        if name.endswith(_NO_NUMBER_FILES) or absent(ctx, [name]):
+            continue
+        try:
+            text = ctx.workspace.read_text(name, max_bytes=65536)
+        except (ToolError, OSError):
+            continue
+        wrong = [number for number in misplaced(text, places) if number not in given]
+        if wrong and first_time(ctx, "finish_places_warned", name):
+            shown = ", ".join(wrong[:3])
+            return (f"{name} holds {shown}, but the goals ask for numbers with {places} decimal"
+                    f"{'s' if places > 1 else ''}. Write {'it' if len(wrong) == 1 else 'them'} so: in Python, "
+                    f"f\"{{value:.{places}f}}\" (round(value, {places}) drops a trailing 0). If {name} is right as it is, "
+                    "call finish again.")
+    return ""
+
+
 # A finish reason that says work is still to do: "I need to add an assert for anything else the task asks before
 # calling finish" (Slugify, run 25, finished with its module untested).
 _STILL_TO_DO = re.compile(r"\bI (?:still )?(?:need|have) to\b|\bstill (?:need|needs|have|has) to\b|\bnot yet\b|"
@@ -952,7 +984,7 @@ def _still_to_do_check(ctx: ToolContext, reason: str) -> str:
 FINISH_CHECKS: tuple[Callable[[ToolContext, str], str], ...] = (
     _missing_check, _untried_check, _failing_check, _header_only_check, _flawed_table_check, _not_found_check,
     _empty_check, _header_row_check, _too_few_lines_check, _typed_numbers_check, _given_text_check, _stated_text_check,
-    _claim_check, _uncomputed_check, _evidence_check, _no_number_check, _still_to_do_check)
+    _claim_check, _uncomputed_check, _evidence_check, _no_number_check, _places_check, _still_to_do_check)
 
 
 def empty_outputs(ctx: ToolContext) -> list[str]:

@@ -32,7 +32,7 @@ from autogpt.tools.core import (
     missing_files,
     web_addresses,
 )
-from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, ungrounded, without_notes
+from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, shown_by, ungrounded, without_notes
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import (
     DEFINITIONS,
@@ -315,6 +315,20 @@ def _example_number(ctx: ToolContext, content: str) -> str:
             continue
     known_values = {float(number) for number in known}
     return next((number for number in copied if float(number) not in known_values), "")
+
+
+def _other_than_printed(ctx: ToolContext, relative: str, content: str) -> tuple[list[str], list[str]] | None:
+    """For a computing goal: numbers alone typed into a file the task asks for, no command having shown them, right
+    after a program printed other numbers (a few); those typed and those printed. CountHangzhou (the learning
+    benchmark, 2026-12-02): its program printed 13, and the next step wrote the typed 10 again."""
+    if (not ctx.observations or not asks_to_compute(ctx.goals) or _NOT_NUMBERS.search(content)
+            or relative not in expected_outputs("\n".join(ctx.goals))):
+        return None
+    printed = numbers(without_notes(shown_by(False, ctx.observations[-1])))
+    typed = ungrounded(content, [without_notes(seen) for seen in ctx.observations])
+    if not typed or not 0 < len(printed) <= 3:
+        return None
+    return typed, printed
 
 
 def _refused_before(ctx: ToolContext, relative: str, content: str) -> bool:
@@ -600,6 +614,13 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         "result.txt), not of this task: neither the goals nor any file here has it. Work out what "
                         f"the goals ask from this task's files (with execute_python for a number) and write that to "
                         f"{relative}. If {copied} is right, call the command again.")
+    if (not append and (other := _other_than_printed(ctx, relative, content))
+            and first_time(ctx, "printed_other_warned", relative)):
+        typed, printed = other
+        raise ToolError(f"Nothing was written: the last program you ran printed {', '.join(printed)}, and this writes "
+                        f"{', '.join(typed)}, which no command showed. If that program works out what the goals ask, "
+                        f"write what it printed: write_file(path=\"{relative}\", content=\"{printed[0]}\"). If "
+                        f"{', '.join(typed)} is right, call the command again.", retry=True)
     if (refused := _refused_copy(ctx, relative, existing, content)) is not None:
         raise ToolError(f"Nothing was {verb}: this is the start of a text refused at an earlier step, cut off with '…' "
                         "as the list of steps shows it; nothing of it is in any file. Do not copy it: write new, "

@@ -106,6 +106,39 @@ def rounds_to_any(number: str, written: list[str]) -> bool:
     return False
 
 
+_PLACES_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+                 "五": 5}
+# "rounded to 1 decimal", "with two decimals", "to 2 decimal places"; 保留两位小数, 精确到小数点后一位
+_ASKED_PLACES = re.compile(r"\b([1-5]|one|two|three|four|five)[ -]decimals?\b|\b([1-5]|one|two|three|four|five) decimal "
+                           r"(?:places?|digits?)\b|(?:保留|精确到|小数点后)\s*(?:小数点后)?\s*([1-5一二两三四五])\s*位",
+                           re.IGNORECASE)
+
+
+def asked_places(goals: list[str]) -> int | None:
+    """How many decimals the goals ask a number to be written with ("rounded to 1 decimal", 保留两位小数); None when
+    they do not say (or say two different things)."""
+    found = {match.group(1) or match.group(2) or match.group(3) for goal in goals for match in _ASKED_PLACES.finditer(goal)}
+    places = {int(word) if word.isdigit() else _PLACES_WORDS[word.lower()] for word in found}
+    return places.pop() if len(places) == 1 else None
+
+
+def misplaced(text: str, places: int) -> list[str]:
+    """The numbers of ``text`` not written with ``places`` decimals: more of them (6.038095238095238 for "rounded
+    to 1 decimal": AverageTemp, the learning benchmark, 2026-12-02), or fewer but some (12.5 for two decimals); a
+    whole number too when it is all the text holds (6 for 6.0)."""
+    found = numbers(text)
+    alone = len(found) == 1 and not _NOT_A_NUMBER.search(text)
+    wrong = []
+    for number in dict.fromkeys(found):
+        have = len(number.partition(".")[2])
+        if have > places or 0 < have < places or (have == 0 and alone and places):
+            wrong.append(number)
+    return wrong
+
+
+_NOT_A_NUMBER = re.compile(r"[^\d\s.,\-]")
+
+
 def _decimal(text: str) -> Decimal | None:
     try:
         return Decimal(text)
