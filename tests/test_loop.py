@@ -1478,7 +1478,8 @@ def test_a_text_copied_from_the_shortened_step_history_is_not_written(settings, 
     model.assert_complete()
     assert [step.ok for step in result.history] == [True, False, False, True, True]
     assert "only the part of a longer text" in result.history[1].observation
-    assert repr(shortened) in model.calls[1].messages[-1].content  # the shortening the model copied
+    assert repr(report) in model.calls[1].messages[-1].content  # the last step's text is shown whole
+    assert repr(shortened) in model.calls[2].messages[-1].content  # an older step's cut, as the model copied it
     assert (tmp_path / "ws" / "report.txt").read_text() == report
     assert not (tmp_path / "ws" / "answer.txt").exists()
 

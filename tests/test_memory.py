@@ -79,19 +79,26 @@ def test_a_failed_steps_long_text_is_a_mark_not_a_head_to_copy():
     failed = ActionStep(number=1, reply=Reply(command=Command(name="write_file", args={"path": "d.py", "content": long})),
                         ok=False, observation="Nothing was written: only comments.")
     done = action(2, content=long)
-    memory = ShortTermMemory(verbatim_steps=1)
+    memory = ShortTermMemory(verbatim_steps=2)
     memory.add(failed)
     memory.add(done)
+    memory.add(action(3))
     text = memory.render(5000, "en")
     # older (one line) and recent (in full): the failed text is a mark; the written one keeps its head and "…"
     assert "1. write_file(path='d.py', content=[160 characters, not shown]) ✗ Nothing was written" in text
     assert "content='# comments only\\n# comments only" in text and "…'):" in text
+    # the last step's texts are whole, failed or not: the next step may change a line of them (JoinCsv, run 26)
+    for last in (done, failed):
+        alone = ShortTermMemory(verbatim_steps=2)
+        alone.add(last)
+        assert repr(long) in alone.render(5000, "en") and "not shown" not in alone.render(5000, "en")
     assert "[160 characters, not shown]" not in failed.reply.command.short()  # events and notices show the head
     url = "http://127.0.0.1:8000/" + "a" * 100  # one line: shown cut, to be mended
     assert "a" * 50 in ActionStep(number=3, reply=Reply(command=Command(name="read_webpage", args={"url": url})),
                                   ok=False, observation="404").render("en")
     zh = ShortTermMemory(verbatim_steps=2)
     zh.add(failed)
+    zh.add(done)
     assert "content=[160 个字符，不显示]) 失败" in zh.render(5000, "zh")
 
 

@@ -26,8 +26,8 @@ class StepBase(BaseModel):
     cost: float = 0.0
     seconds: float = 0.0
 
-    def render(self, lang: Language) -> str:
-        """The step in full, as the model reads it in its history."""
+    def render(self, lang: Language, latest: bool = False) -> str:
+        """The step in full, as the model reads it in its history (``latest``: as the last step of it)."""
         raise NotImplementedError
 
     def summary_line(self, lang: Language) -> str:
@@ -38,6 +38,9 @@ class StepBase(BaseModel):
 def _one_line(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+_WHOLE = 4000  # characters of a text of the last step shown, at most
 
 
 class ActionStep(StepBase):
@@ -62,8 +65,11 @@ class ActionStep(StepBase):
         # A failed step's long texts are not shown in part: the shortened head was sent back as if whole.
         return self.reply.command.short(limit, hidden="" if self.ok else TEXT[lang]["not_shown"])
 
-    def render(self, lang: Language) -> str:
-        return f"{self.number}. {self._outcome(lang, self._command(lang, 80))}"
+    def render(self, lang: Language, latest: bool = False) -> str:
+        # The last step's texts whole (a program, a file): the next step often changes one line of it, as a note
+        # asks; shown cut at 80 characters, JoinCsv's program came back with "…" twice (run 26). Older steps' are cut,
+        # so that the prompt stays short (and the one step's text is read once more, not the KV cache's whole prefix).
+        return f"{self.number}. {self._outcome(lang, self._command(lang, _WHOLE if latest else 80))}"
 
     def summary_line(self, lang: Language) -> str:
         mark = "→" if self.executed and self.ok else "✗"
@@ -75,7 +81,7 @@ class FeedbackStep(StepBase):
     reply: Reply
     feedback: str
 
-    def render(self, lang: Language) -> str:
+    def render(self, lang: Language, latest: bool = False) -> str:
         return f"{self.number}. {t(lang, 'feedback', command=self.reply.command.short(), feedback=self.feedback)}"
 
     def summary_line(self, lang: Language) -> str:
@@ -86,7 +92,7 @@ class NoteStep(StepBase):
     kind: Literal["note"] = "note"
     text: str
 
-    def render(self, lang: Language) -> str:
+    def render(self, lang: Language, latest: bool = False) -> str:
         return f"{self.number}. {t(lang, 'human_note', text=self.text)}"
 
     def summary_line(self, lang: Language) -> str:
@@ -98,7 +104,7 @@ class ErrorStep(StepBase):
     error: str
     raw: str = ""
 
-    def render(self, lang: Language) -> str:
+    def render(self, lang: Language, latest: bool = False) -> str:
         return f"{self.number}. {t(lang, 'bad_reply', error=self.error)}"
 
     def summary_line(self, lang: Language) -> str:

@@ -34,7 +34,7 @@ class ShortTermMemory:
             return ""
         recent = self.steps[-self.verbatim_steps :]
         older = self.steps[: len(self.steps) - len(recent)]
-        blocks = [step.render(lang) for step in recent]
+        blocks = [step.render(lang, latest=step is self.steps[-1]) for step in recent]
         cost = [self.count_tokens(block) + 1 for block in blocks]
         # Recent steps may use at most three quarters of the budget; spill the oldest into one-liners.
         while len(blocks) > 1 and sum(cost) > budget_tokens * 3 // 4:
