@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import csv
 import io
 import json
 import re
@@ -35,7 +34,14 @@ from autogpt.tools.core import (
     restore_inputs,
     tested,
 )
-from autogpt.tools.files import PREVIEWS, TABLE_MAX_BYTES, TABLE_SEPARATORS, headerless, table_shape_note
+from autogpt.tools.files import (
+    PREVIEWS,
+    TABLE_MAX_BYTES,
+    TABLE_SEPARATORS,
+    headerless,
+    input_tables,
+    table_shape_note,
+)
 from autogpt.tools.grounding import asks_to_compute, numbers, values
 from autogpt.tools.patterns import pattern_note
 from autogpt.tools.registry import Tool, ToolContext
@@ -877,13 +883,7 @@ def misread_column_note(ctx: ToolContext, stderr: str) -> str:
     if missing is None:
         return ""
     key = missing.group(1)
-    for name in goal_inputs("\n".join(ctx.goals)):
-        if PurePosixPath(name).suffix.lower() != ".csv":
-            continue
-        try:
-            rows = list(csv.reader(ctx.workspace.read_text(name, max_bytes=TABLE_MAX_BYTES).splitlines()))
-        except ToolError:
-            continue
+    for name, rows in input_tables(ctx).items():
         if len(rows) < 2:
             continue
         header = [cell.strip() for cell in rows[0]]

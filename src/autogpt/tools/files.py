@@ -170,6 +170,20 @@ TABLE_SEPARATORS = {".csv": ",", ".tsv": "\t"}
 TABLE_MAX_BYTES = 500_000
 
 
+def input_tables(ctx: ToolContext) -> dict[str, list[list[str]]]:
+    """The tables the goals give to read (.csv, .tsv files of the workspace), each as its rows of cells."""
+    tables = {}
+    for name in goal_inputs("\n".join(ctx.goals)):
+        if (sep := TABLE_SEPARATORS.get(PurePosixPath(name).suffix.lower())) is None:
+            continue
+        try:
+            text = ctx.workspace.read_text(name, max_bytes=TABLE_MAX_BYTES)
+        except ToolError:
+            continue
+        tables[name] = list(csv.reader(text.splitlines(), delimiter=sep))
+    return tables
+
+
 _ONE_ROW = re.compile(r"\bone (?:row|line) (?:for|per) (?:every|each)\b|每(?:个|位|一|项|行)\S{0,10}?一行", re.IGNORECASE)
 _DESCENDING = r"highest to lowest|largest to smallest|biggest to smallest|descending|从高到低|从大到小|降序"
 _ASCENDING = r"lowest to highest|smallest to largest|ascending|从低到高|从小到大|升序"
@@ -256,16 +270,8 @@ def _other_columns_values(ctx: ToolContext, name: str, rows: list[list[str]]) ->
     give, but values of another of its columns: JoinCsv, run 25, grouped by customer_id and renamed that column
     name, so customer_totals.csv's names were C01, C02... and the model finished."""
     header = [cell.strip().casefold() for cell in rows[0]]
-    for source in goal_inputs("\n".join(ctx.goals)):
-        sep = TABLE_SEPARATORS.get(PurePosixPath(source).suffix.lower())
-        if source == name or not sep:
-            continue
-        try:
-            given = list(csv.reader(ctx.workspace.read_text(source, max_bytes=TABLE_MAX_BYTES).splitlines(),
-                                    delimiter=sep))
-        except ToolError:
-            continue
-        if len(given) < 3:
+    for source, given in input_tables(ctx).items():
+        if source == name or len(given) < 3:
             continue
         columns = {cell.strip().casefold(): {row[at].strip() for row in given[1:] if len(row) > at}
                    for at, cell in enumerate(given[0])}
