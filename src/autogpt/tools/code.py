@@ -1198,8 +1198,9 @@ def _file_read_for_name(ctx: ToolContext, code: str, error: str) -> tuple[str, s
 
 def missing_reads(ctx: ToolContext, code: str, error: str) -> list[tuple[str, str]]:
     """For a program that failed on an undefined name: the lines that define what it used without defining, when
-    that is plain: a standard module (``import json``) or a workspace file's data (``inventory`` is
-    inventory.txt's); ``[]`` unless the failing name is one of them. (name, line) pairs, first use first."""
+    that is plain: a standard module (``import json``), pandas or numpy (``import pandas as pd``) or a workspace
+    file's data (``inventory`` is inventory.txt's); ``[]`` unless the failing name is one of them. (name, line)
+    pairs, first use first."""
     undefined = re.search(r"NameError: name '(\w+)' is not defined", error)
     if undefined is None:
         return []
@@ -1208,7 +1209,9 @@ def missing_reads(ctx: ToolContext, code: str, error: str) -> list[tuple[str, st
     for name in _free_names(code):
         if name in sys.stdlib_module_names:
             lines.append((name, f"import {name}"))
-        elif name not in _MODULES and (path := _named_file(name, files)) is not None:
+        elif name in _MODULES:  # JoinCsv, run 27: pd.read_csv(...) without the import, told so, and never rerun
+            lines.append((name, _MODULES[name]))
+        elif (path := _named_file(name, files)) is not None:
             lines.append((name, _reading(ctx, name, path, code)))
         elif name == undefined.group(1) and (given := _looped_input(ctx, files, name, code)):
             # MalformedJson, run 23: `for item in items:` in a program that read nothing; told that the items are in
