@@ -958,8 +958,9 @@ def test_named_files_finds_the_files_a_goal_names(text, names):
     assert named_files(text) == names
 
 
-def test_a_module_written_twice_in_a_row_untested_is_run_before_it_is_written_again(settings, tmp_path):
-    # ParseDuration: duration.py written four times in a row, never run, until the steps ran out
+def test_a_module_written_untested_is_run_before_it_is_written_again(settings, tmp_path):
+    # ParseDuration: duration.py written four times in a row, never run, until the steps ran out; Slugify, run 27:
+    # a right slugify.py rewritten wrong at once, four times in nine steps, its test never run
     agent, model = make_agent(settings, [
         reply("write_file", path="duration.py", content="def parse_duration(text):\n    return 0\n"),
         reply("write_file", path="duration.py", content="def parse_duration(text):\n    return 1\n"),
@@ -967,15 +968,25 @@ def test_a_module_written_twice_in_a_row_untested_is_run_before_it_is_written_ag
         reply("write_file", path="duration.py", content="def parse_duration(text):\n    return 2\n"),
         reply("write_file", path="notes.txt", content="x"),
         reply("finish", reason="ok"),
-    ], tmp_path, goals=["Write duration.py with a function parse_duration(text)."])
+    ], tmp_path, goals=["Write duration.py and notes.txt, with a function parse_duration(text) in duration.py."])
     result = agent.run()
     model.assert_complete()
     writes = [[tool["name"] for tool in call.tools if tool["name"] in ("write_file", "append_file")]
               for call in model.calls]
-    assert writes[1] == ["write_file", "append_file"]  # written once: it may be written again
+    assert writes[1] == ["write_file", "append_file"]  # written once, notes.txt still to write: it may be written
     assert writes[2] == []  # twice in a row, never run: it is run first
-    assert result.history[2].ok and writes[3] and writes[4]  # run since: writing is back
-    assert writes[5]  # the last two wrote different files
+    assert result.history[2].ok and writes[3]  # run since: writing is back
+    assert writes[4]  # written once more, untested, but notes.txt is still to write
+    assert writes[5]  # the last step wrote another file
+    agent, model = make_agent(settings, [
+        reply("write_file", path="duration.py", content="def parse_duration(text):\n    return 0\n"),
+        reply("execute_python", code="from duration import parse_duration\nprint(parse_duration('1s'))"),
+        reply("finish", reason="ok"),
+    ], tmp_path / "one", goals=["Write duration.py with a function parse_duration(text)."])
+    agent.run()
+    model.assert_complete()
+    offered = [[tool["name"] for tool in call.tools] for call in model.calls]
+    assert "write_file" not in offered[1] and "execute_python" in offered[1]  # every asked file there: run it
 
 
 def test_execute_python_file_is_offered_once_there_is_a_python_file(settings, tmp_path):

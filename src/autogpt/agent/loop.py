@@ -422,15 +422,20 @@ class Runner:
         return (specs, reply_json_schema(specs)) if specs else None
 
     def _rewriting_untested(self) -> bool:
-        """Whether the last two steps both wrote the same ``.py`` file, which no program has run since: the
-        writing tools then rest a step, so the next one runs it."""
-        paths = [str(step.reply.command.args.get("path", "")) for step in self.memory.steps[-2:]
-                 if isinstance(step, ActionStep) and step.executed and step.ok
-                 and step.reply.command.name in self.tools and self.tools.get(step.reply.command.name).writes]
-        if len(paths) != 2 or paths[0] != paths[1] or not (path := paths[0]).endswith(".py"):
+        """Whether the last step wrote a ``.py`` file that no program has run since, and either the step before
+        wrote it too or every file the goals name is there: the writing tools then rest a step, so the next one runs
+        it. ParseDuration's model wrote duration.py four times in a row, never running it; Slugify's (run 27) wrote
+        a right slugify.py, then rewrote it wrong at once, four times in nine steps, and never ran the test the note
+        gave."""
+        paths = [str(step.reply.command.args.get("path", "")) if isinstance(step, ActionStep) and step.executed
+                 and step.ok and step.reply.command.name in self.tools and self.tools.get(step.reply.command.name).writes
+                 else "" for step in self.memory.steps[-2:]]
+        if not paths or not (path := paths[-1]).endswith(".py"):
             return False
         relative = self._workspace_file(path)
-        return relative is not None and relative in untried(self._context)
+        if relative is None or relative not in untried(self._context):
+            return False
+        return (len(paths) == 2 and paths[0] == path) or not missing_files(self._context)
 
     def _after_example_write(self) -> list[str]:
         """After a write to a file of the system prompt's worked example was refused (the task asks for other
