@@ -170,3 +170,13 @@ def test_loops_are_found_once_the_window_is_full():
     assert not repeats_itself(loop[:999])
     assert repeats_itself(loop)
     assert repeats_itself('{"content": "' + "\\n" * 600)
+
+
+def test_a_run_of_line_breaks_is_a_loop_before_the_window_is_full():
+    # WordCount, run 27: a line of reasoning, then line breaks to the token limit, twice, for all of its 180 s
+    start = '{"thoughts": {"observations": "essay.txt holds 145 words.", "reasoning": "I need to count the words'
+    assert repeats_itself(start + "\n" * 80) and repeats_itself(start + "\\n" * 80)
+    assert repeats_itself(start + "n" + "\\n" * 80) and repeats_itself(start + "\n  " * 27)
+    assert not repeats_itself(start + "\n" * 79) and not repeats_itself(start + "\n" * 60 + "x")
+    code = "def f(x):\\n    return x\\n\\n\\n" + "    " * 15  # blank lines and indentation: not 80 in a row
+    assert not repeats_itself(start + code)

@@ -41,10 +41,19 @@ def repeats_itself(text: str) -> bool:
     until the token limit, a minute of CPU time for nothing. Measured as compressibility: such a tail deflates to
     under 10% of its size, while code, tables and prose in either language stay above 23%.
     """
+    if _BLANK_RUN.search(text[-2 * _BLANK_RUN_LENGTH - 1:]):
+        return True
     tail = text[-_LOOP_WINDOW:].encode("utf-8")[-_LOOP_WINDOW:]
     if len(tail) < _LOOP_WINDOW:
         return False
     return len(zlib.compress(tail, 9)) < _LOOP_RATIO * len(tail)
+
+
+# A reply that ends in a long run of line breaks, blanks or their escapes (\n in a JSON string): WordCount, run 27,
+# wrote a line of its reasoning and then line breaks to the token limit twice, using all of its 180 s. Shorter than
+# the window, such a run does not compress below the ratio with the reply's start in the window.
+_BLANK_RUN_LENGTH = 80  # blanks or escapes in a row
+_BLANK_RUN = re.compile(rf"(?:\s|\\[nrt]){{{_BLANK_RUN_LENGTH},}}$")
 
 
 @dataclass(frozen=True)
