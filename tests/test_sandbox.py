@@ -1265,7 +1265,8 @@ async def test_once_every_asked_file_exists_the_step_that_made_it_says_finish_is
     shown = await execute_python("open('answer.txt', 'w').write('307')\nprint(307)", ctx)
     assert done in shown
     ctx.observations.append(shown)  # as the loop does
-    assert done in write_file("answer.txt", "307", ctx)  # a number the program showed
+    assert done in (wrote := write_file("answer.txt", "307", ctx))  # a number the program showed
+    ctx.observations.append(wrote)
     assert done not in write_file("answer.txt", "308", ctx)  # a number nothing showed is not done yet
     assert done not in write_file("notes.txt", "scratch", ctx)  # not a file the task asks for
     # FilterRows: the input is not a file to make, and a table with only its header row is not done
@@ -1846,6 +1847,8 @@ async def test_a_typed_placeholder_is_not_done_and_a_printed_result_is_to_replac
     counted = await execute_python("print(len(open('essay.txt').read().split()))", ctx)
     assert "answer.txt still holds 140, which you typed" in counted
     ctx.observations.append(counted)
+    with pytest.raises(ToolError, match=r"the last program you ran printed 3, and this writes 140"):
+        write_file("answer.txt", "140", ctx)  # right after the program printed another number: refused once
     again = write_file("answer.txt", "140", ctx)
     assert "exists now" not in again and "no command showed 140" in again
 

@@ -330,7 +330,8 @@ def _other_than_printed(ctx: ToolContext, relative: str, content: str) -> tuple[
     if (not ctx.observations or not asks_to_compute(ctx.goals) or _NOT_NUMBERS.search(content)
             or relative not in expected_outputs("\n".join(ctx.goals))):
         return None
-    printed = numbers(without_notes(shown_by(False, ctx.observations[-1])))
+    stdout = shown_by(False, ctx.observations[-1]).split("\n--- ", 1)[0]  # not the files it wrote
+    printed = list(dict.fromkeys(numbers(without_notes(stdout))))
     typed = ungrounded(content, [without_notes(seen) for seen in ctx.observations])
     if not typed or not 0 < len(printed) <= 3:
         return None
