@@ -1837,8 +1837,8 @@ async def test_a_typed_placeholder_is_not_done_and_a_printed_result_is_to_replac
                             'output above is the result, write it there now: write_file(path="answer.txt", '
                             'content=...) with only what the task asks for.')
     ctx.observations.append(printed)  # as the loop does with every command's result
-    assert write_file("answer.txt", "277050", ctx).endswith("If they hold what the goals ask, the task is done: "
-                                                            "call finish.")  # the printed number: done
+    ctx.observations.append(write_file("answer.txt", "277050", ctx))
+    assert ctx.observations[-1].endswith("If they hold what the goals ask, the task is done: call finish.")  # done
     assert "Note:" not in (await execute_python("print(277050)", ctx)).split("---")[-1]
     # WordCount: the note quoted the typed 140, and writing 140 again was then "done"
     ctx.goals = ["Count the words in essay.txt and write only the number of words to answer.txt."]
