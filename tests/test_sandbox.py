@@ -2336,3 +2336,25 @@ def test_data_written_as_given_is_not_asked_about_its_decimals(workspace: Path) 
     (workspace / "report.txt").write_text("gizmo: 8 x 7.4 = 59.2\nTOTAL: 59.2")
     with pytest.raises(ToolError, match=r"report.txt holds 59.2, but the goals ask for numbers with 2 decimals"):
         finish("Done.", ctx)
+
+
+def test_a_printed_number_cut_short_instead_of_rounded_is_named_so(workspace: Path) -> None:
+    # ZhAverageScore, run 27: the program printed 79.86666666666666, and 79.86 was written five times
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["读取 scores.csv（两列：姓名,分数），计算所有学生分数的平均分，保留两位小数，把结果写入 average.txt（只写这个数字）。"]
+    (workspace / "scores.csv").write_text("姓名,分数\n张伟,88\n", encoding="utf-8")
+    ctx.observations.append("Exit code: 0\n--- stdout ---\n79.86666666666666\n")
+    with pytest.raises(ToolError) as refused:
+        write_file("average.txt", "79.86", ctx)
+    assert str(refused.value) == (
+        'Nothing was written: the last program you ran printed 79.86666666666666, and this writes 79.86, which no '
+        'command showed (79.86 is 79.86666666666666 cut short, not rounded: rounded to 2 decimals it is 79.87). If '
+        'that program works out what the goals ask, write what it printed rounded as they ask: '
+        'write_file(path="average.txt", content="79.87"). If 79.86 is right, call the command again.')
+    assert write_file("average.txt", "79.86", ctx).endswith(
+        'Note: 79.86 is 79.86666666666666 cut short, not rounded: rounded to 2 decimals it is 79.87. Write the rounded '
+        'number (in Python, f"{value:.2f}").')
+    rounded = write_file("average.txt", "79.87", ctx)
+    assert "cut short" not in rounded and "no command showed" not in rounded

@@ -32,7 +32,17 @@ from autogpt.tools.core import (
     missing_files,
     web_addresses,
 )
-from autogpt.tools.grounding import NOTED, asks_to_compute, numbers, shown_by, ungrounded, without_notes
+from autogpt.tools.grounding import (
+    NOTED,
+    asked_places,
+    asks_to_compute,
+    cut_from,
+    numbers,
+    rounded,
+    shown_by,
+    ungrounded,
+    without_notes,
+)
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.untested import (
     DEFINITIONS,
@@ -338,6 +348,17 @@ def _other_than_printed(ctx: ToolContext, relative: str, content: str) -> tuple[
     return typed, printed
 
 
+def _cut_note(typed: list[str], sources: list[str]) -> tuple[str, int]:
+    """Says that a typed number is a shown one cut short, not rounded (79.86 for 79.8666...), and what rounding
+    gives, with the number of decimals; ("", 0) when none is."""
+    for number in typed:
+        if shown := cut_from(number, sources):
+            places = len(number.partition(".")[2])
+            return (f"{number} is {shown} cut short, not rounded: rounded to {places} decimal{'s' * (places > 1)} it is "
+                    f"{rounded(shown, places)}", places)
+    return "", 0
+
+
 def _refused_before(ctx: ToolContext, relative: str, content: str) -> bool:
     """Whether to refuse a write now: not when the same text was refused before for ``relative`` (sent again, it is
     meant); else it is remembered."""
@@ -624,10 +645,14 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
     if (not append and (other := _other_than_printed(ctx, relative, content))
             and first_time(ctx, "printed_other_warned", relative)):
         typed, printed = other
+        places = asked_places(ctx.goals)
+        result = printed[0] if places is None else rounded(printed[0], places)
+        cut = f" ({said})" if (said := _cut_note(typed, printed)[0]) else ""
         raise ToolError(f"Nothing was written: the last program you ran printed {', '.join(printed)}, and this writes "
-                        f"{', '.join(typed)}, which no command showed. If that program works out what the goals ask, "
-                        f"write what it printed: write_file(path=\"{relative}\", content=\"{printed[0]}\"). If "
-                        f"{', '.join(typed)} is right, call the command again.", retry=True)
+                        f"{', '.join(typed)}, which no command showed{cut}. If that program works out what the goals "
+                        f"ask, write what it printed{' rounded as they ask' if result != printed[0] else ''}: "
+                        f"write_file(path=\"{relative}\", content=\"{result}\"). If {', '.join(typed)} is right, call "
+                        "the command again.", retry=True)
     if (refused := _refused_copy(ctx, relative, existing, content)) is not None:
         raise ToolError(f"Nothing was {verb}: this is the start of a text refused at an earlier step, cut off with '…' "
                         "as the list of steps shows it; nothing of it is in any file. Do not copy it: write new, "
@@ -799,6 +824,9 @@ def _typed_note(ctx: ToolContext, relative: str) -> str:
     sources = [name for name in goal_inputs(goals) if name != relative]
     reads = f"reads {', '.join(sources)}, " if sources else ""
     it = "it" if len(typed) == 1 else "them"
+    cut, places = _cut_note(typed, [without_notes(seen) for seen in ctx.observations])
+    if cut:  # ZhAverageScore, run 27: 79.86666666666666 printed, 79.86 written five times, each told it was typed
+        return f"\nNote: {cut}. Write the rounded number (in Python, f\"{{value:.{places}f}}\")."
     return (f"\nNote: no command showed {', '.join(typed[:3])}{', ...' if len(typed) > 3 else ''}: numbers worked out "
             f"by hand are often wrong. Compute {it} with execute_python: a program that {reads}works {it} out, "
             f"prints {it} and writes {relative}.")
