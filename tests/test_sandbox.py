@@ -2358,3 +2358,20 @@ def test_a_printed_number_cut_short_instead_of_rounded_is_named_so(workspace: Pa
         'number (in Python, f"{value:.2f}").')
     rounded = write_file("average.txt", "79.87", ctx)
     assert "cut short" not in rounded and "no command showed" not in rounded
+
+
+def test_finish_names_a_number_cut_short_instead_of_rounded(workspace: Path) -> None:
+    from autogpt.tools.core import finish
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["读取 scores.csv，计算平均分，保留两位小数，把结果写入 average.txt。"]
+    (workspace / "scores.csv").write_text("姓名,分数\n张伟,88\n", encoding="utf-8")
+    ctx.observations.append("Exit code: 0\n--- stdout ---\n79.86666666666666\n")
+    (workspace / "average.txt").write_text("79.86")
+    ctx.extras["typed_numbers"] = {"average.txt": ["79.86"]}
+    with pytest.raises(ToolError) as refused:
+        finish("完成。", ctx)
+    assert str(refused.value) == (
+        'Not finished: average.txt holds 79.86, and 79.86 is 79.86666666666666 cut short, not rounded: rounded to 2 '
+        'decimals it is 79.87. Write the rounded number to average.txt (in Python, f"{value:.2f}"). If 79.86 is right '
+        'as it is, call finish again.')

@@ -14,6 +14,7 @@ from autogpt.tools.grounding import (
     asked_places,
     asks_to_compute,
     closer_sentence,
+    cut_note,
     misplaced,
     numbers,
     rounds_to_any,
@@ -739,6 +740,10 @@ def _typed_numbers_check(ctx: ToolContext, reason: str) -> str:
         warned[each] = warned.get(each, 0) + 1
     shown = ", ".join(found[:3])
     it = "it" if len(found) == 1 else "them"
+    cut, places = cut_note(found, [without_notes(seen) for seen in ctx.observations])
+    if cut:  # ZhAverageScore, run 27: told twice that 79.86 was typed, it wrote 79.86 again
+        return (f"{name} holds {shown}, and {cut}. Write the rounded number to {name} (in Python, "
+                f"f\"{{value:.{places}f}}\"). If {shown} is right as it is, call finish again.")
     if warned[name] > 1 and ran_a_program(ctx):
         return (f"{name} still holds {shown}, which you typed: no program printed {it}. Next, run execute_python with "
                 f"a program that computes every number of {name} from the data, prints {it} and writes the whole of "

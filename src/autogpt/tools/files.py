@@ -36,7 +36,7 @@ from autogpt.tools.grounding import (
     NOTED,
     asked_places,
     asks_to_compute,
-    cut_from,
+    cut_note,
     numbers,
     rounded,
     shown_by,
@@ -348,17 +348,6 @@ def _other_than_printed(ctx: ToolContext, relative: str, content: str) -> tuple[
     return typed, printed
 
 
-def _cut_note(typed: list[str], sources: list[str]) -> tuple[str, int]:
-    """Says that a typed number is a shown one cut short, not rounded (79.86 for 79.8666...), and what rounding
-    gives, with the number of decimals; ("", 0) when none is."""
-    for number in typed:
-        if shown := cut_from(number, sources):
-            places = len(number.partition(".")[2])
-            return (f"{number} is {shown} cut short, not rounded: rounded to {places} decimal{'s' * (places > 1)} it is "
-                    f"{rounded(shown, places)}", places)
-    return "", 0
-
-
 def _refused_before(ctx: ToolContext, relative: str, content: str) -> bool:
     """Whether to refuse a write now: not when the same text was refused before for ``relative`` (sent again, it is
     meant); else it is remembered."""
@@ -647,7 +636,7 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         typed, printed = other
         places = asked_places(ctx.goals)
         result = printed[0] if places is None else rounded(printed[0], places)
-        cut = f" ({said})" if (said := _cut_note(typed, printed)[0]) else ""
+        cut = f" ({said})" if (said := cut_note(typed, printed)[0]) else ""
         raise ToolError(f"Nothing was written: the last program you ran printed {', '.join(printed)}, and this writes "
                         f"{', '.join(typed)}, which no command showed{cut}. If that program works out what the goals "
                         f"ask, write what it printed{' rounded as they ask' if result != printed[0] else ''}: "
@@ -824,7 +813,7 @@ def _typed_note(ctx: ToolContext, relative: str) -> str:
     sources = [name for name in goal_inputs(goals) if name != relative]
     reads = f"reads {', '.join(sources)}, " if sources else ""
     it = "it" if len(typed) == 1 else "them"
-    cut, places = _cut_note(typed, [without_notes(seen) for seen in ctx.observations])
+    cut, places = cut_note(typed, [without_notes(seen) for seen in ctx.observations])
     if cut:  # ZhAverageScore, run 27: 79.86666666666666 printed, 79.86 written five times, each told it was typed
         return f"\nNote: {cut}. Write the rounded number (in Python, f\"{{value:.{places}f}}\")."
     return (f"\nNote: no command showed {', '.join(typed[:3])}{', ...' if len(typed) > 3 else ''}: numbers worked out "

@@ -153,6 +153,17 @@ def cut_from(number: str, sources: list[str]) -> str:
     return ""
 
 
+def cut_note(typed: list[str], sources: list[str]) -> tuple[str, int]:
+    """Says that a typed number is a shown one cut short, not rounded (79.86 for 79.8666...), and what rounding
+    gives, with the number of decimals; ("", 0) when none is."""
+    for number in typed:
+        if shown := cut_from(number, sources):
+            places = len(number.partition(".")[2])
+            return (f"{number} is {shown} cut short, not rounded: rounded to {places} decimal{'s' * (places > 1)} it is "
+                    f"{rounded(shown, places)}", places)
+    return "", 0
+
+
 def rounded(number: str, places: int) -> str:
     """``number`` rounded half up to ``places`` decimals, as written ("79.87"); unchanged if it is not a number."""
     value = _decimal(number)
