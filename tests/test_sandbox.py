@@ -2375,3 +2375,26 @@ def test_finish_names_a_number_cut_short_instead_of_rounded(workspace: Path) -> 
         'Not finished: average.txt holds 79.86, and 79.86 is 79.86666666666666 cut short, not rounded: rounded to 2 '
         'decimals it is 79.87. Write the rounded number to average.txt (in Python, f"{value:.2f}"). If 79.86 is right '
         'as it is, call finish again.')
+
+
+async def test_an_output_written_in_another_encoding_than_utf8_is_noted_and_asked_about_once(
+        sandbox: Sandbox, workspace: Path) -> None:
+    # Latin1Encoding, run 28: told to read customers.txt with encoding='cp1252', the program wrote zurich.txt so too
+    from autogpt.tools.core import finish
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["customers.txt lists one customer per line in the form name;city. Write the names of all customers "
+                 "whose city is Zürich to a file named zurich.txt, one name per line."]
+    (workspace / "customers.txt").write_bytes("José Núñez;Zürich\nAnaïs Lefèvre;Genève\n".encode("cp1252"))
+    shown = await execute_python("open('zurich.txt', 'w', encoding='cp1252').write('José Núñez\\n')", ctx)
+    note = ("Note: zurich.txt is written in cp1252, not UTF-8: an input's encoding is for reading that input. Write "
+            "zurich.txt in UTF-8: open('zurich.txt', 'w', encoding='utf-8').")
+    assert "zurich.txt:\nJosé Núñez\n" + note in shown
+    with pytest.raises(ToolError, match="Not finished: zurich.txt is written in cp1252, not UTF-8"):
+        finish("Done.", ctx)
+    assert finish("Done.", ctx) == "Done."  # asked once
+    shown = await execute_python("open('zurich.txt', 'w', encoding='utf-8').write('José Núñez\\n')", ctx)
+    assert "not UTF-8" not in shown
+    ctx.goals = ["Write the names to zurich.txt in the cp1252 encoding."]  # asked for: not noted
+    assert "not UTF-8" not in await execute_python(
+        "open('zurich.txt', 'w', encoding='cp1252').write('Zoë\\n')", ctx)

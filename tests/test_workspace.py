@@ -384,7 +384,7 @@ async def test_read_file_decodes_files_that_are_not_utf8_and_says_how(env: Env, 
     if encoding is None:
         assert "not UTF-8" not in shown
     else:
-        assert f"open('data.txt', encoding='{encoding}')" in shown  # so code that reads it works too
+        assert f"open('data.txt', encoding='{encoding}'); write files in UTF-8." in shown  # code that reads it works
         assert raw.decode(encoding) == shown.split("]\n", 1)[1]
 
 

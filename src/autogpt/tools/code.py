@@ -27,10 +27,12 @@ from autogpt.tools.core import (
     WRITE_NEXT,
     all_made,
     asked_outputs,
+    encoding_note,
     given_texts,
     goal_inputs,
     made_up_numbers,
     missing_results,
+    not_utf8,
     restore_inputs,
     tested,
 )
@@ -518,11 +520,14 @@ def written_files(ctx: ToolContext, changed: list[str], *, files: int = 3, lines
             parts.append(f"{name} (binary)")
             continue
         more = len(data) > chars * 4
-        every_line = decode_text(data[: chars * 4], cut=more)[0].splitlines()
+        text, encoding = decode_text(data[: chars * 4], cut=more)
+        every_line = text.splitlines()
         head = "\n".join(every_line[:lines])
         shown = head[:chars]
         cut = more or len(every_line) > lines or len(shown) < len(head)
         parts.append(f"{name}:\n{shown}" + ("\n[...]" if cut else ""))
+        if encoding != "utf-8" and name in not_utf8(ctx):  # shown decoded, it looked right (Latin1Encoding, run 28)
+            parts.append(f"Note: {encoding_note(name, encoding)}")
         previews: dict[str, str] = ctx.extras.setdefault(PREVIEWS, {})
         if cut:  # write_file refuses this part as the whole text (see files._shortened_copy)
             previews[name] = shown

@@ -32,6 +32,7 @@ from autogpt.tools.untested import (
     test_call,
     untried,
 )
+from autogpt.tools.workspace import decode_text
 
 _EXTENSIONS = ("txt md markdown rst csv tsv json jsonl yaml yml toml ini cfg xml html htm css js ts py ipynb sh "
                "sql log tex cpp hpp java go rs rb php svg png jpg jpeg gif pdf docx xlsx pptx").split()  # no .c / .h: "D.C."
@@ -967,6 +968,46 @@ def _places_check(ctx: ToolContext, reason: str) -> str:
     return ""
 
 
+# Goals that say which encoding to write: then a file not in UTF-8 may be what they ask.
+_ENCODING_ASKED = re.compile(r"\b(?:encod\w*|latin|cp\d{3,4}|iso-8859\S*|gbk|gb2312|gb18030|big5|utf-?16)\b|编码",
+                             re.IGNORECASE)
+
+
+def not_utf8(ctx: ToolContext) -> dict[str, str]:
+    """The text files the task asks for that are not UTF-8, with the encoding they are in; none when the goals
+    speak of encodings. Latin1Encoding, run 28: told to open customers.txt with encoding='cp1252', the model's
+    program wrote zurich.txt with it too, and the checker read '\ufffd' for every accent."""
+    if _ENCODING_ASKED.search("\n".join(ctx.goals)):
+        return {}
+    found = {}
+    for name in asked_outputs(ctx):
+        try:
+            path = ctx.workspace.resolve(name)
+            data = path.read_bytes()[:200_000] if path.is_file() else b""
+        except (ToolError, OSError):
+            continue
+        if not data or b"\0" in data:
+            continue
+        text, encoding = decode_text(data, cut=len(data) == 200_000)
+        if encoding != "utf-8" and text:
+            found[name] = encoding
+    return found
+
+
+def encoding_note(name: str, encoding: str) -> str:
+    """What to do about an output written in another encoding than UTF-8."""
+    return (f"{name} is written in {encoding}, not UTF-8: an input's encoding is for reading that input. Write "
+            f"{name} in UTF-8: open({name!r}, 'w', encoding='utf-8').")
+
+
+def _encoding_check(ctx: ToolContext, reason: str) -> str:
+    """An output the task asks for that is not UTF-8: asked once a file."""
+    for name, encoding in not_utf8(ctx).items():
+        if first_time(ctx, "finish_encoding_warned", name):
+            return f"{encoding_note(name, encoding)} If {encoding} is what the task asks, call finish again."
+    return ""
+
+
 # A finish reason that says work is still to do: "I need to add an assert for anything else the task asks before
 # calling finish" (Slugify, run 25, finished with its module untested).
 _STILL_TO_DO = re.compile(r"\bI (?:still )?(?:need|have) to\b|\bstill (?:need|needs|have|has) to\b|\bnot yet\b|"
@@ -989,7 +1030,7 @@ def _still_to_do_check(ctx: ToolContext, reason: str) -> str:
 FINISH_CHECKS: tuple[Callable[[ToolContext, str], str], ...] = (
     _missing_check, _untried_check, _failing_check, _header_only_check, _flawed_table_check, _not_found_check,
     _empty_check, _header_row_check, _too_few_lines_check, _typed_numbers_check, _given_text_check, _stated_text_check,
-    _claim_check, _uncomputed_check, _evidence_check, _no_number_check, _places_check, _still_to_do_check)
+    _claim_check, _uncomputed_check, _evidence_check, _no_number_check, _places_check, _encoding_check, _still_to_do_check)
 
 
 def empty_outputs(ctx: ToolContext) -> list[str]:

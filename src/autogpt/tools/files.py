@@ -853,7 +853,7 @@ def read_file(path: str, ctx: ToolContext, start_line: int = 1, end_line: int = 
     ctx.extras.setdefault(_KNOWN, set()).add(ctx.workspace.relative(ctx.workspace.resolve(path)))
     # Code that opens the file must use the same encoding, or it fails on the first accent.
     note = "" if encoding == "utf-8" else (f"[{path} is not UTF-8: read as {encoding}. In Python, open it with "
-                                             f"open({path!r}, encoding={encoding!r}).]\n")
+                                             f"open({path!r}, encoding={encoding!r}); write files in UTF-8.]\n")
     if start_line <= 1 and end_line <= 0:
         return note + text if text else f"({path} is empty)"
     lines = text.splitlines()
