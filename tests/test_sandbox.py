@@ -2398,3 +2398,21 @@ async def test_an_output_written_in_another_encoding_than_utf8_is_noted_and_aske
     ctx.goals = ["Write the names to zurich.txt in the cp1252 encoding."]  # asked for: not noted
     assert "not UTF-8" not in await execute_python(
         "open('zurich.txt', 'w', encoding='cp1252').write('Zoë\\n')", ctx)
+
+
+async def test_a_value_added_after_the_loop_that_sets_it_gets_a_note(sandbox: Sandbox, workspace: Path) -> None:
+    # InventoryReport, run 28: `total_value += value` under the loop's last line, not indented: TOTAL was the last value
+    from autogpt.tools.code import added_after_loop
+
+    ctx = ctx_for(workspace, sandbox)
+    code = ("total_value = 0\nfor item, quantity in {'widget': 14, 'gizmo': 8}.items():\n"
+            "    value = quantity * 2.5\n    print(f'{item}: {value:.2f}')\ntotal_value += value\n"
+            "print(f'TOTAL: {total_value:.2f}')")
+    shown = await execute_python(code, ctx)
+    assert "TOTAL: 20.00" in shown and shown.endswith(
+        "Note: total_value += value comes after the loop (for item, quantity in {'widget': 14, 'gizmo': 8}.items():), "
+        "not inside it, so it runs once and adds only the last value. To add each one, indent it under the loop, like "
+        "the lines that set it, and run the program again.")
+    assert "adds only the last x" in added_after_loop("total = 0\nfor x in [1, 2]:\n    print(x)\ntotal += x\n")
+    assert added_after_loop("t = 0\nfor x in xs:\n    t += x\nt += 1\n") == ""  # adds a constant: meant
+    assert added_after_loop("t = 0\nfor x in xs:\n    t += x\nprint(t)\n") == ""

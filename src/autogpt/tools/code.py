@@ -569,7 +569,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
         written += "\n" + json_note(code)
     elif not [name for name in changed if "__pycache__" not in name.split("/")]:
         written += unwritten_result(ctx, result.stdout) if result.stdout.strip() else lost_result(ctx, code, file)
-    written += defined_here(ctx, code, file)
+    written += defined_here(ctx, code, file) + added_after_loop(code)
     note_shown(ctx, f"{result.stdout}\n{written}")
     if not tables:  # FilterRows, run 11: told its rows were rewritten and that it was done, it finished
         written += all_made(ctx, changed) or tested(ctx, tried, code)
@@ -1161,6 +1161,33 @@ def _started_count(code: str, name: str) -> str:
         return ""
     lines = code.splitlines(keepends=True)
     return "".join([*lines[: first.lineno - 1], f"{name} = 0\n", *lines[first.lineno - 1:]])
+
+
+def added_after_loop(code: str) -> str:
+    """A note for a program that adds a value the loop just before it sets, after that loop rather than in it
+    (``total += value`` not indented under ``for``): it adds only the last one. InventoryReport, run 28: its program
+    printed the four item lines and ``TOTAL: 59.20``, the last item's value, and the model wrote that total."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    for body in [tree.body, *(node.body for node in ast.walk(tree) if isinstance(node, ast.FunctionDef))]:
+        for loop, after in zip(body, body[1:], strict=False):
+            if not isinstance(loop, ast.For) or not isinstance(after, ast.AugAssign):
+                continue
+            if not isinstance(after.target, ast.Name) or not isinstance(after.op, ast.Add):
+                continue
+            set_in_loop = {node.id for statement in [loop.target, *loop.body] for node in ast.walk(statement)
+                           if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+            used = {node.id for node in ast.walk(after.value) if isinstance(node, ast.Name)}
+            if not used & set_in_loop or after.target.id in set_in_loop:
+                continue
+            line = ast.get_source_segment(code, after) or ""
+            header = code.splitlines()[loop.lineno - 1].strip()
+            return (f"\nNote: {line} comes after the loop ({header}), not inside it, so it runs once and adds only "
+                    f"the last {', '.join(sorted(used & set_in_loop))}. To add each one, indent it under the loop, "
+                    "like the lines that set it, and run the program again.")
+    return ""
 
 
 def _closed_last_line(code: str) -> str:
