@@ -2416,3 +2416,21 @@ async def test_a_value_added_after_the_loop_that_sets_it_gets_a_note(sandbox: Sa
     assert "adds only the last x" in added_after_loop("total = 0\nfor x in [1, 2]:\n    print(x)\ntotal += x\n")
     assert added_after_loop("t = 0\nfor x in xs:\n    t += x\nt += 1\n") == ""  # adds a constant: meant
     assert added_after_loop("t = 0\nfor x in xs:\n    t += x\nprint(t)\n") == ""
+
+
+def test_one_row_written_over_a_whole_table_is_refused_once(workspace: Path) -> None:
+    # JoinCsv, run 28: told Grace Okafor's row was missing, the model wrote it as the whole table
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["Write customer_totals.csv with the header name,total."]
+    (workspace / "customer_totals.csv").write_text("name,total\nAmara Diallo,293.75\nBruno Keller,299.90\n")
+    with pytest.raises(ToolError) as refused:
+        write_file("customer_totals.csv", "Grace Okafor,0", ctx)
+    assert str(refused.value) == (
+        "Nothing was written: customer_totals.csv has a header row and 2 rows, and this one line would replace all of "
+        "them (write_file replaces the whole file). To add a row, use append_file; to change the table, write it "
+        "whole, header and every row, or have a program write it. If this line is meant to be all of it, call the "
+        "command again.")
+    assert "Wrote" in write_file("customer_totals.csv", "Grace Okafor,0", ctx)  # sent again: meant
+    assert "Wrote" in write_file("customer_totals.csv", "name,total", ctx)  # the header alone: a new start

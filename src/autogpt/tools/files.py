@@ -406,6 +406,18 @@ def _shrunk(ctx: ToolContext, relative: str, content: str, existing: Callable[[]
     return len(held) if len(held) >= 200 and len(content.strip()) < len(held) / 2 else 0
 
 
+def _row_for_table(relative: str, content: str, existing: Callable[[], str | None]) -> int:
+    """The rows (after its header) of a table that ``content``, one line that is not its header, would replace:
+    a row meant to be added. JoinCsv, run 28: told a customer's row was missing, the model wrote that row as the
+    whole of customer_totals.csv, over its header and seven rows. 0 when that is not so."""
+    if PurePosixPath(relative).suffix.lower() not in TABLE_SEPARATORS or len(content.strip().splitlines()) != 1:
+        return 0
+    lines = [line for line in (existing() or "").splitlines() if line.strip()]
+    if len(lines) < 3 or content.strip() == lines[0].strip():
+        return 0
+    return len(lines) - 1
+
+
 def _own_text(ctx: ToolContext, relative: str, existing: Callable[[], str | None]) -> str:
     """The text (stripped) of a file that holds what a write of this task put there, for a text file (not code, not
     a table); "" otherwise."""
@@ -715,6 +727,12 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         f"text ({len(content)} characters) would replace all of it (write_file replaces the whole "
                         "file). To add to it, use append_file; to change part of it, write the whole text with the "
                         "change. If it is meant to replace everything, call the command again.", retry=True)
+    if not append and (rows := _row_for_table(relative, content, existing)) and _refused_before(ctx, relative,
+                                                                                                 content):
+        raise ToolError(f"Nothing was written: {relative} has a header row and {rows} rows, and this one line would "
+                        "replace all of them (write_file replaces the whole file). To add a row, use append_file; to "
+                        f"change the table, write it whole, header and every row, or have a program write it. If this "
+                        "line is meant to be all of it, call the command again.", retry=True)
     if not append and (lost := _dropped_facts(ctx, relative, content, existing)) and _refused_before(ctx, relative,
                                                                                                    content):
         held, words = lost
