@@ -2434,3 +2434,20 @@ def test_one_row_written_over_a_whole_table_is_refused_once(workspace: Path) -> 
         "command again.")
     assert "Wrote" in write_file("customer_totals.csv", "Grace Okafor,0", ctx)  # sent again: meant
     assert "Wrote" in write_file("customer_totals.csv", "name,total", ctx)  # the header alone: a new start
+
+
+async def test_a_placeholder_in_the_answer_file_is_no_result(sandbox: Sandbox, workspace: Path) -> None:
+    # PrimeSum, run 28: answer.txt held "No content yet.", the program printed 277050, and the model finished
+    from autogpt.tools.core import finish
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["Compute the sum of all prime numbers below 2000 and write only that number to a file named "
+                 "answer.txt."]
+    write_file("answer.txt", "No content yet.", ctx)
+    shown = await execute_python("print(277050)", ctx)
+    assert shown.endswith("Note: this program wrote no file, and answer.txt holds 'No content yet.', not a result. If "
+                          "the output above is the result, write it there now: write_file(path=\"answer.txt\", "
+                          "content=...) with only what the task asks for.")
+    with pytest.raises(ToolError, match=r"answer.txt holds no number \('No content yet.'\), but the goals ask for one"):
+        finish("Computed the sum and wrote it to answer.txt.", ctx)

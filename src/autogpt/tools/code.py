@@ -597,6 +597,20 @@ def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
             return (f"\nNote: this program wrote no file, and {name} holds {text!r}, the text the goals give to work "
                     "on, not a result. If the output above is the result, write it there now: "
                     f"write_file(path=\"{name}\", content=...) with only what the task asks for.")
+    if 0 < len(lines) <= 3 and numbers(stdout) and asks_to_compute(ctx.goals):
+        for name in asked_outputs(ctx):
+            if name.endswith((".py", ".csv", ".tsv", ".json")):
+                continue
+            try:
+                held = ctx.workspace.read_text(name, max_bytes=4096).strip()
+            except (ToolError, OSError):
+                continue
+            if held and not values(held) and not _printed_file(ctx, lines):
+                # PrimeSum, run 28: answer.txt held "No content yet.", the program printed 277050, the model finished
+                ctx.extras[WRITE_NEXT] = ("; ".join(lines), name)
+                return (f"\nNote: this program wrote no file, and {name} holds {held[:80]!r}, not a result. If the "
+                        f"output above is the result, write it there now: write_file(path=\"{name}\", content=...) "
+                        "with only what the task asks for.")
     printed = set(values(stdout))
     for name, typed in made_up_numbers(ctx).items():
         if not printed or printed & set(values(ctx.workspace.read_text(name))):

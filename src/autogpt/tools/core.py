@@ -908,16 +908,17 @@ def _given_text_check(ctx: ToolContext, reason: str) -> str:
 
 
 # Goals that ask for a number as the result ("the average of ...", "how many ..."): not "the highest region".
-_NUMBER_ASKED = re.compile(r"\b(?:average|mean|count|how many|how much|number of)\b|平均|总和|总数|多少|几个|几行",
-                           re.IGNORECASE)
+_NUMBER_ASKED = re.compile(r"\b(?:average|mean|count|how many|how much|number of|sum|total)\b|平均|总和|合计|总数|多少|几个|"
+                           r"几行", re.IGNORECASE)
 # ... unless they ask which thing has the most ("the region with the highest average"): then the answer is a name.
 _WHICH = re.compile(r"\b(?:which|highest|lowest|largest|smallest|most|least|best|worst)\b|哪|最高|最低|最大|最小|最多|最少",
                     re.IGNORECASE)
 
 
 def _no_number_check(ctx: ToolContext, reason: str) -> str:
-    """A text output without any number where the goals ask for a number (an average, a count): asked once.
-    ZhAverageScore, run 25: average.txt held the score rows as Python lists, no average, and the model finished."""
+    """A text output without any number where the goals ask for a number (an average, a count, a sum): asked once.
+    ZhAverageScore, run 25: average.txt held the score rows as Python lists, no average, and the model finished;
+    PrimeSum, run 28: answer.txt held "No content yet.", its program printed the sum, and the model finished."""
     goals = _FILE_NAME.sub(" ", "\n".join(ctx.goals))  # "count.txt" asks for no count
     if not _NUMBER_ASKED.search(goals) or _WHICH.search(goals):
         return ""
