@@ -915,6 +915,19 @@ _WHICH = re.compile(r"\b(?:which|highest|lowest|largest|smallest|most|least|best
                     re.IGNORECASE)
 
 
+def _text_outputs(ctx: ToolContext) -> list[tuple[str, str]]:
+    """The text outputs the goals name that exist (not code, tables, JSON, Markdown or HTML), with their text."""
+    found = []
+    for name in expected_outputs("\n".join(ctx.goals)):
+        if name.endswith(_NO_NUMBER_FILES) or absent(ctx, [name]):
+            continue
+        try:
+            found.append((name, ctx.workspace.read_text(name, max_bytes=65536)))
+        except (ToolError, OSError):
+            continue
+    return found
+
+
 def _no_number_check(ctx: ToolContext, reason: str) -> str:
     """A text output without any number where the goals ask for a number (an average, a count, a sum): asked once.
     ZhAverageScore, run 25: average.txt held the score rows as Python lists, no average, and the model finished;
@@ -922,13 +935,7 @@ def _no_number_check(ctx: ToolContext, reason: str) -> str:
     goals = _FILE_NAME.sub(" ", "\n".join(ctx.goals))  # "count.txt" asks for no count
     if not _NUMBER_ASKED.search(goals) or _WHICH.search(goals):
         return ""
-    for name in expected_outputs("\n".join(ctx.goals)):
-        if name.endswith(_NO_NUMBER_FILES) or absent(ctx, [name]):
-            continue
-        try:
-            text = ctx.workspace.read_text(name, max_bytes=65536)
-        except (ToolError, OSError):
-            continue
+    for name, text in _text_outputs(ctx):
         if text.strip() and not values(text) and first_time(ctx, "finish_no_number_warned", name):
             return (f"{name} holds no number ({text.strip()[:80]!r}), but the goals ask for one. Compute it with "
                     f"execute_python (a program that works it out from the data, prints it and writes it to {name}). "
@@ -952,13 +959,7 @@ def _places_check(ctx: ToolContext, reason: str) -> str:
             given.update(numbers(ctx.workspace.read_text(source, max_bytes=65536)))
         except (ToolError, OSError):
             continue
-    for name in expected_outputs(goals):
-        if name.endswith(_NO_NUMBER_FILES) or absent(ctx, [name]):
-            continue
-        try:
-            text = ctx.workspace.read_text(name, max_bytes=65536)
-        except (ToolError, OSError):
-            continue
+    for name, text in _text_outputs(ctx):
         wrong = [number for number in misplaced(text, places) if number not in given]
         if wrong and first_time(ctx, "finish_places_warned", name):
             shown = ", ".join(wrong[:3])
