@@ -32,9 +32,9 @@ from autogpt.tools.core import (
     goal_inputs,
     made_up_numbers,
     missing_results,
-    not_utf8,
     restore_inputs,
     tested,
+    wants_utf8,
 )
 from autogpt.tools.files import (
     PREVIEWS,
@@ -526,7 +526,7 @@ def written_files(ctx: ToolContext, changed: list[str], *, files: int = 3, lines
         shown = head[:chars]
         cut = more or len(every_line) > lines or len(shown) < len(head)
         parts.append(f"{name}:\n{shown}" + ("\n[...]" if cut else ""))
-        if encoding != "utf-8" and name in not_utf8(ctx):  # shown decoded, it looked right (Latin1Encoding, run 28)
+        if encoding != "utf-8" and wants_utf8(ctx, name):  # shown decoded, it looked right (Latin1Encoding, run 28)
             parts.append(f"Note: {encoding_note(name, encoding)}")
         previews: dict[str, str] = ctx.extras.setdefault(PREVIEWS, {})
         if cut:  # write_file refuses this part as the whole text (see files._shortened_copy)

@@ -975,6 +975,11 @@ _ENCODING_ASKED = re.compile(r"\b(?:encod\w*|latin|cp\d{3,4}|iso-8859\S*|gbk|gb2
                              re.IGNORECASE)
 
 
+def wants_utf8(ctx: ToolContext, name: str) -> bool:
+    """Whether ``name`` is a file the task asks for, to be written in UTF-8: the goals do not speak of encodings."""
+    return not _ENCODING_ASKED.search("\n".join(ctx.goals)) and name in asked_outputs(ctx)
+
+
 def not_utf8(ctx: ToolContext) -> dict[str, str]:
     """The text files the task asks for that are not UTF-8, with the encoding they are in; none when the goals
     speak of encodings. Latin1Encoding, run 28: told to open customers.txt with encoding='cp1252', the model's
@@ -984,8 +989,8 @@ def not_utf8(ctx: ToolContext) -> dict[str, str]:
     found = {}
     for name in asked_outputs(ctx):
         try:
-            path = ctx.workspace.resolve(name)
-            data = path.read_bytes()[:200_000] if path.is_file() else b""
+            with ctx.workspace.resolve(name).open("rb") as handle:
+                data = handle.read(200_000)
         except (ToolError, OSError):
             continue
         if not data or b"\0" in data:
