@@ -38,6 +38,7 @@ from autogpt.tools.grounding import (
     asks_to_compute,
     cut_note,
     numbers,
+    only_numbers,
     rounded,
     shown_by,
     ungrounded,
@@ -62,9 +63,6 @@ Text = Annotated[str, Field(json_schema_extra={"minLength": 1})]
 _CODE = (".py", ".js", ".ts", ".sh", ".java", ".go", ".rs", ".rb", ".php", ".cpp", ".hpp", ".sql")
 
 
-_NOT_NUMBERS = re.compile(r"[^\d\s.,;+\-]")
-
-
 def _note_typed(ctx: ToolContext, relative: str, content: str, append: bool) -> None:
     """Remember the numbers typed into the file that nothing showed (``finish`` asks about them). Not in code:
     its numbers are constants (3600 seconds an hour), and running it is what checks it."""
@@ -73,7 +71,7 @@ def _note_typed(ctx: ToolContext, relative: str, content: str, append: bool) -> 
     noted: dict[str, list[str]] = ctx.extras.setdefault(NOTED, {})
     # A file of numbers alone, for goals that ask to compute, is an answer: the goals' own numbers are the data,
     # not the answer (Fibonacci30: the model wrote F(1)'s 1 to answer.txt, run 20, and "1\n1", run 22, unnoted)
-    answer = asks_to_compute(ctx.goals) and bool(numbers(content)) and not _NOT_NUMBERS.search(content)
+    answer = asks_to_compute(ctx.goals) and bool(numbers(content)) and only_numbers(content)
     fresh = ungrounded(content, [*([] if answer else ctx.goals), *map(without_notes, ctx.observations)])
     noted[relative] = list(dict.fromkeys([*noted.get(relative, []), *fresh])) if append else fresh
 
@@ -337,7 +335,7 @@ def _other_than_printed(ctx: ToolContext, relative: str, content: str) -> tuple[
     """For a computing goal: numbers alone typed into a file the task asks for, no command having shown them, right
     after a program printed other numbers (a few); those typed and those printed. CountHangzhou (the learning
     benchmark, 2026-12-02): its program printed 13, and the next step wrote the typed 10 again."""
-    if (not ctx.observations or not asks_to_compute(ctx.goals) or _NOT_NUMBERS.search(content)
+    if (not ctx.observations or not asks_to_compute(ctx.goals) or not only_numbers(content)
             or relative not in expected_outputs("\n".join(ctx.goals))):
         return None
     stdout = shown_by(False, ctx.observations[-1]).split("\n--- ", 1)[0]  # not the files it wrote
@@ -674,7 +672,7 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
             and (existing() or "").rstrip().endswith(content.strip())):
         raise ToolError(f"Nothing was appended: {relative} already ends with this text, appended earlier in this task. "
                         "Appending it again would repeat it. If the file is as the task wants, go on or finish.")
-    if (append and (held := (existing() or "").strip()) and not _NOT_NUMBERS.search(held)
+    if (append and (held := (existing() or "").strip()) and only_numbers(held)
             and ctx.extras.get(NOTED, {}).get(relative) and asks_to_compute(ctx.goals)):
         # MissingPath, run 22: 0, then 385.0, then the printed 835.7 appended to total.txt: "0385.0835.7"
         raise ToolError(f"Nothing was appended: {relative} holds {held!r}, numbers you typed, and appending puts this "

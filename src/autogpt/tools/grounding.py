@@ -127,7 +127,7 @@ def misplaced(text: str, places: int) -> list[str]:
     to 1 decimal": AverageTemp, the learning benchmark, 2026-12-02), or fewer but some (12.5 for two decimals); a
     whole number too when it is all the text holds (6 for 6.0)."""
     found = numbers(text)
-    alone = len(found) == 1 and not _NOT_A_NUMBER.search(text)
+    alone = len(found) == 1 and only_numbers(text)
     wrong = []
     for number in dict.fromkeys(found):
         have = len(number.partition(".")[2])
@@ -136,7 +136,12 @@ def misplaced(text: str, places: int) -> list[str]:
     return wrong
 
 
-_NOT_A_NUMBER = re.compile(r"[^\d\s.,\-]")
+_NOT_NUMBERS = re.compile(r"[^\d\s.,;+\-]")
+
+
+def only_numbers(text: str) -> bool:
+    """Whether ``text`` holds numbers alone (and blanks, separators, signs): a file that is an answer."""
+    return not _NOT_NUMBERS.search(text)
 
 
 def cut_from(number: str, sources: list[str]) -> str:
