@@ -2002,6 +2002,26 @@ def test_the_installed_sandbox_environment_has_pandas(tmp_path: Path) -> None:
     sorted_code = code.replace("\nout.to_csv", "\nout = out.sort_values('total', ascending=False)\nout.to_csv")
     assert output.endswith(f"Your program that way: execute_python(code={json.dumps(sorted_code)})")
     assert "not sorted" not in asyncio.run(Tool(execute_python).call({"code": sorted_code}, ctx))
+    # JoinCsv, runs 24, 26, 28: orders merged into customers, so the customer without orders has no row; the
+    # program with the merge made from customers.csv is written out, and it gives that customer a 0
+    (tmp_path / "ws" / "customers.csv").write_text("customer_id,name\nC01,Amara\nC02,Bruno\nC03,Carmen\n")
+    (tmp_path / "ws" / "orders.csv").write_text("order_id,customer_id,amount\n1,C01,10.5\n2,C03,4\n3,C01,1\n")
+    ctx.goals = ["Write customer_totals.csv with the header name,total and one row for every customer in "
+                 "customers.csv: the name and the sum of the amounts of their orders (0 for a customer without "
+                 "orders)."]
+    code = ("import pandas as pd\norders = pd.read_csv('orders.csv')\ncustomers = pd.read_csv('customers.csv')\n"
+            "merged = pd.merge(orders, customers, on='customer_id', how='left')\n"
+            "merged.groupby('name')['amount'].sum().reset_index(name='total').to_csv('customer_totals.csv', "
+            "index=False)")
+    output = asyncio.run(Tool(execute_python).call({"code": code}, ctx))
+    assert "customer_totals.csv has 2 rows, but the goals ask for one for each in customers.csv" in output
+    assert ("Note: pd.merge(orders, customers, on='customer_id', how='left') keeps only the rows of customers.csv "
+            "that have a match (left join)") in output
+    merged_code = code.replace("pd.merge(orders, customers,", "pd.merge(customers, orders,")
+    assert output.endswith(f"Your program that way: execute_python(code={json.dumps(merged_code)})")
+    output = asyncio.run(Tool(execute_python).call({"code": merged_code}, ctx))
+    assert "merge" not in output and (tmp_path / "ws" / "customer_totals.csv").read_text() == (
+        "name,total\nAmara,11.5\nBruno,0.0\nCarmen,4.0\n")
 
 
 def test_cli_sandbox_setup_says_why_it_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

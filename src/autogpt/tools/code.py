@@ -978,7 +978,7 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
             raise
     else:
         if _REWRITTEN_NOTE not in ran or not (as_text := read_csv_as_text(code)):
-            return ran + sorted_version(ran, code)
+            return ran + sorted_version(ran, code) + merge_version(ran, code)
         # FilterRows (runs 10, 21, 22): pandas wrote the shipped rows with 120.50 as 120.5; told so, the model typed
         # the rows by hand instead. Run again with the values read as text, kept when only the numbers' writing
         # changed: what it printed (a sum of text is no sum) and each table's rows as values, in their order (text
@@ -1032,6 +1032,56 @@ def sorted_version(result: str, code: str) -> str:
     if len(program) > 1500 or compile_error(program):
         return ""
     return f"\nYour program that way: execute_python(code={json.dumps(program, ensure_ascii=False)})"
+
+
+_TOO_FEW = re.compile(r"the goals ask for one for each in (\S+), which has")
+
+
+def merge_version(result: str, code: str) -> str:
+    """For a program whose table has too few rows for the goals' "one for each in X.csv", when it made them with a
+    pandas merge that drops X's rows without a match (X on the right of a left join, or an inner join): the
+    program with the merge made from X, ``how='left'``, written out to run. JoinCsv (runs 24, 26, 28): the model
+    merged orders into customers (``pd.merge(orders, customers, how='left')``), so the customer without orders had
+    no row; told so, it typed that one row by hand over the whole table."""
+    short = _TOO_FEW.search(result)
+    if short is None:
+        return ""
+    source = short.group(1)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    read = {target.id: node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+            for target in node.targets if isinstance(target, ast.Name)}
+    frame = next((name for name, value in read.items() if isinstance(value, ast.Call)
+                  and isinstance(value.func, ast.Attribute) and value.func.attr == "read_csv" and value.args
+                  and isinstance(value.args[0], ast.Constant) and value.args[0].value == source), "")
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "merge"):
+            continue
+        plain = isinstance(node.func.value, ast.Name) and node.func.value.id in ("pd", "pandas")
+        operands = node.args[:2] if plain else [node.func.value, *node.args[:1]]
+        if len(operands) != 2 or not all(isinstance(operand, ast.Name) for operand in operands):
+            continue
+        left, right = (operand.id for operand in operands)  # type: ignore[attr-defined]
+        how = next((keyword.value.value for keyword in node.keywords if keyword.arg == "how"
+                    and isinstance(keyword.value, ast.Constant)), "inner")
+        keeps = {"left": left, "right": right, "outer": frame}.get(str(how), "")
+        if frame not in (left, right) or keeps == frame or any(
+                keyword.arg in (None, "left_on", "right_on", "left_index", "right_index") for keyword in node.keywords):
+            continue
+        other = right if left == frame else left
+        rest = [f"{keyword.arg}={ast.unparse(keyword.value)}" for keyword in node.keywords if keyword.arg != "how"]
+        call = (f"pd.merge({frame}, {other}, " if plain else f"{frame}.merge({other}, ") + ", ".join(
+            [*rest, "how='left'"]) + ")"
+        was = ast.get_source_segment(code, node) or ""
+        program = code.replace(was, call, 1) if was else ""
+        if not program or len(program) > 1500 or compile_error(program):
+            return ""
+        return (f"\nNote: {was} keeps only the rows of {source} that have a match ({how} join), so a row of {source} "
+                f"with none is left out. {call} keeps every row of {source} (a sum makes its missing amounts 0). "
+                f"Your program that way: execute_python(code={json.dumps(program, ensure_ascii=False)})")
+    return ""
 
 
 def _same_values(name: str, before: list[str], after: list[str]) -> bool:
