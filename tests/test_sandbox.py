@@ -2428,11 +2428,16 @@ async def test_a_value_added_after_the_loop_that_sets_it_gets_a_note(sandbox: Sa
     code = ("total_value = 0\nfor item, quantity in {'widget': 14, 'gizmo': 8}.items():\n"
             "    value = quantity * 2.5\n    print(f'{item}: {value:.2f}')\ntotal_value += value\n"
             "print(f'TOTAL: {total_value:.2f}')")
+    ctx.goals = ["Write report.txt with a line for each item and a final line TOTAL: <sum of all values>."]
     shown = await execute_python(code, ctx)
+    indented = code.replace("\ntotal_value += value", "\n    total_value += value")
     assert "TOTAL: 20.00" in shown and shown.endswith(
         "Note: total_value += value comes after the loop (for item, quantity in {'widget': 14, 'gizmo': 8}.items():), "
-        "not inside it, so it runs once and adds only the last value. To add each one, indent it under the loop, like "
-        "the lines that set it, and run the program again.")
+        "not inside it, so it runs once and adds only the last value: what it printed from it is wrong. To add each "
+        "one, indent it under the loop, like the lines that set it, and run the program again. Your program that way: "
+        f"execute_python(code={json.dumps(indented)})")
+    assert "write it there" not in shown  # InventoryReport, run 29: told to write what it printed, it wrote 59.20
+    assert "TOTAL: 55.00" in await execute_python(indented, ctx)
     assert "adds only the last x" in added_after_loop("total = 0\nfor x in [1, 2]:\n    print(x)\ntotal += x\n")
     assert added_after_loop("t = 0\nfor x in xs:\n    t += x\nt += 1\n") == ""  # adds a constant: meant
     assert added_after_loop("t = 0\nfor x in xs:\n    t += x\nprint(t)\n") == ""

@@ -565,13 +565,14 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     changed = ctx.workspace.changed_since(before)
     tables = table_notes(ctx, changed)
     written = written_files(ctx, changed, skip=kept) + tables
+    after_loop = added_after_loop(code)  # its result is wrong: not to be written (InventoryReport, run 29: it was)
     if _JSON_ERROR.search(result.stdout):  # the error was caught and printed: the step did not work either
         written += "\n" + json_note(code)
-    elif not [name for name in changed if "__pycache__" not in name.split("/")]:
+    elif not after_loop and not [name for name in changed if "__pycache__" not in name.split("/")]:
         written += unwritten_result(ctx, result.stdout) if result.stdout.strip() else lost_result(ctx, code, file)
-    written += defined_here(ctx, code, file) + added_after_loop(code)
+    written += defined_here(ctx, code, file) + after_loop
     note_shown(ctx, f"{result.stdout}\n{written}")
-    if not tables:  # FilterRows, run 11: told its rows were rewritten and that it was done, it finished
+    if not tables and not after_loop:  # FilterRows, run 11: told its rows were rewritten and that it was done
         written += all_made(ctx, changed) or tested(ctx, tried, code)
     return f"{text}\n{written}" if written else text
 
@@ -1247,10 +1248,17 @@ def added_after_loop(code: str) -> str:
             if not used & set_in_loop or after.target.id in set_in_loop:
                 continue
             line = ast.get_source_segment(code, after) or ""
-            header = code.splitlines()[loop.lineno - 1].strip()
+            lines = code.splitlines(keepends=True)
+            header = lines[loop.lineno - 1].strip()
+            indent = " " * (loop.body[0].col_offset - after.col_offset)
+            program = "".join([*lines[: after.lineno - 1], *(indent + text for text in lines[after.lineno - 1:
+                                                                                               after.end_lineno]),
+                               *lines[after.end_lineno:]])
+            written = ("" if len(program) > 1500 or compile_error(program)
+                       else f" Your program that way: execute_python(code={json.dumps(program, ensure_ascii=False)})")
             return (f"\nNote: {line} comes after the loop ({header}), not inside it, so it runs once and adds only "
-                    f"the last {', '.join(sorted(used & set_in_loop))}. To add each one, indent it under the loop, "
-                    "like the lines that set it, and run the program again.")
+                    f"the last {', '.join(sorted(used & set_in_loop))}: what it printed from it is wrong. To add each "
+                    f"one, indent it under the loop, like the lines that set it, and run the program again.{written}")
     return ""
 
 
