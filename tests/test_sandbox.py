@@ -1482,6 +1482,30 @@ def test_finishing_with_a_table_that_holds_only_its_header_is_refused_once(works
     assert finish("Done.", ctx) == "Done."  # rows: nothing to ask
 
 
+def test_finishing_before_anything_is_computed_asks_for_a_program_not_a_typed_file(sandbox: Sandbox,
+                                                                                   workspace: Path) -> None:
+    # JoinCsv, run 29: finished right after reading the two tables; told to write_file the missing table, it typed
+    # made-up totals
+    from autogpt.tools.core import finish
+
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["customers.csv has the columns customer_id and name; orders.csv has the columns customer_id and "
+                 "amount. Write a file named customer_totals.csv with the header name,total and one row for every "
+                 "customer: the name and the sum of the amounts of their orders."]
+    (workspace / "customers.csv").write_text("customer_id,name\nC01,Amara\n")
+    (workspace / "orders.csv").write_text("customer_id,amount\nC01,2.5\n")
+    with pytest.raises(ToolError) as refused:
+        finish("All goals are done, so I finish.", ctx)
+    assert str(refused.value) == (
+        "Not finished: customer_totals.csv does not exist in the workspace, and no program has run in this task, which "
+        "asks for something computed. Next, compute it with execute_python (a program that reads customers.csv and "
+        "orders.csv, works it out, prints it and writes it to customer_totals.csv). If that cannot be done, call "
+        "finish again and say why.")
+    ctx.goals = ["Write a haiku about autumn to haiku.txt."]  # nothing to compute: write it
+    with pytest.raises(ToolError, match=r'Next, write it: write_file\(path="haiku.txt", content=...\)'):
+        finish("Done.", ctx)
+
+
 def test_a_table_whose_header_differs_from_the_one_the_goals_give_is_not_done(workspace: Path) -> None:
     # JoinCsv: the model's program wrote customer_totals.csv with the header "amount"; told every file existed, it
     # finished

@@ -616,6 +616,14 @@ def _missing_check(ctx: ToolContext, reason: str) -> str:
                 f"ask for {'it' if one else 'them'}: that is other work (the example in your instructions?). This "
                 f"task asks for {', '.join(asked)}: check that {'it holds' if len(asked) == 1 else 'they hold'} what "
                 "the goals ask (or make it so), then finish saying what you did for this task.")
+    if uncomputed(ctx) and not missing[0].endswith(".py"):
+        # JoinCsv, run 29: finished right after reading the two tables, then typed made-up totals as told to write
+        inputs = [name for name in goal_inputs("\n".join(ctx.goals)) if name not in missing]
+        reads = f"reads {' and '.join(inputs)}, " if inputs else ""
+        return (f"{listed} {'does' if one else 'do'} not exist in the workspace, and no program has run in this task, "
+                f"which asks for something computed. Next, compute it with execute_python (a program that {reads}"
+                f"works it out, prints it and writes it to {missing[0]}). If that cannot be done, call finish again "
+                "and say why.")
     return (f"{listed} {'does' if one else 'do'} not exist in the workspace, but the task names "
             f"{'it' if one else 'them'}. Next, write {'it' if one else 'each'}: write_file(path=\"{missing[0]}\", "
             "content=...). If that cannot be done, call finish again and say why.")
