@@ -1861,15 +1861,17 @@ def test_a_text_given_exactly_keeps_its_final_punctuation(settings, tmp_path):
                                content) == refused
 
 
-def test_a_module_without_code_is_refused_once_and_its_missing_function_is_named(settings, tmp_path):
+def test_a_module_without_code_is_refused_and_its_missing_function_is_named(settings, tmp_path):
     # ParseDuration: the model wrote the examples as a comment into duration.py, passed the code as args, then
-    # tested the module that defined nothing, three times
+    # tested the module that defined nothing, three times. Run 29: it sent the refused comment again (written then)
     comment = "# parse_duration('1h30m') -> 5400\n"
     code = "def parse_duration(text):\n    return 5400\n"
     test = "from duration import parse_duration\nassert parse_duration('1h30m') == 5400\nprint('ok')"
     agent, model = make_agent(settings, [
         reply("write_file", path="duration.py", content=comment),
-        reply("write_file", path="duration.py", content=comment),  # meant so: written
+        reply("write_file", path="duration.py", content=comment + "5400\n"),  # bare values are no code either
+        reply("write_file", path="duration.py", content=comment),
+        reply("write_file", path="duration.py", content=comment),  # refused three times: the fourth is meant
         reply("execute_python_file", path="duration.py", args=[code]),
         reply("execute_python", code=test),
         reply("write_file", path="duration.py", content=code),
@@ -1878,12 +1880,14 @@ def test_a_module_without_code_is_refused_once_and_its_missing_function_is_named
     ], tmp_path, goals=["Write a Python module duration.py with a function parse_duration(text)"])
     result = agent.run()
     model.assert_complete()
-    assert [step.ok for step in result.history] == [False, True, False, False, True, True, True]
-    assert "this text has no Python code, only comments" in result.history[0].observation
-    assert "args are the program's command-line arguments, not code" in result.history[2].observation
+    assert [step.ok for step in result.history] == [False, False, False, True, False, False, True, True, True]
+    assert result.history[1].observation == (
+        "Nothing was written: this text has no Python code, only comments, and the task asks for parse_duration in "
+        "duration.py. Write the code itself: def parse_duration(...): with its body, the whole module.")
+    assert "args are the program's command-line arguments, not code" in result.history[4].observation
     assert ("Note: duration.py defines no parse_duration. Write the code of parse_duration into duration.py"
-            in result.history[3].observation)
-    assert result.history[5].observation.endswith(  # StackClass, run 15: tested right, then rewrote and broke it
+            in result.history[5].observation)
+    assert result.history[7].observation.endswith(  # StackClass, run 15: tested right, then rewrote and broke it
         "--- stdout ---\nok\n\nNote: the asserts passed, and every file the task asks for exists (duration.py). If "
         "they checked what the goals ask, the task is done: call finish.")
 

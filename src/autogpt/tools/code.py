@@ -26,6 +26,7 @@ from autogpt.tools.core import (
     FLAWED_TABLES,
     WRITE_NEXT,
     all_made,
+    asked_definitions,
     asked_outputs,
     encoding_note,
     given_texts,
@@ -632,15 +633,12 @@ def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
     return ""
 
 
-_ASKED_DEF = re.compile(r"\b(?:function|method)\s+`?(\w+)\s*\(|\bclass\s+`?([A-Z]\w*)")
-
-
 def defined_here(ctx: ToolContext, code: str, file: str = "") -> str:
     """A note for a program (not a file) that defines a function or class the goals ask for in a module file:
     the definition lasts only for that run. ParseDuration's model (run 22) wrote five versions of parse_duration
     into execute_python programs, each after ``from duration import parse_duration``, and never into duration.py."""
     modules = [name for name in asked_outputs(ctx) if name.endswith(".py")]
-    asked = {match.group(1) or match.group(2) for match in _ASKED_DEF.finditer("\n".join(ctx.goals))}
+    asked = asked_definitions(ctx.goals)
     if file or not modules or not asked:
         return ""
     try:

@@ -303,6 +303,14 @@ def missing_files(ctx: ToolContext, reason: str = "") -> list[str]:
     return absent(ctx, expected_outputs("\n".join(ctx.goals)) + instructed_outputs(ctx) + claimed_files(reason))
 
 
+_ASKED_DEF = re.compile(r"\b(?:function|method)\s+`?(\w+)\s*\(|\bclass\s+`?([A-Z]\w*)")
+
+
+def asked_definitions(goals: list[str]) -> list[str]:
+    """The functions and classes the goals ask for by name: ``parse_duration`` in "a function parse_duration(text)"."""
+    return list(dict.fromkeys(match.group(1) or match.group(2) for match in _ASKED_DEF.finditer("\n".join(goals))))
+
+
 def asked_outputs(ctx: ToolContext) -> list[str]:
     """The files the goals (or the instructions they give to carry out) ask for, other than those they give to
     read."""

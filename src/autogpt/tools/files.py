@@ -21,6 +21,7 @@ from autogpt.tools.core import (
     TRANSLATE,
     USER_FILES,
     all_made,
+    asked_definitions,
     asked_outputs,
     asks_to_change,
     expected_outputs,
@@ -477,21 +478,30 @@ def _split(line: str, sep: str) -> list[str]:
     return [cell.strip() for cell in line.split(sep)]
 
 
-def _without_code(ctx: ToolContext, relative: str, content: str) -> bool:
-    """Whether ``content``, written the first time to a ``.py`` file (not ``__init__.py``), has no code: only
-    comments or a docstring. ParseDuration's model wrote the examples as a comment into duration.py, then tested
-    the module that defined nothing."""
-    warned: set[str] = ctx.extras.setdefault("without_code_warned", set())
-    if relative in warned or not relative.endswith(".py") or PurePosixPath(relative).name == "__init__.py":
-        return False
+_NO_CODE_REFUSALS = 3  # times a text without code is refused for a module whose functions the goals name
+
+
+def _without_code(ctx: ToolContext, relative: str, content: str) -> list[str] | None:
+    """Whether ``content``, written to a ``.py`` file (not ``__init__.py``), has no code: only comments, a docstring
+    or bare values. ``None`` if it has code (or was refused before and is meant); else the functions and classes
+    the goals ask for, which it leaves out. Refused once, or up to three times while the goals name what the
+    module must define: ParseDuration's model wrote the examples as a comment into duration.py and tested the
+    module that defined nothing (run 22); in run 29 it sent the refused comment again, wrote it, and spent its
+    steps on tests of a module without parse_duration."""
+    if not relative.endswith(".py") or PurePosixPath(relative).name == "__init__.py":
+        return None
     try:
         body = ast.parse(content).body
     except (SyntaxError, ValueError):
-        return False
+        return None
     if any(not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)) for node in body):
-        return False
-    warned.add(relative)
-    return True
+        return None
+    asked = asked_definitions(ctx.goals) if relative in asked_outputs(ctx) else []
+    warned: dict[str, int] = ctx.extras.setdefault("without_code_warned", {})
+    if warned.get(relative, 0) >= (_NO_CODE_REFUSALS if asked else 1):
+        return None
+    warned[relative] = warned.get(relative, 0) + 1
+    return asked
 
 
 def _dropped_definitions(ctx: ToolContext, relative: str, content: str, existing: Callable[[], str | None]) -> list[str]:
@@ -687,7 +697,12 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
         raise ToolError(f"Nothing was written: this is a Python program, and {relative} is where the task wants "
                         "a result. Run the program with execute_python and have it write what it computes to "
                         f"{relative}. If the program itself belongs in {relative}, call write_file again.", retry=True)
-    if not append and _without_code(ctx, relative, content):
+    if not append and (asked := _without_code(ctx, relative, content)) is not None:
+        if asked:
+            start = f"class {asked[0]}:" if asked[0][:1].isupper() else f"def {asked[0]}(...):"
+            raise ToolError(f"Nothing was {verb}: this text has no Python code, only comments, and the task asks for "
+                            f"{' and '.join(asked)} in {relative}. Write the code itself: {start} with its body, the "
+                            "whole module.", retry=True)
         raise ToolError(f"Nothing was {verb}: this text has no Python code, only comments. Write the code itself "
                         f"into {relative} (def ... with its body); if it is meant to hold only comments, call the "
                         "command again.", retry=True)
