@@ -1160,6 +1160,25 @@ async def test_a_pattern_of_the_tested_module_that_finds_nothing_in_the_test_tex
                                          "re.fullmatch gives None, so the code never sees its parts. Print "
                                          "re.fullmatch(pattern, '45s') and change the pattern until it finds what "
                                          "you mean.")
+    # Slugify, run 29: re.sub(r'[^a-z0-9]', '-', text) gave 'hello--world-'; the same module was written three times
+    write_file("slugify.py", "import re\ndef slugify(text):\n    return re.sub(r'[^a-z0-9]', '-', text.lower())\n",
+               ctx)
+    test = "from slugify import slugify\nassert slugify('Hello, World!') == 'hello-world'\nprint('ok')"
+    with pytest.raises(ToolError) as doubled:
+        await execute_python(test, ctx)
+    assert str(doubled.value).endswith(
+        "Note: re.sub(r'[^a-z0-9]', '-', ...) in slugify.py puts one '-' for each character it matches, so two such "
+        "characters in a row give '--'. With + after it, r'[^a-z0-9]+' matches a whole run at once, and the run "
+        "becomes one '-'. Then .strip('-') removes one at the start or the end.")
+    write_file("slugify.py", "import re\ndef slugify(text):\n    return re.sub(r'[^a-z0-9]+', '-', text.lower())\n",
+               ctx)
+    with pytest.raises(ToolError) as trailing:  # a run is one '-' now: only the end is left
+        await execute_python(test, ctx)
+    assert str(trailing.value).endswith(
+        "gave 'hello-world-', not 'hello-world'. Fix the code it tests so that it gives 'hello-world'.\nNote: "
+        "'hello-world-' has '-' at its start or end, where 'hello-world' has none: re.sub(r'[^a-z0-9]+', '-', ...) in "
+        "slugify.py put it there for a character at the edge. Then .strip('-') removes it: 'hello-world-'.strip('-') "
+        "gives 'hello-world'.")
 
 
 async def test_the_network_note_names_no_read_webpage_call_once_the_web_is_withdrawn(sandbox: Sandbox,

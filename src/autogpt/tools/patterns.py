@@ -1,4 +1,5 @@
-"""A note on a regular expression of a written module that finds nothing in the text its test gives it.
+"""A note on a regular expression of a written module that finds nothing in the text its test gives it, or
+that puts a separator for each character of a run (``'hello--world'``).
 
 ParseDuration (runs 23 and 24): the module's ``re.findall(r'(\\b[0-9]+\\b)([a-z]*)', text)`` finds nothing in
 ``'1h30m'`` (a digit beside a letter is no word boundary), so every call gave 0; told only "gave 0, not 5400", the
@@ -26,6 +27,8 @@ def pattern_note(ctx: ToolContext, code: str, stderr: str, tried: list[str]) -> 
     texts = [text for text in _texts(line) if 0 < len(text) <= 200]
     if not texts:
         return ""
+    if runs := _runs_note(ctx, line, stderr, tried):
+        return runs
     for path in tried:
         if not path.endswith(".py"):
             continue
@@ -41,6 +44,63 @@ def pattern_note(ctx: ToolContext, code: str, stderr: str, tried: list[str]) -> 
                     break
                 return _note(path, function, pattern, text)
     return ""
+
+
+def _runs_note(ctx: ToolContext, line: str, stderr: str, tried: list[str]) -> str:
+    """For an assert that got a text with a separator doubled (``'hello--world-'``) where it wants it single
+    (``'hello-world'``), from a module whose ``re.sub`` puts that separator for each single character its pattern
+    matches: a run of them takes ``+``. Slugify, run 29: ``re.sub(r'[^a-z0-9]', '-', text)``, told only "gave
+    'hello--world-', not 'hello-world'", the model wrote the same module three times and ran out of time."""
+    got = re.search(r"^AssertionError: got '(.*)'$", stderr, re.MULTILINE)
+    want = _wanted(line)
+    if got is None or not want:
+        return ""
+    for path in tried:
+        if not path.endswith(".py"):
+            continue
+        try:
+            source = ctx.workspace.read_text(path, max_bytes=65536)
+        except ToolError:
+            continue
+        for pattern, separator in _substitutions(source):
+            if (separator * 2 in got.group(1) and separator * 2 not in want and not pattern.endswith(("+", "*", "}"))
+                    and _finds("match", pattern, " ")):
+                ends = (f" Then .strip({separator!r}) removes one at the start or the end."
+                        if got.group(1).strip(separator) != got.group(1) and want.strip(separator) == want else "")
+                return (f"\nNote: re.sub(r'{pattern}', {separator!r}, ...) in {path} puts one {separator!r} for each "
+                        f"character it matches, so two such characters in a row give {separator * 2!r}. With + after it, "
+                        f"r'{pattern}+' matches a whole run at once, and the run becomes one {separator!r}.{ends}")
+            if got.group(1) != want and got.group(1).strip(separator) == want:
+                return (f"\nNote: {got.group(1)!r} has {separator!r} at its start or end, where {want!r} has none: "
+                        f"re.sub(r'{pattern}', {separator!r}, ...) in {path} put it there for a character at the edge. "
+                        f"Then .strip({separator!r}) removes it: {got.group(1)!r}.strip({separator!r}) gives {want!r}.")
+    return ""
+
+
+def _wanted(line: str) -> str:
+    """The text an ``assert call(...) == 'text'`` line wants, or ""."""
+    try:
+        tree = ast.parse(line.strip())
+    except (SyntaxError, ValueError):
+        return ""
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], ast.Eq)
+                and isinstance(node.comparators[0], ast.Constant) and isinstance(node.comparators[0].value, str)):
+            return node.comparators[0].value
+    return ""
+
+
+def _substitutions(source: str) -> list[tuple[str, str]]:
+    """``(pattern, separator)`` for each ``re.sub('<pattern>', '<one character>', ...)`` call of ``source``."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    return [(node.args[0].value, node.args[1].value) for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "sub"
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "re" and len(node.args) >= 2
+            and all(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in node.args[:2])
+            and len(node.args[1].value) == 1]
 
 
 def _failed_line(code: str, stderr: str) -> str:
