@@ -713,6 +713,15 @@ async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: S
         # SortCsv, run 10: csv.reader's header row, then row['salary'] on csv.reader's lists
         ("reader = csv.reader(f)\nsorted(reader, key=lambda row: float(row[2]))",
          "ValueError: could not convert string to float: 'salary'", "header = next(reader) right after"),
+        # SortCsv, run 29: told where, the model put header = next(reader) on the first line; the program is written out
+        ("import csv\nwith open('e.csv') as f:\n    reader = csv.reader(f)\n    rows = sorted(reader, key=lambda r: "
+         "float(r[2]))\nwith open('s.csv', 'w') as f:\n    writer = csv.writer(f)\n    writer.writerows(rows)",
+         "ValueError: could not convert string to float: 'salary'",
+         'Your program that way: execute_python(code="import csv\\nwith open(\'e.csv\') as f:\\n    reader = '
+         "csv.reader(f)\\n    header = next(reader)\\n    rows = sorted(reader, key=lambda r: float(r[2]))\\nwith "
+         "open('s.csv', 'w') as f:\\n    writer = csv.writer(f)\\n    writer.writerow(header)\\n    "
+         'writer.writerows(rows)")'),
+        ("print(rows[0])\nrows = [1]", "NameError: name 'rows' is not defined", ""),  # set later: see _set_later
         # InventoryReport, run 25: total = 0, then sum(total) after a loop that never added to it
         ("total = 0\nfor v in vs:\n    print(v)\nprint(sum(total))", "TypeError: 'int' object is not iterable",
          "sum(total) needs a list of numbers, and total is one number. Add each value inside the loop (total += value"),
@@ -962,6 +971,23 @@ async def test_rows_written_without_the_header_row_get_a_note(sandbox: Sandbox, 
         finish("Wrote shipped.csv.", ctx)
     assert "every file the task asks for exists now" in write_file("shipped.csv", "id,status,amount\n"
                                                                    "1001,shipped,120.50\n", ctx)
+
+
+async def test_a_name_used_above_the_line_that_sets_it_is_named_with_both_lines(sandbox: Sandbox,
+                                                                                workspace: Path) -> None:
+    # SortCsv, run 29: `header = next(reader)` put first; told to read employees.csv into reader, the model ran
+    # next() on a list
+    ctx = ctx_for(workspace, sandbox)
+    ctx.goals = ["employees.csv has the columns name and salary. Write sorted.csv sorted by salary."]
+    (workspace / "employees.csv").write_text("name,salary\nAda,3\n")
+    code = ("import csv\nheader = next(reader)\nwith open('employees.csv') as file:\n    reader = csv.reader(file)\n"
+            "    rows = list(reader)\nprint(header, rows)")
+    with pytest.raises(ToolError) as failed:
+        await execute_python(code, ctx)
+    assert str(failed.value).endswith(
+        "NameError: name 'reader' is not defined\nNote: reader is used on line 2 (header = next(reader)) before "
+        "line 4 sets it (reader = csv.reader(file)). A program runs from its first line down: move line 2 below line "
+        "4, where reader exists.")
 
 
 async def test_a_file_name_used_as_an_undefined_variable_is_read_and_the_program_run_again(sandbox: Sandbox,

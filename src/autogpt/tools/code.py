@@ -204,6 +204,29 @@ def _failed_assert(code: str, stderr: str) -> str:
             f"(print({sides[0]})), then fix the code it tests.")
 
 
+def _header_skipped(code: str) -> str:
+    """``code`` with ``header = next(reader)`` right after its one ``reader = csv.reader(...)`` line and, where it
+    writes rows with a ``csv.writer``, ``writer.writerow(header)`` before them; "" if it has no such line, already
+    skips a row, or the result does not compile. SortCsv, run 29: told where to put ``header = next(reader)``, the
+    model put it on the program's first line, before the reader existed."""
+    reads = re.findall(r"^([ \t]*)(\w+)\s*=\s*csv\.reader\(.*$", code, re.MULTILINE)
+    if len(reads) != 1 or "next(" in code or re.search(r"\bheader\b", code):
+        return ""
+    indent, reader = reads[0]
+    lines = code.splitlines(keepends=True)
+    at = next(number for number, line in enumerate(lines) if re.match(rf"{re.escape(indent)}{reader}\s*=\s*csv\.reader\(",
+                                                                        line))
+    lines[at] = lines[at].rstrip("\n") + f"\n{indent}header = next({reader})\n"
+    writer = re.search(r"^[ \t]*(\w+)\s*=\s*csv\.writer\(", code, re.MULTILINE)
+    if writer and ".writerow(" not in code:
+        for number, line in enumerate(lines):
+            if rows := re.match(rf"([ \t]*){writer.group(1)}\.writerows\(", line):
+                lines[number] = f"{rows.group(1)}{writer.group(1)}.writerow(header)\n{line}"
+                break
+    program = "".join(lines)
+    return "" if len(program) > 1500 or compile_error(program) else program
+
+
 def _raised_in_assert(code: str, stderr: str) -> str:
     """For an exception raised in a written module while an ``assert call(...) == value`` of the program ran: which
     line of the module raised it, where the assert expected a value. ParseDuration, run 25: parse_duration('1h30m')
@@ -285,9 +308,11 @@ def hint(code: str, stderr: str, *, web: bool = True) -> str:
             # wrote the score rows to average.txt and finished
             writes = (", and, where the output keeps the header, writer.writerow(header) before the rows"
                       if re.search(r"\bcsv\.(?:Dict)?[wW]riter\(", code) else "")
+            skipped = _header_skipped(code)
+            written = f" Your program that way: execute_python(code={json.dumps(skipped, ensure_ascii=False)})"
             return (f"Note: {word!r} is a word, not a number: it is the CSV's header row, which csv.reader gives as "
                     "the first row. Take it out before the other rows: header = next(reader) right after reader = "
-                    f"csv.reader(...){writes}.")
+                    f"csv.reader(...){writes}.{written if skipped else ''}")
         return (f"Note: {word!r} is a word, not a number: it is probably the CSV's header row. Skip the header "
                 "(next(reader)), or read the rows with csv.DictReader, whose rows are dicts without the header: "
                 f"float(row[{word!r}]).")
@@ -372,6 +397,8 @@ def hint(code: str, stderr: str, *, web: bool = True) -> str:
             return (f"Note: {name} is never set in this program (each execute_python run is a new, empty program), so "
                     f"there is nothing to go over. Set it in the code first: for a total over a loop, start "
                     f"total = 0 before the loop, add each value in it (total += value), and print(total) after it.")
+        if re.search(rf"^\s*{name}\s*=(?!=)", code, re.MULTILINE):
+            return ""  # set later in the program: the order is wrong (see _set_later)
         return ("Note: every execute_python run is a new, empty program; nothing from earlier runs exists. "
                 "Define or import everything the code uses in the same code.")
     if stderr.rstrip().endswith("StopIteration"):
@@ -793,6 +820,8 @@ def undefined_file_note(ctx: ToolContext, stderr: str, code: str = "") -> str:
     if module := _MODULES.get(name, f"import {name}" if name in sys.stdlib_module_names else ""):
         # MalformedJson: `json` and `re` used without their imports got "json = json.load(...)" as the example
         return f"\nNote: {name} is a module: the program must import it first, e.g. {module}."
+    if later := _set_later(code, name, stderr):
+        return later
     files = ctx.workspace.files(limit=200)
     found = _named_file(name, files)
     if found is not None:
@@ -812,6 +841,29 @@ def undefined_file_note(ctx: ToolContext, stderr: str, code: str = "") -> str:
     if len(program) <= 1500:
         note += f" Your program that way: execute_python(code={json.dumps(program, ensure_ascii=False)})"
     return note
+
+
+def _set_later(code: str, name: str, stderr: str) -> str:
+    """A note for a program that used ``name`` on a line before the line that sets it: the order is wrong, not the
+    data missing. SortCsv, run 29: ``header = next(reader)`` put first, above ``reader = csv.reader(file)``; told to
+    read the file into ``reader`` first, the model ran ``next()`` on a list."""
+    failed = re.findall(r'File "<stdin>", line (\d+), in <module>', stderr)
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return ""
+    if not failed:
+        return ""
+    used = int(failed[-1])
+    sets = sorted(node.lineno for node in ast.walk(tree)
+                  if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store))
+    later = [number for number in sets if number > used]
+    lines = code.splitlines()
+    if not later or [number for number in sets if number < used] or later[0] > len(lines) or used > len(lines):
+        return ""
+    return (f"\nNote: {name} is used on line {used} ({lines[used - 1].strip()}) before line {later[0]} sets it "
+            f"({lines[later[0] - 1].strip()}). A program runs from its first line down: move line {used} below "
+            f"line {later[0]}, where {name} exists.")
 
 
 def _named_file(name: str, files: list[str]) -> str | None:
