@@ -2466,6 +2466,30 @@ def test_finish_names_a_number_cut_short_instead_of_rounded(workspace: Path) -> 
         'as it is, call finish again.')
 
 
+def test_finish_asks_once_for_a_year_the_goals_ask_for_and_the_output_lacks(workspace: Path) -> None:
+    # WebFact, run 29: the chief executive's name written alone, the founding year left out, "wrote both"
+    from autogpt.tools.core import finish
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["Read the web page http://127.0.0.1:8/company.html and write the full name of the company's chief "
+                 "executive and the year the company was founded to a file named answer.txt."]
+    (workspace / "answer.txt").write_text("Ingrid Halvorsen")
+    with pytest.raises(ToolError) as refused:
+        finish("Wrote the name and the year to answer.txt.", ctx)
+    assert str(refused.value) == (
+        "Not finished: answer.txt holds no year ('Ingrid Halvorsen'), but the goals ask for the year too. Find it "
+        "where you read the rest, and write answer.txt again with everything the goals ask for. If it is right as it "
+        "is, call finish again.")
+    assert finish("The page gives no year.", ctx) == "The page gives no year."  # asked once
+    ctx.extras.clear()
+    (workspace / "answer.txt").write_text("Ingrid Halvorsen, 1994")
+    assert finish("Done.", ctx) == "Done."
+    ctx.goals = ["写出公司成立的年份和首席执行官的名字到 answer.txt。"]
+    (workspace / "answer.txt").write_text("Ingrid Halvorsen")
+    with pytest.raises(ToolError, match="answer.txt holds no year"):
+        finish("完成。", ctx)
+
+
 async def test_an_output_written_in_another_encoding_than_utf8_is_noted_and_asked_about_once(
         sandbox: Sandbox, workspace: Path) -> None:
     # Latin1Encoding, run 28: told to read customers.txt with encoding='cp1252', the program wrote zurich.txt so too

@@ -944,6 +944,24 @@ def _text_outputs(ctx: ToolContext) -> list[tuple[str, str]]:
     return found
 
 
+_YEAR_ASKED = re.compile(r"\b(?:the|which|what) year\b|年份|哪一年|哪年|何年", re.IGNORECASE)
+
+
+def _year_check(ctx: ToolContext, reason: str) -> str:
+    """A text output without a year where the goals ask for one (among other things): asked once. WebFact, run 29:
+    asked for the chief executive and the year the company was founded, the model wrote the name alone and
+    finished, saying it had written both."""
+    if not _YEAR_ASKED.search(_FILE_NAME.sub(" ", "\n".join(ctx.goals))):
+        return ""
+    for name, text in _text_outputs(ctx):
+        if (text.strip() and not re.search(r"(?<!\d)(?:1[0-9]|20)\d\d(?!\d)", text)
+                and first_time(ctx, "finish_year_warned", name)):
+            return (f"{name} holds no year ({text.strip()[:80]!r}), but the goals ask for the year too. Find it "
+                    f"where you read the rest, and write {name} again with everything the goals ask for. If it is "
+                    "right as it is, call finish again.")
+    return ""
+
+
 def _no_number_check(ctx: ToolContext, reason: str) -> str:
     """A text output without any number where the goals ask for a number (an average, a count, a sum): asked once.
     ZhAverageScore, run 25: average.txt held the score rows as Python lists, no average, and the model finished;
@@ -1053,7 +1071,8 @@ def _still_to_do_check(ctx: ToolContext, reason: str) -> str:
 FINISH_CHECKS: tuple[Callable[[ToolContext, str], str], ...] = (
     _missing_check, _untried_check, _failing_check, _header_only_check, _flawed_table_check, _not_found_check,
     _empty_check, _header_row_check, _too_few_lines_check, _typed_numbers_check, _given_text_check, _stated_text_check,
-    _claim_check, _uncomputed_check, _evidence_check, _no_number_check, _places_check, _encoding_check, _still_to_do_check)
+    _claim_check, _uncomputed_check, _evidence_check, _no_number_check, _year_check, _places_check, _encoding_check,
+    _still_to_do_check)
 
 
 def empty_outputs(ctx: ToolContext) -> list[str]:
