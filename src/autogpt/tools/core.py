@@ -953,8 +953,9 @@ def _year_check(ctx: ToolContext, reason: str) -> str:
     finished, saying it had written both."""
     if not _YEAR_ASKED.search(_FILE_NAME.sub(" ", "\n".join(ctx.goals))):
         return ""
+    said_none = ctx.extras.get("finish_not_found_warned", set())  # asked already whether the page has it
     for name, text in _text_outputs(ctx):
-        if (text.strip() and not re.search(r"(?<!\d)(?:1[0-9]|20)\d\d(?!\d)", text)
+        if (text.strip() and name not in said_none and not re.search(r"(?<!\d)(?:1[0-9]|20)\d\d(?!\d)", text)
                 and first_time(ctx, "finish_year_warned", name)):
             return (f"{name} holds no year ({text.strip()[:80]!r}), but the goals ask for the year too. Find it "
                     f"where you read the rest, and write {name} again with everything the goals ask for. If it is "
