@@ -1835,10 +1835,14 @@ async def test_a_program_calling_a_file_command_runs_again_with_it_defined(sandb
     out = await execute_python(code, ctx)
     assert out.startswith("Note: write_file, read_file are your commands, not Python functions, so your program was "
                           "run again with these lines first, which do what the call meant:\ndef write_file(path, "
-                          "content): open(path, 'w', encoding='utf-8').write(str(content))\ndef read_file(path): return "
-                          "open(path, encoding='utf-8').read()\n\nExit code: 0")
+                          "content): open(path, 'w', encoding='utf-8').write(content if isinstance(content, str) else "
+                          "'\\n'.join(map(str, content)) + '\\n' if isinstance(content, (list, tuple)) else "
+                          "str(content))\ndef read_file(path): return open(path, encoding='utf-8').read()\n\nExit code: 0")
     assert out.rstrip().endswith("True") or "True\n" in out
     assert (workspace / "hash.txt").read_text() == hashlib.sha256(b"abc").hexdigest()
+    # Latin1Encoding, run 30: a list written with write_file is one item a line, not the list's repr
+    await execute_python("write_file(path='names.txt', content=['José Núñez', 'Chloé Dürr'])", ctx)
+    assert (workspace / "names.txt").read_text(encoding="utf-8") == "José Núñez\nChloé Dürr\n"
 
 
 async def test_a_program_that_defines_the_asked_function_is_told_it_lasts_one_run(sandbox: Sandbox,
@@ -2084,6 +2088,7 @@ def test_the_installed_sandbox_environment_has_pandas(tmp_path: Path) -> None:
             "index=False)")
     output = asyncio.run(Tool(execute_python).call({"code": code}, ctx))
     assert "customer_totals.csv has 2 rows, but the goals ask for one for each in customers.csv" in output
+    assert "Write every one" not in output  # run 30: told that first, the model typed the missing row
     assert ("Note: pd.merge(orders, customers, on='customer_id', how='left') keeps only the rows of customers.csv "
             "that have a match (left join)") in output
     merged_code = code.replace("pd.merge(orders, customers,", "pd.merge(customers, orders,")
@@ -2466,6 +2471,26 @@ def test_finish_names_a_number_cut_short_instead_of_rounded(workspace: Path) -> 
         'as it is, call finish again.')
 
 
+def test_one_value_of_the_goals_on_every_line_of_an_output_is_noted_and_asked_about_once(workspace: Path) -> None:
+    # Latin1Encoding, run 30: the program wrote each Zürich customer's city, and zurich.txt held "Zürich" four times
+    from autogpt.tools.core import finish
+    from autogpt.tools.files import write_file
+
+    ctx = ctx_for(workspace, None)
+    ctx.goals = ["customers.txt lists one customer per line in the form name;city. Write the names of all customers "
+                 "whose city is Zürich to a file named zurich.txt, one name per line."]
+    (workspace / "customers.txt").write_text("José;Zürich\nAna;Genève\nChloé;Zürich\n", encoding="utf-8")
+    said = ("zurich.txt has 'Zürich' on each of its 2 lines: that is the value the goals select by, the same for every "
+            "line, not what they ask for from each. Take the part the goals ask for (print one line split into its "
+            "parts to see which), and write that.")
+    assert write_file("zurich.txt", "Zürich\nZürich\n", ctx).endswith(f"Note: {said}")
+    with pytest.raises(ToolError) as refused:
+        finish("Done.", ctx)
+    assert str(refused.value) == f"Not finished: {said} If it is right as it is, call finish again."
+    assert finish("Done.", ctx) == "Done."  # asked once
+    assert "select by" not in write_file("zurich.txt", "José\nChloé\n", ctx)
+
+
 def test_finish_asks_once_for_a_year_the_goals_ask_for_and_the_output_lacks(workspace: Path) -> None:
     # WebFact, run 29: the chief executive's name written alone, the founding year left out, "wrote both"
     from autogpt.tools.core import finish
@@ -2530,7 +2555,24 @@ async def test_a_value_added_after_the_loop_that_sets_it_gets_a_note(sandbox: Sa
         "one, indent it under the loop, like the lines that set it, and run the program again. Your program that way: "
         f"execute_python(code={json.dumps(indented)})")
     assert "write it there" not in shown  # InventoryReport, run 29: told to write what it printed, it wrote 59.20
+    # run 30: it finished instead, was told to write report.txt, and typed the wrong total: both point to the program
+    from autogpt.tools.core import finish
+    from autogpt.tools.files import write_file
+
+    with pytest.raises(ToolError) as unwritten:
+        finish("Done.", ctx)
+    assert str(unwritten.value) == (
+        "Not finished: report.txt does not exist in the workspace, and your last program printed 'TOTAL: 20.00' with "
+        f"total_value += value after its loop: the last value alone. Next, run it with that line in the loop: "
+        f"execute_python(code={json.dumps(indented)}), and write what it prints to report.txt.")
+    with pytest.raises(ToolError) as typed:
+        write_file("report.txt", "widget: 35.00\ngizmo: 20.00\nTOTAL: 20.00", ctx)
+    assert str(typed.value) == (
+        "Nothing was written: 'TOTAL: 20.00' is what your last program printed with total_value += value after its "
+        f"loop: the last value alone, not all of them. Run it with that line in the loop first: execute_python(code="
+        f"{json.dumps(indented)}), then write what it prints. If this text is right, call the command again.")
     assert "TOTAL: 55.00" in await execute_python(indented, ctx)
+    assert "Wrote" in write_file("report.txt", "widget: 35.00\ngizmo: 20.00\nTOTAL: 55.00", ctx)
     assert "adds only the last x" in added_after_loop("total = 0\nfor x in [1, 2]:\n    print(x)\ntotal += x\n")
     assert added_after_loop("t = 0\nfor x in xs:\n    t += x\nt += 1\n") == ""  # adds a constant: meant
     assert added_after_loop("t = 0\nfor x in xs:\n    t += x\nprint(t)\n") == ""

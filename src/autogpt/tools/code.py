@@ -22,6 +22,7 @@ from pathlib import PurePosixPath
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
 from autogpt.tools.core import (
+    AFTER_LOOP,
     FIX_NEXT,
     FLAWED_TABLES,
     WRITE_NEXT,
@@ -594,6 +595,7 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     tables = table_notes(ctx, changed)
     written = written_files(ctx, changed, skip=kept) + tables
     after_loop = added_after_loop(code)  # its result is wrong: not to be written (InventoryReport, run 29: it was)
+    _note_after_loop(ctx, code, result.stdout)
     if _JSON_ERROR.search(result.stdout):  # the error was caught and printed: the step did not work either
         written += "\n" + json_note(code)
     elif not after_loop and not [name for name in changed if "__pycache__" not in name.split("/")]:
@@ -603,6 +605,19 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     if not tables and not after_loop:  # FilterRows, run 11: told its rows were rewritten and that it was done
         written += all_made(ctx, changed) or tested(ctx, tried, code)
     return f"{text}\n{written}" if written else text
+
+
+def _note_after_loop(ctx: ToolContext, code: str, stdout: str) -> None:
+    """Remember a program's last printed line while it adds a value after its loop (see ``added_after_loop``), with
+    the program mended, for write_file and finish; a program without that mistake forgets it. InventoryReport, run
+    30: given the mended program, the model finished instead, was told to write report.txt, and typed the wrong
+    ``TOTAL: 59.20``."""
+    found = after_loop(code)
+    printed = stdout.strip().splitlines()
+    if found is None or not printed or not found[3]:
+        ctx.extras.pop(AFTER_LOOP, None)
+        return
+    ctx.extras[AFTER_LOOP] = (printed[-1], found[0], found[3])
 
 
 def unwritten_result(ctx: ToolContext, stdout: str = "") -> str:
@@ -1029,7 +1044,10 @@ async def execute_python(code: str, ctx: ToolContext) -> str:
             raise
     else:
         if _REWRITTEN_NOTE not in ran or not (as_text := read_csv_as_text(code)):
-            return ran + sorted_version(ran, code) + merge_version(ran, code)
+            if merged := merge_version(ran, code):  # JoinCsv, run 30: told to "write every one" first, it typed one
+                ran = re.sub(r" Write every one: a program that reads \S+ and writes a (?:row|line) for each to \S+\.",
+                             "", ran)
+            return ran + sorted_version(ran, code) + merged
         # FilterRows (runs 10, 21, 22): pandas wrote the shipped rows with 120.50 as 120.5; told so, the model typed
         # the rows by hand instead. Run again with the values read as text, kept when only the numbers' writing
         # changed: what it printed (a sum of text is no sum) and each table's rows as values, in their order (text
@@ -1164,10 +1182,15 @@ def read_csv_as_text(code: str) -> str:
     return "" if compile_error(mended) else mended
 
 
-#: The file commands, as Python functions that do what a program calling them means.
+#: The file commands, as Python functions that do what a program calling them means: a list is written one item a
+#: line (Latin1Encoding, run 30: ``write_file(path='zurich.txt', content=names)`` wrote the list's repr).
 _FILE_COMMANDS = {
-    "write_file": "def write_file(path, content): open(path, 'w', encoding='utf-8').write(str(content))",
-    "append_file": "def append_file(path, content): open(path, 'a', encoding='utf-8').write(str(content))",
+    "write_file": ("def write_file(path, content): open(path, 'w', encoding='utf-8').write(content if "
+                   "isinstance(content, str) else '\\n'.join(map(str, content)) + '\\n' if isinstance(content, "
+                   "(list, tuple)) else str(content))"),
+    "append_file": ("def append_file(path, content): open(path, 'a', encoding='utf-8').write(content if "
+                   "isinstance(content, str) else '\\n'.join(map(str, content)) + '\\n' if isinstance(content, "
+                   "(list, tuple)) else str(content))"),
     "read_file": "def read_file(path): return open(path, encoding='utf-8').read()",
 }
 
@@ -1282,10 +1305,23 @@ def added_after_loop(code: str) -> str:
     """A note for a program that adds a value the loop just before it sets, after that loop rather than in it
     (``total += value`` not indented under ``for``): it adds only the last one. InventoryReport, run 28: its program
     printed the four item lines and ``TOTAL: 59.20``, the last item's value, and the model wrote that total."""
+    found = after_loop(code)
+    if found is None:
+        return ""
+    line, header, names, program = found
+    written = f" Your program that way: execute_python(code={json.dumps(program, ensure_ascii=False)})" if program else ""
+    return (f"\nNote: {line} comes after the loop ({header}), not inside it, so it runs once and adds only the last "
+            f"{names}: what it printed from it is wrong. To add each one, indent it under the loop, like the lines "
+            f"that set it, and run the program again.{written}")
+
+
+def after_loop(code: str) -> tuple[str, str, str, str] | None:
+    """For ``code`` that adds a value after the loop that sets it: that line, the loop's first line, the names it
+    adds, and the program with the line indented under the loop ("" if that does not compile or is too long)."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
-        return ""
+        return None
     for body in [tree.body, *(node.body for node in ast.walk(tree) if isinstance(node, ast.FunctionDef))]:
         for loop, after in zip(body, body[1:], strict=False):
             if not isinstance(loop, ast.For) or not isinstance(after, ast.AugAssign):
@@ -1297,19 +1333,15 @@ def added_after_loop(code: str) -> str:
             used = {node.id for node in ast.walk(after.value) if isinstance(node, ast.Name)}
             if not used & set_in_loop or after.target.id in set_in_loop:
                 continue
-            line = ast.get_source_segment(code, after) or ""
             lines = code.splitlines(keepends=True)
-            header = lines[loop.lineno - 1].strip()
             indent = " " * (loop.body[0].col_offset - after.col_offset)
             program = "".join([*lines[: after.lineno - 1], *(indent + text for text in lines[after.lineno - 1:
                                                                                                after.end_lineno]),
                                *lines[after.end_lineno:]])
-            written = ("" if len(program) > 1500 or compile_error(program)
-                       else f" Your program that way: execute_python(code={json.dumps(program, ensure_ascii=False)})")
-            return (f"\nNote: {line} comes after the loop ({header}), not inside it, so it runs once and adds only "
-                    f"the last {', '.join(sorted(used & set_in_loop))}: what it printed from it is wrong. To add each "
-                    f"one, indent it under the loop, like the lines that set it, and run the program again.{written}")
-    return ""
+            return (ast.get_source_segment(code, after) or "", lines[loop.lineno - 1].strip(),
+                    ", ".join(sorted(used & set_in_loop)),
+                    "" if len(program) > 1500 or compile_error(program) else program)
+    return None
 
 
 def _closed_last_line(code: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
@@ -128,6 +129,8 @@ SAID_DONE = "said_done"
 #: ToolContext.extras: a write just got the typed-numbers note: the next step computes (the writing tools rest)
 COMPUTE_NEXT = "compute_next"
 #: ToolContext.extras flag: a program failed in the written module it tests: the next step rewrites it (no other tools)
+AFTER_LOOP = "after_loop"  # ToolContext.extras: (the last line printed, the line added after the loop, the program
+# with it in the loop) of the last program, while it adds a value after its loop: that line's numbers are wrong
 FIX_NEXT = "fix_next"
 #: ToolContext.extras flag: a program printed a computed answer while the file for it is missing (see
 #: ``code.unwritten_result``): the next step may only write (or finish).
@@ -356,6 +359,8 @@ def all_made(ctx: ToolContext, written: list[str], typed: str | None = None) -> 
     if empty := [relative for relative in made if _blank(ctx, relative)]:
         return (f"\nNote: {empty[0]} is empty: it holds nothing yet. Write what the goals ask for to it (when a "
                 "program wrote it, check what the program matched: maybe nothing did).")
+    if same := repeated_value(ctx):
+        return f"\nNote: {_repeated_note(*same)}"
     if wrong := wrong_header(ctx):
         name, have, want = wrong
         return (f"\nNote: {name} begins with the header row {have or '(empty)'}, but the goals ask for {want}. Write "
@@ -534,6 +539,38 @@ def _data_lines(ctx: ToolContext, relative: str) -> int:
     return max(len(lines) - _is_table(relative), 0)
 
 
+def repeated_value(ctx: ToolContext) -> tuple[str, str, int] | None:
+    """A text output (not code or a table) whose lines, two or more, are all one value the goals name: what they
+    select by, not what they ask for. Latin1Encoding, run 30: asked for the names of the customers whose city is
+    Zürich, the program wrote each line's city, and zurich.txt held "Zürich" four times."""
+    goals = "\n".join(ctx.goals).casefold()
+    for name in asked_outputs(ctx):
+        if name.endswith((".py", ".csv", ".tsv", ".json")) or absent(ctx, [name]):
+            continue
+        try:
+            lines = [line.strip() for line in ctx.workspace.read_text(name, max_bytes=65536).splitlines() if line.strip()]
+        except (ToolError, OSError):
+            continue
+        if len(lines) >= 2 and len(set(lines)) == 1 and re.search(r"[^\W\d_]", lines[0]) and (
+                lines[0].casefold() in goals):
+            return name, lines[0], len(lines)
+    return None
+
+
+def _repeated_note(name: str, value: str, count: int) -> str:
+    return (f"{name} has {value!r} on each of its {count} lines: that is the value the goals select by, the same for "
+            "every line, not what they ask for from each. Take the part the goals ask for (print one line split into "
+            "its parts to see which), and write that.")
+
+
+def _repeated_check(ctx: ToolContext, reason: str) -> str:
+    """One value the goals name on every line of an output (see ``repeated_value``): asked once."""
+    same = repeated_value(ctx)
+    if same is None or not first_time(ctx, "finish_repeated_warned", same[0]):
+        return ""
+    return _repeated_note(*same) + " If it is right as it is, call finish again."
+
+
 def _too_few_lines_check(ctx: ToolContext, reason: str) -> str:
     """Fewer lines in the output than the goals ask for (see ``too_few_lines``)."""
     short = too_few_lines(ctx)
@@ -624,6 +661,12 @@ def _missing_check(ctx: ToolContext, reason: str) -> str:
                 f"ask for {'it' if one else 'them'}: that is other work (the example in your instructions?). This "
                 f"task asks for {', '.join(asked)}: check that {'it holds' if len(asked) == 1 else 'they hold'} what "
                 "the goals ask (or make it so), then finish saying what you did for this task.")
+    if (wrong := ctx.extras.get(AFTER_LOOP)) and not missing[0].endswith(".py"):
+        # InventoryReport, run 30: given the mended program, it finished; told to write report.txt, it typed 59.20
+        return (f"{listed} {'does' if one else 'do'} not exist in the workspace, and your last program printed "
+                f"{wrong[0]!r} with {wrong[1]} after its loop: the last value alone. Next, run it with that line in "
+                f"the loop: execute_python(code={json.dumps(wrong[2], ensure_ascii=False)}), and write what it "
+                f"prints to {missing[0]}.")
     if uncomputed(ctx) and not missing[0].endswith(".py"):
         # JoinCsv, run 29: finished right after reading the two tables, then typed made-up totals as told to write
         inputs = [name for name in goal_inputs("\n".join(ctx.goals)) if name not in missing]
@@ -1071,9 +1114,9 @@ def _still_to_do_check(ctx: ToolContext, reason: str) -> str:
 
 FINISH_CHECKS: tuple[Callable[[ToolContext, str], str], ...] = (
     _missing_check, _untried_check, _failing_check, _header_only_check, _flawed_table_check, _not_found_check,
-    _empty_check, _header_row_check, _too_few_lines_check, _typed_numbers_check, _given_text_check, _stated_text_check,
-    _claim_check, _uncomputed_check, _evidence_check, _no_number_check, _year_check, _places_check, _encoding_check,
-    _still_to_do_check)
+    _empty_check, _header_row_check, _repeated_check, _too_few_lines_check, _typed_numbers_check, _given_text_check,
+    _stated_text_check, _claim_check, _uncomputed_check, _evidence_check, _no_number_check, _year_check, _places_check,
+    _encoding_check, _still_to_do_check)
 
 
 def empty_outputs(ctx: ToolContext) -> list[str]:

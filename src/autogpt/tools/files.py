@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import csv
 import functools
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from pydantic import Field
 
 from autogpt.errors import ToolError, WorkspacePathError
 from autogpt.tools.core import (
+    AFTER_LOOP,
     COMPUTE_NEXT,
     FLAWED_TABLES,
     INPUT_BYTES,
@@ -347,6 +349,15 @@ def _other_than_printed(ctx: ToolContext, relative: str, content: str) -> tuple[
     return typed, printed
 
 
+def _after_loop_line(ctx: ToolContext, relative: str, content: str) -> bool:
+    """Whether a text written to a file the task asks for has the line the last program printed while it added a
+    value after its loop (``TOTAL: 59.20``): a wrong total (InventoryReport, runs 29 and 30)."""
+    wrong = ctx.extras.get(AFTER_LOOP)
+    if not wrong or relative not in asked_outputs(ctx):
+        return False
+    return wrong[0].strip() in (line.strip() for line in content.splitlines())
+
+
 def _refused_before(ctx: ToolContext, relative: str, content: str) -> bool:
     """Whether to refuse a write now: not when the same text was refused before for ``relative`` (sent again, it is
     meant); else it is remembered."""
@@ -651,6 +662,12 @@ def _checked_write(relative: str, path: str, content: str, ctx: ToolContext, exi
                         "result.txt), not of this task: neither the goals nor any file here has it. Work out what "
                         f"the goals ask from this task's files (with execute_python for a number) and write that to "
                         f"{relative}. If {copied} is right, call the command again.")
+    if _after_loop_line(ctx, relative, content) and first_time(ctx, "after_loop_warned", relative):
+        printed, line, program = ctx.extras[AFTER_LOOP]
+        raise ToolError(f"Nothing was {verb}: {printed!r} is what your last program printed with "
+                        f"{line} after its loop: the last value alone, not all of them. Run it with that line in the "
+                        f"loop first: execute_python(code={json.dumps(program, ensure_ascii=False)}), then write what "
+                        "it prints. If this text is right, call the command again.")
     if (not append and (other := _other_than_printed(ctx, relative, content))
             and first_time(ctx, "printed_other_warned", relative)):
         typed, printed = other
