@@ -594,25 +594,25 @@ async def _run_program(ctx: ToolContext, sandbox: Sandbox, argv: list[str], *, s
     changed = ctx.workspace.changed_since(before)
     tables = table_notes(ctx, changed)
     written = written_files(ctx, changed, skip=kept) + tables
-    after_loop = added_after_loop(code)  # its result is wrong: not to be written (InventoryReport, run 29: it was)
-    _note_after_loop(ctx, code, result.stdout)
+    found = after_loop(code)
+    after_loop_note = _after_loop_note(found)  # its result is wrong: not to be written (InventoryReport, run 29: it was)
+    _note_after_loop(ctx, found, result.stdout)
     if _JSON_ERROR.search(result.stdout):  # the error was caught and printed: the step did not work either
         written += "\n" + json_note(code)
-    elif not after_loop and not [name for name in changed if "__pycache__" not in name.split("/")]:
+    elif not after_loop_note and not [name for name in changed if "__pycache__" not in name.split("/")]:
         written += unwritten_result(ctx, result.stdout) if result.stdout.strip() else lost_result(ctx, code, file)
-    written += defined_here(ctx, code, file) + after_loop
+    written += defined_here(ctx, code, file) + after_loop_note
     note_shown(ctx, f"{result.stdout}\n{written}")
-    if not tables and not after_loop:  # FilterRows, run 11: told its rows were rewritten and that it was done
+    if not tables and not after_loop_note:  # FilterRows, run 11: told its rows were rewritten and that it was done
         written += all_made(ctx, changed) or tested(ctx, tried, code)
     return f"{text}\n{written}" if written else text
 
 
-def _note_after_loop(ctx: ToolContext, code: str, stdout: str) -> None:
+def _note_after_loop(ctx: ToolContext, found: tuple[str, str, str, str] | None, stdout: str) -> None:
     """Remember a program's last printed line while it adds a value after its loop (see ``added_after_loop``), with
     the program mended, for write_file and finish; a program without that mistake forgets it. InventoryReport, run
     30: given the mended program, the model finished instead, was told to write report.txt, and typed the wrong
     ``TOTAL: 59.20``."""
-    found = after_loop(code)
     printed = stdout.strip().splitlines()
     if found is None or not printed or not found[3]:
         ctx.extras.pop(AFTER_LOOP, None)
@@ -1305,7 +1305,11 @@ def added_after_loop(code: str) -> str:
     """A note for a program that adds a value the loop just before it sets, after that loop rather than in it
     (``total += value`` not indented under ``for``): it adds only the last one. InventoryReport, run 28: its program
     printed the four item lines and ``TOTAL: 59.20``, the last item's value, and the model wrote that total."""
-    found = after_loop(code)
+    return _after_loop_note(after_loop(code))
+
+
+def _after_loop_note(found: tuple[str, str, str, str] | None) -> str:
+    """The note of ``added_after_loop`` for what ``after_loop`` found ("" for nothing)."""
     if found is None:
         return ""
     line, header, names, program = found

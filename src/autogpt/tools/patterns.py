@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 
 from autogpt.errors import ToolError
 from autogpt.tools.registry import ToolContext
@@ -29,13 +30,7 @@ def pattern_note(ctx: ToolContext, code: str, stderr: str, tried: list[str]) -> 
         return ""
     if runs := _runs_note(ctx, line, stderr, tried):
         return runs
-    for path in tried:
-        if not path.endswith(".py"):
-            continue
-        try:
-            source = ctx.workspace.read_text(path, max_bytes=65536)
-        except ToolError:
-            continue
+    for path, source in _modules(ctx, tried):
         for function, pattern in _patterns(source):
             for text in texts:
                 if (found := _finds(function, pattern, text)) is None:
@@ -55,13 +50,7 @@ def _runs_note(ctx: ToolContext, line: str, stderr: str, tried: list[str]) -> st
     want = _wanted(line)
     if got is None or not want:
         return ""
-    for path in tried:
-        if not path.endswith(".py"):
-            continue
-        try:
-            source = ctx.workspace.read_text(path, max_bytes=65536)
-        except ToolError:
-            continue
+    for path, source in _modules(ctx, tried):
         for pattern, separator in _substitutions(source):
             if (separator * 2 in got.group(1) and separator * 2 not in want and not pattern.endswith(("+", "*", "}"))
                     and _finds("match", pattern, " ")):
@@ -75,6 +64,17 @@ def _runs_note(ctx: ToolContext, line: str, stderr: str, tried: list[str]) -> st
                         f"re.sub(r'{pattern}', {separator!r}, ...) in {path} put it there for a character at the edge. "
                         f"Then .strip({separator!r}) removes it: {got.group(1)!r}.strip({separator!r}) gives {want!r}.")
     return ""
+
+
+def _modules(ctx: ToolContext, tried: list[str]) -> Iterator[tuple[str, str]]:
+    """The written ``.py`` files the failed program tried, with their text."""
+    for path in tried:
+        if not path.endswith(".py"):
+            continue
+        try:
+            yield path, ctx.workspace.read_text(path, max_bytes=65536)
+        except ToolError:
+            continue
 
 
 def _wanted(line: str) -> str:
