@@ -1,7 +1,7 @@
 """Does the agent get better the second and third time it meets a kind of task? Lessons on against off.
 
     python benchmarks/learning.py                                   # the CSV family, embedded model, 3 rounds
-    python benchmarks/learning.py --family benchmarks/challenges/data --rounds 2 --model deepseek:deepseek-chat
+    python benchmarks/learning.py --family benchmarks/challenges/dev/data --rounds 2 --model deepseek:deepseek-chat
 
 Each condition starts from an empty long-term memory. A round runs every challenge of the family once, through
 the same harness as `autogpt bench`. With lessons on, every attempt ends with the run's review (reward and

@@ -5,12 +5,14 @@
 
 1. Starts llama-cpp-python's OpenAI-compatible server on the embedded GGUF (``qwen2.5-coder-1.5b``) on a free
    127.0.0.1 port (or uses ``--url`` of one already running) and waits until it answers.
-2. For every challenge (``benchmarks/challenges`` by default) runs, one after the other on a fresh workspace each:
+2. For every challenge (``benchmarks/challenges`` by default: its ``dev/`` and ``test/`` splits, or one of them with
+   ``--split``) runs, one after the other on a fresh workspace each:
    ``autogpt`` (in-process, its OpenAI-compatible model pointed at the server), ``smol-tool`` (smolagents
    ``ToolCallingAgent``) and ``smol-code`` (smolagents ``CodeAgent``), both with ``OpenAIServerModel``.
 3. Scores every workspace with ``autogpt.bench.evaluate``; the judge of ``llm`` evaluations is one autogpt model on
    the same server, the same for all agents.
-4. Prints one table (challenge x agent: pass/fail and seconds) and a summary per agent; ``--json`` saves every record.
+4. Prints one table (challenge x agent: pass/fail and seconds) and per agent the totals of ``autogpt bench`` (per split
+   and for all: solved, per-attempt success rate with its 95 % interval, finished runs); ``--json`` saves every record.
 
 See README.md next to this file for what is installed, what each agent gets and what to make of the numbers.
 """
@@ -67,6 +69,7 @@ class Record:
     difficulty: str = ""
     cutoff: float = 0.0
     workspace: str = ""
+    split: str = ""  # "dev" or "test" (the suite's folders); "" in records saved before the suite was split
 
 
 # --- the server ----------------------------------------------------------------------------------------------
@@ -443,7 +446,7 @@ def say(text: str) -> None:
 def choose(args: argparse.Namespace) -> list[Any]:
     from autogpt.bench import load_challenges
 
-    challenges = load_challenges([Path(p) for p in args.suite], args.category)
+    challenges = load_challenges([Path(p) for p in args.suite], args.category, args.split)
     if args.challenges:
         wanted = set(args.challenges)
         unknown = wanted - {c.name for c in challenges}
@@ -454,7 +457,7 @@ def choose(args: argparse.Namespace) -> list[Any]:
     if args.limit:
         challenges = challenges[: args.limit]
     if not challenges:
-        raise SystemExit("No challenges chosen (check --suite, --category and --challenges).")
+        raise SystemExit("No challenges chosen (check --suite, --split, --category and --challenges).")
     return challenges
 
 
@@ -479,6 +482,7 @@ async def compare(args: argparse.Namespace, url: str, gguf: Path, challenges: li
                 record = await run_smol_attempt(agent, timed, workspace, model=smol, judge=judge,
                                                 max_steps=args.max_steps, verbose=args.verbose)
             record.category, record.difficulty = list(challenge.category), challenge.info.difficulty
+            record.split = challenge.split
             record.cutoff, record.workspace = cutoff, str(workspace)
             records.append(record)
             with (results / "records.jsonl").open("a", encoding="utf-8") as log:  # kept if the run is stopped
@@ -493,42 +497,57 @@ async def compare(args: argparse.Namespace, url: str, gguf: Path, challenges: li
     return records
 
 
+def as_results(records: list[Record]) -> list[Any]:
+    """The records as ``autogpt.bench`` results, so that every agent is summed up by autogpt's own report code."""
+    from autogpt.bench import Result
+
+    return [Result(name=r.challenge, success=r.success, split=r.split, category=r.category, difficulty=r.difficulty,
+                   steps=r.steps, tokens=r.tokens, seconds=r.seconds, status=r.status, error=r.error,
+                   details=r.details) for r in records]
+
+
 def summary(records: list[Record], agents: list[str]) -> dict[str, dict[str, Any]]:
-    out = {}
-    for agent in agents:
-        mine = [r for r in records if r.agent == agent]
-        solved = sum(r.success for r in mine)
-        out[agent] = {"solved": solved, "total": len(mine),
-                      "success_rate": round(solved / len(mine), 3) if mine else 0.0,
-                      "seconds": round(sum(r.seconds for r in mine), 1),
-                      "steps": sum(r.steps for r in mine), "tokens": sum(r.tokens for r in mine)}
-    return out
+    """Per agent, ``autogpt.bench.summarise`` of its records: overall and per split (dev, test)."""
+    from autogpt.bench import summarise
+
+    return {agent: summarise(as_results([r for r in records if r.agent == agent])) for agent in agents}
 
 
 def print_table(records: list[Record], challenges: list[Any], agents: list[str]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table("Challenge", "Category", *agents)
-    for challenge in challenges:
+    from autogpt.bench.report import SPLITS, totals_lines
+
+    table = Table("Challenge", "Split", "Category", *agents)
+    order = {split: i for i, split in enumerate(SPLITS)}
+    for challenge in sorted(challenges, key=lambda c: order.get(c.split, len(SPLITS))):  # stable: dev, then test
         cells = []
         for agent in agents:
             r = next((r for r in records if r.challenge == challenge.name and r.agent == agent), None)
-            cells.append("" if r is None else f"{'[green]✓[/green]' if r.success else '[red]✗[/red]'} {r.seconds:.0f} s")
-        table.add_row(challenge.name, ", ".join(challenge.category), *cells)
+            cells.append("" if r is None else f"{'[green]✓[/green]' if r.success else '[red]✗[/red]'} {r.seconds:.0f} s"
+                         + ("" if r.status == "finished" else f" [dim]{escape(r.status or '?')}[/dim]"))
+        table.add_row(challenge.name, challenge.split or "-", ", ".join(challenge.category), *cells)
     totals = summary(records, agents)
     table.add_section()
-    table.add_row("Solved", "", *(f"{t['solved']}/{t['total']} ({t['success_rate']:.0%})" for t in totals.values()))
-    table.add_row("Total time", "", *(f"{t['seconds']:.0f} s" for t in totals.values()))
+    table.add_row("Solved", "", "", *(f"{t['solved']}/{t['challenges']}" for t in totals.values()))
+    table.add_row("Total time", "", "", *(f"{t['seconds']:.0f} s" for t in totals.values()))
     console = Console(highlight=False)
     console.print("autogpt vs smolagents: the same model behind the same llama-cpp-python server")
     console.print(table)
+    for agent, total in totals.items():
+        console.print(f"[bold]{agent}[/bold]")
+        for line in totals_lines(total):
+            console.print("  " + escape(line), soft_wrap=True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--suite", action="append", metavar="PATH",
                    help=f"challenge folder or data.json (repeatable; default {DEFAULT_SUITE.relative_to(REPO)})")
+    p.add_argument("--split", choices=("dev", "test"),
+                   help="only the dev challenges (the agent is tuned on them) or the held-out test ones (default both)")
     p.add_argument("--category", "-c", action="append", help="only challenges of this category (repeatable)")
     p.add_argument("--challenges", nargs="+", metavar="NAME", help="only these challenges")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N challenges (after the filters)")
@@ -582,7 +601,14 @@ def print_saved(paths: list[Path]) -> None:
     from types import SimpleNamespace
 
     records = saved_records(paths)
-    challenges = {r.challenge: SimpleNamespace(name=r.challenge, category=r.category) for r in records}
+    if any(not r.split for r in records):  # saved before the suite was split: the split the suite gives it now
+        with contextlib.suppress(Exception):
+            from autogpt.bench import load_challenges
+
+            splits = {c.name: c.split for c in load_challenges([DEFAULT_SUITE])}
+            for r in records:
+                r.split = r.split or splits.get(r.challenge, "")
+    challenges = {r.challenge: SimpleNamespace(name=r.challenge, category=r.category, split=r.split) for r in records}
     agents = [a for a in AGENTS if any(r.agent == a for r in records)]
     print_table(records, list(challenges.values()), agents)
 

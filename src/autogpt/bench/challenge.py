@@ -5,6 +5,11 @@
     <folder>/artifacts_in/www/ served on 127.0.0.1 instead; ``{{url}}`` in the task becomes its address
     <folder>/artifacts_out/    a reference solution (the suite's self-test evaluates it)
     <folder>/custom_python/    checkers copied into the workspace before evaluation
+
+A suite is split in two: ``dev/`` (the challenges the agent is tuned on) and ``test/`` (held out, for reporting
+only). A challenge's split is the name of the nearest folder above it called ``dev`` or ``test``, searched up to
+the folder the suite was loaded from (included), and at least up to ``<split>/<category>/<Name>``; ``""`` when
+there is none.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from autogpt.errors import ConfigError
 
+SPLITS = ("dev", "test")
 DIFFICULTIES = ("trivial", "basic", "novice", "intermediate", "advanced", "hard", "expert", "human")
 
 
@@ -53,6 +59,7 @@ class Challenge(BaseModel):
     info: Info = Field(default_factory=Info)
     ground: Ground = Field(default_factory=Ground)
     folder: Path = Field(default=Path("."), exclude=True)
+    split: str = Field(default="", exclude=True)  # "dev", "test" or "": set by the loader from the folders
 
     @property
     def artifacts_in(self) -> Path:
@@ -71,8 +78,21 @@ class Challenge(BaseModel):
         return self.artifacts_in / "www"
 
 
-def load_challenge(path: Path) -> Challenge:
-    """Read one ``data.json`` (or the folder holding it); a broken file is a :class:`ConfigError` naming it."""
+def split_of(folder: Path, root: Path | None = None) -> str:
+    """``"dev"`` or ``"test"``: the name of the nearest folder above the challenge's ``folder`` that has one of those
+    names, looking up to ``root`` (the folder the suite is loaded from, itself included) and at least two folders up
+    (the ``<split>/<category>/<Name>`` layout, for a challenge or category loaded on its own); ``""`` if none."""
+    folder = folder.resolve()
+    above = list(folder.parents)
+    depth = 2
+    if root is not None and root.resolve() in above:
+        depth = max(depth, above.index(root.resolve()) + 1)
+    return next((p.name for p in above[:depth] if p.name in SPLITS), "")
+
+
+def load_challenge(path: Path, root: Path | None = None) -> Challenge:
+    """Read one ``data.json`` (or the folder holding it); a broken file is a :class:`ConfigError` naming it.
+    ``root``: the suite's folder, for the challenge's split (see :func:`split_of`)."""
     data_json = path / "data.json" if path.is_dir() else path
     try:
         data = json.loads(data_json.read_text(encoding="utf-8"))
@@ -82,24 +102,28 @@ def load_challenge(path: Path) -> Challenge:
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3])
         raise ConfigError(f"Bad challenge {data_json}: {problem}") from None
     challenge.folder = data_json.parent
+    challenge.split = split_of(challenge.folder, root)
     return challenge
 
 
-def load_challenges(paths: list[Path], categories: list[str] | None = None) -> list[Challenge]:
+def load_challenges(paths: list[Path], categories: list[str] | None = None, split: str | None = None) -> list[Challenge]:
     """Every challenge under ``paths`` (folders are searched for ``data.json``), sorted by name; dependencies
-    come before the challenges that need them."""
+    come before the challenges that need them. ``categories`` and ``split`` (``"dev"`` or ``"test"``) choose."""
+    if split is not None and split not in SPLITS:
+        raise ConfigError(f"No split {split!r}: choose {' or '.join(SPLITS)}.")
     found: dict[str, Challenge] = {}
     for root in paths:
         if not root.exists():
             raise ConfigError(f"No such challenge folder or file: {root}")
         files = [root] if root.is_file() else sorted(root.rglob("data.json"))
         for data_json in files:
-            challenge = load_challenge(data_json)
+            challenge = load_challenge(data_json, root if root.is_dir() else None)
             if challenge.name in found and found[challenge.name].folder != challenge.folder:
                 raise ConfigError(f"Two challenges are named {challenge.name!r}: {found[challenge.name].folder} "
                                   f"and {challenge.folder}")
             found[challenge.name] = challenge
-    chosen = [c for c in found.values() if not categories or set(categories) & set(c.category)]
+    chosen = [c for c in found.values() if (not categories or set(categories) & set(c.category))
+              and (split is None or c.split == split)]
     return _dependencies_first(sorted(chosen, key=lambda c: c.name))
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from autogpt.agent.agent import AutoGPT
 from autogpt.bench.challenge import Challenge
@@ -34,9 +34,13 @@ ModelFactory = Callable[[Challenge], Model]
 
 
 class Result(BaseModel):
+    """One attempt at one challenge. ``success``: the workspace passed the challenge's evaluation; ``status``:
+    how the run ended (``finished``, ``max_steps``, ``max_time``, ``error``, ``skipped``, ...)."""
+
     name: str
     success: bool
     attempt: int = 1
+    split: str = ""
     category: list[str] = []
     difficulty: str = ""
     steps: int = 0
@@ -46,6 +50,13 @@ class Result(BaseModel):
     status: str = ""
     error: str | None = None
     details: list[str] = []
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def finished(self) -> bool:
+        """The agent ended the run itself (``finish``), rather than a limit, an error or a skip ending it: right
+        files in a run that goes on until its limit are no success for a user."""
+        return self.status == "finished"
 
 
 @contextlib.contextmanager
@@ -82,8 +93,8 @@ async def run_attempt(challenge: Challenge, workspace: Path, *, settings: Settin
                       memory: LongTermMemory | None = None, store: Store | None = None) -> Result:
     prepare_workspace(challenge, workspace)
     started = time.monotonic()
-    result = Result(name=challenge.name, success=False, attempt=attempt, category=challenge.category,
-                    difficulty=challenge.info.difficulty)
+    result = Result(name=challenge.name, success=False, attempt=attempt, split=challenge.split,
+                    category=challenge.category, difficulty=challenge.info.difficulty)
     with contextlib.ExitStack() as stack:
         task = challenge.task
         if challenge.www.is_dir():

@@ -13,9 +13,12 @@ from typing import Any
 from autogpt import __version__
 from autogpt.agent.agent import AutoGPT
 from autogpt.bench.challenge import Challenge, suite_version
+from autogpt.bench.report import summarise
 from autogpt.bench.runner import ModelFactory, Result, run_attempt
 from autogpt.config import Settings
 from autogpt.llm.base import Model
+
+__all__ = ["record", "run_suite", "summarise", "write_results"]  # summarise: from autogpt.bench.report
 
 
 async def run_suite(challenges: list[Challenge], *, settings: Settings, results_dir: Path, attempts: int = 1,
@@ -23,7 +26,7 @@ async def run_suite(challenges: list[Challenge], *, settings: Settings, results_
                     judge: Model | None = None, max_steps: int = 20,
                     on_result: Callable[[Result], None] = lambda r: None) -> list[Result]:
     """Run every challenge ``attempts`` times, ``parallel`` at a time; a challenge whose dependency failed
-    every attempt is skipped (recorded as failed)."""
+    every attempt is skipped (each of its attempts recorded as failed, so per-attempt rates count it fully)."""
     gate = asyncio.Semaphore(max(parallel, 1))
     # one long-term memory and one run store for every in-process attempt, closed at the end (not one per agent)
     shared = None if agent_url else AutoGPT(settings=settings)  # holds them; opens each on first use
@@ -32,12 +35,14 @@ async def run_suite(challenges: list[Challenge], *, settings: Settings, results_
     async def one(challenge: Challenge) -> list[Result]:
         for dependency in challenge.dependencies:
             if dependency in passed and not await passed[dependency]:
-                result = Result(name=challenge.name, success=False, category=challenge.category,
-                                difficulty=challenge.info.difficulty, status="skipped",
-                                error=f"dependency {dependency} failed")
-                on_result(result)
+                skipped = [Result(name=challenge.name, success=False, attempt=attempt, split=challenge.split,
+                                  category=challenge.category, difficulty=challenge.info.difficulty,
+                                  status="skipped", error=f"dependency {dependency} failed")
+                           for attempt in range(1, attempts + 1)]
+                for result in skipped:
+                    on_result(result)
                 passed[challenge.name].set_result(False)
-                return [result]
+                return skipped
         results = []
         for attempt in range(1, attempts + 1):
             async with gate:
@@ -73,19 +78,12 @@ def record(results: list[Result], challenges: list[Challenge], *, model: str, se
     }
 
 
-def summarise(results: list[Result]) -> dict[str, Any]:
-    names = sorted({r.name for r in results})
-    solved = [n for n in names if any(r.success for r in results if r.name == n)]
-    return {"challenges": len(names), "solved": len(solved), "success_rate": round(len(solved) / len(names), 3)
-            if names else 0.0, "attempts": len(results), "tokens": sum(r.tokens for r in results),
-            "cost": round(sum(r.cost for r in results), 6), "seconds": round(sum(r.seconds for r in results), 1)}
-
-
 def write_results(data: dict[str, Any], results_dir: Path, json_path: Path | None) -> Path:
     results_dir.mkdir(parents=True, exist_ok=True)
     path = results_dir / "results.json"
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    if json_path is not None:  # the flat list the issue's --json asks for
-        flat = [{k: r[k] for k in ("name", "success", "steps", "tokens", "seconds", "error")} for r in data["results"]]
+    if json_path is not None:  # the summary, and one flat record per attempt
+        keys = ("name", "split", "attempt", "success", "finished", "steps", "tokens", "seconds", "error")
+        flat = {"summary": data["summary"], "results": [{k: r[k] for k in keys} for r in data["results"]]}
         json_path.write_text(json.dumps(flat, ensure_ascii=False, indent=2), encoding="utf-8")
     return path

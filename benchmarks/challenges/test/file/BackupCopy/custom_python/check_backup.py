@@ -1,0 +1,48 @@
+"""Checker: prints PASS when the workspace holds a correct answer, otherwise FAIL and why."""
+import os
+import re
+import sys
+
+
+def numbers(text):
+    """Every number in text (thousands separators and currency signs ignored)."""
+    return [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", text.replace(",", ""))]
+
+
+def read(name):
+    if not os.path.isfile(name):
+        raise AssertionError(f"{name} does not exist")
+    with open(name, encoding="utf-8-sig", errors="replace") as fh:
+        return fh.read()
+
+
+def lines_of(name):
+    """The non-empty lines of a file, stripped (CRLF and trailing spaces do not matter)."""
+    return [line.strip() for line in read(name).splitlines() if line.strip()]
+
+
+def unchanged(name, original):
+    """The input file name still holds original (line endings and a final newline aside)."""
+    text = read(name).replace("\r\n", "\n").rstrip("\n")
+    assert text == original.rstrip("\n"), f"{name} was changed; it must keep its original content"
+
+
+ORIGINAL = '# Settings for the photo archive sync job\n[source]\npath = /srv/photos/incoming\ninclude = *.jpg, *.png, *.heic\n\n[target]\nhost = archive-02.internal\npath = /data/photos\nkeep_days = 400\n\n[schedule]\nrun_at = 02:30\nretries = 3\n'
+
+
+def check():
+    unchanged("config.ini", ORIGINAL)
+    backup = read("config.ini.bak").replace("\r\n", "\n").rstrip("\n")
+    assert backup == ORIGINAL.rstrip("\n"), "config.ini.bak does not hold exactly the content of config.ini"
+
+
+if __name__ == "__main__":
+    try:
+        check()
+    except AssertionError as exc:
+        print(f"FAIL: {exc}")
+        sys.exit(1)
+    except Exception as exc:  # a broken output file is a failed answer, not a crashed checker
+        print(f"FAIL: {type(exc).__name__}: {exc}")
+        sys.exit(1)
+    print("PASS")
