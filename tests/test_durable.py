@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from autogpt import AutoGPT, Settings
-from autogpt.agent.schema import Reply
 from autogpt.agent.steps import ActionStep
+from autogpt.checks.base import signature
 from autogpt.errors import AgentStateError, NotFoundError, StoreError
 from autogpt.store.base import ArtifactRecord, ProtocolStep, TaskRecord
 from autogpt.store.sqlite import SQLiteStore
@@ -149,7 +149,7 @@ async def test_a_resumed_run_remembers_the_commands_that_failed(settings: Settin
     failing = reply("read_file", path="missing.txt")
     script = [failing, reply("list_folder"), reply("list_folder", path="."), failing, reply("finish", reason="done")]
     task_id, consumed, state = await cancel_after_two_steps(script, ["List the folder"], settings, tmp_path)
-    assert list(state["failed"]) == [Reply.model_validate(failing).command.signature()]
+    assert list(state["checks"]["failed"]) == [signature("read_file", {"path": "missing.txt"})]
     resumed = AutoGPT.resume(task_id, settings=settings, model=ScriptedModel(script[consumed:]))
     result = await resumed.arun()
     again = result.history[3]  # the record of failures was checkpointed, with a fingerprint of the workspace

@@ -154,16 +154,15 @@ def test_a_typed_number_lowers_the_reward_and_the_review_is_told(settings: Setti
     (tmp_path / "ws" / "sales.csv").write_text("amount\n3\n4\n", encoding="utf-8")
     model = ScriptedModel([reply("read_file", path="sales.csv"),
                            reply("write_file", path="total.txt", content="9"),
-                           reply("finish", reason="Wrote the total to total.txt"),  # refused once: 9 was typed
-                           reply("read_file", path="total.txt"),
-                           reply("finish", reason="Wrote the total to total.txt"),  # again: no program has run
-                           reply("finish", reason="The total in total.txt is right."),
+                           reply("read_file", path="total.txt"),  # checked after the last write: verified, but
+                           reply("finish", reason="Wrote the total to total.txt"),  # 9 was typed, not shown
                            review(8, CSV_LESSON)])
     agent = AutoGPT(goals=["Sum the amount column of sales.csv and write the total to total.txt"],
                     settings=settings, model=model, workspace=tmp_path / "ws")
     result = agent.run()
     model.assert_complete()
-    assert result.status == "finished" and "total.txt holds 9, but no command" in result.history[2].observation
+    assert result.status == "finished"
+    # the typed number comes from the checks' review of the run (Runner.review), whatever the checks' profile
     assert "total.txt holds 9, which no command printed" in model.calls[-1].messages[-1].content  # the review
     stored = agent.store.get_task(result.run_id).result
     assert stored["reward_parts"]["verified"] == 0.0

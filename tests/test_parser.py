@@ -180,3 +180,11 @@ def test_a_run_of_line_breaks_is_a_loop_before_the_window_is_full():
     assert not repeats_itself(start + "\n" * 79) and not repeats_itself(start + "\n" * 60 + "x")
     code = "def f(x):\\n    return x\\n\\n\\n" + "    " * 15  # blank lines and indentation: not 80 in a row
     assert not repeats_itself(start + code)
+
+
+def test_a_code_fence_inside_a_string_is_content_not_the_replys_fence():
+    readme = "# tool\n\n## Usage\n\n```bash\ntool data.csv\n```\n"
+    text = json.dumps({"thoughts": {}, "command": {"name": "write_file", "args": {"path": "README.md",
+                                                                                  "content": readme}}})
+    assert parse_reply(text).command.args["content"] == readme
+    assert parse_reply(f"Here it is:\n```json\n{text}\n```").command.args["content"] == readme

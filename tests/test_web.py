@@ -235,8 +235,6 @@ async def test_html_article_becomes_markdown(tmp_path: Path, base: str) -> None:
 
 
 async def test_the_links_of_a_page_are_listed_with_full_addresses(tmp_path: Path, base: str) -> None:
-    from autogpt.tools.web import PAGES_READ
-
     # WebFollowLink: "warranty is on the page warranty.html", and the model, with no address to follow, read the
     # home page again five times
     ctx = make_ctx(tmp_path)
@@ -250,32 +248,6 @@ async def test_the_links_of_a_page_are_listed_with_full_addresses(tmp_path: Path
     assert again.startswith(out) and again.endswith(
         "[You had read this page already. If what the goals need is not on it, read one of its links above; "
         "if it is, write it down now.]")
-    # WebFollowLink's model read the page with the answer, then wrote a requests program to fetch it again
-    ctx.goals = ["Find the warranty of the Orbit X2 and write it to answer.txt"]
-    # WebFollowLink, run 10: the model read the home page, which named warranty.html, and typed a guess
-    asked = await read_webpage(f"{base}/article", ctx)
-    assert asked.endswith(f"[The goals ask about warranty: the page {base}/shop/warranty.html may tell it. If this "
-                          "page does not say what the goals need, read that one next: "
-                          f'read_webpage(url="{base}/shop/warranty.html"). If it does, write it now: '
-                          'write_file(path="answer.txt", content=...) with only what the task asks for.]')
-    ctx.extras[PAGES_READ].append(f"{base}/shop/warranty.html")  # read: no link left that the goals name
-    asked = await read_webpage(f"{base}/article", ctx)
-    assert asked.endswith('[If this page has what the goals need, write it now: write_file(path="answer.txt", '
-                          "content=...) with only what the task asks for.]")
-    (tmp_path / "answer.txt").write_text("30")
-    assert "write it now" not in await read_webpage(f"{base}/article", ctx)
-
-
-async def test_code_that_fetches_a_page_already_read_is_told_its_text_is_above(tmp_path: Path, base: str) -> None:
-    from autogpt.tools.code import page_read_note
-    from autogpt.tools.web import PAGES_READ
-
-    ctx = make_ctx(tmp_path)
-    await read_webpage(f"{base}/article", ctx)
-    assert ctx.extras[PAGES_READ] == [f"{base}/article"]
-    fetch_again = f"import requests\nprint(requests.get('{base}/article').text)"
-    assert f"you already read {base}/article with read_webpage" in page_read_note(ctx, fetch_again)
-    assert page_read_note(ctx, f"import requests\nrequests.get('{base}/other')") == ""
 
 
 async def test_html_falls_back_to_plain_text_when_extraction_finds_nothing(
@@ -381,7 +353,7 @@ async def test_a_host_not_found_withdraws_the_web_at_once_only_where_no_name_res
     ctx = make_ctx(tmp_path)
     with pytest.raises(ToolUnavailableError, match="withdrawn for the rest of this task"):
         await read_webpage("https://www.example-made-up.com/error-analysis", ctx)
-    assert ctx.extras[web.WEB_WITHDRAWN] is True  # code that fetches it is not told to read it any more
+    assert ctx.extras[web.WEB_WITHDRAWN] is True
 
 
 async def test_invalid_url_is_a_tool_error(tmp_path: Path) -> None:
@@ -633,20 +605,6 @@ async def test_failing_backend_is_unavailable_not_a_crash(tmp_path: Path) -> Non
         await WEB_SEARCH.call({"query": "anything"}, ctx)
 
 
-async def test_read_webpage_is_offered_once_an_address_is_known(tmp_path: Path) -> None:
-    from autogpt.tools.web import address_known
-
-    ctx = make_ctx(tmp_path)
-    ctx.goals = ["Sum the amounts in data.csv"]
-    assert not address_known(ctx)
-    ctx.extras["search_backend"] = FakeBackend(lambda q, n: [SearchHit("A page", "https://example.org/a", "")])
-    await web_search("anything", ctx)
-    assert address_known(ctx)  # search results give addresses
-    ctx2 = make_ctx(tmp_path)
-    ctx2.goals = ["Summarise http://127.0.0.1:8000/page.html to summary.md"]
-    assert address_known(ctx2)
-
-
 async def test_offline_failures_read_the_same_whichever_engine_failed(tmp_path: Path) -> None:
     messages = set()
     for engine in ("www.startpage.com", "html.duckduckgo.com", "www.bing.com"):
@@ -705,58 +663,3 @@ def test_an_html_fragment_still_gives_its_text() -> None:
     from autogpt.tools.web import _strip_tags
 
     assert _strip_tags("<p>A &amp; B</p><script>evil()</script>\n<div>C</div>") == "A & B\nC"
-
-
-def test_after_a_page_shown_whole_the_next_step_may_read_only_its_links(tmp_path: Path, base: str) -> None:
-    from autogpt import AutoGPT
-    from autogpt.testing import ScriptedModel, reply
-
-    model = ScriptedModel([
-        reply("read_webpage", url=f"{base}/article"),
-        reply("read_webpage", url=f"{base}/long"),  # not one of its links: the scripted model is not held to them
-        reply("read_webpage", url=f"{base}/article"),  # another page, after one shown in part
-        reply("read_webpage", url=f"{base}/plain"),
-        reply("finish", reason="Read the pages"),
-    ])
-    settings = Settings.load(data_dir=tmp_path / "data", web_allow_hosts=["127.0.0.1"], lessons=False)
-    result = AutoGPT(goals=[f"Read {base}/article and {base}/long"], model=model, settings=settings,
-                     workspace=tmp_path / "ws").run()
-    model.assert_complete()
-    assert [step.ok for step in result.history] == [True] * 5
-    assert "Part 1 of" in result.history[1].observation
-
-    def url_choices(call: ModelRequest) -> list[str] | None:  # None: read_webpage is not offered
-        spec = next((tool for tool in call.tools if tool["name"] == "read_webpage"), None)
-        return spec and spec["parameters"]["properties"]["url"].get("enum", ["any"])
-
-    links = ["https://links.example/more"]
-    # first the goals' pages; after the article, only its link; after a page shown in part, any; after a page
-    # without links, none
-    assert [url_choices(call) for call in model.calls] == [[f"{base}/article", f"{base}/long"], links, ["any"],
-                                                            links, None]
-    # right after a page shown whole, code is not offered: small models write a program to fetch it again
-    coded = ["execute_python" in [tool["name"] for tool in call.tools] for call in model.calls]
-    assert coded == [False, False, True, False, False]
-
-
-def test_after_a_page_while_the_result_is_missing_only_writing_and_its_links_are_offered(tmp_path: Path, base: str) -> None:
-    from autogpt import AutoGPT
-    from autogpt.testing import ScriptedModel, reply
-
-    model = ScriptedModel([
-        reply("read_webpage", url=f"{base}/plain"),  # a page without links
-        reply("write_file", path="answer.txt", content="tangerine"),
-        reply("list_folder"),  # told it exists: finish, or check first
-        reply("read_webpage", url=f"{base}/article"),  # then the next step is free
-        reply("finish", reason="Wrote answer.txt"),
-    ])
-    settings = Settings.load(data_dir=tmp_path / "data", web_allow_hosts=["127.0.0.1"], lessons=False)
-    result = AutoGPT(goals=[f"Read {base}/plain and write the code word to answer.txt."], model=model,
-                     settings=settings, workspace=tmp_path / "ws").run()
-    model.assert_complete()
-    assert result.status == "finished"
-    offered = [[tool["name"] for tool in call.tools] for call in model.calls]
-    assert offered[1] == ["write_file", "append_file"]  # WebFact's model searched the web for what it had read
-    assert offered[2] == ["read_file", "list_folder", "finish"]
-    assert "web_search" in offered[3] and "execute_python" in offered[3]
-    assert "finish" in offered[4] and "list_folder" in offered[4] and "execute_python" not in offered[4]

@@ -57,6 +57,7 @@ CHAT_EXIT = {"exit", "quit", "退出"}
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="YAML file of settings (same names as the AUTOGPT_* variables, lower case).")]
 ModelOpt = Annotated[str | None, typer.Option("--model", "-m", metavar="ID", help="Model id (see `autogpt models`); default: the embedded model.")]
 DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="Where autogpt stores runs and workspaces (AUTOGPT_DATA_DIR).")]
+ChecksOpt = Annotated[str | None, typer.Option("--checks", metavar="PROFILE", help="Which checks judge the work: full, light, off or auto (full for local models, light for APIs; see docs/checks.md).")]
 
 
 def _version(value: bool) -> None:
@@ -88,6 +89,7 @@ def run(
     language: Annotated[str | None, typer.Option("--language", help="auto (follow the goals), en or zh.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON event per line instead of styled text.")] = False,
     resume: Annotated[str | None, typer.Option("--resume", metavar="ID", help="Go on with a stored run from its last completed step (see `autogpt list`).")] = None,
+    checks: ChecksOpt = None,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -99,7 +101,8 @@ def run(
     anything else is feedback to the agent. Ctrl-C once pauses after the current step; twice exits.
     """
     try:
-        settings = Settings.load(config, model=model, workspace=workspace, data_dir=data_dir, language=language)
+        settings = Settings.load(config, model=model, workspace=workspace, data_dir=data_dir, language=language,
+                                 checks=checks)
         view = RunView("json" if json_output else "auto")
         continuous = continuous or settings.continuous
         # A human is present when someone can answer: always when approving, else only at a terminal.
@@ -514,32 +517,36 @@ def serve(
 @app.command()
 def bench(
     paths: Annotated[list[Path] | None, typer.Argument(metavar="PATHS", help="Challenge folders or data.json files (default: benchmarks/challenges).")] = None,
-    attempts: Annotated[int, typer.Option("--attempts", min=1, help="Attempts per challenge; solved if any attempt passes.")] = 1,
+    split: Annotated[str | None, typer.Option("--split", metavar="dev|test", help="Only the dev challenges (the agent is tuned on them) or the held-out test ones (default: both).")] = None,
+    attempts: Annotated[int, typer.Option("--attempts", min=1, help="Attempts per challenge; solved if any attempt passes, and the success rate is over all attempts.")] = 1,
     parallel: Annotated[int, typer.Option("--parallel", min=1, help="Attempts to run at once.")] = 1,
     category: Annotated[list[str] | None, typer.Option("--category", "-c", help="Only challenges of this category (repeat for several).")] = None,
     model: ModelOpt = None,
     agent_url: Annotated[str | None, typer.Option("--agent-url", metavar="URL", help="Score another agent: an Agent Protocol server's base URL.")] = None,
     max_steps: Annotated[int, typer.Option("--max-steps", min=1, help="Step limit per attempt.")] = 20,
-    json_path: Annotated[Path | None, typer.Option("--json", metavar="PATH", help="Also write one record per attempt (name, success, steps, tokens, seconds, error) here.")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", metavar="PATH", help="Also write the summary and one record per attempt (name, split, attempt, success, finished, steps, tokens, seconds, error) here.")] = None,
     results_dir: Annotated[Path | None, typer.Option("--results-dir", help="Where workspaces and results.json go (default: <data_dir>/bench/<time>).")] = None,
     lessons: Annotated[bool, typer.Option("--lessons/--no-lessons", help="Learn lessons after each attempt and use them in later ones (memory starts empty either way).")] = False,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Run challenges (agbenchmark's data.json format) and print a table of what was solved.
+    """Run challenges (agbenchmark's data.json format) and print a table of what was solved and finished, with
+    totals per split (dev, test) and for all: challenges solved, the per-attempt success rate with its 95 %
+    confidence interval, and the runs that finished.
 
     Exit code 0 when every challenge was solved, 1 otherwise, 2 for bad usage.
     """
     import time as _time
 
     from autogpt.bench import load_challenges, run_suite
-    from autogpt.bench.suite import record, summarise, write_results
+    from autogpt.bench.report import challenge_table, totals_lines
+    from autogpt.bench.suite import record, write_results
 
     try:
         settings = Settings.load(config, model=model, data_dir=data_dir)
-        challenges = load_challenges(list(paths or [Path("benchmarks/challenges")]), category)
+        challenges = load_challenges(list(paths or [Path("benchmarks/challenges")]), category, split)
         if not challenges:
-            raise ConfigError("No challenges found (check the paths and --category).")
+            raise ConfigError("No challenges found (check the paths, --split and --category).")
         started = _time.time()
         folder = results_dir or settings.data_dir / "bench" / _time.strftime("%Y%m%d-%H%M%S")
         # A reproducible run: long-term memory starts empty in the results folder (never the user's own
@@ -556,8 +563,9 @@ def bench(
         def show(result: Any) -> None:
             mark = "[green]✓[/green]" if result.success else "[red]✗[/red]"
             why = f" ({escape(result.error)})" if result.error else ""
+            ended = "" if result.finished or result.error else f", not finished ({escape(result.status or '?')})"
             console.print(f"{mark} {escape(result.name)} #{result.attempt}: {result.steps} steps, "
-                          f"{result.seconds:.0f} s{why}")
+                          f"{result.seconds:.0f} s{ended}{why}")
 
         results = asyncio.run(run_suite(challenges, settings=settings, results_dir=folder, attempts=attempts,
                                         parallel=parallel, agent_url=agent_url, judge=judge, max_steps=max_steps,
@@ -567,18 +575,12 @@ def bench(
         saved = write_results(data, folder, json_path)
     except AutoGPTError as exc:
         _fail(exc)
-    table = Table("Challenge", "Category", "Difficulty", "Solved", "Steps", "Tokens", "Cost", "Time")
-    for challenge in challenges:
-        mine = [r for r in results if r.name == challenge.name]
-        best = next((r for r in mine if r.success), mine[0])
-        table.add_row(escape(challenge.name), ", ".join(challenge.category), challenge.info.difficulty,
-                      f"{sum(r.success for r in mine)}/{len(mine)}", str(best.steps), str(best.tokens),
-                      f"${best.cost:.4f}", f"{best.seconds:.0f} s")
-    total = summarise(results)
-    Console(highlight=False).print(table)
-    Console(highlight=False).print(
-        f"Solved {total['solved']}/{total['challenges']} ({total['success_rate']:.0%}) · {total['tokens']} tokens · "
-        f"${total['cost']:.4f} · {total['seconds']:.0f} s of agent time · suite {data['suite_version']} · {saved}")
+    total = data["summary"]
+    out = Console(highlight=False)
+    out.print(challenge_table(challenges, results))
+    for line in totals_lines(total):
+        out.print(escape(line), soft_wrap=True)
+    out.print(f"suite {data['suite_version']} · {escape(str(saved))}", soft_wrap=True)
     raise typer.Exit(EXIT_FINISHED if total["solved"] == total["challenges"] else EXIT_NOT_FINISHED)
 
 

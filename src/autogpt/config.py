@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     history_verbatim_steps: int = Field(4, ge=1, description="Recent steps kept verbatim in the prompt.")
     max_observation_tokens: int = Field(1200, ge=50, description="A tool output longer than this is truncated.")
     reply_retries: int = Field(3, ge=0, description="Times an unparseable reply is sent back to the model.")
+    checks: Literal["auto", "full", "light", "off"] = Field(
+        "auto", description="Which checks judge the agent's work (see docs/checks.md): full (the goal verifier, "
+        "compute vs. know, self-testing), light (hygiene only), off; auto: full for local models, light for APIs.")
 
     # --- code execution (see autogpt.sandbox) ----------------------------------------------------------
     sandbox: Literal["strict", "allow_weak"] = Field(

@@ -36,6 +36,15 @@ def reply(command: str, /, thoughts: dict[str, Any] | None = None, **args: Any) 
     }
 
 
+def all_met(request: ModelRequest) -> dict[str, Any]:
+    """The goal verifier's reply saying every goal is met: pass it as ``ScriptedModel(answers={"verify": all_met})``.
+
+    The verifier's schema has one property per goal (``goal_1``, ``goal_2``, ...), each ``{met, evidence}``.
+    """
+    keys = list((request.response_schema or {}).get("properties", {}))
+    return {key: {"evidence": "The output shows it.", "met": True} for key in keys}
+
+
 class ScriptedModel(Model):
     """A model that returns scripted replies in order. Public: use it in your own tests."""
 
@@ -48,6 +57,7 @@ class ScriptedModel(Model):
         delay: float = 0.0,
         price: tuple[float, float] = (0.0, 0.0),
         stream: bool = True,
+        answers: dict[str, Callable[[ModelRequest], Any]] | None = None,
     ) -> None:
         super().__init__()
         self.id = model_id
@@ -56,6 +66,9 @@ class ScriptedModel(Model):
         self.delay = delay
         self.stream = stream
         self.script: list[ScriptItem] = list(script)
+        #: {purpose: function of the request}: requests with that ``ModelRequest.purpose`` are answered by it
+        #: and do not use up the script (e.g. ``{"verify": all_met}`` for the goal verifier)
+        self.answers = dict(answers or {})
         self.calls: list[ModelRequest] = []
         self.prepared = False
 
@@ -63,7 +76,8 @@ class ScriptedModel(Model):
     def from_file(cls, path: str | Path) -> ScriptedModel:
         """Read a JSON list of replies (strings or objects); used by ``--model scripted:FILE``.
 
-        An object ``{"delay": seconds}`` as the first item sets the delay before each reply;
+        An object ``{"delay": seconds}`` as the first item sets the delay before each reply; ``{"verify": "met"}``
+        as a first item answers the goal verifier's every request with "met" (:func:`all_met`);
         ``{"error": "message"}`` raises a ModelError at that point of the script.
         """
         try:
@@ -72,13 +86,17 @@ class ScriptedModel(Model):
             raise ConfigError(f"Cannot read the scripted model file {path}: {exc}") from None
         if not isinstance(items, list):
             raise ConfigError(f"The scripted model file {path} must hold a JSON list of replies.")
-        delay = 0.0
-        if items and isinstance(items[0], dict) and set(items[0]) == {"delay"}:
-            delay = float(items.pop(0)["delay"])
+        delay, answers = 0.0, {}
+        while items and isinstance(items[0], dict) and set(items[0]) in ({"delay"}, {"verify"}):
+            first = items.pop(0)
+            if "delay" in first:
+                delay = float(first["delay"])
+            elif first["verify"] == "met":
+                answers["verify"] = all_met
         from autogpt.errors import ModelAPIError
 
         script = [ModelAPIError(i["error"]) if isinstance(i, dict) and set(i) == {"error"} else i for i in items]
-        return cls(script, model_id=f"scripted:{path}", delay=delay)
+        return cls(script, model_id=f"scripted:{path}", delay=delay, answers=answers)
 
     def add(self, *items: ScriptItem) -> ScriptedModel:
         self.script.extend(items)
@@ -91,12 +109,15 @@ class ScriptedModel(Model):
         self.calls.append(request)
         if self.delay:
             await asyncio.sleep(self.delay)
-        if not self.script:
+        if request.purpose in self.answers:
+            item: ScriptItem = self.answers[request.purpose](request)
+        elif not self.script:
             raise ScriptExhaustedError(
                 f"ScriptedModel ran out of replies after {len(self.calls) - 1} calls. "
                 f"Last prompt ended with: {request.messages[-1].content[-300:]!r}"
             )
-        item = self.script.pop(0)
+        else:
+            item = self.script.pop(0)
         if callable(item) and not isinstance(item, BaseException):
             item = item(request)
         if isinstance(item, BaseException):
@@ -155,4 +176,4 @@ class ScriptedHuman:
             raise AssertionError(f"ScriptedHuman has {len(self.answers)} unused answers: {self.answers!r}")
 
 
-__all__ = ["ScriptedHuman", "ScriptedModel", "reply"]
+__all__ = ["ScriptedHuman", "ScriptedModel", "all_met", "reply"]

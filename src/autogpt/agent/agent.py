@@ -28,6 +28,7 @@ from autogpt.agent.events import Event, Notice
 from autogpt.agent.loop import LoopOptions, Runner, RunResult, RunState, Task
 from autogpt.agent.prompts import Language, chat_system_prompt, detect_language
 from autogpt.agent.steps import Step, StepBase
+from autogpt.checks import resolve_profile
 from autogpt.config import Settings
 from autogpt.errors import (
     AgentStateError,
@@ -87,8 +88,13 @@ class AutoGPT:
         settings: Settings | None = None,
         store: Store | None = None,
         memory: LongTermMemory | None = None,
+        checks: str | None = None,
     ) -> None:
         self.settings = settings or Settings.load()
+        if checks not in (None, "auto", "full", "light", "off"):
+            raise ConfigError(f"checks must be 'auto', 'full', 'light' or 'off', not {checks!r}.")
+        #: Which checks judge the work (docs/checks.md): "auto" is "full" for local models, "light" for APIs
+        self.checks = checks or self.settings.checks
         self.ai_name, self.ai_role = ai_name, ai_role
         self.goals = [g.strip() for g in goals if g and g.strip()]
         self.tools = default_tools(self.settings)
@@ -344,6 +350,7 @@ class AutoGPT:
             continuous=self.continuous, temperature=self.settings.temperature,
             max_reply_tokens=self.settings.max_reply_tokens, history_verbatim_steps=self.settings.history_verbatim_steps,
             max_observation_tokens=self.settings.max_observation_tokens, reply_retries=self.settings.reply_retries,
+            checks=resolve_profile(self.checks, self.model),
         )
         budget = Budget(self.max_steps, self.max_tokens, self.max_cost, self.max_seconds)
         task = Task(self.ai_name, self.ai_role, self.goals)
@@ -359,7 +366,8 @@ class AutoGPT:
                                        lang=lang, human=self.human, emit=emit, context=context, state=state,
                                        history=history, checkpoint=lambda st, step: self._checkpoint(run_id, st, step),
                                        lessons=render_lessons(used), known=known_text,
-                                       recall=self._recaller(memory, shown))
+                                       recall=self._recaller(memory, shown),
+                                       keep_dir=self.settings.data_dir / "kept" / run_id)
         store.update_task(run_id, status="running")
         job = asyncio.create_task(runner.run())
         job.add_done_callback(lambda _: queue.put_nowait(_DONE))
@@ -431,13 +439,9 @@ class AutoGPT:
     async def _learn(self, book: LessonBook, used: list[Any], runner: Runner, context: ToolContext,
                      lang: Language) -> tuple[Notice, dict[str, Any]]:
         """After a run: score it, reward the lessons it was given, and keep what the model learned from it."""
-        from autogpt.tools.core import made_up_numbers, missing_files
-
         result = runner.result
         assert result is not None
-        last = next((s for s in reversed(result.history) if getattr(s, "executed", False)), None)
-        reason = last.reply.command.args.get("reason", "") if last is not None and result.ok else ""  # type: ignore[union-attr]
-        typed = made_up_numbers(context, str(reason))  # numbers in its output that no command showed
+        missing, typed = runner.review()  # files the goals ask for that are missing; numbers no command showed
         summary = result.summary + "".join(f" {name} holds {', '.join(found)}, which no command printed: typed, "
                                            "not computed." for name, found in typed.items())
         try:
@@ -448,7 +452,7 @@ class AutoGPT:
             problem = f" (the review failed: {exc})"
         else:
             problem = ""
-        score = checked_reward(result.status, result.history, missing=missing_files(context, str(reason)),
+        score = checked_reward(result.status, result.history, missing=missing,
                                max_steps=self.max_steps, self_score=self_score, typed_numbers=bool(typed))
         pruned = book.reward(used, score.reward)
         keep = learned if score.reward >= LEARN_FROM else []  # a run that went wrong teaches wrong lessons

@@ -119,3 +119,19 @@ class RunFinished(Event):
     seconds: float = 0.0
     workspace: str = ""
     error: str | None = None
+
+
+@dataclass
+class CheckFired(Event):
+    """A check of :mod:`autogpt.checks` gave a verdict other than ``allow``: what it said to the model, and why.
+
+    ``verdict`` is ``note`` (added to the result), ``refuse`` (the command was not run; sent again, it is),
+    ``narrow`` (the next step's commands were narrowed) or ``propose`` (a rewritten program was offered).
+    """
+
+    type: ClassVar[str] = "check"
+    step: int
+    check: str
+    stage: str
+    verdict: str
+    message: str = ""

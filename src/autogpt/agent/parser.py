@@ -59,16 +59,27 @@ def parse_reply(text: str) -> Reply:
     """Parse reply text into a :class:`Reply`, repairing what can be repaired."""
     if not text or not text.strip():
         raise ReplyParseError("The reply was empty. Reply with one JSON object with 'thoughts' and 'command'.")
-    data = _load_json(_json_region(text), _json_region(text, to_end=True))
+    # From the first "{" to the last "}" first: a fence inside a JSON string (a README's code block) is content,
+    # not the fence around the reply; then the fenced part, then a cut-off reply to its end.
+    regions = []
+    for fences, to_end in ((False, False), (True, False), (True, True)):
+        try:
+            regions.append(_json_region(text, to_end=to_end, fences=fences))
+        except ReplyParseError:
+            continue
+    if not regions:
+        raise ReplyParseError("The reply contains no JSON object. Reply with one JSON object only.")
+    data = _load_json(*dict.fromkeys(regions))
     if not isinstance(data, dict):
         raise ReplyParseError(f"The reply must be a JSON object, got {type(data).__name__}.")
     return _validate(_normalise(data))
 
 
-def _json_region(text: str, to_end: bool = False) -> str:
-    """From the first ``{`` to the last ``}`` (dropping prose around it), or to the end of a cut-off reply."""
+def _json_region(text: str, to_end: bool = False, fences: bool = True) -> str:
+    """From the first ``{`` to the last ``}`` (dropping prose around it, and with ``fences`` a code fence around
+    it), or to the end of a cut-off reply."""
     text = text.strip()
-    fenced = _FENCE.search(text)
+    fenced = _FENCE.search(text) if fences else None
     if fenced:
         text = fenced.group(1).strip()
     start = text.find("{")

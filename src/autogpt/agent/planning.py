@@ -10,7 +10,7 @@ They also mark a sub-task done that never happened ("Create countdown.txt": done
 finish. So before each prompt, a done sub-task whose file is not in the workspace goes back to "todo".
 
 And they copy a sub-task the loop marked done back into their next plan as "todo", then do it again
-(FollowInstructions' model wrote done.txt four times): a sub-task of the new plan that is word for word one the
+(a model wrote the same file four times this way): a sub-task of the new plan that is word for word one the
 plan had done stays done (:func:`keep_done`).
 """
 

@@ -8,12 +8,11 @@ and what is left) comes last.
 
 from __future__ import annotations
 
-import functools
 import json
-import re
 from typing import Literal
 
 from autogpt.agent.schema import PlanItem
+from autogpt.checks.messages import NOT_SHOWN
 from autogpt.llm.base import contains_cjk
 from autogpt.tools.registry import Tool
 
@@ -88,10 +87,6 @@ TEXT: dict[str, dict[str, str]] = {
         "state": "Step {step} (at most {max_steps}).",
         "next_first": "Make a short plan for the goals and give the first command.",
         "next": "Which goals are done, and what is the next command? If every goal is done, call finish now.",
-        "write_printed": ("Your last program printed {printed}, and {file} does not exist yet. If that is the result, "
-                          "write it to {file} now (write_file), with only what the task asks for."),
-        "write_printed_typed": ("Your last program printed {printed}, and {file} still holds what you typed. If that "
-                                "is the result, write it to {file} now (write_file), with only what the task asks for."),
         "files": "Files in the workspace: {files}",
         "no_files": "The workspace is empty.",
         "missing": "Named in the goals but not in the workspace yet: {files}",
@@ -109,7 +104,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "reply_again": "Reply again with one JSON object in the required format.",
         "truncated": "[... output truncated: {n} more characters not shown]",
-        "not_shown": "[{n} characters, not shown]",
+        "not_shown": NOT_SHOWN["en"],
         "placeholder": (
             "Not run: [N characters, not shown] is how the list of steps stands for a long text that failed or was "
             "refused, not a text to send. Write the complete text itself, new."
@@ -166,8 +161,6 @@ TEXT: dict[str, dict[str, str]] = {
         "state": "第 {step} 步（最多 {max_steps} 步）。",
         "next_first": "为目标做一个简短的计划，并给出第一条命令。",
         "next": "哪些目标已经完成？下一条命令是什么？如果所有目标都已完成，现在就调用 finish。",
-        "write_printed": "你上一个程序输出了 {printed}，而 {file} 还不存在。如果这就是结果，现在就用 write_file 把它写入 {file}，只写任务要求的内容。",
-        "write_printed_typed": "你上一个程序输出了 {printed}，而 {file} 里还是你手写的内容。如果这就是结果，现在就用 write_file 把它写入 {file}，只写任务要求的内容。",
         "files": "工作区中的文件：{files}",
         "no_files": "工作区是空的。",
         "missing": "目标中提到、但工作区里还没有的文件：{files}",
@@ -180,7 +173,7 @@ TEXT: dict[str, dict[str, str]] = {
                          "换一种做法：按它的错误信息修正，或者使用别的命令。",
         "reply_again": "请按要求的格式重新回复一个 JSON 对象。",
         "truncated": "[……输出已截断：还有 {n} 个字符未显示]",
-        "not_shown": "[{n} 个字符，不显示]",
+        "not_shown": NOT_SHOWN["zh"],
         "placeholder": "没有执行：[N 个字符，不显示] 是步骤列表代替一段失败或被拒绝的长文本的写法，不是要发送的文本。请重新写出完整的文本本身。",
         "end_max_steps": "已停止：达到步数上限（{limit}）。",
         "end_max_tokens": "已停止：token 预算（{limit}）已用完。",
@@ -305,21 +298,6 @@ _EXAMPLES: dict[str, dict[str, tuple[str, list[tuple[dict[str, object], str]]]]]
 }
 
 
-@functools.cache
-def example_files() -> frozenset[str]:
-    """The files the worked examples of the system prompt write (year.txt, result.txt, reply.txt...)."""
-    return frozenset({str(command["args"]["path"]) for kinds in _EXAMPLES.values() for _, steps in kinds.values()
-            for reply, _ in steps if (command := reply["command"])["name"] in ("write_file", "append_file")})  # type: ignore[index]
-
-
-@functools.cache
-def example_numbers() -> frozenset[float]:
-    """The numbers the worked examples write (1889, 385): the embedded model copies them into other tasks."""
-    return frozenset(float(text) for kinds in _EXAMPLES.values() for _, steps in kinds.values()
-                     for reply, _ in steps if (command := reply["command"])["name"] == "write_file"  # type: ignore[index]
-                     and (text := str(command["args"]["content"])).isdigit())  # type: ignore[index]
-
-
 def _example(kind: str, lang: Language) -> str:
     goal, steps = _EXAMPLES[kind][lang]
     lines = [t(lang, "example", goal=goal)]
@@ -344,15 +322,6 @@ _FORMAT = {
 
 def t(lang: Language, key: str, **values: object) -> str:
     return TEXT[lang][key].format(**values)
-
-
-_NOT_SHOWN = re.compile("|".join(re.escape(TEXT[lang]["not_shown"]).replace(r"\{n\}", r"\d+") for lang in TEXT))
-
-
-def is_not_shown(value: object) -> bool:
-    """Whether ``value`` is the mark the list of steps puts in place of a long text that failed (in any language):
-    small models copy what they see, and the shortened head of a refused text, sent back, cost steps."""
-    return isinstance(value, str) and _NOT_SHOWN.fullmatch(value.strip()) is not None
 
 
 def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lang: Language, *,
@@ -393,11 +362,8 @@ def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lan
 def state_message(
     step: int, max_steps: int | None, plan: list[PlanItem], files: list[str], lang: Language,
     last_failed: bool = False, missing: list[str] | None = None, unmade: list[str] | None = None,
-    printed: tuple[str, str] | None = None,
 ) -> str:
-    """The end of every prompt: where the run stands, and a question that makes the model check its goals;
-    ``printed``: what the last program printed, and the file it is the answer for, missing or holding typed numbers
-    (write it next).
+    """The end of every prompt: where the run stands, and a question that makes the model check its goals.
 
     Measured with the 1.5B embedded model: repeating the goals here makes it redo finished work; listing
     what is done and what is left, then asking which goals are done, makes it move on (or finish).
@@ -422,11 +388,7 @@ def state_message(
             lines.append(t(lang, "todo", tasks="; ".join(todo)))
     if last_failed:
         lines.append(t(lang, "last_failed"))
-    if printed:  # MissingPath, run 21: its program printed 835.7; the next step, told to write, wrote 0
-        key = "write_printed_typed" if printed[1] in files else "write_printed"
-        lines.append(t(lang, key, printed=printed[0], file=printed[1]))
-    else:
-        lines.append(t(lang, "next_first") if step == 1 else t(lang, "next"))
+    lines.append(t(lang, "next_first") if step == 1 else t(lang, "next"))
     return "\n".join(lines)
 
 

@@ -75,7 +75,7 @@ class Command(BaseModel):
         """The call in one line, each long text cut at ``limit`` characters with "…", or, with ``hidden`` (a
         template with ``{n}``), each long text of several lines replaced by that mark: a failed step's file text or
         program is not shown in part, because small models sent back the shortened head of a refused text as if it
-        were whole, step after step (ParseDuration, JoinCsv). A long one-line value (a URL) is still shown cut."""
+        were whole, step after step. A long one-line value (a URL) is still shown cut."""
         parts = []
         for key, value in self.args.items():
             if not isinstance(value, str):

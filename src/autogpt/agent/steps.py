@@ -50,8 +50,16 @@ class ActionStep(StepBase):
     ok: bool = True
     observation: str = ""
     untrusted: bool = False  # the output came from outside (the web): data, never instructions
+    #: what the checks added to the result (see :mod:`autogpt.checks`), shown after it
+    notes: list[str] = Field(default_factory=list)
+    #: the workspace files the command created or changed
+    changed: list[str] = Field(default_factory=list)
 
     def _outcome(self, lang: Language, command: str) -> str:
+        notes = "".join(f"\n{note}" for note in self.notes)
+        return self._result(lang, command) + notes
+
+    def _result(self, lang: Language, command: str) -> str:
         if not self.executed:
             return t(lang, "not_executed", command=command, reason=self.observation)
         if not self.ok:
@@ -66,9 +74,8 @@ class ActionStep(StepBase):
         return self.reply.command.short(limit, hidden="" if self.ok else TEXT[lang]["not_shown"])
 
     def render(self, lang: Language, latest: bool = False) -> str:
-        # The last step's texts whole (a program, a file): the next step often changes one line of it, as a note
-        # asks; shown cut at 80 characters, JoinCsv's program came back with "…" twice (run 26). Older steps' are cut,
-        # so that the prompt stays short (and the one step's text is read once more, not the KV cache's whole prefix).
+        # The last step's texts whole (a program, a file): the next step often changes one line of it, and a text
+        # shown cut comes back cut. Older steps' are cut, so that the prompt stays short.
         return f"{self.number}. {self._outcome(lang, self._command(lang, _WHOLE if latest else 80))}"
 
     def summary_line(self, lang: Language) -> str:

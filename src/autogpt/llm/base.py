@@ -49,8 +49,8 @@ def repeats_itself(text: str) -> bool:
     return len(zlib.compress(tail, 9)) < _LOOP_RATIO * len(tail)
 
 
-# A reply that ends in a long run of line breaks, blanks or their escapes (\n in a JSON string): WordCount, run 27,
-# wrote a line of its reasoning and then line breaks to the token limit twice, using all of its 180 s. Shorter than
+# A reply that ends in a long run of line breaks, blanks or their escapes (\n in a JSON string): a small model may
+# write a line of its reasoning and then line breaks to the token limit, minutes of CPU for nothing. Shorter than
 # the window, such a run does not compress below the ratio with the reply's start in the window.
 _BLANK_RUN_LENGTH = 80  # blanks or escapes in a row
 _BLANK_RUN = re.compile(rf"(?:\s|\\[nrt]){{{_BLANK_RUN_LENGTH},}}$")
@@ -110,6 +110,9 @@ class ModelRequest:
     params: dict[str, Any] = field(default_factory=dict)
     #: Called with each new piece of text as it is generated (from the model's thread: keep it cheap).
     on_token: Callable[[str], None] | None = None
+    #: What the call is for: ``"step"`` (the agent's next command), ``"verify"`` (the goal verifier before
+    #: ``finish``), ``"chat"``, ``"tool"`` (a tool asking the model, e.g. translate) or ``"judge"``.
+    purpose: str = "step"
 
 
 StatusCallback = Callable[[str, float | None], None]
@@ -125,6 +128,9 @@ class Model(abc.ABC):
     price: tuple[float, float] = (0.0, 0.0)
     #: Extra parameters this model accepts beyond :data:`COMMON_PARAMETERS`.
     extra_parameters: dict[str, type] = {}
+    #: A model run on this machine (embedded, or an API on loopback): small, so the agent's ``checks: auto``
+    #: gives it the ``full`` profile (see :mod:`autogpt.checks`).
+    local: bool = False
 
     def __init__(self) -> None:
         self.params: dict[str, Any] = {}

@@ -45,6 +45,7 @@ class EmbeddedModel(Model):
     """A GGUF model run in-process by llama.cpp. Costs nothing per token."""
 
     extra_parameters = _EXTRA
+    local = True
 
     def __init__(
         self,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -60,6 +61,8 @@ class OpenAICompatibleModel(Model):
                 f"Model {self.id} needs the URL of an OpenAI-compatible API: set AUTOGPT_BASE_URL "
                 "(e.g. AUTOGPT_BASE_URL=http://127.0.0.1:8000/v1)."
             )
+        host = (urllib.parse.urlsplit(self.base_url).hostname or "").lower()
+        self.local = host in ("localhost", "127.0.0.1", "::1")  # Ollama, vLLM, llama.cpp's server on this machine
         key_from_env = os.environ.get(provider.key_env) if provider.key_env else None
         self._api_key = settings.api_key_value() or key_from_env or (None if provider.key_env else "not-needed")
         self._client: openai.AsyncOpenAI | None = None

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autogpt.agent.steps import ActionStep, StepBase
+from autogpt.goal import named_files
 from autogpt.llm.base import Message, Model, ModelRequest, contains_cjk
 from autogpt.memory.base import LongTermMemory, MemoryRecord, NewMemory
-from autogpt.tools.core import named_files
 
 LESSONS = "lessons"
 #: A lesson this similar to an existing one (cosine) is the same lesson: its weight is updated instead.
@@ -31,14 +31,14 @@ SAME_LESSON = 0.95
 RELEVANT = 0.81
 #: ... and the task the lesson came from must be at least this similar to the new one. A lesson's advice is
 #: general, so its own text scores alike against most goals: "Always append to the end of a file using
-#: append_file, not overwrite it with write_file", from AppendLine, scored 0.814 against Fibonacci30's goal, was
-#: shown to it, and its program appended (benchmark runs 20-21). Task against task: 0.799 there, 0.836 from
-#: Slugify to ParseDuration (a module task to a module task), 0.858 from an English CSV sum to a Chinese one.
+#: append_file, not overwrite it with write_file", from a task that appended a line, scored 0.814 against a
+#: Fibonacci goal, was shown to it, and its program appended. Task against task: 0.799 there, 0.836 from one
+#: module task to another, 0.858 from an English CSV sum to a Chinese one.
 SIMILAR_TASK = 0.83
 #: Lessons are kept only from a run whose reward is at least this. The embedded model's reviews of runs that went
 #: wrong gave wrong advice, shown to later tasks: "To write a file with formatted data, use append_file; do not
-#: overwrite it with write_file" (an InventoryReport run that finished with a wrong report, reward 0.66), after
-#: which ReadFile appended one line of its input and MissingPath appended its total to typed numbers (run 22).
+#: overwrite it with write_file" (from a run that finished with a wrong report, reward 0.66), after which a copying
+#: task appended one line of its input and a summing task appended its total to typed numbers.
 LEARN_FROM = 0.85
 PRUNE_BELOW, PRUNE_AFTER_USES = 0.25, 2
 INITIAL_WEIGHT = 0.5
@@ -60,7 +60,7 @@ def checked_reward(status: str, history: Sequence[StepBase], *, missing: Sequenc
                    self_score: float | None = None, typed_numbers: bool = False) -> RunScore:
     """The reward from what can be checked: finished (0.4), no file the goals or the finish reason name is
     missing (0.2), a successful check of the work after the last write and no number in the output that was typed
-    rather than shown by a command (0.1, see :mod:`autogpt.tools.grounding`), few steps and failures (0.1), and
+    rather than shown by a command (0.1, see :mod:`autogpt.checks.grounding`), few steps and failures (0.1), and
     the model's own assessment, 0 to 1 (0.2; the finished part stands in when there is none)."""
     actions = [s for s in history if isinstance(s, ActionStep)]
     finished = 1.0 if status == "finished" else 0.0
@@ -82,7 +82,7 @@ def checked_reward(status: str, history: Sequence[StepBase], *, missing: Sequenc
 
 
 # The example lesson of the review prompt. The embedded model copies it as a "lesson" of runs that had nothing to
-# do with it; shown to the next computing task (PrimeSum), it sent the model looking for a CSV file.
+# do with it; shown to the next computing task (a sum of primes), it sent the model looking for a CSV file.
 _EXAMPLE = {"en": "To sum a CSV column, run Python on the file; never retype the numbers.",
             "zh": "要对 CSV 的一列求和，用 Python 读取文件计算，不要手抄数字。"}
 _REFLECT = {
@@ -94,7 +94,7 @@ _ASK_SCORE = {"en": 'Reply with one JSON object: {"score": 0 to 10 (how well the
               "zh": '只回复一个 JSON 对象：{"score": 0 到 10（目标实际完成得如何）}。'}
 # Lessons are asked for only about the mistakes the run made and then got past: a run that went smoothly has nothing
 # to teach that the prompt does not already say, and its reviews were filler ("Always check if the file exists
-# before writing to it", kept from five of run 22's smooth runs) or wrong ("To count the words in a file, use
+# before writing to it", kept from five smooth runs) or wrong ("To count the words in a file, use
 # read_file ... then write_file").
 _ASK_LESSONS = {
     "en": ("It made these mistakes and then got past them:\n{mistakes}\n\n"

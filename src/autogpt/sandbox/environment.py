@@ -5,7 +5,7 @@ By default the sandbox runs the base interpreter, which has only the standard li
 file, small models write pandas first almost every time (the embedded model did in most data challenges of the
 benchmark, and retried it after the error), so ``autogpt sandbox setup`` (run by ``scripts/install.sh``) makes a
 separate virtual environment in the cache folder with :data:`DATA_PACKAGES`. pytest is one of them: models
-that write a module write its tests for pytest (ParseDuration's ran ``import pytest`` and failed five times), and
+that write a module write its tests for pytest (and fail again and again on ``import pytest`` without it), and
 ``execute_python_file`` runs a ``test_*.py`` file with it. When it exists and
 ``sandbox_python`` is not set, the sandbox uses it, mounted read-only like the interpreter. It is not the
 environment autogpt itself runs in: code in the sandbox sees no API client, no configuration and no secrets.

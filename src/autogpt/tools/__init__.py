@@ -7,7 +7,7 @@ import importlib.util
 from autogpt.config import Settings
 from autogpt.tools.code import EXECUTE_PYTHON, EXECUTE_PYTHON_FILE, EXECUTE_SHELL
 from autogpt.tools.core import ASK_USER, FINISH
-from autogpt.tools.files import APPEND_FILE, READ_FILE, WRITE_FILE, list_folder
+from autogpt.tools.files import APPEND_FILE, LIST_FOLDER, READ_FILE, WRITE_FILE
 from autogpt.tools.language import TRANSLATE_TOOL
 from autogpt.tools.registry import Tool, ToolContext, ToolRegistry, tool
 from autogpt.tools.workspace import Workspace
@@ -18,7 +18,7 @@ def default_tools(settings: Settings | None = None) -> ToolRegistry:
     ``web`` extra is installed), ``execute_shell`` (only with ``shell_enabled``), ``remember`` and ``recall``
     (with long-term memory), ``translate`` (for goals that ask for a translation), ``ask_user`` and ``finish``."""
     settings = settings or Settings.load()
-    tools: list[Tool | object] = [WRITE_FILE, APPEND_FILE, READ_FILE, list_folder, EXECUTE_PYTHON, EXECUTE_PYTHON_FILE]
+    tools: list[Tool | object] = [WRITE_FILE, APPEND_FILE, READ_FILE, LIST_FOLDER, EXECUTE_PYTHON, EXECUTE_PYTHON_FILE]
     if settings.shell_enabled:
         tools.append(EXECUTE_SHELL)
     if importlib.util.find_spec("trafilatura") is not None:

@@ -1,15 +1,13 @@
 """``translate``: a text put into another language by the run's own model, asked as a translator.
 
-Offered only when the goals ask for a translation. Inside the agent's reply format the embedded 1.5B coder
-model copies the English text it is asked to translate (TranslateChinese, every benchmark run); asked plainly, as
-this tool asks it, the same model translates the same text in five seconds.
+Offered only when the goals ask for a translation. Inside the agent's reply format a small coder model tends to
+copy the text it is asked to translate; asked plainly, as this tool asks it, the same model translates it.
 """
 
 from __future__ import annotations
 
 from autogpt.errors import AutoGPTError, ToolError
 from autogpt.llm.base import Message, ModelRequest, contains_cjk
-from autogpt.tools.core import TRANSLATE, missing_results
 from autogpt.tools.registry import Tool, ToolContext
 
 _SYSTEM = {"en": "You are a professional translator. Reply with the translation only: no notes, no quotes, no "
@@ -20,7 +18,7 @@ _ASK = {"en": "Translate this text into {language}:\n\n{text}", "zh": "把下面
 
 def asks_to_translate(ctx: ToolContext) -> bool:
     """The goals ask for a translation, and there is a model to make it."""
-    return ctx.model is not None and bool(TRANSLATE.search("\n".join(ctx.goals)))
+    return ctx.model is not None and ctx.spec.translate
 
 
 async def translate(text: str, language: str, ctx: ToolContext) -> str:
@@ -38,7 +36,7 @@ async def translate(text: str, language: str, ctx: ToolContext) -> str:
     key = "zh" if contains_cjk(language) else "en"
     request = ModelRequest([Message("system", _SYSTEM[key]),
                             Message("user", _ASK[key].format(language=language.strip(), text=text.strip()))],
-                           params={"temperature": 0.0, "max_tokens": min(2048, 64 + 2 * len(text))})
+                           params={"temperature": 0.0, "max_tokens": min(2048, 64 + 2 * len(text))}, purpose="tool")
     try:
         translation = (await ctx.model.complete(request)).text.strip().strip("\"“”「」")
     except AutoGPTError as exc:
@@ -47,10 +45,7 @@ async def translate(text: str, language: str, ctx: ToolContext) -> str:
         raise ToolError("The model gave no translation. Try again, or translate the text yourself.")
     if " ".join(translation.split()) == " ".join(text.split()):
         raise ToolError(f"The model gave the text back unchanged, not in {language}. Translate it yourself.")
-    missing = missing_results(ctx)
-    where = (f'\n\nWrite it now: write_file(path="{missing[0]}", content=...) with this translation.'
-             if missing else "")
-    return f"Translation into {language.strip()}:\n{translation}{where}"
+    return f"Translation into {language.strip()}:\n{translation}"
 
 
 TRANSLATE_TOOL = Tool(translate, available_if=asks_to_translate, listed_if_unavailable=False)

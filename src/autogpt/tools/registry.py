@@ -34,18 +34,10 @@ from autogpt.errors import (
     ToolError,
     UnknownToolError,
 )
+from autogpt.goal import GoalSpec
 from autogpt.llm.base import Model
 from autogpt.sandbox.base import Sandbox
 from autogpt.tools.workspace import Workspace
-
-#: ``ctx.extras`` key a reading tool sets when it showed only part of what it read (a long page): reading the
-#: same thing again, e.g. with a question, is then the right next step (see :attr:`Tool.reads`)
-SHOWN_IN_PART = "shown_in_part"
-#: ``ctx.extras`` key: {address read: the addresses it links to}, set by a tool that read a page. Right after a
-#: page read whole, the loop lets the reading tool name only those links (not the page again)
-LINKS = "links"
-#: ``ctx.extras`` key: the addresses read_webpage has read in this task (code that fetches them again is told so)
-PAGES_READ = "pages_read"
 
 
 @dataclass
@@ -53,11 +45,9 @@ class ToolContext:
     """What a tool may use besides its arguments."""
 
     workspace: Workspace
-    #: The run's goals (``finish`` checks the files they name exist).
+    #: The run's goals, and what they ask for (parsed once: see :mod:`autogpt.goal`).
     goals: list[str] = field(default_factory=list)
-    #: What the run's commands returned so far, and the facts it was given: where a typed number may come from
-    #: (see :mod:`autogpt.tools.grounding`).
-    observations: list[str] = field(default_factory=list)
+    spec: GoalSpec = field(default_factory=GoalSpec)
     #: Ask the human a question and wait for the answer; ``None`` when nobody is there.
     ask_human: Callable[[str], Awaitable[str]] | None = None
     #: Where code runs; ``None`` when no sandbox is available (``sandbox_error`` says why).
@@ -105,14 +95,12 @@ class Tool:
         #: True for a tool that can become available during the run (a .py file gets written), False for one
         #: whose availability cannot change (long-term memory tools while the memory is empty)
         self.listed_if_unavailable = listed_if_unavailable
-        #: the argument that names what the tool reads (read_file's ``path``): right after the tool showed that
-        #: thing whole, the next step may not ask for it again (small models often do, and a step costs 15-30 s)
+        #: the argument that names what the tool reads: ``"path"`` (a workspace file) or ``"url"`` (a page); the
+        #: checks may narrow it to the files there are, or to the addresses the goals give
         self.reads = reads
-        #: it runs code in the sandbox, which has no network: right after a page was shown, it is left out for
-        #: a step (small models write a program to fetch the page they have just been shown)
+        #: it runs code in the sandbox (the checks look at what programs printed and ran)
         self.runs_code = runs_code
-        #: it writes a workspace file: right after a page was shown while a file the task asks for is missing,
-        #: the writing tools (and the page's links) are all that is offered for a step
+        #: it writes the workspace file named by its ``path`` argument (the checks guard the task's inputs)
         self.writes = writes
         self.is_async = inspect.iscoroutinefunction(fn)
         self.context_param, self.args_model = _derive_args_model(fn, self.name, arg_docs)

@@ -38,8 +38,7 @@ import httpx
 from autogpt.config import Settings
 from autogpt.errors import AutoGPTError, ConfigError, ToolError, ToolUnavailableError
 from autogpt.llm.base import Message, Model, ModelRequest, estimate_tokens
-from autogpt.tools.core import goal_inputs, goal_link, missing_results
-from autogpt.tools.registry import LINKS, PAGES_READ, SHOWN_IN_PART, Tool, ToolContext
+from autogpt.tools.registry import Tool, ToolContext
 
 MAX_REDIRECTS = 5
 UNREACHABLE_LIMIT = 2  # hosts not found / refused in a row before the web tools are withdrawn (offline)
@@ -399,8 +398,7 @@ class _Anchors(HTMLParser):
 def page_links(page: Page, text: str) -> list[tuple[str, str]]:
     """The links of the page's main text as (anchor text, full address): those whose anchor text the extracted
     ``text`` shows (menus and footers are left out with their text), without the page itself, at most
-    :data:`MAX_LINKS`. WebFollowLink's model read "warranty is on the page warranty.html", then read the home
-    page again five times: it had no address to follow."""
+    :data:`MAX_LINKS` (a model told "warranty is on the page warranty.html" needs the address to follow)."""
     if page.content_type not in HTML_TYPES and not _looks_like_html(page.text):
         return []
     parser = _Anchors()
@@ -528,7 +526,6 @@ async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
     except UnreachableError as exc:
         failures = ctx.extras["web_unreachable"] = ctx.extras.get("web_unreachable", 0) + 1
         # A made-up host on a machine without a network: no name resolves, so no other address will work either
-        # (MalformedJson's and InventoryReport's models read example.com pages three times in twelve steps)
         if failures >= UNREACHABLE_LIMIT or (exc.unknown_host and not await _names_resolve()):
             ctx.extras[WEB_WITHDRAWN] = True
             raise ToolUnavailableError(f"{exc} The web cannot be reached from here: web_search and read_webpage are "
@@ -536,7 +533,7 @@ async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
                                        also=("web_search",)) from None
         raise
     ctx.extras["web_unreachable"] = 0
-    read: list[str] = ctx.extras.setdefault(PAGES_READ, [])
+    read: list[str] = ctx.extras.setdefault("pages_read", [])
     again = question.strip() == "" and any(address in read for address in (url, page.url))
     read += [address for address in dict.fromkeys((url, page.url)) if address not in read]
     header = f"Page: {page.url}"
@@ -545,22 +542,11 @@ async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
                    "only its beginning was read.]")
     text = to_markdown(page)
     links = page_links(page, text)
-    ctx.extras.setdefault(LINKS, {}).update(dict.fromkeys((url, page.url), [address for _, address in links]))
     footer = ("\n\nLinks on this page (read one with read_webpage):\n"
               + "\n".join(f"- {label}: {address}" for label, address in links)) if links else ""
-    if again:  # WebFollowLink's model read the home page again and again instead of the page it names
+    if again:  # small models read a page again and again instead of the page it links to
         footer += ("\n\n[You had read this page already. If what the goals need is not on it, read one of its "
                    "links" + (" above" if links else "") + "; if it is, write it down now.]")
-    if missing := missing_results(ctx):
-        # WebFollowLink's model read the page with the answer, then wrote a requests program to fetch it again;
-        # in another run, it read the home page and typed a guess, where a link named what the goals ask about
-        write = f'write it now: write_file(path="{missing[0]}", content=...) with only what the task asks for'
-        if found := goal_link(ctx):
-            word, address = found
-            footer += (f"\n\n[The goals ask about {word}: the page {address} may tell it. If this page does not say "
-                       f'what the goals need, read that one next: read_webpage(url="{address}"). If it does, {write}.]')
-        else:
-            footer += f"\n\n[If this page has what the goals need, {write}.]"
     if not text.strip():
         return f"{header}\n(The page has no readable text.){footer}"
     question = question.strip()
@@ -577,35 +563,19 @@ async def read_webpage(url: str, ctx: ToolContext, question: str = "") -> str:
     index = rank_chunks(chunks, question)[0] if question else 0
     rest = sum(len(c) for i, c in enumerate(chunks) if i != index)
     how = "the part closest to the question" if question else "the beginning"
-    ctx.extras[SHOWN_IN_PART] = True
     note = (f"[Part {index + 1} of {len(chunks)} ({how}); {len(chunks) - 1} more parts, {rest} characters, not shown. "
             "Call read_webpage again with a question to get facts from the whole page.]")
     return f"{header}\n\n{chunks[index]}\n\n{note}{footer}"
 
 
-def address_known(ctx: ToolContext) -> bool:
-    """read_webpage is offered once there is an address to read: one in the goals, or search results. Offered
-    before that, the embedded model made up addresses (www.<shop>.com/faq) or "read" local files as pages."""
-    return bool(ctx.extras.get("web_addresses")) or any(re.search(r"https?://", goal) for goal in ctx.goals)
-
-
-# Goals that ask for the web, or for what only the web knows now.
-_WEB_CUES = re.compile(r"\b(?:web|website|online|internet|search|look up|google|news|latest|current|today|url)\b|"
-                       r"https?://|网|搜索|联网|最新|新闻|查找|查询|检索", re.IGNORECASE)
-
-
 def web_may_help(ctx: ToolContext) -> bool:
     """The web tools are offered unless the goals give files to work from and neither give an address nor ask for
-    the web: that task's data is in the workspace. Offered anyway, the embedded model went to made-up pages after a
-    failed program (run 23: InventoryReport read www.example.com/error-page, MalformedJson looked for input.json on
-    raw.githubusercontent.com, then each spent steps on what the refusal said)."""
-    goals = "\n".join(ctx.goals)
-    return not goals.strip() or bool(_WEB_CUES.search(goals)) or not goal_inputs(goals)
+    the web: that task's data is in the workspace (offered anyway, small models go to made-up pages)."""
+    spec = ctx.spec
+    return not spec.goals or spec.web or bool(spec.urls) or not spec.inputs
 
 
 WEB_SEARCH = Tool(web_search, untrusted=True, available_if=web_may_help, listed_if_unavailable=False)
-# Not gated by address_known: hiding read_webpage until an address is known made the embedded model write
-# networking code for facts it knows (the Washington test); offered, it fails fast offline and is withdrawn.
 READ_WEBPAGE = Tool(read_webpage, untrusted=True, reads="url", available_if=web_may_help, listed_if_unavailable=False)
 
 __all__ = ["READ_WEBPAGE", "WEB_SEARCH", "DdgsBackend", "SearchBackend", "SearchHit", "SearxngBackend",

@@ -1,0 +1,188 @@
+"""Hygiene (the ``light`` profile, and ``full``): no repeats, no lost input, no failing code or missing file
+at the end. True for every task and every model."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+
+from autogpt.checks.base import (
+    Situation,
+    Stage,
+    Verdict,
+    check,
+    fingerprint,
+    kept_copy,
+    narrow,
+    note,
+    refuse,
+    signature,
+    writes_file,
+)
+from autogpt.checks.messages import NOT_SHOWN_MARK, join
+from autogpt.errors import AutoGPTError
+
+
+def _ends_run(s: Situation) -> bool:
+    tool = s.proposed
+    return tool is not None and tool.ends_run
+
+
+@check("repeat", Stage.BEFORE_TOOL, "light")
+def repeat(s: Situation) -> Verdict | None:
+    """The command is the one just run, with the same arguments: its result is already there."""
+    if s.state.repeats and not _ends_run(s):
+        return refuse("repeat")
+    return None
+
+
+@check("failed_before", Stage.BEFORE_TOOL, "light")
+def failed_before(s: Situation) -> Verdict | None:
+    """The command failed before and no file has changed since: it would fail the same way."""
+    failed = s.state.failed.get(signature(s.tool, s.args))
+    if failed and not _ends_run(s) and failed[1] == fingerprint(s.workspace):
+        return refuse("failed_before", step=failed[0])
+    return None
+
+
+@check("placeholder", Stage.BEFORE_TOOL, "light")
+def placeholder(s: Situation) -> Verdict | None:
+    """An argument is the mark the history shows instead of a long text, not the text itself."""
+    if any(isinstance(value, str) and NOT_SHOWN_MARK.match(value) for value in s.args.values()):
+        return refuse("placeholder")
+    return None
+
+
+@check("keep_inputs", Stage.BEFORE_TOOL, "light")
+def keep_inputs(s: Situation) -> Verdict | None:
+    """A file the goals give to read is never written; a file they say to add to never loses a line."""
+    name = writes_file(s)
+    if name is None:
+        return None
+    if name in s.spec.inputs:
+        others = [out for out in s.spec.results if out != name]
+        where = join(others, s.lang) if others else ("a new file" if s.lang != "zh" else "一个新文件")
+        return refuse("input_kept", file=name, where=where)
+    if name in s.spec.additions and s.tool != "append_file" and (copy := kept_copy(s, name)) is not None:
+        content = s.args.get("content")
+        kept = [line for line in copy.read_text("utf-8", "replace").splitlines() if line.strip()]
+        lost = [line for line in kept if isinstance(content, str) and line not in content.splitlines()]
+        if lost:
+            return refuse("lines_kept", file=name, lost=len(lost), example=lost[0])
+    return None
+
+
+@check("restore_inputs", Stage.AFTER_TOOL, "light")
+def restore_inputs(s: Situation) -> Verdict | None:
+    """A program changed or deleted an input file: it is put back as it was."""
+    tool = s.proposed
+    if tool is None or not tool.runs_code:
+        return None
+    restored = []
+    for name, digest in s.state.inputs.items():
+        try:
+            path = s.workspace.resolve(name)
+            if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                continue
+            if (copy := kept_copy(s, name)) is None or path.is_dir():
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(copy, path)
+        except (AutoGPTError, OSError):
+            continue
+        restored.append(name)
+    return note("input_restored", files=join(restored, s.lang)) if restored else None
+
+
+# What a program says when it tried the network or pip (the sandbox has neither).
+_OFFLINE = re.compile(r"ConnectionError|NewConnectionError|Max retries exceeded|urlopen error|Name or service not "
+                      r"known|Temporary failure in name resolution|getaddrinfo|Network is unreachable|No module named "
+                      r"'(?:requests|bs4|httpx|aiohttp|selenium|googletrans)'|externally-managed-environment|No "
+                      r"matching distribution found|Could not find a version that satisfies")
+_PIP = re.compile(r"""^\s*!?\s*pip3?\s+install\b|\bpip3?\b['"]?\s*,?\s*['"]?install\b""", re.MULTILINE)
+
+
+@check("no_network", Stage.AFTER_TOOL, "light")
+def no_network(s: Situation) -> Verdict | None:
+    """A program tried the network or to install a package: the sandbox has neither."""
+    tool = s.proposed
+    if tool is None or not tool.runs_code:
+        return None
+    code = " ".join(str(value) for value in s.args.values())
+    if _OFFLINE.search(s.output) or _PIP.search(code):
+        return note("no_network")
+    return None
+
+
+@check("rest", Stage.MENU, "light")
+def rest(s: Situation) -> Verdict | None:
+    """After a command was refused, its tool rests for a step (small models send the same one again)."""
+    resting = set()
+    for act in reversed(s.acts[-3:]):
+        if act.executed:
+            break
+        resting.add(act.tool)
+    return narrow(leave_out=resting) if resting else None
+
+
+def _empty(s: Situation, name: str) -> bool:
+    text = s.text(name, 4096)
+    return text is not None and not text.strip()
+
+
+def missing_files(s: Situation) -> list[str]:
+    """The files the goals ask for that are not there, or empty."""
+    return [name for name in s.spec.results if not s.exists(name) or _empty(s, name)]
+
+
+@check("missing_outputs", Stage.BEFORE_FINISH, "light")
+def missing_outputs(s: Situation) -> Verdict | None:
+    """Every file the goals ask for is there, and not empty."""
+    missing = missing_files(s)
+    if not missing:
+        return None
+    zh = s.lang == "zh"
+    return refuse("missing_outputs", subject=",".join(missing), once=True, files=join(missing, s.lang),
+                  are="are" if len(missing) > 1 else "is", them="them" if len(missing) > 1 and not zh else "it")
+
+
+def module_of(name: str) -> str:
+    return name.rsplit("/", 1)[-1].removesuffix(".py")
+
+
+def runs_file(s: Situation, act_tool: str, args: dict[str, object], name: str) -> bool:
+    """Whether a command ran ``name`` (a .py file): ran the file itself, imported its module or named it."""
+    tool = s.tool_of(act_tool)
+    if tool is None or not tool.runs_code:
+        return False
+    module = re.escape(module_of(name))
+    pattern = re.compile(rf"(?:^|[\s;])(?:import\s+{module}\b|from\s+{module}\s+import\b)|\b{re.escape(name)}\b",
+                         re.MULTILINE)
+    for value in args.values():
+        text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if text.strip() == name or pattern.search(text):
+            return True
+        if text.endswith(".py") and (ran := s.relative(text)) and ran != name and (source := s.text(ran)):
+            if pattern.search(source):  # a test file that imports it
+                return True
+    return False
+
+
+def written_code(s: Situation) -> list[str]:
+    """The .py files the run wrote, that are still there."""
+    names = {name for act in s.acts if act.executed and act.ok for name in act.changed if name.endswith(".py")}
+    return sorted(name for name in names if s.exists(name) and "__pycache__" not in name)
+
+
+@check("failing_code", Stage.BEFORE_FINISH, "light")
+def failing_code(s: Situation) -> Verdict | None:
+    """No code the run wrote failed the last time it ran."""
+    for name in written_code(s):
+        changed = s.last_change(name)
+        runs = [act for act in s.acts if act.executed and changed is not None and act.number > changed.number
+                and runs_file(s, act.tool, act.args, name)]
+        if runs and not runs[-1].ok:
+            error = next((line for line in reversed(runs[-1].output.strip().splitlines()) if line.strip()), "")
+            return refuse("failing_code", subject=name, once=True, file=name, error=error[:200])
+    return None

@@ -1,0 +1,126 @@
+"""What the checks say to the model, in English and Chinese: the run's language picks one.
+
+Every message names what is wrong and the next command that mends it, in a sentence or two; a refusal that
+asks only once ends by saying that the same command, sent again, is carried out.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+#: How the history shows a long text of a failed or refused command (see ``autogpt.agent.steps``); a command
+#: that sends this mark back as an argument is refused (the ``placeholder`` check).
+NOT_SHOWN = {"en": "[{n} characters, not shown]", "zh": "[{n} 个字符，不显示]"}
+NOT_SHOWN_MARK = re.compile(r"^\s*\[\d+ (?:characters, not shown|个字符，不显示)\]\s*$")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- hygiene ---------------------------------------------------------------------------------------------
+    "repeat": {
+        "en": "You just ran exactly this command with the same arguments; its result is above. Do not repeat it: "
+              "choose a different command, or finish if the goals are done.",
+        "zh": "你刚刚用完全相同的参数执行过这条命令，结果就在上面。不要重复：换一条命令，或者在目标完成时调用 finish。",
+    },
+    "failed_before": {
+        "en": "Not run: this exact command already failed at step {step}, and no file has changed since, so it "
+              "would fail the same way. Do something different: fix what its error said, or use another command.",
+        "zh": "没有执行：这条完全相同的命令在第 {step} 步已经失败过，之后没有任何文件改变，再执行也会同样失败。"
+              "换一种做法：按它的错误信息修正，或者使用别的命令。",
+    },
+    "placeholder": {
+        "en": "Not run: [N characters, not shown] is how the list of steps stands for a long text that failed or was "
+              "refused, not a text to send. Write the complete text itself, new.",
+        "zh": "没有执行：[N 个字符，不显示] 是步骤列表代替一段失败或被拒绝的长文本的写法，不是要发送的文本。请重新写出完整的文本本身。",
+    },
+    "input_kept": {
+        "en": "Not written: {file} is an input of the task (the goals give it to read), so it stays as it is. "
+              "Write the result to {where}.",
+        "zh": "没有写入：{file} 是任务的输入文件（目标让你读取它），必须保持原样。请把结果写入 {where}。",
+    },
+    "lines_kept": {
+        "en": "Not written: the goals say to add to {file}, and this text would lose {lost} of its lines "
+              "(e.g. {example!r}). Use append_file to add at the end, or keep every old line.",
+        "zh": "没有写入：目标要求在 {file} 中添加内容，而这段文字会丢掉它原有的 {lost} 行（例如 {example!r}）。"
+              "请用 append_file 在末尾追加，或者保留所有原有的行。",
+    },
+    "input_restored": {
+        "en": "Note: the program changed {files}, an input of the task; it was put back as it was. Write results to "
+              "another file.",
+        "zh": "注意：程序修改了任务的输入文件 {files}，已恢复原样。请把结果写入另一个文件。",
+    },
+    "no_network": {
+        "en": "Note: code runs without any network (not even 127.0.0.1) and cannot install packages. Use the "
+              "standard library (or pandas, numpy), and read web pages with read_webpage if you have it.",
+        "zh": "注意：代码运行时没有任何网络（连 127.0.0.1 也不行），也不能安装软件包。请使用标准库（或 pandas、numpy），"
+              "网页用 read_webpage 命令读取（如果有这个命令）。",
+    },
+    "missing_outputs": {
+        "en": "Not finished: the goals ask for {files}, which {are} not in the workspace yet (or empty). Write "
+              "{them} first. If the goals do not really ask for {them}, call finish again.",
+        "zh": "还没有完成：目标要求的 {files} 还不在工作区里（或者是空的）。请先写好。如果目标其实并不要求它们，再调用一次 finish。",
+    },
+    "failing_code": {
+        "en": "Not finished: {file} failed the last time it ran ({error}). Fix it and run it again. If that failure "
+              "was expected, call finish again.",
+        "zh": "还没有完成：{file} 上一次运行失败了（{error}）。请修正后再运行一次。如果这个失败是预期的，再调用一次 finish。",
+    },
+    # --- compute vs. know ------------------------------------------------------------------------------------
+    "typed_numbers": {
+        "en": "Note: no command showed {numbers}, and the goals ask for something worked out from data: numbers "
+              "worked out by hand are often wrong. Compute {it} with execute_python (a program that reads the "
+              "input, prints the result and writes {file}).",
+        "zh": "注意：没有任何命令输出过 {numbers}，而目标要求根据数据计算结果：手算的数字经常出错。"
+              "请用 execute_python 计算（程序读取输入、打印结果并写入 {file}）。",
+    },
+    "unseen_numbers": {
+        "en": "Not finished: {file} holds {numbers}, which no command showed; the goals ask for a result worked out "
+              "from data. Compute it with execute_python and write what it prints. If {file} is right as it is, "
+              "call finish again.",
+        "zh": "还没有完成：{file} 中的 {numbers} 没有任何命令输出过，而目标要求根据数据计算结果。请用 execute_python "
+              "计算，并写入它打印的结果。如果 {file} 已经正确，再调用一次 finish。",
+    },
+    # --- self-testing ----------------------------------------------------------------------------------------
+    "self_test": {
+        "en": "Not finished: {file} was written but never run. Test it first with execute_python, e.g.:\n{test}\n"
+              "If you tested it already, call finish again.",
+        "zh": "还没有完成：{file} 写好后还没有运行过。请先用 execute_python 测试，例如：\n{test}\n如果已经测试过，再调用一次 finish。",
+    },
+    # --- outputs -----------------------------------------------------------------------------------------
+    "count_short": {
+        "en": "Not finished: the goals ask for {n} {unit}s in {file}, and it has {have}. Write {file} again with all "
+              "{n}. If it is right as it is, call finish again.",
+        "zh": "还没有完成：目标要求 {file} 有 {n} {unit}，而它现在只有 {have} {unit}。请重新写 {file}，写全 {n} {unit}。"
+              "如果它已经正确，再调用一次 finish。",
+    },
+    "given_text": {
+        "en": "Not finished: the goals say {file} must hold exactly {text!r}, and it does not. Write that text to "
+              "{file}. If it is right as it is, call finish again.",
+        "zh": "还没有完成：目标要求 {file} 的内容就是 {text!r}，但现在不是。请把这段文字原样写入 {file}。"
+              "如果它已经正确，再调用一次 finish。",
+    },
+    # --- the goal verifier -----------------------------------------------------------------------------------
+    "not_met": {
+        "en": "Not finished: a check of the outputs against the goals says goal {goal} is not met: {reason} Fix "
+              "that, then finish. If it is met, call finish again.",
+        "zh": "还没有完成：对照目标检查输出后，目标 {goal} 没有达到：{reason} 请修正后再完成。如果它其实已经达到，再调用一次 finish。",
+    },
+}
+
+#: What :data:`MESSAGES` calls the units of :class:`autogpt.goal.Count` in each language.
+UNITS = {"en": {"paragraph": "paragraph", "item": "item", "line": "line", "sentence": "sentence"},
+         "zh": {"paragraph": "段", "item": "条", "line": "行", "sentence": "句"}}
+
+
+def render(lang: str, key: str, **params: Any) -> str:
+    """The message ``key`` in ``lang`` (English for any other language), with its values."""
+    texts = MESSAGES[key]
+    return texts.get(lang, texts["en"]).format(**params)
+
+
+def join(names: list[str], lang: str) -> str:
+    """``a.txt, b.txt and c.txt`` / ``a.txt、b.txt 和 c.txt``."""
+    if len(names) <= 1:
+        return "".join(names)
+    if lang == "zh":
+        return "、".join(names[:-1]) + " 和 " + names[-1]
+    return ", ".join(names[:-1]) + " and " + names[-1]

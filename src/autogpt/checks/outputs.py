@@ -1,0 +1,61 @@
+"""What the goals say an output must hold (``full``): the number of paragraphs or items they ask for, and a text
+they give to write exactly."""
+
+from __future__ import annotations
+
+import re
+
+from autogpt.checks.base import Situation, Stage, Verdict, check, refuse
+from autogpt.checks.messages import UNITS
+
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s|\*\*[^*]+\*\*\s*$|(?:title|标题)\s*[:：])", re.IGNORECASE)
+_MARKED = re.compile(r"^\s*(?:[-*•·+]|\d{1,2}[.)、]|[一二三四五六七八九十]+[、.])\s*\S")
+_SEPARATORS = re.compile(r"[、,，;；]")
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]")
+
+
+def measure(text: str, unit: str) -> int:
+    """How many paragraphs, items, lines or sentences ``text`` has, counted generously (a shortfall is sure)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    body = [line for line in lines if not _HEADING.match(line)]
+    if unit == "line":
+        return len(lines)
+    if unit == "sentence":
+        return len(_SENTENCE_END.findall(text)) + (0 if re.search(r"[.!?。！？]\s*$", text) else 1)
+    if unit == "paragraph":
+        blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip() and not all(_HEADING.match(x) for x in
+                                                                                 b.strip().splitlines())]
+        return max(len(blocks), len(body) if "\n\n" not in text.replace("\r", "") else 0)
+    marked = [line for line in lines if _MARKED.match(line)]
+    one_line = len(_SEPARATORS.split(body[0])) if len(body) == 1 else 0
+    return max(len(marked), len(body), one_line)
+
+
+@check("counts", Stage.BEFORE_FINISH, "full")
+def counts(s: Situation) -> Verdict | None:
+    """An output has fewer paragraphs, items or lines than the goals ask for ("three paragraphs" written as one)."""
+    for count in s.spec.counts:
+        text = s.text(count.file, 200_000)
+        if text is None or not text.strip():
+            continue  # missing: missing_outputs' matter
+        have = measure(text, count.unit)
+        if have < count.n:
+            return refuse("count_short", subject=count.file, once=True, file=count.file, n=count.n, have=have,
+                          unit=UNITS.get(s.lang, UNITS["en"])[count.unit])
+    return None
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@check("given_text", Stage.BEFORE_FINISH, "full")
+def given_text(s: Situation) -> Verdict | None:
+    """An output does not hold the text the goals give it word for word."""
+    for name, given in s.spec.exact.items():
+        text = s.text(name, 200_000)
+        if text is None or not text.strip():
+            continue
+        if _flat(given) not in _flat(text) and _flat(given).rstrip(".。") not in _flat(text):
+            return refuse("given_text", subject=name, once=True, file=name, text=given)
+    return None

@@ -1,0 +1,37 @@
+"""Self-testing (``full``): code the goals ask for (a function, module or script) is run before ``finish``."""
+
+from __future__ import annotations
+
+from autogpt.checks.base import Situation, Stage, Verdict, check, refuse
+from autogpt.checks.hygiene import module_of, runs_file, written_code
+
+
+def suggested_test(s: Situation, name: str) -> str:
+    """A small test of ``name`` to run: the goals' own examples when they give some, else an import and a call."""
+    module = module_of(name)
+    source = s.text(name, 100_000) or ""
+    names = [d for d in s.spec.definitions if f"def {d}" in source or f"class {d}" in source]
+    if not names:  # a script, or definitions the goals do not name
+        return f'execute_python_file(path="{name}")' if "def " not in source else f"import {module}\nprint(dir({module}))"
+    lines = [f"from {module} import {', '.join(names)}"]
+    examples = [(call, value) for call, value in s.spec.examples if call.split("(")[0] in names]
+    lines += [f"print({call}, '== expected', {value})" for call, value in examples[:4]]
+    if not examples:
+        lines.append(f"print({names[0]})  # then call it on an example from the goals and print the result")
+    return "\n".join(lines)
+
+
+@check("self_test", Stage.BEFORE_FINISH, "full")
+def self_test(s: Situation) -> Verdict | None:
+    """Code the goals ask for was written and never run since: test it before finishing."""
+    if not s.spec.code:
+        return None
+    asked = [name for name in written_code(s) if name in s.spec.results or not s.spec.results]
+    for name in asked:
+        changed = s.last_change(name)
+        if changed is None:
+            continue
+        if not any(act.executed and act.ok and act.number > changed.number and runs_file(s, act.tool, act.args, name)
+                   for act in s.acts):
+            return refuse("self_test", subject=name, once=True, file=name, test=suggested_test(s, name))
+    return None

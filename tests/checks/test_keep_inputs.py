@@ -1,0 +1,44 @@
+"""``keep_inputs``: a file the goals give to read is never written; a file they say to add to keeps its lines."""
+
+import pytest
+from checkrun import ordinary, run
+
+from autogpt.testing import reply
+
+ESSAY = "one two three\nfour five\n"
+GOAL = "Count the words of essay.txt and write a two-line report to report.txt: 'Words: N' then 'Lines: M'."
+
+
+def test_the_report_written_over_the_input_is_refused_and_the_input_kept(tmp_path):
+    # A small model told "essay.txt holds no number" wrote its result over the user's input.
+    steps = [reply("write_file", path="essay.txt", content="Words: 5"),
+             reply("execute_python", code="t = open('essay.txt').read()\nprint(len(t.split()), len(t.splitlines()))"),
+             reply("write_file", path="report.txt", content="Words: 5\nLines: 2"), reply("finish", reason="done")]
+    done = run(tmp_path, [GOAL], steps, files={"essay.txt": ESSAY}, checks="light")
+    refusal = done.of("keep_inputs")
+    assert [e.verdict for e in refusal] == ["refuse"] and "report.txt" in refusal[0].message
+    assert (done.workspace / "essay.txt").read_text() == ESSAY
+    assert done.result.status == "finished"
+
+
+def test_a_file_to_add_to_may_be_appended_to_but_not_lose_its_lines(tmp_path):
+    todo = "buy milk\ncall mum\n"
+    steps = [reply("write_file", path="todo.txt", content="renew passport"),
+             reply("append_file", path="todo.txt", content="renew passport"), reply("finish", reason="added")]
+    done = run(tmp_path, ["Add the item 'renew passport' as a new last line of todo.txt."], steps,
+               files={"todo.txt": todo}, checks="light")
+    assert [e.step for e in done.of("keep_inputs")] == [1]
+    assert "lose 2" in done.observation(1)
+    assert (done.workspace / "todo.txt").read_text() == todo + "renew passport"
+
+
+def test_the_refusal_is_in_chinese_for_a_chinese_goal(tmp_path):
+    steps = [reply("write_file", path="scores.csv", content="80"), reply("finish", reason="好了")]
+    done = run(tmp_path, ["读取 scores.csv，计算平均分，写入 average.txt。"], steps,
+               files={"scores.csv": "name,score\na,80\n"}, checks="light")
+    assert "输入文件" in done.observation(1) and "average.txt" in done.observation(1)
+
+
+@pytest.mark.parametrize("name", ["append_todo", "zh_append_shopping", "word_count_report"])
+def test_quiet_on_ordinary_goals(name, tmp_path):
+    assert not [e for e in ordinary(name, tmp_path) if e.check == "keep_inputs"]
