@@ -209,6 +209,8 @@ def show(
             args = json.dumps(command.get("args", {}), ensure_ascii=False)
             console.print(f"{step['number']:>3}. {mark} {escape(command['name'])} {escape(args[:100])}")
             console.print(f"      {escape(' '.join(step.get('observation', '').split())[:160])}")
+            for note in step.get("notes", []):  # what the checks added to the result
+                console.print(f"      [yellow]{escape(' '.join(note.split())[:160])}[/yellow]")
         else:
             text = step.get("feedback") or step.get("text") or step.get("error") or ""
             console.print(f"{step['number']:>3}. ({step.get('kind')}) {escape(text[:160])}")
@@ -527,6 +529,7 @@ def bench(
     json_path: Annotated[Path | None, typer.Option("--json", metavar="PATH", help="Also write the summary and one record per attempt (name, split, attempt, success, finished, steps, tokens, seconds, error) here.")] = None,
     results_dir: Annotated[Path | None, typer.Option("--results-dir", help="Where workspaces and results.json go (default: <data_dir>/bench/<time>).")] = None,
     lessons: Annotated[bool, typer.Option("--lessons/--no-lessons", help="Learn lessons after each attempt and use them in later ones (memory starts empty either way).")] = False,
+    checks: ChecksOpt = None,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -543,7 +546,7 @@ def bench(
     from autogpt.bench.suite import record, write_results
 
     try:
-        settings = Settings.load(config, model=model, data_dir=data_dir)
+        settings = Settings.load(config, model=model, data_dir=data_dir, checks=checks)
         challenges = load_challenges(list(paths or [Path("benchmarks/challenges")]), category, split)
         if not challenges:
             raise ConfigError("No challenges found (check the paths, --split and --category).")

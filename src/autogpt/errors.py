@@ -79,15 +79,7 @@ class ReplyParseError(AutoGPTError):
 
 
 class ToolError(AutoGPTError):
-    """A tool could not do what the model asked. The message is shown to the model. ``rest``: the way the model
-    used the tool cannot work here (code that needs the network), so the tool is left out for the next step.
-    ``retry``: a one-time refusal (a doubt about the arguments): the same command sent again is carried out, so
-    the loop does not hold it back as a repeat."""
-
-    def __init__(self, message: str = "", *, rest: bool = False, retry: bool = False) -> None:
-        super().__init__(message)
-        self.rest = rest
-        self.retry = retry
+    """A tool could not do what the model asked. The message is shown to the model."""
 
 
 class ToolArgumentError(ToolError):

@@ -16,6 +16,7 @@ It is never used unless you pass it (or name ``scripted:FILE.json`` as the model
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -111,6 +112,8 @@ class ScriptedModel(Model):
             await asyncio.sleep(self.delay)
         if request.purpose in self.answers:
             item: ScriptItem = self.answers[request.purpose](request)
+            if inspect.isawaitable(item):  # another model answers it (e.g. a real verifier in a scripted run)
+                item = await item
         elif not self.script:
             raise ScriptExhaustedError(
                 f"ScriptedModel ran out of replies after {len(self.calls) - 1} calls. "

@@ -71,7 +71,7 @@ def record(results: list[Result], challenges: list[Challenge], *, model: str, se
         "autogpt": __version__, "suite_version": suite_version(challenges), "model": agent_url or model,
         "settings": {"temperature": settings.temperature, "seed": settings.seed, "max_reply_tokens":
                      settings.max_reply_tokens, "n_ctx": settings.n_ctx,
-                     "memory": settings.memory, "lessons": settings.lessons},
+                     "memory": settings.memory, "lessons": settings.lessons, "checks": settings.checks},
         "python": platform.python_version(), "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
         "seconds": round(time.time() - started, 1), "summary": summarise(results),
         "results": [r.model_dump() for r in results],
