@@ -17,6 +17,7 @@ import yaml
 from autogpt import AutoGPT, Settings
 from autogpt.agent.events import CheckFired, Event, Notice, ToolFinished
 from autogpt.agent.loop import RunResult
+from autogpt.llm.base import Model
 from autogpt.testing import ScriptedModel, all_met, reply
 
 HERE = Path(__file__).resolve().parent
@@ -270,12 +271,14 @@ def write_inputs(goal: Goal, workspace: Path) -> None:
         target.write_bytes(text.encode("utf-8"))
 
 
-async def run_goal(goal: Goal, root: Path, *, checks: str = "full", settings: Settings | None = None) -> Outcome:
-    """Run ``goal`` with its scripted answer in ``root/ws`` (own data folder, lessons off) and collect events."""
+async def run_goal(goal: Goal, root: Path, *, checks: str = "full", settings: Settings | None = None,
+                   verifier: Model | None = None) -> Outcome:
+    """Run ``goal`` with its scripted answer in ``root/ws`` (own data folder, lessons off) and collect events.
+    ``verifier``: a real model that answers the goal verifier's questions (by default they are answered "met")."""
     workspace = root / "ws"
     write_inputs(goal, workspace)
     settings = settings or Settings.load(data_dir=root / "data", lessons=False)
-    model = ScriptedModel(goal.script(), answers={"verify": all_met})
+    model = ScriptedModel(goal.script(), answers={"verify": verifier.complete if verifier is not None else all_met})
     agent = AutoGPT(ai_name=goal.ai_name, ai_role=goal.ai_role, goals=goal.goals, model=model, workspace=workspace,
                     checks=checks, max_steps=goal.ideal_steps + 4, settings=settings)
     events: list[Event] = []

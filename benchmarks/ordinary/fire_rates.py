@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/ordinary/fire_rates.py                  # full and light, every goal
     .venv/bin/python benchmarks/ordinary/fire_rates.py --profiles full -k zh_ --why
+    .venv/bin/python benchmarks/ordinary/fire_rates.py --profiles full --verifier-model qwen2.5-coder-1.5b
 
 Runs every goal of benchmarks/ordinary/goals/ with its scripted ideal answer (offline, a few seconds in all)
 and prints, per profile, a table of the ``check`` events (check name, verdict, the goals it fired on / total),
@@ -24,13 +25,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import Outcome, load_goals, run_goal  # noqa: E402
 
 from autogpt.checks import REGISTRY, checks_for  # noqa: E402
+from autogpt.config import Settings  # noqa: E402
+from autogpt.llm.base import Model  # noqa: E402
+from autogpt.llm.registry import create_model  # noqa: E402
 
 
-async def run_all(goals: list, profile: str, root: Path) -> list[Outcome]:
+async def run_all(goals: list, profile: str, root: Path, verifier: Model | None = None) -> list[Outcome]:
     outcomes = []
     for number, goal in enumerate(goals):
-        outcomes.append(await run_goal(goal, root / f"{profile}-{number}", checks=profile))
+        outcomes.append(await run_goal(goal, root / f"{profile}-{number}", checks=profile, verifier=verifier))
+        if verifier is not None:
+            print(f"  {goal.name}: {'ok' if not outcome_fired(outcomes[-1]) else 'fired'}", flush=True)
     return outcomes
+
+
+def outcome_fired(outcome: Outcome) -> list[str]:
+    return [event.check for event in outcome.fired]
 
 
 def table(outcomes: list[Outcome], profile: str, why: bool) -> None:
@@ -66,14 +76,17 @@ def main() -> None:
     parser.add_argument("--profiles", nargs="+", default=["full", "light"], help="checks profiles to run")
     parser.add_argument("-k", dest="match", default="", help="only goals whose name contains this")
     parser.add_argument("--why", action="store_true", help="say what came back for each goal off its ideal")
+    parser.add_argument("--verifier-model", metavar="ID", help="answer the goal verifier with this real model (e.g. "
+                        "qwen2.5-coder-1.5b): its misfires on correct work, instead of a scripted 'met'")
     args = parser.parse_args()
     goals = [goal for goal in load_goals() if args.match in goal.name]
     with tempfile.TemporaryDirectory(prefix="ordinary-") as tmp:
         root = Path(tmp)
         os.chdir(root)  # no stray .env is read
         os.environ["AUTOGPT_DATA_DIR"] = str(root / "data")
+        verifier = create_model(args.verifier_model, Settings.load()) if args.verifier_model else None
         for profile in args.profiles:
-            table(asyncio.run(run_all(goals, profile, root)), profile, args.why)
+            table(asyncio.run(run_all(goals, profile, root, verifier)), profile, args.why)
 
 
 if __name__ == "__main__":
