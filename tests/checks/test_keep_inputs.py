@@ -42,3 +42,25 @@ def test_the_refusal_is_in_chinese_for_a_chinese_goal(tmp_path):
 @pytest.mark.parametrize("name", ["append_todo", "zh_append_shopping", "word_count_report"])
 def test_quiet_on_ordinary_goals(name, tmp_path):
     assert not [e for e in ordinary(name, tmp_path) if e.check == "keep_inputs"]
+
+
+def test_a_user_file_the_goals_do_not_name_is_asked_about_once(tmp_path):
+    # The goal names data.csv; the user's file is data/sales.csv. A small model's first step wrote made-up rows over it.
+    sales = "amount\n100\n235.7\n500\n"
+    steps = [reply("write_file", path="data/sales.csv", content="amount\n1\n2\n"),
+             reply("execute_python", code="import csv\nprint(sum(float(r['amount']) for r in csv.DictReader("
+                                          "open('data/sales.csv'))))"),
+             reply("write_file", path="total.txt", content="835.7"), reply("finish", reason="done")]
+    done = run(tmp_path, ["Read data.csv, add up its amount column and write the total to total.txt."], steps,
+               files={"data/sales.csv": sales}, checks="light")
+    assert [e.step for e in done.of("keep_inputs")] == [1] and "user's file" in done.observation(1)
+    assert (done.workspace / "data" / "sales.csv").read_text() == sales
+    assert "835.7" in done.observation(2)
+
+
+def test_a_user_file_sent_again_is_written(tmp_path):
+    write = reply("write_file", path="notes.md", content="new notes")
+    done = run(tmp_path, ["Tidy up the workspace"], [write, reply("list_folder"), write, reply("finish", reason="ok")],
+               files={"notes.md": "old notes"}, checks="light")
+    assert [e.step for e in done.of("keep_inputs")] == [1]
+    assert (done.workspace / "notes.md").read_text() == "new notes"

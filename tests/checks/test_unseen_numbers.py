@@ -57,3 +57,12 @@ def test_a_list_s_numbering_is_no_number():
                                   "zh_quarters", "year_tips"])
 def test_quiet_on_ordinary_goals(name, tmp_path):
     assert not [e for e in ordinary(name, tmp_path) if e.check in ("unseen_numbers", "typed_numbers")]
+
+
+def test_a_program_that_prints_the_typed_number_as_it_is_computes_nothing(tmp_path):
+    # Told its typed total was shown by no command, a small model ran print('385.00') and wrote it again.
+    steps = [reply("write_file", path="total.txt", content="385.00"),
+             reply("execute_python", code="print('385.00')"), reply("finish", reason="done"),
+             reply("finish", reason="done")]
+    done = run(tmp_path, [GOAL], steps, files={"sales.csv": DATA})
+    assert [e.step for e in done.of("unseen_numbers")] == [3]

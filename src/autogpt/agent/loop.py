@@ -172,7 +172,8 @@ class Runner:
         self._context.goals, self._context.spec = list(task.goals), spec
         self.checks = Engine(spec, profile=checks.profile if checks else options.checks, lang=lang,
                              workspace=workspace, tools=tools, state=checks, report=self._report_check,
-                             ask_model=self._ask_model, given=[known] if known else [], keep_dir=keep_dir)
+                             ask_model=self._ask_model, given=[known] if known else [], keep_dir=keep_dir,
+                             existing=list(self._snapshot))
         self._tool_specs = [tool.spec() for tool in self._tools()]
 
     def request_pause(self) -> None:

@@ -41,6 +41,8 @@ TEXT: dict[str, dict[str, str]] = {
             "One command per reply. Never repeat a command that already succeeded: read the results of earlier steps.\n"
             "Write the real, complete content of a file in one command: everything the goal asks for "
             "(all paragraphs, all items), no placeholders.\n"
+            "Each program runs on its own: it must read the files it needs itself; nothing from earlier commands "
+            "is defined in it. Test code you write by running it before you finish.\n"
             "Keep each thought to one short sentence.\n"
             "When every goal is done, call finish with a one-sentence summary."
         ),
@@ -131,6 +133,7 @@ TEXT: dict[str, dict[str, str]] = {
             "事实性知识用你自己的知识回答，不要到文件夹里去找。\n"
             "每次回复只执行一条命令。已经成功的命令不要重复：先看前面步骤的结果。\n"
             "一条命令写入文件的全部真实内容：目标要求的都要写全（所有段落、所有条目），不要占位符。\n"
+            "每个程序都是单独运行的：它要自己读取需要的文件，之前命令里的东西在程序里都没有定义。写好的代码在结束前要运行测试。\n"
             "每条想法只写一句简短的话。\n"
             "所有目标完成后，调用 finish 并用一句话总结。"
         ),

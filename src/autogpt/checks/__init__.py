@@ -9,7 +9,7 @@ finish) for API models; ``off`` runs none.
 
 from __future__ import annotations
 
-from autogpt.checks import grounding, hygiene, menu, outputs, selftest, verifier  # noqa: F401  (they register)
+from autogpt.checks import grounding, hygiene, menu, outputs, selftest, tables, verifier  # noqa: F401  (they register)
 from autogpt.checks.base import REGISTRY, Act, Check, ChecksState, Situation, Stage, Verdict
 from autogpt.checks.engine import Engine, Menu, checks_for
 from autogpt.llm.base import Model
@@ -19,8 +19,8 @@ from autogpt.llm.base import Model
 ORDER = [
     "rest", "read_existing", "url_first",  # menu
     "repeat", "failed_before", "placeholder", "keep_inputs",  # before a command
-    "restore_inputs", "no_network", "typed_numbers",  # after it
-    "missing_outputs", "failing_code", "self_test", "given_text", "counts", "unseen_numbers", "verifier",  # finish
+    "restore_inputs", "no_network", "fresh_process", "typed_numbers", "kept_values",  # after it
+    "missing_outputs", "failing_code", "self_test", "given_text", "counts", "empty_table", "unseen_numbers", "verifier",  # finish
 ]
 REGISTRY.sort(key=lambda c: ORDER.index(c.name))
 

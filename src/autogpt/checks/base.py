@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -110,7 +111,8 @@ class ChecksState(BaseModel):
     repeats: int = 0
     #: {command signature: (the step it failed at, the workspace's fingerprint then)}
     failed: dict[str, tuple[int, int]] = Field(default_factory=dict)
-    #: {input file: its SHA-256 when the run began}
+    #: {a file the user had in the workspace when the run began, the goals' inputs first: its SHA-256 then}; the
+    #: files the goals ask to write or change are not here
     inputs: dict[str, str] = Field(default_factory=dict)
 
 
@@ -225,6 +227,13 @@ def writes_file(s: Situation) -> str | None:
     return s.relative(path)
 
 
+_LITERAL = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:\.\d+)?(?![A-Za-z0-9_]|\.\d)")
+
+
+def _without(text: str, numbers: set[str]) -> str:
+    return _LITERAL.sub(lambda m: " " if m.group() in numbers else m.group(), text) if numbers else text
+
+
 def observed(s: Situation) -> list[str]:
     """What commands showed (programs' output, files and pages read): not what writing commands answered, nor a
     file the model typed, read back (its numbers are still the model's)."""
@@ -236,7 +245,10 @@ def observed(s: Situation) -> list[str]:
                 and s.relative(path) in typed:
             continue
         if act.executed and act.output and (tool is None or not tool.writes):
-            texts.append(act.output)
+            # a program's output, less the numbers its code holds as they are: print('385.00') computes nothing
+            typed_in = {n for value in act.args.values() if isinstance(value, str) for n in _LITERAL.findall(value)} \
+                if tool is not None and tool.runs_code else set()
+            texts.append(_without(act.output, typed_in))
         if act.executed:
             typed = (typed | set(act.changed)) if tool is not None and tool.writes else typed - set(act.changed)
     return texts

@@ -38,6 +38,7 @@ from autogpt.tools.workspace import Workspace
 #: (step, check, stage, verdict, message): what the loop turns into a ``check`` event
 Report = Callable[[int, str, str, str, str], None]
 _KEEP_MAX_BYTES = 2_000_000  # inputs larger than this are not copied (nor put back)
+_KEEP_MAX_FILES, _KEEP_MAX_TOTAL = 500, 50_000_000  # the user's files kept, at most
 
 
 @dataclass
@@ -63,14 +64,14 @@ def checks_for(profile: str) -> list[Check]:
 class Engine:
     def __init__(self, spec: GoalSpec, *, profile: str, lang: str, workspace: Workspace, tools: ToolRegistry,
                  state: ChecksState | None = None, report: Report | None = None, ask_model: AskModel | None = None,
-                 given: Sequence[str] = (), keep_dir: Path | None = None) -> None:
+                 given: Sequence[str] = (), keep_dir: Path | None = None, existing: Sequence[str] = ()) -> None:
         self.checks = checks_for(profile)
         self.state = state or ChecksState(spec=spec, profile=profile)
         self.spec, self.lang, self.workspace, self.tools = self.state.spec, lang, workspace, tools
         self._report = report or (lambda *_: None)
         self._ask_model, self._given, self.keep_dir = ask_model, tuple(given), keep_dir
         if state is None and profile != "off":
-            self._keep_inputs()
+            self._keep_inputs(existing)
 
     @property
     def stuck(self) -> bool:
@@ -154,18 +155,25 @@ class Engine:
         same = last is not None and last.signature == signature(tool, args)
         self.state.repeats = self.state.repeats + 1 if same else 0
 
-    def _keep_inputs(self) -> None:
-        """Note each input file's digest, and copy the inputs and the files the goals say to change to
-        ``keep_dir`` (to put back what a program changes, and to know the lines a file to add to had)."""
-        for name in [*self.spec.inputs, *self.spec.changes]:
+    def _keep_inputs(self, existing: Sequence[str]) -> None:
+        """Note the digest of each file the user had in the workspace when the run began that the goals do not ask
+        to write or change (the goals' inputs first), and copy them to ``keep_dir``, as the files the goals say to
+        change: to put back what a program changes, and to know the lines a file to add to had."""
+        kept, total = 0, 0
+        wanted = dict.fromkeys([*self.spec.inputs, *self.spec.changes, *sorted(existing)])
+        for name in wanted:
+            if name not in self.spec.inputs + self.spec.changes and name in self.spec.outputs:
+                continue
             try:
                 path = self.workspace.resolve(name)
-                if not path.is_file() or path.stat().st_size > _KEEP_MAX_BYTES:
+                size = path.stat().st_size if path.is_file() else -1
+                if size < 0 or size > _KEEP_MAX_BYTES or kept >= _KEEP_MAX_FILES or total + size > _KEEP_MAX_TOTAL:
                     continue
                 data = path.read_bytes()
             except (AutoGPTError, OSError):
                 continue
-            if name in self.spec.inputs:
+            kept, total = kept + 1, total + size
+            if name not in self.spec.changes:
                 self.state.inputs[name] = hashlib.sha256(data).hexdigest()
             if self.keep_dir is not None:
                 copy = self.keep_dir / hashlib.sha256(name.encode()).hexdigest()

@@ -4,8 +4,10 @@ at the end. True for every task and every model."""
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import shutil
+import tokenize
 
 from autogpt.checks.base import (
     Situation,
@@ -56,14 +58,17 @@ def placeholder(s: Situation) -> Verdict | None:
 
 @check("keep_inputs", Stage.BEFORE_TOOL, "light")
 def keep_inputs(s: Situation) -> Verdict | None:
-    """A file the goals give to read is never written; a file they say to add to never loses a line."""
+    """The user's files are never written unless the goals say so; a file they say to add to never loses a line."""
     name = writes_file(s)
     if name is None:
         return None
-    if name in s.spec.inputs:
+    if name in s.spec.inputs or name in s.state.inputs:
         others = [out for out in s.spec.results if out != name]
         where = join(others, s.lang) if others else ("a new file" if s.lang != "zh" else "一个新文件")
-        return refuse("input_kept", file=name, where=where)
+        if name in s.spec.inputs:  # the goals give it to read
+            return refuse("input_kept", file=name, where=where)
+        # the user's, and the goals do not name it: asked once (sent again, it is written)
+        return refuse("user_file_kept", subject=name, once=True, file=name, where=where)
     if name in s.spec.additions and s.tool != "append_file" and (copy := kept_copy(s, name)) is not None:
         content = s.args.get("content")
         kept = [line for line in copy.read_text("utf-8", "replace").splitlines() if line.strip()]
@@ -75,12 +80,14 @@ def keep_inputs(s: Situation) -> Verdict | None:
 
 @check("restore_inputs", Stage.AFTER_TOOL, "light")
 def restore_inputs(s: Situation) -> Verdict | None:
-    """A program changed or deleted an input file: it is put back as it was."""
+    """A program changed or deleted a file of the user's the goals do not say to change: it is put back."""
     tool = s.proposed
     if tool is None or not tool.runs_code:
         return None
     restored = []
     for name, digest in s.state.inputs.items():
+        if name not in s.spec.inputs:  # only the files the goals give to read: others the goals may not name
+            continue
         try:
             path = s.workspace.resolve(name)
             if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest:
@@ -113,6 +120,43 @@ def no_network(s: Situation) -> Verdict | None:
     if _OFFLINE.search(s.output) or _PIP.search(code):
         return note("no_network")
     return None
+
+
+_UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
+
+
+def bare_file_name(code: str, files: list[str]) -> str:
+    """A workspace file's name written in ``code`` as if it were a variable (``for item in input.json:``)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return ""
+    names = {f.rsplit("/", 1)[-1] for f in files}
+    for first, dot, last in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if (first.type == tokenize.NAME and dot.string == "." and last.type == tokenize.NAME
+                and first.end == dot.start and dot.end == last.start and f"{first.string}.{last.string}" in names):
+            return f"{first.string}.{last.string}"
+    return ""
+
+
+@check("fresh_process", Stage.AFTER_TOOL, "light")
+def fresh_process(s: Situation) -> Verdict | None:
+    """A failed program used a name it never defined, or a file's name as a variable: each program runs alone."""
+    tool = s.proposed
+    if tool is None or not tool.runs_code or s.ok:
+        return None
+    code = s.args.get("code")
+    if isinstance(code, str) and (name := bare_file_name(code, s.workspace.files(limit=500))):
+        return note("file_as_name", file=name)
+    found = _UNDEFINED.search(s.output)
+    if found is None:
+        return None
+    name = found.group(1)
+    files = [f for f in s.workspace.files(limit=200) if f.rsplit("/", 1)[-1].split(".")[0].lower() in
+             (name.lower(), name.lower().removesuffix("_data"), name.lower().removesuffix("s"))]
+    if files:
+        return note("fresh_process_file", name=name, file=files[0])
+    return note("fresh_process", name=name)
 
 
 @check("rest", Stage.MENU, "light")

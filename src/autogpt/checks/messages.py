@@ -37,6 +37,13 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Write the result to {where}.",
         "zh": "没有写入：{file} 是任务的输入文件（目标让你读取它），必须保持原样。请把结果写入 {where}。",
     },
+    "user_file_kept": {
+        "en": "Not written: {file} was in the workspace before the task began (the user's file), and the goals do not "
+              "say to change it. Read it if you need it; write the result to {where}. If it must change, send the "
+              "command again.",
+        "zh": "没有写入：{file} 在任务开始前就在工作区里（是用户的文件），目标并没有要求修改它。"
+              "需要的话可以读取它；请把结果写入 {where}。如果确实要修改它，再发送一次这条命令。",
+    },
     "lines_kept": {
         "en": "Not written: the goals say to add to {file}, and this text would lose {lost} of its lines "
               "(e.g. {example!r}). Use append_file to add at the end, or keep every old line.",
@@ -44,15 +51,32 @@ MESSAGES: dict[str, dict[str, str]] = {
               "请用 append_file 在末尾追加，或者保留所有原有的行。",
     },
     "input_restored": {
-        "en": "Note: the program changed {files}, an input of the task; it was put back as it was. Write results to "
-              "another file.",
-        "zh": "注意：程序修改了任务的输入文件 {files}，已恢复原样。请把结果写入另一个文件。",
+        "en": "Note: the program changed {files}, which the task gives to read; it was put back as it was. Write "
+              "results to another file.",
+        "zh": "注意：程序修改了任务给出的文件 {files}，已恢复原样。请把结果写入另一个文件。",
     },
     "no_network": {
         "en": "Note: code runs without any network (not even 127.0.0.1) and cannot install packages. Use the "
               "standard library (or pandas, numpy), and read web pages with read_webpage if you have it.",
         "zh": "注意：代码运行时没有任何网络（连 127.0.0.1 也不行），也不能安装软件包。请使用标准库（或 pandas、numpy），"
               "网页用 read_webpage 命令读取（如果有这个命令）。",
+    },
+    "fresh_process": {
+        "en": "Note: every program runs on its own: nothing an earlier program or command made is defined in it. "
+              "Define {name} in the program itself.",
+        "zh": "注意：每个程序都是单独运行的，之前的程序或命令里的东西在这里都没有定义。请在程序里自己定义 {name}。",
+    },
+    "fresh_process_file": {
+        "en": "Note: every program runs on its own: nothing an earlier program or command made is defined in it. "
+              "Read {file} inside the program (with open({file!r}) as f: ...) and make {name} from it.",
+        "zh": "注意：每个程序都是单独运行的，之前的程序或命令里的东西在这里都没有定义。请在程序里读取 {file}"
+              "（with open({file!r}) as f: ...），由它得到 {name}。",
+    },
+    "file_as_name": {
+        "en": "Note: {file} is a file, not a variable: in Python, write its name in quotes and open it, e.g. "
+              "with open({file!r}) as f: data = f.read()",
+        "zh": "注意：{file} 是一个文件，不是变量：在 Python 里要把文件名写在引号里并打开它，例如 "
+              "with open({file!r}) as f: data = f.read()",
     },
     "missing_outputs": {
         "en": "Not finished: the goals ask for {files}, which {are} not in the workspace yet (or empty). Write "
@@ -79,6 +103,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "还没有完成：{file} 中的 {numbers} 没有任何命令输出过，而目标要求根据数据计算结果。请用 execute_python "
               "计算，并写入它打印的结果。如果 {file} 已经正确，再调用一次 finish。",
     },
+    "kept_values": {
+        "en": "Note: {file} has {mine} where {source} has {theirs}: rows copied from {source} must keep its values as "
+              "written. pandas rewrites numbers: read it with pd.read_csv({source!r}, dtype=str), or use the csv module.",
+        "zh": "注意：{file} 中的 {mine} 在 {source} 里写作 {theirs}：从 {source} 复制的行必须保持原样。pandas 会改写数字："
+              "请用 pd.read_csv({source!r}, dtype=str) 读取，或者使用 csv 模块。",
+    },
     # --- self-testing ----------------------------------------------------------------------------------------
     "self_test": {
         "en": "Not finished: {file} was written but never run. Test it first with execute_python, e.g.:\n{test}\n"
@@ -91,6 +121,12 @@ MESSAGES: dict[str, dict[str, str]] = {
               "{n}. If it is right as it is, call finish again.",
         "zh": "还没有完成：目标要求 {file} 有 {n} {unit}，而它现在只有 {have} {unit}。请重新写 {file}，写全 {n} {unit}。"
               "如果它已经正确，再调用一次 finish。",
+    },
+    "empty_table": {
+        "en": "Not finished: {file} holds only its header row ({header!r}), no rows. Write the rows the goals ask for "
+              "(a program that reads the input and writes them does it). If no row belongs there, call finish again.",
+        "zh": "还没有完成：{file} 只有表头（{header!r}），没有数据行。请写入目标要求的行（用程序读取输入再写出即可）。"
+              "如果确实没有任何行，再调用一次 finish。",
     },
     "given_text": {
         "en": "Not finished: the goals say {file} must hold exactly {text!r}, and it does not. Write that text to "

@@ -59,3 +59,16 @@ def given_text(s: Situation) -> Verdict | None:
         if _flat(given) not in _flat(text) and _flat(given).rstrip(".。") not in _flat(text):
             return refuse("given_text", subject=name, once=True, file=name, text=given)
     return None
+
+
+@check("empty_table", Stage.BEFORE_FINISH, "full")
+def empty_table(s: Situation) -> Verdict | None:
+    """A table the goals ask for holds its header row alone, no rows."""
+    for name in s.spec.results:
+        if not name.lower().endswith((".csv", ".tsv")):
+            continue
+        text = s.text(name, 20_000)
+        lines = [line for line in (text or "").splitlines() if line.strip()]
+        if len(lines) == 1:
+            return refuse("empty_table", subject=name, once=True, file=name, header=lines[0][:120])
+    return None
