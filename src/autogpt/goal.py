@@ -79,6 +79,8 @@ _CODE_ASKED = re.compile(r"\b(?:function|class|module|script|program|method)\b|�
 # "slugify('Hello World') == 'hello-world'", "parse_duration('1h') returns 3600", "add(2, 3) → 5"
 _VALUE = r"""'[^'\n]*'|"[^"\n]*"|-?\d+(?:\.\d+)?|True|False|None|\[[^\]\n]*\]|\([^)\n]*\)"""
 _ARGS = r"""(?:[^()'"\n]|'[^'\n]*'|"[^"\n]*")*"""
+_BARE_EXAMPLE = re.compile(r"(?<![\w)])(?P<arg>'[^'\n]*'|\"[^\"\n]*\"|-?\d+(?:\.\d+)?)\s*(?:->|→|=>)\s*"
+                           r"(?P<value>" + _VALUE + ")")
 _EXAMPLE = re.compile(r"(?<![\w.])(?P<call>[A-Za-z_]\w*\(" + _ARGS + r"\))\s*(?:==|->|→|=>|returns|gives|should "
                       r"return|is|返回|得到|等于)\s*(?P<value>" + _VALUE + ")")
 
@@ -191,6 +193,10 @@ class GoalSpec(BaseModel):
         definitions = list(dict.fromkeys(next(g for g in m.groups() if g) for m in _DEFINITION.finditer(text)))
         examples = list(dict.fromkeys((m.group("call"), m.group("value")) for m in _EXAMPLE.finditer(text)
                                       if not definitions or m.group("call").split("(")[0] in definitions))
+        functions = [name for name in definitions if not name[:1].isupper()]
+        if not examples and len(functions) == 1:  # "Examples: '1h30m' -> 5400, '45s' -> 45" for one function
+            examples = list(dict.fromkeys((f"{functions[0]}({m.group('arg')})", m.group("value"))
+                                          for m in _BARE_EXAMPLE.finditer(text)))
         return cls(
             goals=goals, inputs=inputs, outputs=outputs, changes=changes, computed=computed,
             additions=[name for name in changes if roles[name][3]],

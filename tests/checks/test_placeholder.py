@@ -24,3 +24,19 @@ def test_the_chinese_mark_is_refused_too(tmp_path):
 @pytest.mark.parametrize("name", ["dated_letter", "zh_holiday_notice"])
 def test_quiet_on_ordinary_goals(name, tmp_path):
     assert not [e for e in ordinary(name, tmp_path) if e.check == "placeholder"]
+
+
+def test_a_text_the_history_shortened_copied_with_its_mark_is_refused(tmp_path):
+    module = "# Parse durations\n# Usage: parse_duration(text) -> int, for texts like 1h30m\n" + "x = 1\n" * 30
+    cut = "# Parse durations\n# Usage: parse_duration(text) -> int, for…\ndef parse_duration(t):\n    return 0\n"
+    steps = [reply("write_file", path="duration.py", content=module), reply("list_folder"),
+             reply("write_file", path="duration.py", content=cut), reply("finish", reason="done")]
+    done = run(tmp_path, ["Write duration.py with a function parse_duration(text)"], steps, checks="light")
+    assert [e.step for e in done.of("placeholder")] == [3] and "ends with '…'" in done.observation(3)
+
+
+def test_an_ellipsis_of_ones_own_is_written(tmp_path):
+    steps = [reply("write_file", path="story.txt", content="It was late… and then it rained for a long while."),
+             reply("write_file", path="story.txt", content="It was late… and then it rained for a long while.\nEnd…"),
+             reply("finish", reason="done")]
+    assert not run(tmp_path, ["Write a story to story.txt"], steps, checks="light").of("placeholder")

@@ -46,3 +46,15 @@ def test_light_does_not_ask_for_a_test(tmp_path):
 @pytest.mark.parametrize("name", ["median_module", "zh_average_module", "greet_args_script"])
 def test_quiet_on_ordinary_goals(name, tmp_path):
     assert not [e for e in ordinary(name, tmp_path) if e.check == "self_test"]
+
+
+def test_running_the_module_alone_printing_nothing_is_no_test(tmp_path):
+    goal = ("Write a module duration.py with a function parse_duration(text) returning seconds. "
+            "Examples: '1h30m' -> 5400, '45s' -> 45.")
+    module = "def parse_duration(text):\n    return 5400\n"
+    steps = [reply("write_file", path="duration.py", content=module), reply("execute_python_file", path="duration.py"),
+             reply("finish", reason="done"), reply("finish", reason="done")]
+    done = run(tmp_path, [goal], steps)
+    refusal = done.of("self_test")
+    assert [e.step for e in refusal] == [3]
+    assert "parse_duration('1h30m')" in refusal[0].message and "5400" in refusal[0].message

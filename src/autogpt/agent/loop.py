@@ -364,6 +364,7 @@ class Runner:
             raise _OutOfTime() from None
         completion.cost = completion.cost or self.model.cost_of(completion.usage)
         self.budget.charge(completion)
+        self._emit(Notice, step=self.budget.steps + 1, message=f"{request.purpose}: {completion.text[:600]}")
         return completion
 
     def _report_check(self, step: int, check: str, stage: str, verdict: str, message: str) -> None:

@@ -186,7 +186,8 @@ class Check:
 
     @property
     def purpose(self) -> str:
-        return ((self.run.__doc__ or "").strip().splitlines() or [""])[0]
+        """The first paragraph of the check's docstring, on one line."""
+        return " ".join((self.run.__doc__ or "").strip().split("\n\n")[0].split())
 
 
 #: Every check, in the order they run within a stage (the first refusal wins).

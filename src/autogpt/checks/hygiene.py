@@ -50,9 +50,16 @@ def failed_before(s: Situation) -> Verdict | None:
 
 @check("placeholder", Stage.BEFORE_TOOL, "light")
 def placeholder(s: Situation) -> Verdict | None:
-    """An argument is the mark the history shows instead of a long text, not the text itself."""
+    """An argument is the mark the history shows instead of a long text, or a text the history shortened with "…",
+    copied as if it were whole."""
     if any(isinstance(value, str) and NOT_SHOWN_MARK.match(value) for value in s.args.values()):
         return refuse("placeholder")
+    earlier = [v for act in s.acts for v in act.args.values() if isinstance(v, str) and len(v) > 40]
+    for value in s.args.values():
+        for line in value.splitlines() if isinstance(value, str) else ():
+            head = line.rstrip()[:-1].strip() if line.rstrip().endswith("…") else ""
+            if len(head) >= 8 and any(head in text and (head + "…") not in text for text in earlier):
+                return refuse("cut_copy", line=line.strip()[:80])
     return None
 
 

@@ -32,6 +32,11 @@ MESSAGES: dict[str, dict[str, str]] = {
               "refused, not a text to send. Write the complete text itself, new.",
         "zh": "没有执行：[N 个字符，不显示] 是步骤列表代替一段失败或被拒绝的长文本的写法，不是要发送的文本。请重新写出完整的文本本身。",
     },
+    "cut_copy": {
+        "en": "Not run: the line {line!r} ends with '…' where the list of steps shortened an earlier text; the text "
+              "itself goes on. Write the whole text, every line of it.",
+        "zh": "没有执行：{line!r} 这一行以 '…' 结尾，那是步骤列表把之前的文字缩短的地方，原文并不止这些。请写出完整的文字，每一行都要写全。",
+    },
     "input_kept": {
         "en": "Not written: {file} is an input of the task (the goals give it to read), so it stays as it is. "
               "Write the result to {where}.",

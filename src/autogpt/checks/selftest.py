@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autogpt.checks.base import Situation, Stage, Verdict, check, refuse
+from autogpt.checks.base import Act, Situation, Stage, Verdict, check, refuse
 from autogpt.checks.hygiene import module_of, runs_file, written_code
 
 
@@ -21,6 +21,18 @@ def suggested_test(s: Situation, name: str) -> str:
     return "\n".join(lines)
 
 
+def _tests(s: Situation, act: Act, name: str) -> bool:
+    """Whether ``act`` tested ``name``: a program that imports it (or a test file that does), or the file run itself
+    printing something (a module run alone only defines its functions: that tests nothing)."""
+    if not runs_file(s, act.tool, act.args, name):
+        return False
+    ran = act.args.get("path")
+    if isinstance(ran, str) and s.relative(ran) == name:
+        printed = act.output.split("--- stdout ---", 1)[-1].split("--- stderr ---", 1)[0].strip()
+        return bool(printed) and printed != "(empty)"
+    return True
+
+
 @check("self_test", Stage.BEFORE_FINISH, "full")
 def self_test(s: Situation) -> Verdict | None:
     """Code the goals ask for was written and never run since: test it before finishing."""
@@ -31,7 +43,6 @@ def self_test(s: Situation) -> Verdict | None:
         changed = s.last_change(name)
         if changed is None:
             continue
-        if not any(act.executed and act.ok and act.number > changed.number and runs_file(s, act.tool, act.args, name)
-                   for act in s.acts):
+        if not any(act.executed and act.ok and act.number > changed.number and _tests(s, act, name) for act in s.acts):
             return refuse("self_test", subject=name, once=True, file=name, test=suggested_test(s, name))
     return None
