@@ -75,7 +75,10 @@ _FOLLOW = re.compile(r"\b(?:carry out|carries out|follow|follows|do what|does wh
                      r"按照|遵照|照着|照做|执行", re.IGNORECASE)
 _DEFINITION = re.compile(r"\b(?:function|method)\s+`?([A-Za-z_]\w*)\s*\(|\bclass\s+`?([A-Z]\w*)|"
                          r"(?:函数|方法)\s*`?([A-Za-z_]\w*)\s*\(|类\s*`?([A-Z]\w*)")
-_CODE_ASKED = re.compile(r"\b(?:function|class|module|script|program|method)\b|函数|模块|脚本|程序|类", re.IGNORECASE)
+# "Write a Python program that ...", "a shell script", "写一个程序": code is what the goals ask for
+_CODE_ASKED = re.compile(r"\b(?:python|javascript|js|sql|bash|shell|a|an|the|small|short|simple)\s+(?:\w+\s+)?"
+                         r"(?:program|script|function|module|class)\b|写(?:一个|一段)?\S{0,6}?(?:程序|代码|脚本|函数)",
+                         re.IGNORECASE)
 # "slugify('Hello World') == 'hello-world'", "parse_duration('1h') returns 3600", "add(2, 3) → 5"
 _VALUE = r"""'[^'\n]*'|"[^"\n]*"|-?\d+(?:\.\d+)?|True|False|None|\[[^\]\n]*\]|\([^)\n]*\)"""
 _ARGS = r"""(?:[^()'"\n]|'[^'\n]*'|"[^"\n]*")*"""
@@ -202,8 +205,7 @@ class GoalSpec(BaseModel):
             additions=[name for name in changes if roles[name][3]],
             exact=_exact_texts(goals, outputs + changes), urls=addresses(text), definitions=definitions,
             examples=examples, counts=_counts(goals, outputs + changes),
-            code=bool(definitions) or any(name.endswith(".py") for name in outputs) or bool(_CODE_ASKED.search(text)
-                                                                                          and ".py" in text),
+            code=bool(definitions) or any(name.endswith(".py") for name in outputs) or bool(_CODE_ASKED.search(text)),
             translate=bool(_TRANSLATE.search(_without_names(text))), web=bool(_WEB.search(_without_names(text))),
         )
 

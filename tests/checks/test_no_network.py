@@ -24,3 +24,9 @@ def test_pip_from_a_program_is_noted_in_chinese(tmp_path):
 @pytest.mark.parametrize("name", ["times_table_script", "zh_sum_1_to_100"])
 def test_quiet_on_ordinary_goals(name, tmp_path):
     assert not [e for e in ordinary(name, tmp_path) if e.check == "no_network"]
+
+
+def test_a_module_that_is_not_installed_is_named(tmp_path):
+    done = run(tmp_path, ["Compute the sum of the primes below 2000 and write it to answer.txt"],
+               [reply("execute_python", code="import sympy\nprint(1)"), reply("finish", reason="done")], checks="light")
+    assert "sympy is not installed" in done.observation(1)

@@ -18,7 +18,7 @@ from autogpt.llm.base import Model
 #: one thing to mend at a time, and the goal verifier (a model call) runs only when nothing else objects.
 ORDER = [
     "rest", "read_existing", "url_first",  # menu
-    "repeat", "failed_before", "placeholder", "keep_inputs",  # before a command
+    "repeat", "failed_before", "placeholder", "keep_inputs", "code_as_result",  # before a command
     "restore_inputs", "no_network", "fresh_process", "typed_numbers", "kept_values",  # after it
     "missing_outputs", "failing_code", "self_test", "given_text", "counts", "empty_table", "unseen_numbers", "verifier",  # finish
 ]

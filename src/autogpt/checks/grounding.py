@@ -83,6 +83,24 @@ def typed_numbers(s: Situation) -> Verdict | None:
     return note("typed_numbers", numbers=_shown(found), file=name, it="it" if len(found) == 1 else "them")
 
 
+_PROGRAM = re.compile(r"^\s*(?:import \w|from \w[\w.]* import |def \w+\(|print\()", re.MULTILINE)
+
+
+@check("code_as_result", Stage.BEFORE_TOOL, "full")
+def code_as_result(s: Situation) -> Verdict | None:
+    """A program written where a computing goal wants its result: it is to be run, and what it prints written."""
+    name = writes_file(s)
+    content = s.args.get("content")
+    if (not s.spec.computed or s.spec.code or name is None or name not in s.spec.results or not isinstance(content, str)
+            or name.endswith((".py", ".ipynb", ".sh", ".js", ".md")) or len(_PROGRAM.findall(content)) < 1):
+        return None
+    try:
+        compile(content, name, "exec")
+    except (SyntaxError, ValueError):
+        return None
+    return refuse("code_as_result", subject=name, once=True, file=name)
+
+
 def typed_outputs(s: Situation) -> dict[str, list[str]]:
     """``{output: its numbers no command showed}`` for a computing goal's outputs the model typed."""
     found: dict[str, list[str]] = {}

@@ -114,18 +114,21 @@ _OFFLINE = re.compile(r"ConnectionError|NewConnectionError|Max retries exceeded|
                       r"known|Temporary failure in name resolution|getaddrinfo|Network is unreachable|No module named "
                       r"'(?:requests|bs4|httpx|aiohttp|selenium|googletrans)'|externally-managed-environment|No "
                       r"matching distribution found|Could not find a version that satisfies")
+_NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '([\w.]+)'")
 _PIP = re.compile(r"""^\s*!?\s*pip3?\s+install\b|\bpip3?\b['"]?\s*,?\s*['"]?install\b""", re.MULTILINE)
 
 
 @check("no_network", Stage.AFTER_TOOL, "light")
 def no_network(s: Situation) -> Verdict | None:
-    """A program tried the network or to install a package: the sandbox has neither."""
+    """A program tried the network, to install a package, or a module that is not installed: none can be had."""
     tool = s.proposed
     if tool is None or not tool.runs_code:
         return None
     code = " ".join(str(value) for value in s.args.values())
     if _OFFLINE.search(s.output) or _PIP.search(code):
         return note("no_network")
+    if missing := _NO_MODULE.search(s.output):
+        return note("no_module", module=missing.group(1))
     return None
 
 

@@ -83,6 +83,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "注意：{file} 是一个文件，不是变量：在 Python 里要把文件名写在引号里并打开它，例如 "
               "with open({file!r}) as f: data = f.read()",
     },
+    "no_module": {
+        "en": "Note: the module {module} is not installed, and nothing can be installed here. Do it with the standard "
+              "library (pandas and numpy are there too).",
+        "zh": "注意：没有安装 {module} 模块，这里也不能安装任何东西。请用标准库完成（也可以用 pandas 和 numpy）。",
+    },
     "missing_outputs": {
         "en": "Not finished: the goals ask for {files}, which {are} not in the workspace yet (or empty). Write "
               "{them} first. If the goals do not really ask for {them}, call finish again.",
@@ -92,6 +97,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Not finished: {file} failed the last time it ran ({error}). Fix it and run it again. If that failure "
               "was expected, call finish again.",
         "zh": "还没有完成：{file} 上一次运行失败了（{error}）。请修正后再运行一次。如果这个失败是预期的，再调用一次 finish。",
+    },
+    "code_as_result": {
+        "en": "Not written: this is a Python program, and {file} is where the goals want the result. Run the program "
+              "with execute_python and write what it prints to {file}. If the program itself belongs there, send "
+              "the command again.",
+        "zh": "没有写入：这是一段 Python 程序，而 {file} 是目标要求存放结果的地方。请用 execute_python 运行程序，"
+              "把它打印的结果写入 {file}。如果程序本身就该写在那里，再发送一次这条命令。",
     },
     # --- compute vs. know ------------------------------------------------------------------------------------
     "typed_numbers": {

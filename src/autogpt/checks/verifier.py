@@ -20,11 +20,13 @@ _EXCERPT = 1500  # characters of each output shown
 _EVIDENCE = 300
 
 _SYSTEM = {
-    "en": "You check an assistant's work. For each goal you get the files it names as they are now. Decide whether "
-          "the files do what the goal asks: every part it asks for, the number of paragraphs or items it asks for, "
-          "the format it asks for. Do not redo calculations: judge what you can see. Answer in JSON.",
-    "zh": "你负责检查助手的工作。每个目标后面给出了它提到的文件的当前内容。判断这些文件是否做到了目标要求的一切："
-          "要求的每一部分、要求的段落或条目数量、要求的格式。不要重新计算数字，只判断你看得到的内容。用 JSON 回答。",
+    "en": "You check an assistant's work. For each goal you get the files it names as they are now: the files the "
+          "assistant wrote, and the files given to read. Decide whether the written files do what the goal asks: "
+          "every part it asks for (all of a text to copy, every row or line asked for), the number of paragraphs "
+          "or items, the format. Do not redo calculations: judge what you can see. Answer in JSON.",
+    "zh": "你负责检查助手的工作。每个目标后面给出了它提到的文件的当前内容：助手写的文件，以及给定要读取的文件。"
+          "判断助手写的文件是否做到了目标要求的一切：要求的每一部分（要复制的文字要完整，要求的每一行都要有）、"
+          "段落或条目的数量、格式。不要重新计算数字，只判断你看得到的内容。用 JSON 回答。",
 }
 _ASK = {
     "en": "For each goal, write the evidence (one short sentence quoting the files), then whether it is met.",
@@ -33,16 +35,18 @@ _ASK = {
 _SIZE = {"en": "{name} ({lines} lines, {paragraphs} paragraphs, {chars} characters):",
          "zh": "{name}（{lines} 行，{paragraphs} 段，{chars} 个字符）："}
 _MISSING = {"en": "{name}: (missing)", "zh": "{name}：（不存在）"}
+_GIVEN = {"en": "(given to read) ", "zh": "（给定的输入）"}
 
 
 def judged_goals(s: Situation) -> list[tuple[int, str, list[str]]]:
-    """``(number, goal, its output files)`` for each goal that names a file the run is to make or change."""
-    results = set(s.spec.results)
+    """``(number, goal, its files)`` for each goal that names a file the run is to make or change: the files it
+    names, outputs and the inputs it gives (shown too, to compare with)."""
+    results, inputs = set(s.spec.results), set(s.spec.inputs)
     judged = []
     for number, goal in enumerate(s.spec.goals, 1):
-        files = [name for name in named_files(goal) if name in results and not name.endswith(".py")]
-        if files:
-            judged.append((number, goal, files))
+        named = [name for name in named_files(goal) if not name.endswith(".py")]
+        if any(name in results for name in named):
+            judged.append((number, goal, [name for name in named if name in results or name in inputs]))
     return judged
 
 
@@ -50,7 +54,8 @@ def _shown(s: Situation, name: str) -> str:
     text = s.text(name, 50_000)
     if text is None:
         return _MISSING.get(s.lang, _MISSING["en"]).format(name=name)
-    head = _SIZE.get(s.lang, _SIZE["en"]).format(name=name, lines=len(text.splitlines()),
+    given = _GIVEN.get(s.lang, _GIVEN["en"]) if name in s.spec.inputs else ""
+    head = given + _SIZE.get(s.lang, _SIZE["en"]).format(name=name, lines=len(text.splitlines()),
                                                  paragraphs=measure(text, "paragraph") if text.strip() else 0,
                                                  chars=len(text))
     excerpt = text[:_EXCERPT] + (" […]" if len(text) > _EXCERPT else "")
