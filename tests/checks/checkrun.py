@@ -53,7 +53,7 @@ def run(tmp_path: Path, goals: list[str], steps: list[Any], *, files: dict[str, 
         checks: str = "full", verify: Any = all_met, max_steps: int | None = None, **agent: Any) -> Run:
     """Run ``goals`` with the scripted ``steps`` (replies), the workspace holding ``files`` first."""
     workspace = tmp_path / "ws"
-    workspace.mkdir(exist_ok=True)
+    workspace.mkdir(parents=True, exist_ok=True)
     for name, content in (files or {}).items():
         path = workspace / name
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -133,6 +133,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "还没有完成：{file} 写好后还没有运行过。请先用 execute_python 测试，例如：\n{test}\n如果已经测试过，再调用一次 finish。",
     },
     # --- outputs -----------------------------------------------------------------------------------------
+    "stray_file": {
+        "en": "Note: the goals ask for {asked}; {file} is not one of them. Write what the goals ask for there.",
+        "zh": "注意：目标要求的是 {asked}；{file} 不在其中。请把目标要求的内容写到那里。",
+    },
     "count_short": {
         "en": "Not finished: the goals ask for {n} {unit}s in {file}, and it has {have}. Write {file} again with all "
               "{n}. If it is right as it is, call finish again.",

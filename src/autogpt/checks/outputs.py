@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from autogpt.checks.base import Situation, Stage, Verdict, check, refuse
-from autogpt.checks.messages import UNITS
+from autogpt.checks.base import Situation, Stage, Verdict, check, note, refuse
+from autogpt.checks.messages import UNITS, join
 
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s|\*\*[^*]+\*\*\s*$|(?:title|标题)\s*[:：])", re.IGNORECASE)
 _MARKED = re.compile(r"^\s*(?:[-*•·+]|\d{1,2}[.)、]|[一二三四五六七八九十]+[、.])\s*\S")
@@ -29,6 +29,19 @@ def measure(text: str, unit: str) -> int:
     marked = [line for line in lines if _MARKED.match(line)]
     one_line = len(_SEPARATORS.split(body[0])) if len(body) == 1 else 0
     return max(len(marked), len(body), one_line)
+
+
+@check("stray_file", Stage.AFTER_TOOL, "full")
+def stray_file(s: Situation) -> Verdict | None:
+    """A file just written is none of the files the goals ask for (small models copy the files of an example)."""
+    tool = s.proposed
+    asked = s.spec.results
+    if tool is None or not tool.writes or not s.ok or not asked:
+        return None
+    for name in s.changed:
+        if name not in asked and not name.endswith((".py", ".sh", ".js")) and name not in s.state.inputs:
+            return note("stray_file", file=name, asked=join(asked, s.lang))
+    return None
 
 
 @check("counts", Stage.BEFORE_FINISH, "full")
