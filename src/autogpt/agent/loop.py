@@ -309,9 +309,11 @@ class Runner:
         failed = isinstance(last, ActionStep) and last.executed and not last.ok
         self.plan, unmade = planning.reopen_missing(
             self.plan, lambda task: [name for name in outputs_of(task) if not self._is_file(name)])
-        missing = [name for name in self.checks.spec.results if not self._is_file(name)]
+        results = self.checks.spec.results
+        missing = [name for name in results if not self._is_file(name)]
+        made = results if isinstance(last, ActionStep) and set(last.changed) & set(self.checks.spec.outputs) else []
         state = prompts.state_message(number, self.budget.max_steps, self.plan, self.workspace.files(), self.lang,
-                                      last_failed=failed, missing=missing, unmade=unmade)
+                                      last_failed=failed, missing=missing, unmade=unmade, made=made)
         if self._recall is not None:  # what long-term memory knows about the goals and the current sub-task
             doing = next((item.task for item in self.plan if item.status == "doing"), "")
             recalled = self._recall(" ".join([*self.task.goals, doing]))

@@ -92,6 +92,7 @@ TEXT: dict[str, dict[str, str]] = {
         "files": "Files in the workspace: {files}",
         "no_files": "The workspace is empty.",
         "missing": "Named in the goals but not in the workspace yet: {files}",
+        "all_there": "Every file the goals ask for is there now ({files}): if they hold what the goals ask, call finish.",
         "unmade": "Marked done in your plan but not in the workspace: {files}",
         "done": "Done: {tasks}",
         "todo": "Still to do: {tasks}",
@@ -167,6 +168,7 @@ TEXT: dict[str, dict[str, str]] = {
         "files": "工作区中的文件：{files}",
         "no_files": "工作区是空的。",
         "missing": "目标中提到、但工作区里还没有的文件：{files}",
+        "all_there": "目标要求的文件现在都有了（{files}）：如果内容符合目标要求，就调用 finish。",
         "unmade": "计划里标为完成、但工作区里还没有的文件：{files}",
         "done": "已完成：{tasks}",
         "todo": "待完成：{tasks}",
@@ -365,8 +367,10 @@ def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lan
 def state_message(
     step: int, max_steps: int | None, plan: list[PlanItem], files: list[str], lang: Language,
     last_failed: bool = False, missing: list[str] | None = None, unmade: list[str] | None = None,
+    made: list[str] | None = None,
 ) -> str:
-    """The end of every prompt: where the run stands, and a question that makes the model check its goals.
+    """The end of every prompt: where the run stands, and a question that makes the model check its goals;
+    ``made``: the files the goals ask for, when the last step wrote the last of them.
 
     Measured with the 1.5B embedded model: repeating the goals here makes it redo finished work; listing
     what is done and what is left, then asking which goals are done, makes it move on (or finish).
@@ -379,6 +383,8 @@ def state_message(
         lines.append(t(lang, "no_files"))
     if missing and step > 1:  # the 1.5B model otherwise often "finishes" with the file only in its reason
         lines.append(t(lang, "missing", files=", ".join(missing)))
+    elif made and step > 1:  # the last of them was just written: small models otherwise rework or wander
+        lines.append(t(lang, "all_there", files=", ".join(made)))
     unmade = [name for name in unmade or [] if name not in (missing or [])]
     if unmade and step > 1:
         lines.append(t(lang, "unmade", files=", ".join(unmade)))

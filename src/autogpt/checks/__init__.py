@@ -17,8 +17,8 @@ from autogpt.llm.base import Model
 #: The order checks run in within a stage: the cheap and sure ones first; the first refusal wins, so the model gets
 #: one thing to mend at a time, and the goal verifier (a model call) runs only when nothing else objects.
 ORDER = [
-    "rest", "read_existing", "url_first",  # menu
-    "repeat", "failed_before", "placeholder", "keep_inputs", "code_as_result",  # before a command
+    "rest", "read_existing", "url_first", "finish_next",  # menu
+    "repeat", "failed_before", "placeholder", "keep_inputs", "code_as_result", "shrunk",  # before a command
     "restore_inputs", "no_network", "fresh_process", "typed_numbers", "kept_values", "stray_file",  # after it
     "missing_outputs", "failing_code", "self_test", "given_text", "counts", "empty_table", "unseen_numbers", "verifier",  # finish
 ]

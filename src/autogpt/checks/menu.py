@@ -30,3 +30,16 @@ def url_first(s: Situation) -> Verdict | None:
     if reader is None:
         return None
     return narrow(only={reader.name}, choices={reader.name: ("url", list(s.spec.urls))}, report=False)
+
+
+@check("finish_next", Stage.MENU, "full")
+def finish_next(s: Situation) -> Verdict | None:
+    """Right after the last file the goals ask for was written, the next step finishes or checks its work: it may
+    read or run code, not write again (small models rework a right result until it is wrong, or wander off)."""
+    last = s.acts[-1] if s.acts else None
+    if last is None or not last.executed or not last.ok or not set(last.changed) & set(s.spec.outputs):
+        return None
+    if any(not s.exists(name) for name in s.spec.results):
+        return None
+    writers = {tool.name for tool in s.tools if tool.writes or tool.untrusted}
+    return narrow(leave_out=writers, report=False)

@@ -133,6 +133,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "还没有完成：{file} 写好后还没有运行过。请先用 execute_python 测试，例如：\n{test}\n如果已经测试过，再调用一次 finish。",
     },
     # --- outputs -----------------------------------------------------------------------------------------
+    "shrunk": {
+        "en": "Not written: {file} holds {old} characters written in this task, and this text keeps only a part of "
+              "them ({new} characters): write_file replaces the whole file. If the rest is meant to go, send the "
+              "command again; to add to it, use append_file.",
+        "zh": "没有写入：{file} 里有本任务中写下的 {old} 个字符，而这段文字只保留了其中一部分（{new} 个字符）：write_file "
+              "会替换整个文件。如果其余部分确实要删掉，再发送一次这条命令；要追加内容请用 append_file。",
+    },
     "stray_file": {
         "en": "Note: the goals ask for {asked}; {file} is not one of them. Write what the goals ask for there.",
         "zh": "注意：目标要求的是 {asked}；{file} 不在其中。请把目标要求的内容写到那里。",

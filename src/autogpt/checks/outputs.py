@@ -31,6 +31,26 @@ def measure(text: str, unit: str) -> int:
     return max(len(marked), len(body), one_line)
 
 
+@check("shrunk", Stage.BEFORE_TOOL, "full")
+def shrunk(s: Situation) -> Verdict | None:
+    """A write would replace a file of this run's with a part of what it holds (write_file replaces the whole
+    file: a small model "corrects" its answer by dropping half of it)."""
+    name = s.relative(str(s.args.get("path", ""))) if s.tool == "write_file" else None
+    content = s.args.get("content")
+    if name is None or not isinstance(content, str) or s.last_change(name) is None:
+        return None
+    old = s.text(name, 100_000)
+    if not old or not content.strip() or len(content.strip()) >= len(old.strip()):
+        return None
+    old_lines = [line.strip() for line in old.splitlines() if line.strip()]
+    new_lines = [line.strip() for line in content.splitlines() if line.strip()]
+    part = (set(new_lines) <= set(old_lines) and len(new_lines) < len(old_lines)) if len(old_lines) > 1 \
+        else content.strip() in old.strip()
+    if not part:
+        return None
+    return refuse("shrunk", subject=name, once=True, file=name, old=len(old.strip()), new=len(content.strip()))
+
+
 @check("stray_file", Stage.AFTER_TOOL, "full")
 def stray_file(s: Situation) -> Verdict | None:
     """A file just written is none of the files the goals ask for (small models copy the files of an example)."""
