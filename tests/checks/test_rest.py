@@ -30,3 +30,11 @@ def test_after_a_refused_write_the_writing_tool_rests(tmp_path):
 @pytest.mark.parametrize("name", ["article_summary", "zh_minutes_summary"])
 def test_quiet_on_ordinary_goals(name, tmp_path):
     assert not [e for e in ordinary(name, tmp_path) if e.check == "rest"]
+
+
+def test_after_a_program_tried_the_network_the_code_tools_rest(tmp_path):
+    fetch = "import urllib.request\nprint(urllib.request.urlopen('http://127.0.0.1:9/a.html').read())"
+    steps = [reply("execute_python", code=fetch), reply("write_file", path="a.txt", content="x"),
+             reply("finish", reason="done")]
+    done = run(tmp_path, ["Read the page and write its title to a.txt"], steps, checks="light")
+    assert "execute_python" not in _names(done.model.calls[1]) and "execute_python" in _names(done.model.calls[2])

@@ -10,6 +10,7 @@ import shutil
 import tokenize
 
 from autogpt.checks.base import (
+    Act,
     Situation,
     Stage,
     Verdict,
@@ -124,8 +125,7 @@ def no_network(s: Situation) -> Verdict | None:
     tool = s.proposed
     if tool is None or not tool.runs_code:
         return None
-    code = " ".join(str(value) for value in s.args.values())
-    if _OFFLINE.search(s.output) or _PIP.search(code):
+    if tried_network(s, Act(0, s.tool, s.args, output=s.output)):
         return note("no_network")
     if missing := _NO_MODULE.search(s.output):
         return note("no_module", module=missing.group(1))
@@ -169,14 +169,24 @@ def fresh_process(s: Situation) -> Verdict | None:
     return note("fresh_process", name=name)
 
 
+def tried_network(s: Situation, act: Act) -> bool:
+    """Whether ``act`` was a program that tried the network or to install a package."""
+    tool = s.tool_of(act.tool)
+    code = " ".join(str(value) for value in act.args.values())
+    return tool is not None and tool.runs_code and bool(_OFFLINE.search(act.output) or _PIP.search(code))
+
+
 @check("rest", Stage.MENU, "light")
 def rest(s: Situation) -> Verdict | None:
-    """After a command was refused, its tool rests for a step (small models send the same one again)."""
+    """After a command was refused, its tool rests for a step (small models send the same one again); after a
+    program tried the network, the tools that run code do (a small model tries again and again)."""
     resting = set()
     for act in reversed(s.acts[-3:]):
         if act.executed:
             break
         resting.add(act.tool)
+    if s.acts and s.acts[-1].executed and tried_network(s, s.acts[-1]):
+        resting |= {tool.name for tool in s.tools if tool.runs_code}
     return narrow(leave_out=resting) if resting else None
 
 
