@@ -176,6 +176,21 @@ def tried_network(s: Situation, act: Act) -> bool:
     return tool is not None and tool.runs_code and bool(_OFFLINE.search(act.output) or _PIP.search(code))
 
 
+@check("compiles", Stage.AFTER_TOOL, "light")
+def compiles(s: Situation) -> Verdict | None:
+    """Python code just written does not compile: said at once, with Python's error, not when it is first run."""
+    name = writes_file(s)
+    if name is None or not name.endswith(".py") or not s.ok or (source := s.text(name)) is None:
+        return None
+    try:
+        compile(source, name, "exec")
+    except SyntaxError as exc:
+        return note("does_not_compile", file=name, error=f"{type(exc).__name__}: {exc.msg}", line=exc.lineno or 0)
+    except ValueError:
+        return None
+    return None
+
+
 @check("rest", Stage.MENU, "light")
 def rest(s: Situation) -> Verdict | None:
     """After a command was refused, its tool rests for a step (small models send the same one again); after a

@@ -88,6 +88,11 @@ MESSAGES: dict[str, dict[str, str]] = {
               "library (pandas and numpy are there too).",
         "zh": "注意：没有安装 {module} 模块，这里也不能安装任何东西。请用标准库完成（也可以用 pandas 和 numpy）。",
     },
+    "does_not_compile": {
+        "en": "Note: {file} does not compile ({error}, line {line}): write it again, whole, with that fixed (every def "
+              "needs a body that does the work).",
+        "zh": "注意：{file} 无法编译（{error}，第 {line} 行）：请修正后重新写出完整的文件（每个 def 都要有真正干活的函数体）。",
+    },
     "missing_outputs": {
         "en": "Not finished: the goals ask for {files}, which {are} not in the workspace yet (or empty). Write "
               "{them} first. If the goals do not really ask for {them}, call finish again.",
