@@ -39,7 +39,8 @@ _CLAUSE_END = re.compile(r"[.;。；！!？?\n](?:\s|$)|[。；！？\n]")
 # --- what a clause says to do with the file it names -----------------------------------------------------------
 
 # ("refer to" before "refer": its "to" is not a writing word)
-_READ = re.compile(r"\b(?:refers? to|according to|based on|compared to|due to|read|reads|reading|open|load|from|parse|"
+_READ = re.compile(r"\b(?:refers? to|according to|based on|compared to|due to|(?:contents?|text|lines|rows|data|words|values|"
+                   r"columns?|items) (?:of|in)|read|reads|reading|open|load|from|parse|"
                    r"count|analy[sz]e|summari[sz]e|compute|calculate|sum|average|filter|sort|check|see|refer|use|"
                    r"using|listed|given|found|contained|mentioned|shown)\b|读取|读|打开|从|根据|参见|参考|按照|计算|统计|"
                    r"分析|排序|筛选|检查|中的|里的", re.IGNORECASE)
@@ -153,6 +154,8 @@ class GoalSpec(BaseModel):
     examples: list[tuple[str, str]] = Field(default_factory=list)
     #: sizes asked for outputs ("three paragraphs" in post.md)
     counts: list[Count] = Field(default_factory=list)
+    #: {output: the input it is to be a whole copy of} ("write its content to output.txt", "复制 a.txt 到 b.txt")
+    copies: dict[str, str] = Field(default_factory=dict)
     #: the goals ask for code (a function, module, script)
     code: bool = False
     translate: bool = False
@@ -204,7 +207,7 @@ class GoalSpec(BaseModel):
             goals=goals, inputs=inputs, outputs=outputs, changes=changes, computed=computed,
             additions=[name for name in changes if roles[name][3]],
             exact=_exact_texts(goals, outputs + changes), urls=addresses(text), definitions=definitions,
-            examples=examples, counts=_counts(goals, outputs + changes),
+            examples=examples, counts=_counts(goals, outputs + changes), copies=_copies(goals, inputs, outputs),
             code=bool(definitions) or any(name.endswith(".py") for name in outputs) or bool(_CODE_ASKED.search(text)),
             translate=bool(_TRANSLATE.search(_without_names(text))), web=bool(_WEB.search(_without_names(text))),
         )
@@ -291,6 +294,31 @@ def _exact_texts(goals: list[str], files: list[str]) -> dict[str, str]:
                 if held:
                     found.setdefault(named[0], next(part for part in held.groups() if part).strip())
                     break
+    return found
+
+
+_F = r"([\w./\u3400-\u9fff-]+\.[A-Za-z0-9]{1,5})"
+_INTO = r"\s+(?:to|into|as)\s+(?:(?:a|the|another)\s+(?:new\s+)?file\s+(?:named|called)\s+)?"
+_COPY_PATTERNS = (  # (pattern, group of the source, group of the copy)
+    (re.compile(r"\bcop(?:y|ies)\s+(?:the\s+(?:file\s+)?)?" + _F + _INTO + _F, re.IGNORECASE), 1, 2),
+    (re.compile(r"\bwrite\s+(?:all\s+)?(?:the\s+)?(?:whole\s+)?(?:content|contents|text)\s+of\s+(?:the\s+file\s+)?" + _F
+                + _INTO + _F, re.IGNORECASE), 1, 2),
+    (re.compile(_F + r"[^.;。；\n]*?\bwrite\s+(?:all\s+of\s+)?its\s+(?:whole\s+)?(?:content|contents|text)" + _INTO + _F,
+                re.IGNORECASE), 1, 2),
+    (re.compile(r"把\s*" + _F + r"\s*(?:的)?(?:全部|所有)?(?:内容|全文)?\s*(?:原样)?(?:复制|拷贝|写入|写到|保存到|保存为|另存为)"
+                r"(?:到|为)?\s*" + _F), 1, 2),
+    (re.compile(r"(?:复制|拷贝)\s*" + _F + r"\s*(?:到|为|成)\s*" + _F), 1, 2),
+)
+
+
+def _copies(goals: list[str], inputs: list[str], outputs: list[str]) -> dict[str, str]:
+    """``{copy: source}`` for each goal that says to copy a file it gives whole into a file it asks for."""
+    found: dict[str, str] = {}
+    for goal in goals:
+        for pattern, source, copy in _COPY_PATTERNS:
+            for m in pattern.finditer(goal):
+                if m.group(source) in inputs and m.group(copy) in outputs:
+                    found.setdefault(m.group(copy), m.group(source))
     return found
 
 

@@ -161,6 +161,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "还没有完成：{file} 只有表头（{header!r}），没有数据行。请写入目标要求的行（用程序读取输入再写出即可）。"
               "如果确实没有任何行，再调用一次 finish。",
     },
+    "whole_copy": {
+        "en": "Not finished: {file} is to hold all of {source}, and it has {have} of its {total} lines (it lacks "
+              "{example!r}). Copy the whole file (execute_python: import shutil; shutil.copyfile({source!r}, {file!r})). "
+              "If it is right as it is, call finish again.",
+        "zh": "还没有完成：{file} 应该包含 {source} 的全部内容，现在只有它 {total} 行中的 {have} 行（缺少 {example!r}）。"
+              "请复制整个文件（execute_python：import shutil; shutil.copyfile({source!r}, {file!r})）。如果它已经正确，再调用一次 finish。",
+    },
     "given_text": {
         "en": "Not finished: the goals say {file} must hold exactly {text!r}, and it does not. Write that text to "
               "{file}. If it is right as it is, call finish again.",

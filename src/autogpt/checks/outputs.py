@@ -105,3 +105,19 @@ def empty_table(s: Situation) -> Verdict | None:
         if len(lines) == 1:
             return refuse("empty_table", subject=name, once=True, file=name, header=lines[0][:120])
     return None
+
+
+@check("whole_copy", Stage.BEFORE_FINISH, "full")
+def whole_copy(s: Situation) -> Verdict | None:
+    """A file the goals say is a copy of an input lacks lines the input has (a small model copied the first one)."""
+    for copy, source in s.spec.copies.items():
+        given, made = s.text(source, 500_000), s.text(copy, 500_000)
+        if given is None or not made:
+            continue
+        lines = [line.strip() for line in given.splitlines() if line.strip()]
+        kept = {line.strip() for line in made.splitlines()}
+        lost = [line for line in lines if line not in kept]
+        if lost:
+            return refuse("whole_copy", subject=copy, once=True, file=copy, source=source, have=len(lines) - len(lost),
+                          total=len(lines), example=lost[0][:80])
+    return None
