@@ -44,3 +44,10 @@ def test_a_file_name_used_as_a_variable_is_named(tmp_path):
     done = run(tmp_path, ["input.json lists items with a price. Write their total to total.txt."], steps,
                files={"input.json": '[{"price": 2}]'}, checks="light")
     assert "open('input.json')" in done.observation(1) and "not a variable" in done.observation(1)
+
+
+def test_a_module_used_without_its_import_is_named_with_the_line(tmp_path):
+    steps = [reply("execute_python", code="print(json.dumps([1]))"), reply("execute_python", code="print(pd.DataFrame())"),
+             reply("finish", reason="done")]
+    done = run(tmp_path, ["Print a JSON list"], steps, checks="light")
+    assert "import json" in done.observation(1) and "import pandas as pd" in done.observation(2)

@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import shutil
+import sys
 import tokenize
 
 from autogpt.checks.base import (
@@ -132,6 +133,8 @@ def no_network(s: Situation) -> Verdict | None:
     return None
 
 
+_ALIASES = {"pd": "import pandas as pd", "np": "import numpy as np", "pandas": "import pandas",
+            "numpy": "import numpy"}
 _UNDEFINED = re.compile(r"NameError: name '(\w+)' is not defined")
 
 
@@ -162,6 +165,8 @@ def fresh_process(s: Situation) -> Verdict | None:
     if found is None:
         return None
     name = found.group(1)
+    if name in sys.stdlib_module_names or name in _ALIASES:
+        return note("not_imported", name=name, line=_ALIASES.get(name, f"import {name}"))
     files = [f for f in s.workspace.files(limit=200) if f.rsplit("/", 1)[-1].split(".")[0].lower() in
              (name.lower(), name.lower().removesuffix("_data"), name.lower().removesuffix("s"))]
     if files:

@@ -71,6 +71,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Define {name} in the program itself.",
         "zh": "注意：每个程序都是单独运行的，之前的程序或命令里的东西在这里都没有定义。请在程序里自己定义 {name}。",
     },
+    "not_imported": {
+        "en": "Note: every program runs on its own: {name} is not imported in this one. Put {line} at its top.",
+        "zh": "注意：每个程序都是单独运行的：这个程序没有导入 {name}。请在开头加上 {line}。",
+    },
     "fresh_process_file": {
         "en": "Note: every program runs on its own: nothing an earlier program or command made is defined in it. "
               "Read {file} inside the program (with open({file!r}) as f: ...) and make {name} from it.",
