@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import string
 import subprocess
@@ -81,13 +82,13 @@ def test_no_check_tells_the_model_to_write_into_an_input(goal, tmp_path):
     done = run(tmp_path, goal.goals, _careless(goal), files=dict(goal.files), verify=not_met, max_steps=40)
     inputs = [name for name in goal.files if name not in goal.changes]
     for event in done.fired:
-        said = event.message
-        if event.check == "keep_inputs":  # names the input as what stays; where to write must be another file
-            said = said.split("Write the result to", 1)[-1].split("请把结果写入", 1)[-1]
-        elif event.check == "restore_inputs":
-            continue
-        for name in inputs:
-            assert name not in said, f"{event.check} names the input {name}: {event.message}"
+        for name in inputs:  # named as a place to write into (a check may name it as what to read, or what stays)
+            into = re.compile(rf"(?:\bwrite|\bwrites|\bwritten|\bappend|\bput|\bsave|\binto|写入|写到|保存到|追加到|"
+                              rf"write_file\(path=)[^.。;；\n]{{0,40}}?['\"“]?{re.escape(name)}|"
+                              rf"copyfile\([^)]*,\s*['\"]{re.escape(name)}")
+            said = event.message.split("Write the result to", 1)[-1].split("请把结果写入", 1)[-1] \
+                if event.check == "keep_inputs" else event.message
+            assert not into.search(said), f"{event.check} says to write into the input {name}: {event.message}"
     for name in inputs:
         assert (done.workspace / name).read_text(encoding="utf-8") == goal.files[name]
 
