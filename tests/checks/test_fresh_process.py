@@ -51,3 +51,11 @@ def test_a_module_used_without_its_import_is_named_with_the_line(tmp_path):
              reply("finish", reason="done")]
     done = run(tmp_path, ["Print a JSON list"], steps, checks="light")
     assert "import json" in done.observation(1) and "import pandas as pd" in done.observation(2)
+
+
+def test_the_file_named_is_the_input_not_the_output(tmp_path):
+    steps = [reply("write_file", path="orders.csv", content="id,total"),
+             reply("execute_python", code="for o in orders:\n    print(o)"), reply("finish", reason="done")]
+    done = run(tmp_path, ["orders.json holds orders. Write orders.csv with the header id,total and a row per order."],
+               steps, files={"orders.json": '[{"id": 1, "total": 2}]'}, checks="light")
+    assert "open('orders.json')" in done.observation(2)

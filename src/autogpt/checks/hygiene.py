@@ -167,8 +167,9 @@ def fresh_process(s: Situation) -> Verdict | None:
     name = found.group(1)
     if name in sys.stdlib_module_names or name in _ALIASES:
         return note("not_imported", name=name, line=_ALIASES.get(name, f"import {name}"))
-    files = [f for f in s.workspace.files(limit=200) if f.rsplit("/", 1)[-1].split(".")[0].lower() in
-             (name.lower(), name.lower().removesuffix("_data"), name.lower().removesuffix("s"))]
+    stems = (name.lower(), name.lower().removesuffix("_data"), name.lower().removesuffix("s"))
+    files = [f for f in [*s.spec.inputs, *s.workspace.files(limit=200)]  # data to read: the goals' inputs first
+             if f.rsplit("/", 1)[-1].split(".")[0].lower() in stems and f not in s.spec.outputs and s.exists(f)]
     if files:
         return note("fresh_process_file", name=name, file=files[0])
     return note("fresh_process", name=name)
