@@ -59,3 +59,10 @@ def test_the_file_named_is_the_input_not_the_output(tmp_path):
     done = run(tmp_path, ["orders.json holds orders. Write orders.csv with the header id,total and a row per order."],
                steps, files={"orders.json": '[{"id": 1, "total": 2}]'}, checks="light")
     assert "open('orders.json')" in done.observation(2)
+
+
+def test_a_name_unlike_any_file_points_to_the_goals_one_input(tmp_path):
+    steps = [reply("execute_python", code="print(sum(i['price'] for i in items))"), reply("finish", reason="done")]
+    done = run(tmp_path, ["input.json lists items with a price. Write their total to total.txt."], steps,
+               files={"input.json": '[{"price": 2}]'}, checks="light")
+    assert "open('input.json')" in done.observation(1) and "items" in done.observation(1)

@@ -170,8 +170,9 @@ def fresh_process(s: Situation) -> Verdict | None:
     stems = (name.lower(), name.lower().removesuffix("_data"), name.lower().removesuffix("s"))
     files = [f for f in [*s.spec.inputs, *s.workspace.files(limit=200)]  # data to read: the goals' inputs first
              if f.rsplit("/", 1)[-1].split(".")[0].lower() in stems and f not in s.spec.outputs and s.exists(f)]
-    if files:
-        return note("fresh_process_file", name=name, file=files[0])
+    data = [f for f in s.spec.inputs if s.exists(f) and not f.endswith(".py")]
+    if files or len(data) == 1:  # the data it wanted is in a file: the one named like it, or the goals' one input
+        return note("fresh_process_file", name=name, file=(files or data)[0])
     return note("fresh_process", name=name)
 
 
