@@ -149,6 +149,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "没有写入：{file} 里有本任务中写下的 {old} 个字符，而这段文字只保留了其中一部分（{new} 个字符）：write_file "
               "会替换整个文件。如果其余部分确实要删掉，再发送一次这条命令；要追加内容请用 append_file。",
     },
+    "copied_input": {
+        "en": "Not written: this is all of {source}, as it is. The goals ask for something made from it for {file} "
+              "(only the lines they ask for, or what they say to work out): a program that reads {source} and writes "
+              "just that does it. If the whole of {source} belongs in {file}, send the command again.",
+        "zh": "没有写入：这是 {source} 的全部原文。目标要求 {file} 是由它得出的内容（只要目标要求的那些行，或者算出的结果）："
+              "用程序读取 {source} 并只写出这些内容即可。如果 {file} 就该是 {source} 的全文，再发送一次这条命令。",
+    },
     "stray_file": {
         "en": "Note: the goals ask for {asked}; {file} is not one of them. Write what the goals ask for there.",
         "zh": "注意：目标要求的是 {asked}；{file} 不在其中。请把目标要求的内容写到那里。",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from autogpt.checks.base import Situation, Stage, Verdict, check, note, refuse
+from autogpt.checks.base import Situation, Stage, Verdict, check, note, refuse, writes_file
 from autogpt.checks.messages import UNITS, join
 
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s|\*\*[^*]+\*\*\s*$|(?:title|标题)\s*[:：])", re.IGNORECASE)
@@ -49,6 +49,22 @@ def shrunk(s: Situation) -> Verdict | None:
     if not part:
         return None
     return refuse("shrunk", subject=name, once=True, file=name, old=len(old.strip()), new=len(content.strip()))
+
+
+@check("copied_input", Stage.BEFORE_TOOL, "full")
+def copied_input(s: Situation) -> Verdict | None:
+    """A text written to an output is an input of the goals as it is, where the goals ask for something made
+    from it (the lines it selects, what it computes), not a copy."""
+    name = writes_file(s)
+    content = s.args.get("content")
+    if name is None or not isinstance(content, str) or name not in s.spec.outputs or name in s.spec.copies:
+        return None
+    written = [line.strip() for line in content.splitlines() if line.strip()]
+    for source in s.spec.inputs:
+        given = [line.strip() for line in (s.text(source, 200_000) or "").splitlines() if line.strip()]
+        if len(given) >= 3 and len(written) >= len(given) and sum(line in written for line in given) == len(given):
+            return refuse("copied_input", subject=name, once=True, file=name, source=source)
+    return None
 
 
 @check("stray_file", Stage.AFTER_TOOL, "full")
