@@ -507,7 +507,8 @@ class Runner:
         b = self.budget
         limit = {"max_steps": b.max_steps, "max_tokens": b.max_tokens, "max_cost": b.max_cost,
                  "max_time": b.max_seconds}.get(status)
-        parts = [t(self.lang, f"end_{status}", limit=limit, error=error)]
+        # "finished" has no text of its own: its summary is finish's reason, which may be empty (finish(reason=""))
+        parts = [t(self.lang, f"end_{status}", limit=limit, error=error)] if status != "finished" else []
         done = [item.task for item in self.plan if item.status == "done"]
         if done:
             parts.append(t(self.lang, "end_done", tasks="; ".join(done)))

@@ -1,13 +1,18 @@
 """One tolerant parser for every model's reply.
 
 Models wrap JSON in code fences, add prose around it, leave trailing commas, use single quotes, or put raw
-newlines inside strings (llama.cpp's JSON grammar allows them). We try the cheap exact parse first, then
-repairs, then validate against the :class:`~autogpt.agent.schema.Reply` model. Whatever still fails raises
-:class:`~autogpt.errors.ReplyParseError` with a message written for the model, which the loop sends back.
+newlines inside strings (llama.cpp's JSON grammar allows them). We try the cheap exact parse first, then the
+same with comments, trailing commas and single quotes made standard, then json_repair, then validate against the
+:class:`~autogpt.agent.schema.Reply` model. Whatever still fails raises :class:`~autogpt.errors.ReplyParseError`
+with a message written for the model, which the loop sends back. So does a reply no parser should be given:
+nested more than :data:`MAX_DEPTH` levels (RecursionError, or minutes in json_repair) or with a number of more
+than 4,300 digits (ValueError). tests/test_reply_properties.py feeds the parser and the loop thousands of such
+replies.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Any
@@ -21,6 +26,16 @@ from autogpt.llm.base import REPEATING, Completion
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
 _ARG_ALIASES = ("args", "arguments", "parameters", "params", "input")
+
+#: Objects and lists nested deeper than this are refused: no command needs it, ``json.loads`` raises RecursionError
+#: on a few thousand levels, and json_repair takes minutes on tens of thousands of unclosed ones.
+MAX_DEPTH = 64
+_TOO_DEEP = (f"The reply nests objects and lists more than {MAX_DEPTH} levels deep. Reply with one flat JSON object: "
+             "give the command's arguments as strings, numbers or short lists.")
+# A surrogate pair: the two halves of an escaped character outside the BMP ("\\ud83d\\ude00", an emoji).
+_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+# What the nesting scan looks at: brackets, quotes, and the backslash of an escape.
+_SPECIAL = re.compile(r"""[\[\]{}"'\\]""")
 
 
 def parse_completion(completion: Completion) -> Reply:
@@ -43,7 +58,9 @@ def parse_completion(completion: Completion) -> Reply:
         call = completion.tool_calls[0]
         args = _load_json(call.arguments) if call.arguments.strip() else {}
         if not isinstance(args, dict):
-            raise ReplyParseError(f"The arguments of {call.name} must be a JSON object, got: {call.arguments[:200]}")
+            raise ReplyParseError(
+                f"The arguments of {call.name[:80]} must be a JSON object, got: {call.arguments[:200]}"
+            )
         thoughts: Any = {}
         if completion.text.strip():
             try:
@@ -90,20 +107,29 @@ def _json_region(text: str, to_end: bool = False, fences: bool = True) -> str:
 
 
 def _load_json(*candidates: str) -> Any:
-    """Parse the first candidate that is valid JSON; else repair them, preferring one with a command."""
-    for text in candidates:
+    """Parse the first candidate that is valid JSON; else repair them, preferring one with a command.
+
+    A candidate nested more than :data:`MAX_DEPTH` levels deep is skipped, before parsing (see :data:`MAX_DEPTH`).
+    """
+    usable = [text for text in candidates if _nesting(text) <= MAX_DEPTH]
+    if not usable:
+        raise ReplyParseError(_TOO_DEEP)
+    # As written, then with comments, trailing commas and single quotes made standard: json.loads decodes every
+    # escape exactly, json_repair does not (it dropped a final "\\n", kept "\\f" as two characters, ended a string
+    # early at an escaped backslash before a comment).
+    for text in itertools.chain(usable, map(_standard, usable)):
         try:
-            return json.loads(text, strict=False)
+            return _exact(text)
         except json.JSONDecodeError:
             pass
     repaired: list[Any] = []
-    for text in candidates:
+    for text in usable:
         try:
             value = json_repair.loads(text)
         except Exception:  # json_repair raises assorted errors on hopeless input  # noqa: S112
             continue
-        if value not in ("", None, [], {}):
-            repaired.append(value)
+        if value not in ("", None, [], {}) and _depth(value) <= MAX_DEPTH:
+            repaired.append(_joined(value))
     if not repaired:
         raise ReplyParseError("The reply is not valid JSON and could not be repaired.")
     with_command = [v for v in repaired if isinstance(v, dict) and ("command" in v or "name" in v)]
@@ -144,10 +170,140 @@ def _normalise(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _try_json(text: str) -> Any:
+    """``text`` parsed as JSON (checked as :func:`_load_json` checks it), or None if it is not JSON."""
+    if _nesting(text) > MAX_DEPTH:
+        raise ReplyParseError(_TOO_DEEP)
     try:
-        return json.loads(text, strict=False)
+        return _exact(text)
     except json.JSONDecodeError:
         return None
+
+
+def _standard(text: str) -> str:
+    """``text`` with what JSON does not allow and models write made standard: ``//`` and ``/* */`` comments
+    dropped, a comma before a closing bracket dropped, a single-quoted string double-quoted. Escapes are kept as
+    written, for json.loads to decode. One linear pass; a string cut off runs to the end."""
+    out: list[str] = []
+    quote = ""  # the quote of the string the scan is in, if any
+    comma = -1  # where in ``out`` a comma is that only blanks separate from what comes next
+    at, end = 0, len(text)
+    while at < end:
+        char = text[at]
+        if quote:
+            if char == "\\" and at + 1 < end:  # an escape, kept as it is; "\\'" is not one in JSON
+                escaped = text[at + 1]
+                out.append("'" if escaped == "'" else char + escaped)
+                at += 2
+                continue
+            out.append('"' if char == quote else '\\"' if char == '"' else char)
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote, comma = char, -1
+            out.append('"')
+        elif text.startswith("//", at):  # a comment to the end of the line
+            close = text.find("\n", at)
+            at = end if close == -1 else close
+            continue
+        elif text.startswith("/*", at):
+            close = text.find("*/", at + 2)
+            at = end if close == -1 else close + 2
+            continue
+        elif char == ",":
+            comma = len(out)
+            out.append(char)
+        elif char in "}]":
+            if comma >= 0:
+                out[comma] = ""
+            comma = -1
+            out.append(char)
+        else:
+            if not char.isspace():
+                comma = -1
+            out.append(char)
+        at += 1
+    return "".join(out)
+
+
+def _exact(text: str) -> Any:
+    """``json.loads``, raising only JSONDecodeError (not JSON) or ReplyParseError (JSON we cannot take)."""
+    try:
+        value = json.loads(text, strict=False, parse_int=_parse_int)
+    except RecursionError:  # _nesting counts what looks like strings loosely; the parser's stack decides
+        raise ReplyParseError(_TOO_DEEP) from None
+    if _depth(value) > MAX_DEPTH:
+        raise ReplyParseError(_TOO_DEEP)
+    return value
+
+
+def _parse_int(digits: str) -> int:
+    try:
+        return int(digits)
+    except ValueError:  # Python refuses to convert more than 4300 digits (sys.get_int_max_str_digits)
+        raise ReplyParseError(
+            f"The reply has a number with {len(digits)} digits, too long to read. Write a number that long as a "
+            "string, in quotes."
+        ) from None
+
+
+def _nesting(text: str) -> int:
+    """How deeply objects and lists nest in the JSON ``text``, counting no bracket inside a (double- or single-
+    quoted) string: one linear pass, so a hopelessly deep reply is refused before a parser spends its stack or
+    minutes on it. It stops counting past :data:`MAX_DEPTH`."""
+    depth = deepest = 0
+    quote = ""  # the quote of the string the scan is in, if any
+    escaped = -1  # the position of the character a backslash escapes
+    for match in _SPECIAL.finditer(text):
+        char, at = match.group(), match.start()
+        if quote:
+            if at == escaped:
+                continue
+            if char == "\\":
+                escaped = at + 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                break
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def _joined(value: Any) -> Any:
+    """``value`` with each surrogate pair in its strings joined into the one character it stands for: json.loads
+    joins an escaped pair ("\\ud83d\\ude00"), json_repair leaves two lone surrogates that no file can hold.
+    (``value`` is at most :data:`MAX_DEPTH` deep.)"""
+    if isinstance(value, str):
+        return _PAIR.sub(lambda pair: pair.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"), value)
+    if isinstance(value, list):
+        return [_joined(item) for item in value]
+    if isinstance(value, dict):
+        return {_joined(key): _joined(item) for key, item in value.items()}
+    return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply dicts and lists nest in a parsed ``value`` (without recursion); it stops past
+    :data:`MAX_DEPTH`."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _validate(data: dict[str, Any]) -> Reply:

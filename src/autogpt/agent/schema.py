@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 Status = Literal["todo", "doing", "done"]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class PlanItem(BaseModel):
@@ -66,6 +68,24 @@ class Thoughts(BaseModel):
 class Command(BaseModel):
     name: str
     args: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("args")
+    @classmethod
+    def _keys_are_text(cls, args: dict[str, Any]) -> dict[str, Any]:
+        # A key with a lone surrogate ("\ud800" in the reply's JSON) cannot be saved: pydantic refuses to write a
+        # nested one as JSON, and the run's checkpoint would fail. Values may hold one: the tools say what is wrong.
+        stack: list[Any] = [args]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                for key in item:
+                    if _SURROGATE.search(key):
+                        raise ValueError(f"the key {key!r} contains a lone surrogate, which is not valid text; "
+                                         "write every key as plain text")
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+        return args
 
     def signature(self) -> str:
         """A canonical text of the call, used to detect repeated commands."""
