@@ -3,6 +3,7 @@
 import asyncio
 import os
 import signal
+import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -453,3 +454,132 @@ def test_files_lists_shallow_first_skips_hidden_and_stops_at_the_limit(tmp_path)
         (ws.root / name).write_text("x")
     assert ws.files() == ["a.txt", "b.txt", "sub/c.txt", "sub/deeper/d.txt"]
     assert ws.files(limit=2) == ["a.txt", "b.txt"]
+
+
+# --- the race-free API: open_file, read_bytes, write_bytes (see test_workspace_race.py for the race itself) ---------
+
+
+def test_open_file_modes(env: Env) -> None:
+    ws = env.ws
+    with ws.open_file("new/deeper/f.bin", "wb") as fh:  # folders made
+        fh.write(b"one")
+    with ws.open_file("new/deeper/f.bin", "ab") as fh:
+        fh.write(b"two")
+    with ws.open_file("new/deeper/f.bin", "rb") as fh:
+        assert fh.read() == b"onetwo"
+    with ws.open_file("new/deeper/f.bin", "wb") as fh:  # truncates
+        fh.write(b"3")
+    assert ws.read_bytes("new/deeper/f.bin") == b"3"
+    with pytest.raises(WorkspacePathError, match="already exists"):
+        ws.open_file("new/deeper/f.bin", "xb")
+    with ws.open_file("new/x.bin", "xb") as fh:
+        fh.write(b"x")
+    ws.write_bytes("new/y.bin", b"\x00\xff")
+    assert ws.read_bytes("new/y.bin") == b"\x00\xff" and (ws.root / "new" / "x.bin").read_bytes() == b"x"
+    with pytest.raises(WorkspacePathError, match="does not exist"):
+        ws.open_file("nope/missing.bin", "rb")
+    assert not (ws.root / "nope").exists()  # a read makes no folder
+    with pytest.raises(ValueError, match="mode"):
+        ws.open_file("notes.txt", "r+")  # type: ignore[arg-type]
+
+
+def test_read_bytes_refuses_more_than_max_bytes(env: Env) -> None:
+    (env.ws.root / "big.bin").write_bytes(b"x" * 100)
+    assert env.ws.read_bytes("big.bin", max_bytes=100) == b"x" * 100
+    with pytest.raises(WorkspacePathError, match="larger than 99 bytes"):
+        env.ws.read_bytes("big.bin", max_bytes=99)
+
+
+@pytest.mark.parametrize("mode", ["rb", "wb", "ab", "xb"])
+def test_open_file_refuses_links_out_and_hard_links_and_leaves_them_untouched(env: Env, mode: str) -> None:
+    before = tree_state(env.tmp)
+    for path in ("link_file", "link_dir/secret.txt", "dangling", "nested/up/inner.txt", "link_dir/new.bin",
+                 *(["hard.txt"] if env.has_hardlink else [])):
+        with pytest.raises(WorkspacePathError):
+            env.ws.open_file(path, mode).close()  # type: ignore[arg-type]
+    assert tree_state(env.tmp) == before
+    assert env.secret.read_text() == SECRET
+
+
+@pytest.mark.parametrize("kind", ["fifo", "socket"])
+@pytest.mark.parametrize("mode", ["rb", "wb", "ab"])
+def test_open_file_refuses_special_files_without_blocking(env: Env, kind: str, mode: str) -> None:
+    import socket
+
+    path = env.ws.root / "special"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        sock = socket.socket(socket.AF_UNIX)
+        try:
+            sock.bind(str(path))
+        except OSError:
+            pytest.skip("the path is too long for a socket")
+        sock.close()
+
+    def timeout(signum: int, frame: object) -> None:
+        raise TimeoutError("open_file blocked")
+
+    old = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(3)
+    try:
+        with pytest.raises(WorkspacePathError, match="not a regular file"):
+            env.ws.open_file("special", mode)  # type: ignore[arg-type]
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert not stat.S_ISREG(os.lstat(path).st_mode)
+
+
+def test_links_inside_are_followed_by_hand(env: Env) -> None:
+    root = env.ws.root
+    os.symlink(root / "folder", root / "abs_alias")  # absolute, inside
+    (root / "a" / "b").mkdir(parents=True)
+    os.symlink("../../folder", root / "a" / "b" / "back")  # '..' that stays inside
+    os.symlink("../../..", root / "a" / "b" / "above")  # '..' above the workspace
+    assert env.ws.read_bytes("abs_alias/keep.txt") == b"keep"
+    assert env.ws.read_bytes("a/b/back/keep.txt") == b"keep"
+    env.ws.write_bytes("a/b/back/new.txt", b"new")
+    assert (root / "folder" / "new.txt").read_bytes() == b"new"
+    with pytest.raises(WorkspacePathError, match="outside the workspace"):
+        env.ws.read_bytes("a/b/above/outside/secret.txt")
+    with pytest.raises(WorkspacePathError, match="outside the workspace"):
+        env.ws.list_dir("a/b/above")
+
+
+def test_no_descriptor_is_left_open(env: Env) -> None:
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("no /proc here")
+    env.ws.read_bytes("notes.txt")
+    before = open_fds()
+    for i in range(50):
+        env.ws.write_bytes(f"d{i % 3}/sub/f.txt", b"x")
+        env.ws.read_text(f"d{i % 3}/sub/f.txt")
+        env.ws.list_dir(f"d{i % 3}")
+        env.ws.snapshot()
+        env.ws.files(limit=3)
+        for bad in ("link_dir/secret.txt", "missing/x", "notes.txt/x", "folder", "dangling"):
+            with pytest.raises(WorkspacePathError):
+                env.ws.read_bytes(bad)
+    assert open_fds() == before
+
+
+def test_a_removed_workspace_folder_is_made_again(tmp_path: Path) -> None:
+    import shutil
+
+    ws = Workspace(tmp_path / "ws")
+    ws.write_text("a.txt", "one")
+    shutil.rmtree(ws.root)
+    ws.write_text("b.txt", "two")  # a fresh folder at the same path, as the old code did
+    assert (tmp_path / "ws" / "b.txt").read_text() == "two"
+
+
+def test_display_is_the_path_as_text_relative_to_the_workspace(env: Env) -> None:
+    assert env.ws.display("a\\b//./c.txt") == "a/b/c.txt"
+    assert env.ws.display(str(env.ws.root / "x" / "y.txt")) == "x/y.txt"
+    assert env.ws.display(".", allow_root=True) == "."
+    with pytest.raises(WorkspacePathError, match="'..'"):
+        env.ws.display("../x")

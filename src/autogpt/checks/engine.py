@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,13 +163,12 @@ class Engine:
         for name in wanted:
             if name not in self.spec.inputs + self.spec.changes and name in self.spec.outputs:
                 continue
-            try:
-                path = self.workspace.resolve(name)
-                size = path.stat().st_size if path.is_file() else -1
-                if size < 0 or size > _KEEP_MAX_BYTES or kept >= _KEEP_MAX_FILES or total + size > _KEEP_MAX_TOTAL:
-                    continue
-                data = path.read_bytes()
+            try:  # race-free: agent code may have swapped a folder for a link out
+                data = self.workspace.read_bytes(name, max_bytes=_KEEP_MAX_BYTES)
             except (AutoGPTError, OSError):
+                continue
+            size = len(data)
+            if kept >= _KEEP_MAX_FILES or total + size > _KEEP_MAX_TOTAL:
                 continue
             kept, total = kept + 1, total + size
             if name not in self.spec.changes:
@@ -179,7 +177,7 @@ class Engine:
                 copy = self.keep_dir / hashlib.sha256(name.encode()).hexdigest()
                 if not copy.exists():
                     self.keep_dir.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(path, copy)
+                    copy.write_bytes(data)
 
 
 def _describe(verdict: Verdict) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import shutil
 import sys
 import tokenize
 
@@ -97,14 +96,15 @@ def restore_inputs(s: Situation) -> Verdict | None:
     for name, digest in s.state.inputs.items():
         if name not in s.spec.inputs:  # only the files the goals give to read: others the goals may not name
             continue
+        try:  # race-free reads and writes (see autogpt.tools.workspace): never through a path checked earlier
+            if hashlib.sha256(s.workspace.read_bytes(name)).hexdigest() == digest:
+                continue
+        except AutoGPTError:
+            pass  # deleted, or not a plain file any more
         try:
-            path = s.workspace.resolve(name)
-            if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+            if (copy := kept_copy(s, name)) is None:
                 continue
-            if (copy := kept_copy(s, name)) is None or path.is_dir():
-                continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(copy, path)
+            s.workspace.write_bytes(name, copy.read_bytes())  # refused where a folder now stands
         except (AutoGPTError, OSError):
             continue
         restored.append(name)

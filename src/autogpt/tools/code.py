@@ -86,7 +86,7 @@ def written_files(ctx: ToolContext, changed: list[str], *, files: int = 3, lines
     parts = []
     for name in changed[:files]:
         try:
-            with ctx.workspace.resolve(name).open("rb") as handle:
+            with ctx.workspace.open_file(name, "rb") as handle:  # race-free (see autogpt.tools.workspace)
                 data = handle.read(chars * 4 + 1)
         except (ToolError, OSError):
             continue
@@ -232,8 +232,8 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
     # A test file (test_*.py or *_test.py with test functions) runs with pytest: run as a script, a file of test
     # functions only defines them, and prints nothing.
     sandbox = _sandbox(ctx)
-    target = ctx.workspace.resolve(path)
-    if not target.is_file():
+    target = ctx.workspace.resolve(path)  # for its name; reads go through the workspace's race-free methods
+    if not ctx.workspace.is_file(path):
         raise ToolError(f"{path!r} does not exist in the workspace. To run code, pass it to execute_python instead.")
     if target.suffix != ".py":
         raise ToolError(f"{path!r} is not a .py file.")
@@ -241,7 +241,10 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
         raise ToolError("args are the program's command-line arguments, not code: nothing was run. To run code, "
                         "pass it to execute_python.")
     inside = str(PurePosixPath(sandbox.workspace_path) / ctx.workspace.relative(target))
-    text = target.read_text(encoding="utf-8", errors="replace")
+    try:
+        text = ctx.workspace.read_bytes(path).decode("utf-8", errors="replace")
+    except ToolError:
+        text = ""
     if (re.fullmatch(r"test_.*\.py|.*_test\.py", target.name) and re.search(r"^(\s*def test|class Test)", text, re.M)
             and await _has_pytest(ctx, sandbox)):
         argv = [sandbox.python, *PYTHON_FLAGS, "-m", "pytest", "-q", "-p", "no:cacheprovider", inside, *(args or [])]

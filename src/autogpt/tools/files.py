@@ -1,4 +1,8 @@
-"""File tools, jailed in the task's workspace (see :mod:`autogpt.tools.workspace`)."""
+"""File tools, jailed in the task's workspace (see :mod:`autogpt.tools.workspace`).
+
+Every read, write and listing goes through the workspace's race-free methods (each name opened relative to its
+folder's descriptor); a path is turned into text for messages with :meth:`Workspace.display`, never into a host
+path that is opened later."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pydantic import Field
 from autogpt.errors import ToolError, WorkspacePathError
 from autogpt.tools.code import repair_code
 from autogpt.tools.registry import Tool, ToolContext
+from autogpt.tools.workspace import display_name, is_text_name
 
 #: The text of a write: the JSON schema asks for at least one character, so a grammar-constrained model cannot
 #: "write" an empty file (small models' first write is often ""); _write still refuses empty text.
@@ -23,19 +28,19 @@ def _write(path: str, content: str, ctx: ToolContext, *, append: bool) -> str:
         raise ToolError(f"The content is empty: nothing was {verb}. Put the text itself in content.")
     if path.strip() in ("", ".", "./"):
         raise WorkspacePathError(f'Nothing was {verb}: a file name is required, e.g. path="notes.txt".')
-    relative = ctx.workspace.relative(ctx.workspace.resolve(path))
+    relative = ctx.workspace.display(path)  # text for messages; the write below walks the model's path itself
     if relative.endswith(".py") and not append:
         content = repair_code(content)
     if append:
         try:
-            before = ctx.workspace.read_text(relative, max_bytes=1 << 20)
+            before = ctx.workspace.read_text(path, max_bytes=1 << 20)
         except (ToolError, OSError):
             before = ""
         if before.endswith(content):
             raise ToolError(f"Nothing was appended: {relative} already ends with this text.")
         if before and not before.endswith("\n") and not content.startswith("\n"):
             content = "\n" + content  # a new line, not glued to the last one
-    ctx.workspace.write_text(relative, content, append=append)
+    ctx.workspace.write_text(path, content, append=append)
     return f"{'Appended' if append else 'Wrote'} {len(content)} characters to {relative}."
 
 
@@ -89,7 +94,14 @@ def list_folder(ctx: ToolContext, path: str = ".") -> str:
     entries = ctx.workspace.list_dir(path)
     if not entries:
         return f"The folder {path!r} is empty."
-    lines = [f"{name}/" if is_dir else f"{name} ({size} bytes)" for name, is_dir, size in entries[:500]]
+    lines = [f"{name}/" if is_dir else f"{name} ({size} bytes)" for name, is_dir, size in entries[:500]
+             if is_text_name(name)]
+    odd = [display_name(name) + ("/" if is_dir else "") for name, is_dir, _ in entries[:500] if not is_text_name(name)]
+    if odd:  # agent code can make them; the file tools cannot name them, code can (os.listdir(b"."))
+        first = odd[0].rstrip("/")
+        example = f"b'{first}'" if first.isascii() and "'" not in first else "b'OLD'"
+        lines.append(f"[{len(odd)} name(s) not valid UTF-8, shown escaped: {', '.join(odd)}. The file tools cannot "
+                     f"open them; rename them with Python code, e.g. os.rename({example}, 'new_name.txt').]")
     if len(entries) > 500:
         lines.append(f"... and {len(entries) - 500} more entries")
     return "\n".join(lines)
