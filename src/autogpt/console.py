@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -85,6 +86,8 @@ class RunView:
     # --- dispatch ------------------------------------------------------------------------------------------
 
     def handle(self, event: ev.Event) -> None:
+        if not isinstance(event, ev.Token):
+            event = printable_event(event)
         if self.mode == "json":
             if not isinstance(event, ev.Token) and not self.console.quiet:
                 try:
@@ -102,6 +105,7 @@ class RunView:
             self._spinner = None
 
     def notice(self, message: str, style: str = "yellow") -> None:
+        message = printable(message)
         if self.mode == "json":
             print(json.dumps({"type": "notice", "message": message}), file=self.out, flush=True)
             return
@@ -203,6 +207,33 @@ class RunView:
             self.console.print(Text.from_markup(body).plain, markup=False)
 
 
+def printable(value: Any) -> Any:
+    """``value`` with every lone surrogate in its text written out (``\\udcff``): a model's reply may hold one
+    (a JSON ``"\\udcff"``), and so may a file name that is not UTF-8. Neither can be printed or sent as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if isinstance(value, list | tuple):
+        items = [printable(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else type(value)(items)
+    if isinstance(value, dict):
+        pairs = [(printable(k), printable(v)) for k, v in value.items()]
+        return value if all(k is a and v is b for (k, v), (a, b) in zip(pairs, value.items(), strict=True)) \
+            else dict(pairs)
+    return value
+
+
+def printable_event(event: ev.Event) -> ev.Event:
+    """The event with its text made :func:`printable` (the same event when nothing needed it)."""
+    changes = {f.name: printable(getattr(event, f.name)) for f in dataclasses.fields(event) if f.init}
+    if all(changes[name] is getattr(event, name) for name in changes):
+        return event
+    return dataclasses.replace(event, **changes)
+
+
 def _clip(value: Any, limit: int = 200) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     text = repr(text) if isinstance(value, str) else text
@@ -251,7 +282,7 @@ class ConsoleHuman:
 
     async def ask(self, question: str) -> str:
         self.view.stop_spinner()
-        answer = await read_line(f"{self.view.label('question')}: {question}\n> ", self.out)
+        answer = await read_line(f"{self.view.label('question')}: {printable(question)}\n> ", self.out)
         return answer or ""
 
     async def paused(self) -> str:

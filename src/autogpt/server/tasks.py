@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -17,12 +18,15 @@ from autogpt.agent.agent import AutoGPT
 from autogpt.agent.events import Event, ToolFinished
 from autogpt.agent.schema import Reply
 from autogpt.config import Settings
+from autogpt.console import printable
 from autogpt.errors import AgentStateError, MemoryUnavailableError, NotFoundError
 from autogpt.llm.base import Model
 from autogpt.llm.registry import create_model
 from autogpt.memory import LongTermMemory, create_memory
 from autogpt.store.base import ArtifactRecord, ProtocolStep, Store, TaskRecord
 from autogpt.tools.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 ModelFactory = Callable[[TaskRecord], Model]
 Listener = asyncio.Queue[tuple[int, str, dict[str, Any]]]
@@ -107,15 +111,28 @@ class Session:
         assert self.agent is not None
         try:
             await self.agent.arun(on_event=self._on_event, task_id=record.task_id)
+        except Exception as exc:  # a bug, not the model's fault: the task must still end, not stay "running"
+            log.exception("Task %s crashed", self.task_id)
+            with contextlib.suppress(Exception):
+                self._end_with_error(exc)
         finally:
-            self.manager.sync_artifacts(self.task_id)
-            self.publish_task()
+            with contextlib.suppress(Exception):  # whatever happened, the client's step must return
+                self.manager.sync_artifacts(self.task_id)
+                self.publish_task()
             self.turn.set()
+
+    def _end_with_error(self, exc: Exception) -> None:
+        store = self.manager.store
+        record = store.get_task(self.task_id)
+        if record.resumable:
+            summary = printable(f"The run stopped on an internal error: {type(exc).__name__}: {exc}")
+            store.update_task(self.task_id, status="error",
+                              result={**(record.result or {}), "summary": summary, "error": summary})
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, ToolFinished):
-            self.actions.append({"name": event.name, "ok": event.ok, "result": event.output})
-        data = event.to_dict()
+            self.actions.append(printable({"name": event.name, "ok": event.ok, "result": event.output}))
+        data = printable(event.to_dict())  # a model's lone surrogate cannot go out as UTF-8 JSON
         self._broadcast(event.seq, event.type, data)
         if event.type == "step_finished":
             self.manager.sync_artifacts(self.task_id)
@@ -245,6 +262,8 @@ class TaskManager:
         step.artifacts = [a.artifact_id for a in self.store.list_artifacts(step.task_id, 1, 10_000)[0]
                           if a.artifact_id not in before]
         step.status = "completed"
+        # A model's lone surrogate (or a name that is not UTF-8) cannot be stored or sent as UTF-8 JSON.
+        step.output, step.additional_output = printable(step.output), printable(step.additional_output)
         self.store.save_protocol_step(step)
         return step
 
@@ -302,7 +321,7 @@ class TaskManager:
     def task_json(self, record: TaskRecord) -> dict[str, Any]:
         state, result = record.state, record.result or {}
         pending = state.get("pending")
-        return {
+        return printable({
             "task_id": record.task_id, "input": record.input, "additional_input": record.additional_input,
             "created_at": record.created_at, "modified_at": record.modified_at,
             "artifacts": [artifact_json(a) for a in self.store.list_artifacts(record.task_id, 1, 1000)[0]],
@@ -312,7 +331,7 @@ class TaskManager:
                         "command": pending["reply"]["command"]} if pending and record.status == "waiting" else None,
             "steps": state.get("steps", 0), "tokens": state.get("tokens", 0), "cost": state.get("cost", 0.0),
             "summary": result.get("summary"),
-        }
+        })
 
 
 def artifact_json(a: ArtifactRecord) -> dict[str, Any]:

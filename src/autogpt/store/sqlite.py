@@ -9,6 +9,7 @@ server) can share one file.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -66,11 +67,19 @@ CREATE TABLE IF NOT EXISTS events (
 );
 """
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_FIELDS = ("additional_input", "goals", "options", "state", "result")
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a model's "\udcff", a file name that is not UTF-8) cannot be stored as UTF-8 text:
+        # kept as printable text instead ("\\udcff"), so everything read back prints and goes out as JSON.
+        text = _SURROGATE.sub(lambda m: f"\\\\u{ord(m.group()):04x}", text)
+    return text
 
 
 class SQLiteStore:
