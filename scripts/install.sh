@@ -2,7 +2,7 @@
 # Install autogpt with the embedded model into ./.venv. Safe to run again: it only does what is missing.
 #
 # - system packages (Debian/Ubuntu, when run as root): a C/C++ compiler and CMake, to build llama.cpp, and
-#   bubblewrap, the sandbox that code the agent writes runs in, and Chromium for the web UI's browser tests
+#   bubblewrap (with libseccomp2 for its system-call filter), the sandbox that code the agent writes runs in, and Chromium for the web UI's browser tests
 #   (AUTOGPT_NO_BROWSER=1 skips it)
 # - a virtual environment with autogpt[embedded,web,server,memory,postgres,dev]; llama-cpp-python compiles from source (~5 minutes
 #   the first time) with GGML_NATIVE=OFF, because a native build can select CPU paths that crash
@@ -19,6 +19,7 @@ command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
 wanted=("${missing[@]}")
 command -v bwrap >/dev/null 2>&1 || wanted+=(bubblewrap)
+ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || wanted+=(libseccomp2)  # the sandbox's system-call filter
 [ "${AUTOGPT_NO_BROWSER:-}" = 1 ] || command -v chromium >/dev/null 2>&1 || wanted+=(chromium)
 if [ ${#wanted[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "==> Installing system packages: ${wanted[*]}"

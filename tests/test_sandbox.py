@@ -621,12 +621,15 @@ def test_bubblewrap_binds_the_interpreter_prefix_read_only() -> None:
 
 @needs_bwrap
 async def test_command_line_is_what_runs(sandbox: Sandbox, workspace: Path) -> None:
-    """command() shows exactly the bwrap command line run() executes (``autogpt sandbox run`` relies on it)."""
+    """command() shows exactly the bwrap command line run() executes (``autogpt sandbox run`` relies on it), with
+    the descriptor of the system-call filter it was given."""
     assert isinstance(sandbox, BubblewrapSandbox)
     code = "import sys; sys.stdout.buffer.write(open('/proc/1/cmdline', 'rb').read())"
     result = await sandbox.run([sandbox.python, "-I", "-c", code], workspace)
     assert result.ok, result
-    assert result.stdout.split("\0")[:-1] == sandbox.command([sandbox.python, "-I", "-c", code], workspace, LIMITS)
+    ran = result.stdout.split("\0")[:-1]
+    fd = int(ran[ran.index("--seccomp") + 1])
+    assert ran == sandbox.command([sandbox.python, "-I", "-c", code], workspace, LIMITS, seccomp_fd=fd)
 
 
 @pytest.mark.parametrize(

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     sandbox_memory_mb: int = Field(1024, ge=64)
     sandbox_file_size_mb: int = Field(64, ge=1)
     sandbox_processes: int = Field(64, ge=4)
+    sandbox_workspace_mb: int = Field(1024, ge=1, description="The workspace's quota: megabytes in all its files.")
+    sandbox_workspace_files: int = Field(100_000, ge=10, description="The workspace's quota: files and folders.")
     sandbox_read_only_paths: list[Path] = Field(default_factory=list, description="Extra host paths code may read.")
     sandbox_python: str | None = Field(None, description="Interpreter for code (default: the environment `autogpt "
                                        "sandbox setup` made, with pandas and numpy; else the base Python, stdlib only).")
@@ -95,6 +97,12 @@ class Settings(BaseSettings):
     web_allow_private: bool = Field(False, description="Allow private and loopback addresses (SSRF guard off).")
     web_allow_hosts: list[str] = Field(
         default_factory=list, description="Hosts or IPs allowed even though private (e.g. 127.0.0.1 for tests)."
+    )
+
+    # --- the server (see docs/server.md) -------------------------------------------------------------------
+    server_allowed_hosts: list[str] = Field(
+        default_factory=list, description="Host names (NAME or NAME:PORT) the server answers besides localhost, "
+        "127.0.0.1, [::1] and the address it is bound to; requests for any other Host are refused (DNS rebinding)."
     )
 
     # --- long-term memory (see autogpt.memory) ---------------------------------------------------------

@@ -233,7 +233,8 @@ class AutoGPT:
                     python=sandbox_interpreter(s.sandbox_python, s.cache_dir),
                     limits=Limits(timeout=s.sandbox_timeout, cpu_seconds=s.sandbox_cpu_seconds,
                                   memory_mb=s.sandbox_memory_mb, file_size_mb=s.sandbox_file_size_mb,
-                                  processes=s.sandbox_processes),
+                                  processes=s.sandbox_processes, workspace_mb=s.sandbox_workspace_mb,
+                                  workspace_files=s.sandbox_workspace_files),
                 )
             except SandboxUnavailableError as exc:
                 self._sandbox_error = str(exc)

@@ -36,6 +36,8 @@ class Limits:
     processes: int = 64  # cgroup pids.max (root) or RLIMIT_NPROC (others)
     open_files: int = 256
     output_bytes: int = 1_000_000  # stdout and stderr each; more and the command is stopped
+    workspace_mb: int = 1024  # the workspace's quota: bytes in all its files (see limits.WorkspaceQuota)...
+    workspace_files: int = 100_000  # ...and how many files and folders it may hold
 
 
 @dataclass
@@ -95,7 +97,9 @@ def base_python() -> str:
 
 def create_sandbox(mode: str = "strict", *, limits: Limits | None = None, read_only_paths: list[Path] | None = None,
                    python: str | None = None) -> Sandbox:
-    """The sandbox for this machine: bubblewrap; the weak fallback only when ``mode == "allow_weak"``."""
+    """The sandbox for this machine: bubblewrap with its system-call filter; bubblewrap without the filter
+    (libseccomp missing), or the weak fallback (bubblewrap missing), only when ``mode == "allow_weak"``."""
+    from autogpt.sandbox import seccomp
     from autogpt.sandbox.bubblewrap import BubblewrapSandbox, bubblewrap_works
     from autogpt.sandbox.weak import WeakSandbox
 
@@ -103,7 +107,10 @@ def create_sandbox(mode: str = "strict", *, limits: Limits | None = None, read_o
     if python:
         kwargs["python"] = python
     if shutil.which("bwrap") and bubblewrap_works():
-        return BubblewrapSandbox(**kwargs)  # type: ignore[arg-type]
+        problem = seccomp.unavailable_reason()
+        if problem is not None and mode != "allow_weak":
+            raise SandboxUnavailableError(seccomp.SECCOMP_HINT.format(reason=problem))
+        return BubblewrapSandbox(**kwargs, require_seccomp=problem is None)  # type: ignore[arg-type]
     if mode == "allow_weak":
         return WeakSandbox(**kwargs)  # type: ignore[arg-type]
     raise SandboxUnavailableError(INSTALL_HINT)

@@ -10,8 +10,15 @@ and the timeout.
 When autogpt runs as root, the sandbox's uid 65534 is the host's uid 0 seen through the user namespace:
 file-permission checks on host objects treat the command as their owner. So everything global that stays
 visible is made read-only (``/proc`` -- ``/proc/sys`` would otherwise let it rewrite host sysctls such as
-``kernel.core_pattern`` --, ``/``, ``/dev``), the /proc files only root may read are hidden, and set-user-ID
-or set-group-ID bits it leaves on workspace files (they would be root's on the host) are cleared afterwards.
+``kernel.core_pattern`` --, ``/``, ``/dev``), the /proc files only root may read are hidden, the system-call
+filter (:mod:`autogpt.sandbox.seccomp`) refuses to make set-user-ID or set-group-ID files at all (they would be
+root's on the host), and any such bits found on workspace files afterwards are cleared as a second layer.
+
+The system-call filter also closes the kernel keyring, io_uring, unusual socket families and the rest of the
+attack surface Docker's default profile closes; without libseccomp (or the pyseccomp binding) the sandbox
+refuses to run code unless it was created with ``require_seccomp=False`` (``sandbox: allow_weak``), and then
+``layers()`` reports the layer as missing. The workspace has a quota (bytes and files), see
+:class:`~autogpt.sandbox.limits.WorkspaceQuota`.
 """
 
 from __future__ import annotations
@@ -27,8 +34,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from autogpt.errors import SandboxUnavailableError
+from autogpt.sandbox import seccomp
 from autogpt.sandbox.base import Layer, Limits, Sandbox, SandboxResult
-from autogpt.sandbox.limits import Cgroup, run_limited
+from autogpt.sandbox.limits import Cgroup, WorkspaceQuota, run_limited
 
 SANDBOX_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -131,14 +140,17 @@ def _usr_links() -> list[str]:
 @dataclass
 class BubblewrapSandbox(Sandbox):
     name: str = "bubblewrap"
+    #: refuse to run code without the system-call filter (False only with ``sandbox: allow_weak``)
+    require_seccomp: bool = True
 
     def _python_prefix(self) -> list[Path]:
         """The interpreter's installation (and its base, for a venv) when it lives outside /usr."""
         roots = {Path(self.python).parent.parent, Path(sys.base_prefix)}
         return sorted(r for r in roots if r != Path("/") and Path("/usr") not in (r, *r.parents))
 
-    def command(self, argv: list[str], workspace: Path, limits: Limits) -> list[str]:
-        """The full bwrap command line for ``argv`` (``autogpt sandbox run`` shows exactly this)."""
+    def command(self, argv: list[str], workspace: Path, limits: Limits, *, seccomp_fd: int | None = None) -> list[str]:
+        """The full bwrap command line for ``argv``; ``seccomp_fd``: a descriptor the command inherits, holding
+        the system-call filter (:func:`autogpt.sandbox.seccomp.program_fd`), which bwrap loads just before exec."""
         args = ["bwrap", "--ro-bind", "/usr", "/usr", *_usr_links(),
                 # /tmp before the read-only binds: one of them (a venv, a checkout) may live under /tmp
                 "--size", str(limits.tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
@@ -164,36 +176,63 @@ class BubblewrapSandbox(Sandbox):
         ]
         for key, value in SANDBOX_ENV.items():
             args += ["--setenv", key, value]
+        if seccomp_fd is not None:
+            args += ["--seccomp", str(seccomp_fd)]
         return [*args, "--", *argv]
+
+    def seccomp_problem(self) -> str | None:
+        """Why the system-call filter cannot be used here, or ``None`` when it can."""
+        return seccomp.unavailable_reason()
 
     async def run(
         self, argv: list[str], workspace: Path, *, stdin: bytes | None = None, limits: Limits | None = None
     ) -> SandboxResult:
         limits = limits or self.limits
         workspace = workspace.resolve()
+        filter_fd = self._filter_fd()
+        quota = WorkspaceQuota.for_limits(workspace, limits, open_paths=[self.workspace_path])
         try:
             result, _ = await run_limited(
-                self.command(argv, workspace, limits), cwd=workspace, env=dict(SANDBOX_ENV),
-                stdin=stdin, limits=limits,
+                self.command(argv, workspace, limits, seccomp_fd=filter_fd), cwd=workspace, env=dict(SANDBOX_ENV),
+                stdin=stdin, limits=limits, quota=quota, pass_fds=() if filter_fd is None else (filter_fd,),
             )
         finally:
-            # Every process of the command is gone by now: nothing can race the sweep.
+            if filter_fd is not None:
+                os.close(filter_fd)
+            # Every process of the command is gone by now: nothing can race the sweep. The filter already keeps
+            # the command from setting these bits; this is the second layer (a filter-less run, a kernel bug).
             strip_setid_bits(workspace)
         if result.killed is None and result.exit_code is not None and 128 < result.exit_code <= 128 + 64:
             # bwrap's init reports a command killed by a signal as 128 + the signal, as a shell does.
             result.signal, result.exit_code = result.exit_code - 128, None
         return result
 
+    def _filter_fd(self) -> int | None:
+        """A descriptor holding the system-call filter; ``None`` when it is unavailable and not required."""
+        try:
+            return seccomp.program_fd()
+        except seccomp.SeccompUnavailableError as exc:
+            if self.require_seccomp:
+                raise SandboxUnavailableError(seccomp.SECCOMP_HINT.format(reason=exc)) from None
+            return None
+
     def layers(self) -> list[Layer]:
         cgroup = Cgroup.create(self.limits)
         if cgroup is not None:
             cgroup.remove()
         lim = self.limits
+        problem = self.seccomp_problem()
         return [
             Layer("bubblewrap " + _bwrap_version(), True, "the whole sandbox below; no Docker needed"),
             Layer("mount namespace", True, "read-only /usr and interpreter; the workspace is the only writable "
                   "folder; /tmp is private; the host's home, /etc and other files are not there at all; /proc "
-                  "(with /proc/sys) is read-only and its root-only files are hidden; set-uid bits are cleared"),
+                  "(with /proc/sys) is read-only and its root-only files are hidden; set-uid bits left on "
+                  "workspace files are cleared after each command"),
+            Layer("seccomp system-call filter", problem is None,
+                  "no kernel keyring, no set-uid/set-gid files, no io_uring, bpf, perf, userfaultfd, ptrace, "
+                  "module loading, mounts or namespaces, sockets only AF_UNIX/INET/INET6 (and route netlink, to "
+                  "list interfaces), native system calls only (as Docker's default profile)" if problem is None else
+                  f"NOT ACTIVE: {problem}" + ("" if self.require_seccomp else " (allow_weak: code runs without it)")),
             Layer("network namespace", True, "no network: not the internet, not the host's 127.0.0.1, no DNS"),
             Layer("PID + IPC + UTS namespaces", True, "cannot see or signal host processes; every leftover "
                   "process dies with the sandbox"),
@@ -206,6 +245,9 @@ class BubblewrapSandbox(Sandbox):
                   "fork bombs and total memory" + ("" if cgroup else " (needs root or a delegated cgroup)")),
             Layer(f"timeout {lim.timeout:g} s, output {lim.output_bytes // 1000} kB", True,
                   "commands that never end or print forever: the whole process tree is killed"),
+            Layer(f"workspace quota: {lim.workspace_mb} MB, {lim.workspace_files} files", True,
+                  f"filling the disk: measured every {WorkspaceQuota.interval:g} s, the command is killed when "
+                  "over (it may overshoot by what it writes in between) and none starts while over"),
         ]
 
 
