@@ -210,11 +210,12 @@ def test_event_stream_replays_then_follows_live(server: Server) -> None:
 def test_uploaded_files_reach_the_workspace(server: Server) -> None:
     tid = server.create("Summarise data.csv", reply("finish", reason="ok"))["task_id"]
     up = server.http.post(f"{AP}/{tid}/artifacts", files={"file": ("data.csv", b"a,b\n1,2\n")},
-                          data={"relative_path": "in"})
+                          data={"relative_path": "in"}, headers={"X-AutoGPT": "1"})
     assert up.status_code == 200, up.text
     assert up.json()["agent_created"] is False and up.json()["relative_path"] == "in/data.csv"
     assert (server.settings.workspaces_dir / tid / "in" / "data.csv").read_bytes() == b"a,b\n1,2\n"
-    bad = server.http.post(f"{AP}/{tid}/artifacts", files={"file": ("x.txt", b"x")}, data={"relative_path": "../.."})
+    bad = server.http.post(f"{AP}/{tid}/artifacts", files={"file": ("x.txt", b"x")}, data={"relative_path": "../.."},
+                           headers={"X-AutoGPT": "1"})
     assert bad.status_code == 400 and bad.json()["error"] == "bad_path"
     listed = server.http.get(f"{AP}/{tid}/artifacts", params={"pageSize": 5}).json()
     assert listed["pagination"]["page_size"] == 5 and listed["artifacts"][0]["file_name"] == "data.csv"

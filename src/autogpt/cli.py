@@ -490,6 +490,7 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to bind; anything but 127.0.0.1/localhost needs --token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8000,
     token: Annotated[str | None, typer.Option("--token", envvar="AUTOGPT_SERVER_TOKEN", help="Bearer token every API request must carry (AUTOGPT_SERVER_TOKEN).")] = None,
+    allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar="NAME[:PORT]", help="Another host name the server answers to (repeat for several; also the server_allowed_hosts setting). Requests for other Host names are refused.")] = None,
     model: ModelOpt = None,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
@@ -508,7 +509,10 @@ def serve(
         settings = Settings.load(config, model=model, data_dir=data_dir)
         import uvicorn
 
-        app_ = create_app(settings, token=token)
+        hosts = [*settings.server_allowed_hosts, *(allow_host or [])]
+        if not _is_ip(host) and host not in hosts:
+            hosts.append(host)  # bound by name: that name is the server's own
+        app_ = create_app(settings, token=token, allowed_hosts=hosts)
         console = Console(stderr=True, highlight=False)
         console.print(f"autogpt serving {settings.model} at http://{host}:{port}/ (data: {settings.data_dir})")
         uvicorn.run(app_, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
@@ -677,6 +681,16 @@ def _ask_for_goal() -> list[str]:
     if not text:
         raise ConfigError("No goal given.")
     return [text]
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _fail(exc: AutoGPTError) -> None:

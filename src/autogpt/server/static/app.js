@@ -101,13 +101,16 @@
     constructor(status, detail) { super(detail); this.status = status; }
   }
 
+  /** Every call but a GET sends JSON (even an empty object): the server refuses other bodies, which another
+   *  site's page could send. */
   async function api(method, path, body) {
     const headers = {};
     if (S.token) headers.Authorization = `Bearer ${S.token}`;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const sendsBody = method !== "GET";
+    if (sendsBody) headers["Content-Type"] = "application/json";
     let res;
     try {
-      res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await fetch(path, { method, headers, body: sendsBody ? JSON.stringify(body ?? {}) : undefined });
     } catch (e) {
       throw new ApiError(0, t("networkError"));
     }
