@@ -36,7 +36,7 @@ class Server:
     """The app under uvicorn in a thread; each new task takes the next scripted model."""
 
     def __init__(self, data_dir: Path, token: str | None = None) -> None:
-        self.models: list[ScriptedModel] = []
+        self.models: list[ScriptedModel | Exception] = []
         self.given: dict[str, ScriptedModel] = {}
         self.settings = Settings.load(data_dir=data_dir)
         app = create_app(self.settings, model_factory=self._model, token=token)
@@ -53,7 +53,10 @@ class Server:
 
     def _model(self, record: TaskRecord) -> ScriptedModel:
         if record.task_id not in self.given:
-            self.given[record.task_id] = self.models.pop(0)
+            model = self.models.pop(0)
+            if isinstance(model, Exception):  # a task whose model cannot be made
+                raise model
+            self.given[record.task_id] = model
         return self.given[record.task_id]
 
     def create(self, goal: str = "Write hello to hello.txt", *replies: Any, **extra: Any) -> dict[str, Any]:
@@ -365,3 +368,15 @@ def test_a_task_interrupted_by_a_shutdown_goes_on_in_the_next_server(tmp_path: P
         assert (second.settings.workspaces_dir / tid / "hello.txt").read_text() == "hello"
     finally:
         second.close()
+
+
+def test_a_step_whose_model_cannot_start_ends_with_a_4xx_and_is_not_left_running(server: Server) -> None:
+    from autogpt.errors import ModelUnavailableError
+
+    tid = server.create("Write hello to hello.txt")["task_id"]
+    server.models[-1] = ModelUnavailableError("the model 'far-away' needs an API key that is not set")
+    answer = server.http.post(f"{AP}/{tid}/steps", json={"input": ""})
+    assert answer.status_code == 400 and answer.json()["error"] == "model_unavailable", answer.text
+    steps = server.http.get(f"{AP}/{tid}/steps").json()["steps"]
+    assert steps and all(s["status"] != "running" for s in steps), steps
+    assert "could not start" in steps[0]["output"]

@@ -506,3 +506,11 @@ def test_chinese_docstring_feeds_the_schema() -> None:
 
 def test_parse_docstring_empty() -> None:
     assert parse_docstring("") == ("", {})
+
+
+def test_a_very_long_unknown_name_is_cut_in_the_message() -> None:
+    reg = ToolRegistry([FINISH, search_web])
+    with pytest.raises(UnknownToolError) as info:
+        reg.get("x" * 10_000)
+    message = str(info.value)
+    assert len(message) < 400 and "10000 characters" in message and "search_web" in message

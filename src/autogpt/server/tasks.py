@@ -233,7 +233,12 @@ class TaskManager:
             if session.waiting or (not session.running and record.state.get("pending")):
                 session.answers.put_nowait(answer)
             if not session.running:
-                session.start()
+                try:
+                    session.start()
+                except Exception as exc:  # e.g. the task's model cannot be used here: the step ends, not "running"
+                    step.status, step.output = "completed", f"The step could not start: {exc}"
+                    self.store.save_protocol_step(step)
+                    raise
             await session.turn.wait()
             return self._finish_step(step, session, before)
 

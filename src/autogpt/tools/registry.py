@@ -199,7 +199,7 @@ class ToolRegistry:
             return self._tools[name]
         except KeyError:
             raise UnknownToolError(
-                f"There is no command named {name!r}. Available commands: {', '.join(self._tools)}."
+                f"There is no command named {_shown(name)}. Available commands: {', '.join(self._tools)}."
             ) from None
 
     def available(self, human_present: bool) -> list[Tool]:
@@ -292,3 +292,8 @@ def _strip_titles(schema: Any) -> None:
     elif isinstance(schema, list):
         for value in schema:
             _strip_titles(value)
+
+
+def _shown(name: str, limit: int = 80) -> str:
+    """A name as a message quotes it: a model's 10,000-character "name" is cut, not echoed back whole."""
+    return repr(name) if len(name) <= limit else f"{name[:limit]!r}... ({len(name)} characters)"
