@@ -8,18 +8,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 
 from autogpt import Settings
 from autogpt.agent import events as ev
@@ -33,6 +28,7 @@ from autogpt.testing import ScriptedModel, reply
 from autogpt.tools.files import append_file, list_folder, read_file, write_file
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.workspace import Workspace
+from live_server import LiveServer, ScriptedTasks
 
 BAD = b"bad\xff.txt"  # not valid UTF-8
 LONE = "a\udcff.txt"  # what json.loads makes of a model's "a\udcff.txt"
@@ -228,30 +224,14 @@ def test_run_with_a_lone_surrogate_in_the_models_path(tmp_path: Path, json_outpu
 # --- the server -------------------------------------------------------------------------------------------------
 
 
-class Server:
+class Server(LiveServer):
     """The app under uvicorn in a thread; each new task takes the next scripted model."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.models: list[ScriptedModel] = []
-        self.given: dict[str, ScriptedModel] = {}
+        self.tasks = ScriptedTasks()
+        self.models = self.tasks.models
         self.settings = Settings.load(data_dir=data_dir)
-        app = create_app(self.settings, model_factory=self._model)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.02)
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=20)
-
-    def _model(self, record: TaskRecord) -> ScriptedModel:
-        if record.task_id not in self.given:
-            self.given[record.task_id] = self.models.pop(0)
-        return self.given[record.task_id]
+        super().__init__(create_app(self.settings, model_factory=self.tasks), timeout=20)
 
     def create(self, *replies: Any, goal: str = "Write hello to hello.txt") -> str:
         self.models.append(ScriptedModel(list(replies)))
@@ -268,11 +248,6 @@ class Server:
         response = self.http.get(f"{AP}/{path}")
         assert response.status_code == 200, response.text
         return utf8(response.json())
-
-    def close(self) -> None:
-        self.http.close()
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture

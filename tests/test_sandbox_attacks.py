@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import json
 import os
 import select
 import shutil
@@ -32,11 +31,12 @@ import pytest
 
 from autogpt.config import Settings
 from autogpt.errors import WorkspacePathError
-from autogpt.sandbox import Limits, Sandbox, SandboxResult, create_sandbox
+from autogpt.sandbox import Limits, Sandbox, create_sandbox
 from autogpt.sandbox.bubblewrap import SANDBOX_ENV, BubblewrapSandbox, bubblewrap_works
 from autogpt.tools.code import execute_python
 from autogpt.tools.registry import Tool, ToolContext
 from autogpt.tools.workspace import Workspace
+from sandbox_run import last_json, run_py
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("bwrap") and bubblewrap_works()), reason="bubblewrap is not usable on this machine"
@@ -67,21 +67,6 @@ def workspace(tmp_path: Path) -> Path:
 @pytest.fixture
 def marker() -> str:
     return f"autogpt-attack-{uuid.uuid4().hex}"
-
-
-async def run_py(sandbox: Sandbox, workspace: Path, code: str, *args: str, limits: Limits | None = None,
-                 stdin: bytes | None = None) -> SandboxResult:
-    """Run ``code`` with the sandbox's Python; a generous outer bound so a broken timeout cannot hang the suite."""
-    lim = limits or sandbox.limits
-    argv = [sandbox.python, "-I", "-c", textwrap.dedent(code), *args]
-    return await asyncio.wait_for(sandbox.run(argv, workspace, stdin=stdin, limits=lim), lim.timeout + 30)
-
-
-def last_json(result: SandboxResult) -> dict:
-    """The JSON object the sandboxed code printed last."""
-    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"no JSON in stdout={result.stdout!r} stderr={result.stderr!r} ({result})"
-    return json.loads(lines[-1])
 
 
 def processes_with(marker: str) -> list[int]:

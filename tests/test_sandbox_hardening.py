@@ -9,7 +9,6 @@ own in the session keyring, files in its own workspace), and every writer is bou
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import json
 import os
@@ -18,7 +17,6 @@ import signal
 import stat
 import subprocess
 import sys
-import textwrap
 import time
 import uuid
 from pathlib import Path
@@ -26,10 +24,11 @@ from pathlib import Path
 import pytest
 
 from autogpt.errors import SandboxUnavailableError
-from autogpt.sandbox import Limits, Sandbox, SandboxResult, create_sandbox
+from autogpt.sandbox import Limits, Sandbox, create_sandbox
 from autogpt.sandbox import bubblewrap as bubblewrap_module
 from autogpt.sandbox.bubblewrap import BubblewrapSandbox, bubblewrap_works
 from autogpt.tools.code import format_result
+from sandbox_run import last_json, run_py
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("bwrap") and bubblewrap_works()), reason="bubblewrap is not usable on this machine"
@@ -54,19 +53,6 @@ def workspace(tmp_path: Path) -> Path:
     ws = tmp_path / "ws"
     ws.mkdir()
     return ws.resolve()
-
-
-async def run_py(sandbox: Sandbox, workspace: Path, code: str, *args: str,
-                 limits: Limits | None = None) -> SandboxResult:
-    lim = limits or sandbox.limits
-    argv = [sandbox.python, "-I", "-c", textwrap.dedent(code), *args]
-    return await asyncio.wait_for(sandbox.run(argv, workspace, limits=lim), lim.timeout + 30)
-
-
-def last_json(result: SandboxResult) -> dict:
-    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"no JSON in stdout={result.stdout!r} stderr={result.stderr!r} ({result})"
-    return json.loads(lines[-1])
 
 
 def quota_limits(**quota: int) -> Limits:

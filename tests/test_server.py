@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,48 +15,23 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from autogpt import Settings
 from autogpt.server.app import create_app
-from autogpt.store.base import TaskRecord
 from autogpt.testing import ScriptedModel, reply
+from live_server import LiveServer, ScriptedTasks, free_port
 
 AP = "/ap/v1/agent/tasks"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
+class Server(LiveServer):
     """The app under uvicorn in a thread; each new task takes the next scripted model."""
 
     def __init__(self, data_dir: Path, token: str | None = None) -> None:
-        self.models: list[ScriptedModel | Exception] = []
-        self.given: dict[str, ScriptedModel] = {}
+        self.tasks = ScriptedTasks()
+        self.models, self.given = self.tasks.models, self.tasks.given
         self.settings = Settings.load(data_dir=data_dir)
-        app = create_app(self.settings, model_factory=self._model, token=token)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.02)
-        self.http = httpx.Client(base_url=self.url, timeout=30)
-
-    def _model(self, record: TaskRecord) -> ScriptedModel:
-        if record.task_id not in self.given:
-            model = self.models.pop(0)
-            if isinstance(model, Exception):  # a task whose model cannot be made
-                raise model
-            self.given[record.task_id] = model
-        return self.given[record.task_id]
+        super().__init__(create_app(self.settings, model_factory=self.tasks, token=token))
 
     def create(self, goal: str = "Write hello to hello.txt", *replies: Any, **extra: Any) -> dict[str, Any]:
         self.models.append(ScriptedModel(list(replies)))
@@ -73,10 +47,6 @@ class Server:
     def task(self, task_id: str) -> dict[str, Any]:
         return self.http.get(f"{AP}/{task_id}").json()
 
-    def close(self) -> None:
-        self.http.close()
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,39 +17,24 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from autogpt import Settings
 from autogpt.server.app import create_app
 from autogpt.store.base import TaskRecord
 from autogpt.testing import ScriptedModel, reply
+from live_server import LiveServer
 
 AP = "/ap/v1/agent/tasks"
 UPLOAD_HEADER = {"X-AutoGPT": "1"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
+class Server(LiveServer):
     """The app under uvicorn in a thread; every task's model finishes at once."""
 
     def __init__(self, data_dir: Path, **options: Any) -> None:
         self.settings = Settings.load(data_dir=data_dir)
-        app = create_app(self.settings, model_factory=self._model, **options)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="critical"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.02)
-        self.http = httpx.Client(base_url=self.url, timeout=10)
+        super().__init__(create_app(self.settings, model_factory=self._model, **options), timeout=10,
+                         log_level="critical")
 
     @staticmethod
     def _model(record: TaskRecord) -> ScriptedModel:
@@ -64,11 +47,6 @@ class Server:
 
     def workspace(self, task_id: str) -> Path:
         return self.settings.workspaces_dir / task_id
-
-    def close(self) -> None:
-        self.http.close()
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture

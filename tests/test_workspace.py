@@ -1,10 +1,12 @@
 """The workspace path jail and the file tools: every attack is refused and leaves the host untouched."""
 
 import asyncio
+import contextlib
 import os
 import signal
 import stat
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,25 +222,33 @@ async def test_path_under_limit_but_too_long_on_disk_is_a_clear_error(env: Env) 
     assert tree_state(env.tmp) == before
 
 
+@contextlib.contextmanager
+def no_hang(what: str, seconds: int = 3) -> Iterator[None]:
+    """Fail with TimeoutError instead of hanging when the block blocks (on a FIFO, say) for ``seconds``."""
+
+    def timeout(signum: int, frame: object) -> None:
+        raise TimeoutError(f"{what} blocked")
+
+    old = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def test_fifo_read_and_write_do_not_hang(env: Env) -> None:
     fifo = env.ws.root / "pipe"
     os.mkfifo(fifo)
 
-    def timeout(signum: int, frame: object) -> None:
-        raise TimeoutError("FIFO operation hung")
-
-    old = signal.signal(signal.SIGALRM, timeout)
-    signal.alarm(3)
-    try:
+    with no_hang("a FIFO operation"):
         with pytest.raises(WorkspacePathError, match="not a regular file"):
             env.ws.read_text("pipe")
         with pytest.raises(WorkspacePathError):
             env.ws.write_text("pipe", "data")
         with pytest.raises(WorkspacePathError):
             env.ws.write_text("pipe", "data", append=True)
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 async def test_fifo_read_through_tool(env: Env) -> None:
@@ -517,17 +527,8 @@ def test_open_file_refuses_special_files_without_blocking(env: Env, kind: str, m
             pytest.skip("the path is too long for a socket")
         sock.close()
 
-    def timeout(signum: int, frame: object) -> None:
-        raise TimeoutError("open_file blocked")
-
-    old = signal.signal(signal.SIGALRM, timeout)
-    signal.alarm(3)
-    try:
-        with pytest.raises(WorkspacePathError, match="not a regular file"):
-            env.ws.open_file("special", mode)  # type: ignore[arg-type]
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
+    with no_hang("open_file"), pytest.raises(WorkspacePathError, match="not a regular file"):
+        env.ws.open_file("special", mode)  # type: ignore[arg-type]
     assert not stat.S_ISREG(os.lstat(path).st_mode)
 
 
