@@ -32,7 +32,7 @@ from starlette.routing import Match
 
 from autogpt.config import Settings
 from autogpt.errors import AutoGPTError, ConfigError, ModelUnavailableError, NotFoundError, WorkspacePathError
-from autogpt.server.security import CSRF_HEADER, CSRF_VALUE, RequestGuard
+from autogpt.server.security import CSRF_HEADER, CSRF_VALUE, LOOPBACK_HOSTS, RequestGuard, error_response
 from autogpt.server.tasks import ConflictError, ModelFactory, TaskManager, artifact_json
 from autogpt.store.base import ArtifactRecord, ProtocolStep
 from autogpt.store.sqlite import SQLiteStore
@@ -221,13 +221,9 @@ class ApiError(Exception):
         self.status, self.error, self.detail = status, error, detail
 
 
-def _error(status: int, error: str, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
-
-
 def _error_handler(status: int, error: str) -> Any:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
-        return _error(status, error, str(exc))
+        return error_response(status, error, str(exc))
 
     return handle
 
@@ -315,7 +311,7 @@ def _attachment(name: str) -> str:
 
 
 def is_loopback(host: str) -> bool:
-    return host in ("127.0.0.1", "localhost", "::1")
+    return host in LOOPBACK_HOSTS
 
 
 def create_app(settings: Settings, *, model_factory: ModelFactory | None = None, token: str | None = None,
@@ -346,7 +342,7 @@ def create_app(settings: Settings, *, model_factory: ModelFactory | None = None,
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return _error(exc.status, exc.error, exc.detail)
+        return error_response(exc.status, exc.error, exc.detail)
 
     # Our exceptions as JSON errors; the most specific class wins (Starlette looks handlers up along the MRO).
     # A model the task names that cannot be used here (no API key, no package) is the client's to change.
@@ -357,19 +353,19 @@ def create_app(settings: Settings, *, model_factory: ModelFactory | None = None,
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _error(422, "invalid_request", _problems(list(exc.errors())))
+        return error_response(422, "invalid_request", _problems(list(exc.errors())))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         names = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
-        return _error(exc.status_code, names.get(exc.status_code, "http_error"), str(exc.detail),
+        return error_response(exc.status_code, names.get(exc.status_code, "http_error"), str(exc.detail),
                       headers=dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
         """The last resort (a bug): still JSON, with the cause in the log, not in the answer."""
         log.error("Unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        return _error(500, "internal_error", f"The server failed unexpectedly ({type(exc).__name__}); "
+        return error_response(500, "internal_error", f"The server failed unexpectedly ({type(exc).__name__}); "
                                              "see its log.")
 
     api = APIRouter(prefix=API, responses=ERROR_RESPONSES)
@@ -542,7 +538,7 @@ def create_app(settings: Settings, *, model_factory: ModelFactory | None = None,
     async def index() -> Response:
         page = STATIC / "index.html"
         if not page.is_file():
-            return _error(404, "not_found", "The web UI is not installed.")
+            return error_response(404, "not_found", "The web UI is not installed.")
         return FileResponse(page, media_type="text/html")
 
     if STATIC.is_dir():

@@ -95,8 +95,9 @@ def same_secret(given: str | None, token: str) -> bool:
                                                         token.encode("utf-8", "surrogateescape"))
 
 
-def _error(status: int, error: str, detail: str) -> JSONResponse:
-    return JSONResponse({"error": error, "detail": detail}, status_code=status)
+def error_response(status: int, error: str, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The server's one error shape: ``{"error": code, "detail": sentence}`` with ``status``."""
+    return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
 
 
 class RequestGuard:
@@ -136,11 +137,11 @@ class RequestGuard:
         """The error response for a request that may not go on, or ``None``."""
         host = headers.get("host")
         if host is None or not self.host_allowed(host, scope):
-            return _error(403, "bad_host", f"The Host header {host!r} is not a name this server answers to "
+            return error_response(403, "bad_host", f"The Host header {host!r} is not a name this server answers to "
                                            "(localhost, 127.0.0.1, [::1], its own address, or an allowed host).")
         origin = headers.get("origin")
         if origin is not None and not self.origin_allowed(origin, scope):
-            return _error(403, "bad_origin", f"Requests from the web page at {origin!r} are refused: only this "
+            return error_response(403, "bad_origin", f"Requests from the web page at {origin!r} are refused: only this "
                                              "server's own pages may call it.")
         authorized = False
         if self.token is not None:
@@ -149,7 +150,7 @@ class RequestGuard:
                 given = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("token")
             authorized = same_secret(given, self.token)
             if not authorized and not self._public(path):
-                return _error(401, "unauthorized", "Send 'Authorization: Bearer TOKEN' (the server's --token).")
+                return error_response(401, "unauthorized", "Send 'Authorization: Bearer TOKEN' (the server's --token).")
         if method in STATE_CHANGING and not authorized and self.routed(scope):
             return self._content_type_refusal(headers, upload)
         return self._declared_size_refusal(headers, upload)
@@ -184,12 +185,12 @@ class RequestGuard:
             return self._declared_size_refusal(headers, upload)
         if upload and media == "multipart/form-data":
             if headers.get(CSRF_HEADER) != CSRF_VALUE:
-                return _error(403, "missing_header", f"An upload needs the header '{CSRF_HEADER}: {CSRF_VALUE}' "
+                return error_response(403, "missing_header", f"An upload needs the header '{CSRF_HEADER}: {CSRF_VALUE}' "
                                                      "(or the bearer token): a web page of another site cannot "
                                                      "send it.")
             return self._declared_size_refusal(headers, upload)
         wanted = "application/json or multipart/form-data" if upload else "application/json"
-        return _error(415, "unsupported_media_type",
+        return error_response(415, "unsupported_media_type",
                       f"Send the body as {wanted} (Content-Type {content_type!r} is refused: a web page of "
                       "another site can send it).")
 
@@ -197,9 +198,9 @@ class RequestGuard:
         limit = self.max_upload if upload else self.max_body
         length = headers.get("content-length")
         if length is not None and not length.strip().isdigit():
-            return _error(400, "bad_request", f"Content-Length {length!r} is not a number of bytes.")
+            return error_response(400, "bad_request", f"Content-Length {length!r} is not a number of bytes.")
         if length is not None and int(length) > limit:
-            return _error(413, "too_large", f"The request body is larger than {limit} bytes.")
+            return error_response(413, "too_large", f"The request body is larger than {limit} bytes.")
         return None
 
     @staticmethod
@@ -231,4 +232,4 @@ class RequestGuard:
         except BodyTooLarge as exc:  # raised where no exception handler turned it into a response
             if started:
                 raise
-            await _error(413, "too_large", str(exc.detail))(scope, receive, send)
+            await error_response(413, "too_large", str(exc.detail))(scope, receive, send)
