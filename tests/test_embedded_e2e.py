@@ -49,6 +49,12 @@ def test_agent_writes_washington_and_finishes(settings, tmp_path):
     # the grammar makes every reply parse: no step was lost to a malformed reply
     assert not [s for s in result.history if isinstance(s, ErrorStep)]
     assert result.cost == 0.0 and result.tokens > 0
+    # each step says where its time went: llama.cpp's prompt evaluation and generation, sampling with the grammar,
+    # and, after the first step, the prompt's unchanged start taken from the KV cache
+    timings = [s.timing for s in result.history]
+    assert all(t.prompt_seconds > 0 and t.generation_seconds > t.sample_seconds > 0 for t in timings), timings
+    assert all(t.prompt_seconds + t.generation_seconds <= t.model_seconds <= t.seconds for t in timings), timings
+    assert all(t.cached_tokens > 0 and t.new_tokens > 0 for t in timings[1:]), timings
 
 
 def test_chinese_goal_gets_chinese_thoughts_and_output(settings, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -82,6 +83,12 @@ class FakeServer:
                 for name, value in spec.get("headers", {}).items():
                     self.send_header(name, value)
                 self.end_headers()
+                if "pause" in spec:  # (n, seconds): the first n events, then a pause, then the rest
+                    head = "".join(f"data: {json.dumps(c)}\n\n" for c in spec["sse"][: spec["pause"][0]]).encode()
+                    self.wfile.write(head)
+                    self.wfile.flush()
+                    time.sleep(spec["pause"][1])
+                    payload = payload[len(head):]
                 self.wfile.write(payload)
 
             def log_message(self, *args: Any) -> None:
@@ -336,6 +343,16 @@ async def test_streaming_text_calls_on_token_in_order_and_gets_usage(server, mak
     body = server.bodies[0]
     assert body["stream"] is True
     assert body["stream_options"] == {"include_usage": True}
+
+
+async def test_streaming_times_the_first_token_and_the_rest(server, make_model):
+    server.script({"sse": [chunk({"role": "assistant", "content": "The"}), chunk({"content": " end."}),
+                           chunk({}, finish_reason="stop")], "pause": (1, 0.3)})
+    completion = await make_model().complete(ask(on_token=lambda _: None))
+    timing = completion.timing
+    assert completion.text == "The end."
+    assert timing.generation_seconds >= 0.25 and 0 <= timing.prompt_seconds < 0.25  # the pause came after a token
+    assert timing.prompt_seconds + timing.generation_seconds <= completion.seconds and timing.sample_seconds == 0
 
 
 async def test_streaming_without_usage_is_estimated(server, make_model):

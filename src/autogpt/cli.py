@@ -23,6 +23,7 @@ from autogpt import __version__
 from autogpt.agent import events as ev
 from autogpt.agent.agent import AutoGPT
 from autogpt.agent.loop import RunResult
+from autogpt.agent.steps import StepTiming
 from autogpt.config import Settings, read_yaml_mapping
 from autogpt.console import ConsoleHuman, RunView, read_line
 from autogpt.errors import AutoGPTError, ConfigError
@@ -202,7 +203,10 @@ def show(
     for goal in task.goals:
         console.print(f"  • {escape(goal)}")
     console.print(f"Workspace: {escape(task.workspace)}")
+    timings = []
     for step in history:
+        if "timing" in step:  # where the step's time went (runs stored before it was recorded have none)
+            timings.append(StepTiming.model_validate(step["timing"]))
         if step.get("kind") == "action":
             command = step["reply"]["command"]
             mark = "✓" if step.get("ok") else "✗"
@@ -214,6 +218,11 @@ def show(
         else:
             text = step.get("feedback") or step.get("text") or step.get("error") or ""
             console.print(f"{step['number']:>3}. ({step.get('kind')}) {escape(text[:160])}")
+        if "timing" in step:
+            console.print(f"      [dim]{escape(timings[-1].line())}[/dim]")
+    if timings:
+        console.print(f"Time of {len(timings)} step{'s' if len(timings) != 1 else ''}: "
+                      f"{escape(StepTiming.total(timings).line(label='all'))}")
     if task.result:
         console.print(f"Result: {escape(task.result.get('summary', ''))}")
     elif task.active:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,7 @@ class ScriptedModel(Model):
         self.prepared = True
 
     async def complete(self, request: ModelRequest) -> Completion:
+        started = time.perf_counter()
         self.calls.append(request)
         if self.delay:
             await asyncio.sleep(self.delay)
@@ -135,6 +137,7 @@ class ScriptedModel(Model):
             for piece in _pieces(completion.text):
                 request.on_token(piece)
         completion.cost = self.cost_of(completion.usage)
+        completion.seconds = completion.seconds or time.perf_counter() - started
         return completion
 
     def assert_complete(self) -> None:

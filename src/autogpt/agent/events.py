@@ -96,6 +96,9 @@ class ToolFinished(Event):
 
 @dataclass
 class StepFinished(Event):
+    """A step is recorded. ``seconds``: its command's; ``timing``: where the whole step's time went and its prompt
+    tokens, new and cached (:class:`autogpt.agent.steps.StepTiming` as a dict)."""
+
     type: ClassVar[str] = "step_finished"
     step: int
     kind: str
@@ -105,6 +108,7 @@ class StepFinished(Event):
     seconds: float
     total_tokens: int
     total_cost: float
+    timing: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -37,7 +37,7 @@ from autogpt.agent.events import (
 from autogpt.agent.parser import parse_completion
 from autogpt.agent.prompts import Language, t
 from autogpt.agent.schema import PlanItem, Reply, narrow, reply_json_schema
-from autogpt.agent.steps import ActionStep, ErrorStep, FeedbackStep, NoteStep, Step, StepBase
+from autogpt.agent.steps import ActionStep, ErrorStep, FeedbackStep, NoteStep, Step, StepBase, StepClock
 from autogpt.checks import Act, ChecksState, Engine
 from autogpt.errors import (
     AutoGPTError,
@@ -161,6 +161,7 @@ class Runner:
         self._lessons = lessons  # from earlier runs of similar tasks: part of the system prompt
         self._known = known  # what long-term memory holds about the goals: part of the system prompt
         self._recall = recall  # long-term memory relevant to a query, rendered (or "")
+        self._clock = StepClock()  # the current step's: where its time goes (started again after each step)
         for step in history:
             self.memory.add(step)
         if state is not None:
@@ -186,6 +187,7 @@ class Runner:
                    continuous=self.options.continuous)
         try:
             await self.model.prepare(lambda message, progress: self._emit(Status, message=message, progress=progress))
+            self._clock = StepClock()
             self._recover_interrupted()
             while True:
                 if limit := self.budget.exhausted():
@@ -333,9 +335,13 @@ class Runner:
                     **self.options.params},
             on_token=self._token_sink(number),
         )
-        left = self.budget.seconds_left()
+        return await self._complete(request)
+
+    async def _complete(self, request: ModelRequest) -> Completion:
+        """One model call: within the run's time, charged to the budget, timed on the step's clock."""
         try:
-            completion = await asyncio.wait_for(self.model.complete(request), timeout=left)
+            completion = await self._clock.model(asyncio.wait_for(self.model.complete(request),
+                                                                   timeout=self.budget.seconds_left()))
         except TimeoutError:
             raise _OutOfTime() from None
         completion.cost = completion.cost or self.model.cost_of(completion.usage)
@@ -360,12 +366,7 @@ class Runner:
         """A model call of the checks (the goal verifier): within the run's time, its tokens on the run's budget."""
         self._emit(Status, message="Checking the outputs against the goals…" if self.lang != "zh"
                    else "正在对照目标检查输出……")
-        try:
-            completion = await asyncio.wait_for(self.model.complete(request), timeout=self.budget.seconds_left())
-        except TimeoutError:
-            raise _OutOfTime() from None
-        completion.cost = completion.cost or self.model.cost_of(completion.usage)
-        self.budget.charge(completion)
+        completion = await self._complete(request)
         self._emit(Notice, step=self.budget.steps + 1, message=f"{request.purpose}: {completion.text[:600]}")
         return completion
 
@@ -388,7 +389,7 @@ class Runner:
         if self._auto_steps > 0:
             self._auto_steps -= 1
             return Decision("run")
-        decision = parse_decision(await self.human.approve(number, reply))
+        decision = parse_decision(await self._clock.wait(self.human.approve(number, reply)))
         self._auto_steps = decision.auto_steps
         return decision
 
@@ -405,7 +406,7 @@ class Runner:
         try:
             tool = self._tool(command.name)
             untrusted = tool.untrusted
-            output, ok = await tool.call(command.args, self._context), True
+            output, ok = await self._clock.tool(tool.call(command.args, self._context)), True
         except ToolUnavailableError as exc:
             output, ok = str(exc), False
             self._withdrawn |= {command.name, *exc.also}
@@ -433,7 +434,7 @@ class Runner:
         self._emit(Notice, step=self.budget.steps, message="Paused.", level="warning")
         if self.human is None:
             return "stop"
-        answer = (await self.human.paused()).strip()
+        answer = (await self._clock.wait(self.human.paused())).strip()
         decision = parse_decision(answer)
         if decision.action == "stop":
             return "stop"
@@ -482,13 +483,14 @@ class Runner:
 
     def _record(self, step: StepBase, usage: Usage, cost: float) -> None:
         step.prompt_tokens, step.completion_tokens, step.cost = usage.prompt_tokens, usage.completion_tokens, cost
+        step.timing, self._clock = self._clock.stop(), StepClock()  # saving and reporting it: the next step's time
         self.memory.add(step)
         self.budget.steps += 1
         self._running = None
         self._checkpoint(self._state(), step)
         self._emit(StepFinished, step=step.number, kind=step.kind, prompt_tokens=step.prompt_tokens,  # type: ignore[attr-defined]
                    completion_tokens=step.completion_tokens, cost=step.cost, seconds=step.seconds,
-                   total_tokens=self.budget.tokens, total_cost=self.budget.cost)
+                   total_tokens=self.budget.tokens, total_cost=self.budget.cost, timing=step.timing.model_dump())
 
     def _end(self, status: str, *, summary: str = "", error: str | None = None) -> RunResult:
         if self.result is not None:

@@ -13,10 +13,11 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+from autogpt.agent.steps import StepTiming
 from autogpt.bench.challenge import SPLITS
 from autogpt.bench.runner import Result
 
-__all__ = ["SPLITS", "challenge_table", "summarise", "totals_line", "totals_lines", "wilson_interval"]
+__all__ = ["SPLITS", "challenge_table", "summarise", "time_line", "totals_line", "totals_lines", "wilson_interval"]
 
 Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile: a two-sided 95 % interval
 
@@ -56,7 +57,32 @@ def _stats(results: Sequence[Result]) -> dict[str, Any]:
         "tokens": sum(r.tokens for r in results), "cost": round(sum(r.cost for r in results), 6),
         "seconds": round(sum(r.seconds for r in results), 1),
         "median_seconds_per_step": round(statistics.median(per_step), 2) if per_step else None,
+        "time": _time(results),
     }
+
+
+def _time(results: Sequence[Result]) -> dict[str, Any] | None:
+    """Where the timed steps' time went (attempts run in this process): the median step, each part's share of
+    all their seconds, and the share of prompt tokens taken from the KV cache. ``None`` when no step was timed."""
+    steps = [seconds for r in results for seconds in r.step_seconds]
+    if not steps:
+        return None
+    total = StepTiming.total(r.timing for r in results if r.timing is not None)
+    return {"median_step_seconds": round(statistics.median(steps), 2), "steps": len(steps),
+            "seconds": round(total.seconds, 1), "shares": {k: round(v, 3) for k, v in total.shares().items()},
+            "cache_hit": round(total.cached_tokens / total.prompt_tokens, 3) if total.prompt_tokens else 0.0,
+            "prompt_tokens": total.prompt_tokens, "cached_tokens": total.cached_tokens,
+            "completion_tokens": total.completion_tokens}
+
+
+def time_line(time: dict[str, Any]) -> str:
+    """``median step 31.2 s · prompt eval 38% · generation 52% (sampling 9%) · model other 1% · tools 6% · ours 4% ·
+    cache hit 85% of prompt tokens``"""
+    share = time["shares"]
+    return (f"median step {time['median_step_seconds']:.1f} s · prompt eval {_percent(share['prompt'])} · "
+            f"generation {_percent(share['generation'])} (sampling {_percent(share['sampling'])}) · "
+            f"model other {_percent(share['model_other'])} · tools {_percent(share['tools'])} · "
+            f"ours {_percent(share['ours'])} · cache hit {_percent(time['cache_hit'])} of prompt tokens")
 
 
 def summarise(results: Sequence[Result]) -> dict[str, Any]:
@@ -66,7 +92,8 @@ def summarise(results: Sequence[Result]) -> dict[str, Any]:
     ``solved``: challenges any attempt of which passed; ``success_rate``: passing attempts of all attempts, with
     its 95 % Wilson interval ``success_ci95``; ``finished``: attempts whose run ended with ``finish`` (not a
     limit or an error); ``solved_finished``: attempts that passed and finished; ``median_seconds_per_step``:
-    the median over attempts that took steps of seconds per step (``None`` when none did).
+    the median over attempts that took steps of seconds per step (``None`` when none did); ``time``: where the
+    steps' time went (see :func:`time_line`; ``None`` when no step was timed, e.g. another agent's).
     """
     overall = _stats(results)
     overall["splits"] = {split: _stats([r for r in results if r.split == split]) for split in SPLITS
@@ -91,12 +118,15 @@ def totals_line(label: str, stats: dict[str, Any], width: int = 5) -> str:
 
 
 def totals_lines(summary: dict[str, Any]) -> list[str]:
-    """The totals block: a line per split the run had, then ``all``, then tokens and time."""
+    """The totals block: a line per split the run had, then ``all``, then tokens and time, then where the steps'
+    time went (when they were timed)."""
     lines = [totals_line(split, stats) for split, stats in summary["splits"].items()]
     lines.append(totals_line("all", summary))
     per_step = summary["median_seconds_per_step"]
     lines.append(f"{summary['tokens']} tokens · ${summary['cost']:.4f} · {summary['seconds']:.0f} s of agent time"
                  + (f" · median {per_step:.1f} s a step" if per_step is not None else ""))
+    if summary.get("time"):
+        lines.append(time_line(summary["time"]))
     return lines
 
 

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import http.server
 import shutil
+import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ import httpx
 from pydantic import BaseModel, computed_field
 
 from autogpt.agent.agent import AutoGPT
+from autogpt.agent.steps import StepTiming
 from autogpt.bench.challenge import Challenge
 from autogpt.bench.evaluate import evaluate
 from autogpt.config import Settings
@@ -50,6 +52,15 @@ class Result(BaseModel):
     status: str = ""
     error: str | None = None
     details: list[str] = []
+    #: where the attempt's steps' time went, added up (``None`` for another agent, whose steps are not timed)
+    timing: StepTiming | None = None
+    #: each step's seconds, in order (see :class:`autogpt.agent.steps.StepTiming`)
+    step_seconds: list[float] = []
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def median_step_seconds(self) -> float | None:
+        return round(statistics.median(self.step_seconds), 2) if self.step_seconds else None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -126,6 +137,8 @@ async def _run_local(task: str, challenge: Challenge, workspace: Path, result: R
                     max_steps=max_steps, max_seconds=challenge.cutoff, memory=memory, store=store)
     run = await agent.arun()
     result.steps, result.tokens, result.cost, result.status = run.steps, run.tokens, run.cost, run.status
+    timed = [step.timing for step in run.history if step.timing.seconds > 0]  # a human's note is no step of its own
+    result.timing, result.step_seconds = StepTiming.total(timed), [round(t.seconds, 2) for t in timed]
     if run.error:
         result.error = run.error
     elif run.status == "max_time":

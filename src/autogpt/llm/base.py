@@ -2,8 +2,9 @@
 
 A model takes a :class:`ModelRequest` (messages, an optional JSON schema the reply must follow, optional
 native tool specs, sampling parameters) and returns a :class:`Completion` (text and/or tool calls, token
-usage). Three implementations ship: :mod:`autogpt.llm.embedded` (llama.cpp, the default),
-:mod:`autogpt.llm.openai_compat` (any OpenAI-compatible API) and :class:`autogpt.testing.ScriptedModel`.
+usage, and where its time went: :class:`Timing`). Three implementations ship: :mod:`autogpt.llm.embedded`
+(llama.cpp, the default), :mod:`autogpt.llm.openai_compat` (any OpenAI-compatible API) and
+:class:`autogpt.testing.ScriptedModel`.
 """
 
 from __future__ import annotations
@@ -81,11 +82,33 @@ class Usage:
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
+    @property
+    def evaluated_tokens(self) -> int:
+        """Prompt tokens the model had to evaluate: those not served from a cache."""
+        return max(0, self.prompt_tokens - self.cached_tokens)
+
     def __iadd__(self, other: Usage) -> Usage:
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
         self.cached_tokens += other.cached_tokens
         return self
+
+
+@dataclass
+class Timing:
+    """Where a model call's time went, in seconds; the rest of :attr:`Completion.seconds` is the model's other work
+    (chat template, tokenizing, building the grammar, detokenizing, passing text on).
+
+    Embedded (llama.cpp): ``prompt_seconds`` is llama.cpp's prompt evaluation of the new prompt tokens
+    (``llama_perf_context``'s ``t_p_eval_ms``); ``generation_seconds`` is its decoding of the generated tokens
+    (``t_eval_ms``) plus choosing each one, ``sample_seconds`` (the sampler chain, the reply's grammar included).
+    API models: ``prompt_seconds`` is the wait for the first streamed token, ``generation_seconds`` the rest of the
+    stream (both 0 when the reply did not stream: only the call's wall time is known).
+    """
+
+    prompt_seconds: float = 0.0
+    generation_seconds: float = 0.0  # sample_seconds included
+    sample_seconds: float = 0.0
 
 
 @dataclass
@@ -95,8 +118,9 @@ class Completion:
     tool_calls: list[ToolCall] = field(default_factory=list)
     model: str = ""
     finish_reason: str | None = None
-    seconds: float = 0.0
+    seconds: float = 0.0  # the call's wall time
     cost: float = 0.0
+    timing: Timing = field(default_factory=Timing)
 
 
 @dataclass

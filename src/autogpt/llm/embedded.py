@@ -6,6 +6,9 @@
 * Generation runs in a worker thread; the event loop stays free, tokens stream out, and a cancelled
   call stops generating at the next token.
 * A reply that falls into a loop is stopped early (finish reason ``"repetition"``), not at the token limit.
+* Each call says where its time went (:class:`~autogpt.llm.base.Timing`): llama.cpp's own counters
+  (``llama_perf_context``: prompt evaluation and generation, with the number of tokens each evaluated) and the
+  time spent sampling, read before and after the call (see :func:`call_usage`).
 * With a ``seed``, each request samples with a seed derived from it and the request itself: the same prompt
   gives the same reply whatever ran before it in the process (llama.cpp's own seed moves on with every call,
   and the loaded model is shared by every agent in the process).
@@ -14,17 +17,29 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import threading
 import time
 import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from autogpt.errors import ModelError, ModelUnavailableError
 from autogpt.llm.assets import EmbeddedModelSpec, check_gguf, ensure_model_file
-from autogpt.llm.base import REPEATING, Completion, Model, ModelRequest, StatusCallback, Usage, repeats_itself
+from autogpt.llm.base import (
+    REPEATING,
+    Completion,
+    Model,
+    ModelRequest,
+    StatusCallback,
+    Timing,
+    Usage,
+    repeats_itself,
+)
 
 _LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
 _LOADED_LOCK = threading.Lock()
@@ -39,6 +54,100 @@ def request_seed(seed: int, request: ModelRequest) -> int:
     text = json.dumps([seed, [m.to_dict() for m in request.messages], request.response_schema], sort_keys=True,
                       ensure_ascii=False, default=str)
     return zlib.crc32(text.encode("utf-8")) or 1
+
+
+@functools.cache
+def timed_llama_class() -> type:
+    """llama-cpp-python's ``Llama``, also adding up the time it spends sampling (raises ImportError without it).
+
+    llama.cpp times a sampler chain only when the chain is made with ``no_perf`` off, and the chains
+    llama-cpp-python makes leave it on (``llama_perf_sampler`` reads 0): so each ``sample`` call is timed here,
+    one token chosen: the logits read, the chain applied (repetition penalty, the reply's grammar, top-k/p,
+    temperature) and the token accepted (the grammar moves on).
+    """
+    from llama_cpp import Llama
+
+    class TimedLlama(Llama):  # type: ignore[misc]
+        sample_seconds = 0.0
+        samples = 0
+
+        def sample(self, *args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return super().sample(*args, **kwargs)
+            finally:
+                self.sample_seconds += time.perf_counter() - started
+                self.samples += 1
+
+    return TimedLlama
+
+
+@dataclass(frozen=True)
+class Counters:
+    """llama.cpp's running counters for a loaded model (``llama_perf_context``), the tokens sampled and the
+    time spent sampling (:func:`timed_llama_class`), and the tokens in the KV cache: read before and after a call."""
+
+    prompt_ms: float = 0.0  # t_p_eval_ms: evaluating tokens in batches (a prompt's new tokens)
+    prompt_evals: int = 0  # n_p_eval: tokens evaluated in batches
+    eval_ms: float = 0.0  # t_eval_ms: evaluating tokens one at a time (each generated token)
+    evals: int = 0  # n_eval
+    sample_seconds: float = 0.0
+    samples: int = 0
+    n_tokens: int = 0
+
+
+def read_counters(llm: Any) -> Counters:
+    import llama_cpp
+
+    return counters(llama_cpp.llama_perf_context(llm._ctx.ctx), llm)
+
+
+def counters(perf: Any, llm: Any) -> Counters:
+    """:class:`Counters` from ``llama_perf_context_data`` and the model. llama.cpp reports a token count of 0 as 1
+    (``std::max(1, n_p_eval)``, for its own averages): a count without time is none."""
+    return Counters(perf.t_p_eval_ms, perf.n_p_eval if perf.t_p_eval_ms > 0 else 0, perf.t_eval_ms,
+                    perf.n_eval if perf.t_eval_ms > 0 else 0, getattr(llm, "sample_seconds", 0.0),
+                    getattr(llm, "samples", 0), int(llm.n_tokens))
+
+
+def call_usage(before: Counters, after: Counters, *, seconds: float, streamed: int, cache_before: Sequence[int],
+               cache_after: Sequence[int]) -> tuple[Usage, Timing]:
+    """One call's tokens and where its ``seconds`` went, from the counters before and after it.
+
+    * Generated tokens: those sampled (an end-of-text token included); each but the last was then evaluated, so the
+      prompt is the KV cache's tokens after the call less those. (Without sample counts: ``streamed`` pieces.)
+    * New prompt tokens: those llama.cpp evaluated in batches; the rest of the prompt came from the KV cache.
+      A single new token is evaluated alone and counted with generation: then the KV cache's tokens before and
+      after the call tell (the prefix llama-cpp-python kept, :func:`kept_prefix`).
+    * Prompt seconds: llama.cpp's prompt evaluation; generation seconds: its one-at-a-time evaluation plus sampling.
+      The parts never add up to more than ``seconds``.
+    A counter lower after than before was reset between (llama-cpp-python's ``embed`` resets them): its value
+    after is the call's.
+    """
+    def delta(now: float, then: float) -> float:
+        return now - then if now >= then else now
+
+    sampled = int(delta(after.samples, before.samples))
+    generated = sampled or streamed
+    prompt = max(0, after.n_tokens - max(generated - 1, 0))
+    evaluated = int(delta(after.prompt_evals, before.prompt_evals))
+    cached = prompt - evaluated if 0 < evaluated <= prompt else kept_prefix(cache_before, cache_after[:prompt])
+    prompt_seconds = min(delta(after.prompt_ms, before.prompt_ms) / 1000, seconds)
+    sample_seconds = delta(after.sample_seconds, before.sample_seconds)
+    generation_seconds = min(delta(after.eval_ms, before.eval_ms) / 1000 + sample_seconds, seconds - prompt_seconds)
+    timing = Timing(prompt_seconds, max(0.0, generation_seconds), max(0.0, min(sample_seconds, generation_seconds)))
+    return Usage(prompt_tokens=prompt, completion_tokens=generated, cached_tokens=cached), timing
+
+
+def kept_prefix(before: list[int], prompt: list[int]) -> int:
+    """The KV cache tokens llama-cpp-python keeps for ``prompt`` (``Llama.generate``): the longest common prefix,
+    less one when it is the whole prompt (the last token is evaluated again for its logits)."""
+    common = 0
+    for a, b in zip(before, prompt, strict=False):
+        if a != b:
+            break
+        common += 1
+    return common - 1 if common and common == len(prompt) else common
 
 
 class EmbeddedModel(Model):
@@ -79,7 +188,7 @@ class EmbeddedModel(Model):
 
     def _load(self, report: StatusCallback | None) -> None:
         try:
-            from llama_cpp import Llama
+            Llama = timed_llama_class()  # noqa: N806 - llama.cpp's class
         except ImportError:
             extra = self.spec.extra if self.spec else "embedded"
             raise ModelUnavailableError(
@@ -149,16 +258,16 @@ class EmbeddedModel(Model):
         started = time.perf_counter()
         with self._lock:
             llm = self._llm
-            before = list(getattr(llm, "_input_ids", []))
+            before, counted = list(getattr(llm, "_input_ids", [])), read_counters(llm)
             pieces: list[str] = []
             finish_reason = None
-            generated = 0
+            streamed = 0
             try:
                 for chunk in llm.create_chat_completion(**kwargs):
                     choice = chunk["choices"][0]
                     text = choice.get("delta", {}).get("content") or ""
                     if text:
-                        generated += 1
+                        streamed += 1
                         pieces.append(text)
                         if request.on_token:
                             request.on_token(text)
@@ -166,23 +275,14 @@ class EmbeddedModel(Model):
                     if cancelled.is_set():
                         finish_reason = "cancelled"
                         break
-                    if generated % 16 == 0 and text and repeats_itself("".join(pieces)):
+                    if streamed % 16 == 0 and text and repeats_itself("".join(pieces)):
                         finish_reason = REPEATING  # a loop: stop now rather than at the token limit
                         break
             except (RuntimeError, ValueError) as exc:
                 raise ModelError(f"llama.cpp failed while generating: {exc}") from exc
-            total = int(llm.n_tokens)
-            after = list(getattr(llm, "_input_ids", []))
-        prompt_tokens = max(0, total - generated)
-        cached = 0
-        for a, b in zip(before, after[:prompt_tokens], strict=False):
-            if a != b:
-                break
-            cached += 1
-        return Completion(
-            text="".join(pieces),
-            usage=Usage(prompt_tokens=prompt_tokens, completion_tokens=generated, cached_tokens=cached),
-            model=self.id,
-            finish_reason=finish_reason,
-            seconds=time.perf_counter() - started,
-        )
+            after, counters = list(getattr(llm, "_input_ids", [])), read_counters(llm)
+        seconds = time.perf_counter() - started
+        usage, timing = call_usage(counted, counters, seconds=seconds, streamed=streamed, cache_before=before,
+                                   cache_after=after)
+        return Completion(text="".join(pieces), usage=usage, model=self.id, finish_reason=finish_reason,
+                          seconds=seconds, timing=timing)

@@ -11,6 +11,10 @@ reply the prompt asks for) beside the call -- the parser takes the command from 
 thoughts from the text, or both from the text; otherwise a ``response_schema`` asks for JSON mode
 (``json_schema`` where supported). A server that rejects the
 response format gets the request again without it: the agent's tolerant parser copes with plain text.
+
+Timing: a streamed reply's wait for its first token is the call's ``prompt_seconds`` (the server evaluating the
+prompt, and any queue), the rest of the stream its ``generation_seconds``; cached prompt tokens are what the API
+reports (``usage.prompt_tokens_details.cached_tokens``, or DeepSeek's ``prompt_cache_hit_tokens``).
 """
 
 from __future__ import annotations
@@ -26,7 +30,16 @@ import openai
 
 from autogpt.config import Settings
 from autogpt.errors import ModelAPIError, ModelUnavailableError
-from autogpt.llm.base import REPEATING, Completion, Model, ModelRequest, ToolCall, Usage, repeats_itself
+from autogpt.llm.base import (
+    REPEATING,
+    Completion,
+    Model,
+    ModelRequest,
+    Timing,
+    ToolCall,
+    Usage,
+    repeats_itself,
+)
 from autogpt.llm.registry import Provider
 
 #: Context windows of well-known models, matched by the longest name prefix; others get the default.
@@ -128,14 +141,17 @@ class OpenAICompatibleModel(Model):
 
     async def _stream(self, client: openai.AsyncOpenAI, kwargs: dict[str, Any], request: ModelRequest) -> Completion:
         assert request.on_token is not None
+        started = time.perf_counter()
         stream = await client.chat.completions.create(**kwargs)
         text: list[str] = []
         calls: dict[int, list[str]] = {}  # index -> [name, arguments so far]
-        usage, finish_reason = None, None
+        usage, finish_reason, first = None, None, None  # first: when the first token came
         try:
             async for chunk in stream:
                 usage = chunk.usage or usage
                 for choice in chunk.choices[:1]:
+                    if first is None and (choice.delta.content or choice.delta.tool_calls):
+                        first = time.perf_counter()
                     finish_reason = choice.finish_reason or finish_reason
                     if choice.delta.content:
                         text.append(choice.delta.content)
@@ -156,7 +172,10 @@ class OpenAICompatibleModel(Model):
         finally:
             await stream.close()
         tool_calls = [ToolCall(name, args) for name, args in (calls[i] for i in sorted(calls))]
-        return self._finish("".join(text), tool_calls, usage, finish_reason, request)
+        completion = self._finish("".join(text), tool_calls, usage, finish_reason, request)
+        ended = time.perf_counter()  # the wait for the first token is the server's prompt evaluation (and queue)
+        completion.timing = Timing(prompt_seconds=(first or ended) - started, generation_seconds=ended - (first or ended))
+        return completion
 
     def _to_completion(self, response: Any, request: ModelRequest) -> Completion:
         if not response.choices:
