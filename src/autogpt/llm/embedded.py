@@ -40,6 +40,7 @@ from autogpt.llm.base import (
     Usage,
     repeats_itself,
 )
+from autogpt.llm.sampling import CheckFirstSampler
 
 _LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
 _LOADED_LOCK = threading.Lock()
@@ -58,23 +59,39 @@ def request_seed(seed: int, request: ModelRequest) -> int:
 
 @functools.cache
 def timed_llama_class() -> type:
-    """llama-cpp-python's ``Llama``, also adding up the time it spends sampling (raises ImportError without it).
+    """llama-cpp-python's ``Llama``, sampling a grammar-constrained reply by checking the chosen token first
+    (:class:`~autogpt.llm.sampling.CheckFirstSampler`) and adding up the time it spends sampling (raises
+    ImportError without llama-cpp-python).
 
     llama.cpp times a sampler chain only when the chain is made with ``no_perf`` off, and the chains
     llama-cpp-python makes leave it on (``llama_perf_sampler`` reads 0): so each ``sample`` call is timed here,
-    one token chosen: the logits read, the chain applied (repetition penalty, the reply's grammar, top-k/p,
-    temperature) and the token accepted (the grammar moves on).
+    one token chosen: the logits read, the chain applied (repetition penalty, top-k/p, temperature), the grammar
+    asked and the token accepted (the grammar moves on).
     """
     from llama_cpp import Llama
+    from llama_cpp._internals import LlamaSampler
 
     class TimedLlama(Llama):  # type: ignore[misc]
         sample_seconds = 0.0
         samples = 0
+        check_first: CheckFirstSampler | None = None
 
-        def sample(self, *args: Any, **kwargs: Any) -> Any:
+        def _init_sampler(self, *args: Any, grammar: Any = None, **kwargs: Any) -> Any:
+            chain = super()._init_sampler(*args, grammar=None, **kwargs)
+            self.check_first = None
+            if grammar is not None:  # the grammar apart from the chain: see CheckFirstSampler
+                only_grammar = LlamaSampler()
+                only_grammar.add_grammar(self._model, grammar)
+                self.check_first = CheckFirstSampler(self.n_vocab(), chain, only_grammar)
+            return chain
+
+        def sample(self, *args: Any, idx: int | None = None, **kwargs: Any) -> Any:
             started = time.perf_counter()
             try:
-                return super().sample(*args, **kwargs)
+                mine = self.check_first
+                if mine is not None and idx is not None and self._sampler is mine.chain:
+                    return mine.sample(self._ctx.ctx, idx - self.n_tokens)
+                return super().sample(*args, idx=idx, **kwargs)
             finally:
                 self.sample_seconds += time.perf_counter() - started
                 self.samples += 1
