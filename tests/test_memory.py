@@ -16,7 +16,7 @@ def test_empty_memory_renders_nothing():
 
 
 def test_recent_steps_verbatim_older_compressed():
-    memory = ShortTermMemory(verbatim_steps=2)
+    memory = ShortTermMemory(verbatim_steps=4)
     for n in range(1, 6):
         memory.add(action(n, f"Wrote file number {n}."))
     lines = memory.render(10_000, "en").splitlines()
@@ -29,6 +29,20 @@ def test_recent_steps_verbatim_older_compressed():
         "4. Result of write_file(path='4.txt'):", "Wrote file number 4.",
         "5. Result of write_file(path='5.txt'):", "Wrote file number 5.",
     ]
+
+
+def test_older_steps_are_folded_in_blocks_so_most_steps_only_append():
+    memory = ShortTermMemory(verbatim_steps=5)
+    shown, renders = [], []
+    for n in range(1, 21):
+        memory.add(action(n, f"Output of step {n}."))
+        renders.append(memory.render(10_000, "en"))
+        shown.append(memory.render(10_000, "en").count("Result of write_file"))
+    assert shown == [1, 2, 3, 4, 5, 3, 4, 5, 3, 4, 5, 3, 4, 5, 3, 4, 5, 3, 4, 5]
+    # a render that does not start with the one before changes the history: once every three steps, not each one
+    rewrites = [n for n in range(1, 20) if not renders[n].startswith(renders[n - 1])]
+    assert rewrites == [5, 8, 11, 14, 17]
+    assert ShortTermMemory(verbatim_steps=1).shown_in_full() == 0
 
 
 def test_new_steps_only_append_so_the_prefix_stays_cached():
@@ -76,16 +90,17 @@ def test_step_kinds_render_in_chinese():
 
 def test_a_failed_steps_long_text_is_a_mark_not_a_head_to_copy():
     long = "# comments only\n" * 10
-    failed = ActionStep(number=1, reply=Reply(command=Command(name="write_file", args={"path": "d.py", "content": long})),
+    failed = ActionStep(number=2, reply=Reply(command=Command(name="write_file", args={"path": "d.py", "content": long})),
                         ok=False, observation="Nothing was written: only comments.")
-    done = action(2, content=long)
-    memory = ShortTermMemory(verbatim_steps=2)
+    done = action(3, content=long)
+    memory = ShortTermMemory(verbatim_steps=3)
+    memory.add(action(1))
     memory.add(failed)
     memory.add(done)
-    memory.add(action(3))
+    memory.add(action(4))
     text = memory.render(5000, "en")
     # older (one line) and recent (in full): the failed text is a mark; the written one keeps its head and "…"
-    assert "1. write_file(path='d.py', content=[160 characters, not shown]) ✗ Nothing was written" in text
+    assert "2. write_file(path='d.py', content=[160 characters, not shown]) ✗ Nothing was written" in text
     assert "content='# comments only\\n# comments only" in text and "…'):" in text
     # the last step's texts are whole, failed or not: the next step may change a line of them (JoinCsv, run 26)
     for last in (done, failed):

@@ -57,12 +57,18 @@ class Settings(BaseSettings):
     max_tokens: int | None = Field(None, ge=1, description="Token budget for a run (prompt + completion).")
     max_cost: float | None = Field(None, ge=0, description="Cost budget for a run in USD.")
     max_seconds: float | None = Field(None, gt=0, description="Wall-clock budget for a run.")
-    history_verbatim_steps: int = Field(4, ge=1, description="Recent steps kept verbatim in the prompt.")
+    history_verbatim_steps: int = Field(5, ge=1, description="Recent steps shown in full in the prompt, at most (older ones are folded into one line each, about half of them at once).")
     max_observation_tokens: int = Field(1200, ge=50, description="A tool output longer than this is truncated.")
     reply_retries: int = Field(3, ge=0, description="Times an unparseable reply is sent back to the model.")
     checks: Literal["auto", "full", "light", "off"] = Field(
         "auto", description="Which checks judge the agent's work (see docs/checks.md): full (the goal verifier, "
         "compute vs. know, self-testing), light (hygiene only), off; auto: full for local models, light for APIs.")
+
+    reply_format: Literal["full", "compact"] = Field(
+        "full", description="The model's reply at each step: full (observations, plan, reasoning, criticism, "
+        "speak, the command) or compact (without criticism and speak, each plan item one line: about a fifth "
+        "fewer tokens to write; with the embedded 1.5B model it chose to compute less often, so it is not the "
+        "default).")
 
     # --- code execution (see autogpt.sandbox) ----------------------------------------------------------
     sandbox: Literal["strict", "allow_weak"] = Field(

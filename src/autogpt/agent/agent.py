@@ -352,6 +352,7 @@ class AutoGPT:
             max_reply_tokens=self.settings.max_reply_tokens, history_verbatim_steps=self.settings.history_verbatim_steps,
             max_observation_tokens=self.settings.max_observation_tokens, reply_retries=self.settings.reply_retries,
             checks=resolve_profile(self.checks, self.model),
+            compact=self.settings.reply_format == "compact",
         )
         budget = Budget(self.max_steps, self.max_tokens, self.max_cost, self.max_seconds)
         task = Task(self.ai_name, self.ai_role, self.goals)

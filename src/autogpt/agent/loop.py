@@ -125,11 +125,12 @@ class LoopOptions:
     continuous: bool = True
     temperature: float = 0.2
     max_reply_tokens: int = 1024
-    history_verbatim_steps: int = 4
+    history_verbatim_steps: int = 5
     max_observation_tokens: int = 1200
     reply_retries: int = 3
     max_consecutive_errors: int = 3
     checks: str = "full"  # the checks' profile: full | light | off (see autogpt.checks)
+    compact: bool = False  # replies without criticism and speak (see autogpt.agent.schema.reply_json_schema)
     params: dict[str, object] = field(default_factory=dict)
 
 
@@ -290,7 +291,7 @@ class Runner:
         specs = specs or [spec for spec in self._tool_specs if spec["name"] in available] or self._tool_specs
         key = json.dumps(specs, sort_keys=True)
         if key not in self._schemas:
-            self._schemas[key] = (specs, reply_json_schema(specs))
+            self._schemas[key] = (specs, reply_json_schema(specs, compact=self.options.compact))
         return self._schemas[key]
 
     @property
@@ -304,7 +305,8 @@ class Runner:
             tools = [tool for tool in self._tools() if now[tool.name] or tool.listed_if_unavailable]
             online = any(tool.untrusted and now[tool.name] for tool in tools)  # a web tool can reach the internet
             text = prompts.system_prompt(self.task.name, self.task.role, self.task.goals, tools, self.lang,
-                                         online=online, lessons=self._lessons, known=self._known)
+                                         online=online, lessons=self._lessons, known=self._known,
+                                         compact=self.options.compact)
             self._system = (Message("system", text), self.model.count_tokens(text))
         system, system_tokens = self._system
         last = self.memory.steps[-1] if self.memory.steps else None

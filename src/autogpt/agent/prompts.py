@@ -9,9 +9,9 @@ and what is left) comes last.
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Any, Literal
 
-from autogpt.agent.schema import PlanItem
+from autogpt.agent.schema import NOT_IN_COMPACT, PlanItem
 from autogpt.checks.messages import NOT_SHOWN
 from autogpt.llm.base import contains_cjk
 from autogpt.tools.registry import Tool
@@ -303,11 +303,19 @@ _EXAMPLES: dict[str, dict[str, tuple[str, list[tuple[dict[str, object], str]]]]]
 }
 
 
-def _example(kind: str, lang: Language) -> str:
+def _compact(reply: dict[str, Any]) -> dict[str, Any]:
+    """A reply (or the format) in the compact form: without criticism and speak, each plan item one line."""
+    thoughts = {key: value for key, value in reply["thoughts"].items() if key not in NOT_IN_COMPACT}
+    thoughts["plan"] = [f"{item['status']}: {item['task']}" for item in thoughts["plan"]]
+    return {**reply, "thoughts": thoughts}
+
+
+def _example(kind: str, lang: Language, compact: bool = False) -> str:
     goal, steps = _EXAMPLES[kind][lang]
     lines = [t(lang, "example", goal=goal)]
     for number, (reply, result) in enumerate(steps, 1):
-        lines.append(f"{t(lang, 'example_step', n=number)} {json.dumps(reply, ensure_ascii=False)}")
+        shown = _compact(reply) if compact else reply
+        lines.append(f"{t(lang, 'example_step', n=number)} {json.dumps(shown, ensure_ascii=False)}")
         if result:
             lines.append(t(lang, "example_result", result=result.replace(chr(10), " ")))
     return "\n".join(lines)
@@ -316,7 +324,7 @@ def _example(kind: str, lang: Language) -> str:
 _FORMAT = {
     "thoughts": {
         "observations": "what the last result shows",
-        "plan": [{"task": "short sub-task", "status": "todo | doing | done"}],
+        "plan": [{"task": "short sub-task", "status": "todo | doing | done"}],  # compact: "todo: short sub-task"
         "reasoning": "why the next command is right",
         "criticism": "what could be wrong",
         "speak": "one sentence for the user",
@@ -330,9 +338,10 @@ def t(lang: Language, key: str, **values: object) -> str:
 
 
 def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lang: Language, *,
-                  online: bool = True, lessons: str = "", known: str = "") -> str:
+                  online: bool = True, lessons: str = "", known: str = "", compact: bool = False) -> str:
     """The system message; ``online=False`` when the web tools cannot reach the internet in this run;
-    ``lessons``: what earlier runs of similar tasks taught (see :mod:`autogpt.memory.lessons`)."""
+    ``lessons``: what earlier runs of similar tasks taught (see :mod:`autogpt.memory.lessons`); ``compact``:
+    the reply format and examples without the thoughts a compact reply leaves out."""
     numbered = lambda items: "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1))  # noqa: E731
     constraints = t(lang, "constraint_list").splitlines()
     names = {tool.name for tool in tools}
@@ -347,14 +356,14 @@ def system_prompt(name: str, role: str, goals: list[str], tools: list[Tool], lan
         t(lang, "intro"),
         f"{t(lang, 'constraints')}:\n{numbered(constraints)}",
         f"{t(lang, 'commands')}:\n{numbered(f'{tool.signature()}: {tool.description}' for tool in tools)}",
-        f"{t(lang, 'format')}\n{json.dumps(_FORMAT, ensure_ascii=False)}",
+        f"{t(lang, 'format')}\n{json.dumps(_compact(_FORMAT) if compact else _FORMAT, ensure_ascii=False)}",
     ]
     if {"execute_python", "write_file"} <= names:
-        parts.append(_example("code", lang))
+        parts.append(_example("code", lang, compact))
     elif "write_file" in names:
-        parts.append(_example("files", lang))
+        parts.append(_example("files", lang, compact))
     if known and "write_file" in names:
-        parts.append(_example("facts", lang))
+        parts.append(_example("facts", lang, compact))
     parts.append(t(lang, "language"))
     parts.append(f"{t(lang, 'identity', name=name, role=role)}\n{t(lang, 'goals')}:\n{numbered(goals)}")
     if known:

@@ -35,6 +35,17 @@ class PlanItem(BaseModel):
         return value
 
 
+_STATUS_LINE = re.compile(r"^\s*(todo|doing|done|pending|in progress|completed|未完成|进行中|已完成|完成)\s*[:：]\s*(.+)$",
+                          re.IGNORECASE | re.DOTALL)
+
+
+def plan_item(text: str) -> dict[str, str]:
+    """A plan item from a line: "doing: Read the file" (a compact reply's form), or a task without a status."""
+    if match := _STATUS_LINE.match(text):
+        return {"task": match.group(2).strip(), "status": match.group(1)}
+    return {"task": text}
+
+
 class Thoughts(BaseModel):
     # Order matters to a model writing left to right: look at the last result, update the plan, then reason.
     observations: str = Field("", description="What the last result shows")
@@ -57,11 +68,12 @@ class Thoughts(BaseModel):
     @field_validator("plan", mode="before")
     @classmethod
     def _plan_from_text(cls, value: Any) -> Any:
-        # Models often give the plan as a string ("- a\n- b") or a list of strings.
+        # Models often give the plan as a string ("- a\n- b") or a list of strings; a compact reply gives it as
+        # lines "status: task" (see reply_json_schema).
         if isinstance(value, str):
             value = [line.strip(" -*\t0123456789.") for line in value.splitlines()]
         if isinstance(value, list):
-            return [{"task": v} if isinstance(v, str) else v for v in value if v]
+            return [plan_item(v) if isinstance(v, str) else v for v in value if v]
         return value
 
 
@@ -122,11 +134,24 @@ def narrow(spec: dict[str, Any], arg: str, values: list[str]) -> dict[str, Any]:
     return spec
 
 
-def reply_json_schema(tool_specs: list[dict[str, Any]], *, max_plan_items: int = 6) -> dict[str, Any]:
-    """The JSON schema of a reply whose ``command`` must be one of ``tool_specs``."""
+#: The thoughts a compact reply leaves out (see :func:`reply_json_schema`).
+NOT_IN_COMPACT = ("criticism", "speak")
+#: A compact reply's plan item: one line, its status first (no quote, backslash or line break inside).
+PLAN_LINE = r'^(todo|doing|done): [^"\\\n]+$'
+
+
+def reply_json_schema(tool_specs: list[dict[str, Any]], *, max_plan_items: int = 6,
+                      compact: bool = False) -> dict[str, Any]:
+    """The JSON schema of a reply whose ``command`` must be one of ``tool_specs``.
+
+    ``compact``: the thoughts without ``criticism`` and ``speak`` (observations, plan, reasoning, then the
+    command), and each plan item one line ``"doing: Read the file"`` rather than an object (half the tokens),
+    for a small local model that writes every token at ~15 a second; an API model writes them all.
+    """
     thoughts = Thoughts.model_json_schema()
     plan_item = PlanItem.model_json_schema()
-    properties = dict(thoughts["properties"])
+    properties = {name: value for name, value in thoughts["properties"].items()
+                  if not (compact and name in NOT_IN_COMPACT)}
     properties["plan"] = {
         "type": "array",
         "items": {
@@ -137,6 +162,9 @@ def reply_json_schema(tool_specs: list[dict[str, Any]], *, max_plan_items: int =
         },
         "maxItems": max_plan_items,
     }
+    if compact:
+        properties["plan"] = {"type": "array", "items": {"type": "string", "pattern": PLAN_LINE},
+                              "maxItems": max_plan_items}
     for value in properties.values():
         value.pop("default", None)
         value.pop("title", None)

@@ -2,9 +2,14 @@
 
 Small models drift and repeat themselves when the history is long (and copy their own earlier replies
 when those are shown as assistant turns), and every prompt token costs time on a CPU. So the history is
-one compact log in the user's message: the last ``verbatim_steps`` steps in full, each older step as one
-line, and the oldest lines dropped (with a note) when even that does not fit. New steps are appended at
-the end, so a local model's KV cache keeps the prefix.
+one compact log in the user's message: up to the last ``verbatim_steps`` steps in full, each older step as
+one line, and the oldest lines dropped (with a note) when even that does not fit.
+
+A local model keeps the prompt's unchanged start in its KV cache and evaluates only what follows the first
+change (~16 ms a token on two cores). So new steps are appended at the end, and older steps are folded into
+their one-line form in blocks, about half of the full steps at once, rather than one every step: a sliding
+window would change the history four steps back at every step, and the model would read those four steps
+again each time.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from autogpt.llm.base import estimate_tokens
 
 
 class ShortTermMemory:
-    def __init__(self, verbatim_steps: int = 4, count_tokens: Callable[[str], int] = estimate_tokens) -> None:
+    def __init__(self, verbatim_steps: int = 5, count_tokens: Callable[[str], int] = estimate_tokens) -> None:
         self.verbatim_steps = verbatim_steps
         self.count_tokens = count_tokens
         self.steps: list[StepBase] = []
@@ -28,11 +33,21 @@ class ShortTermMemory:
     def __len__(self) -> int:
         return len(self.steps)
 
+    def shown_in_full(self) -> int:
+        """How many of the latest steps are shown in full: all up to ``verbatim_steps``; past that, each time one
+        more would not fit, the oldest full steps are folded at once down to about half (``verbatim_steps`` 5:
+        1, 2, 3, 4, 5, 3, 4, 5, 3, …), so the history only grows at its end between two folds."""
+        count, most = len(self.steps), self.verbatim_steps
+        if count <= most:
+            return count
+        fewest = (most + 1) // 2
+        return fewest + (count - most - 1) % (most - fewest + 1)
+
     def render(self, budget_tokens: int, lang: Language) -> str:
         """The history as the model reads it, using at most about ``budget_tokens`` tokens ("" if empty)."""
         if not self.steps:
             return ""
-        recent = self.steps[-self.verbatim_steps :]
+        recent = self.steps[-self.shown_in_full() :]
         older = self.steps[: len(self.steps) - len(recent)]
         blocks = [step.render(lang, latest=step is self.steps[-1]) for step in recent]
         cost = [self.count_tokens(block) + 1 for block in blocks]

@@ -500,7 +500,8 @@ async def _extract(model: Model, chunks: list[str], question: str, url: str, hea
     found: list[str] = []
     for index in chosen:
         prompt = _extraction_prompt(chunks[index], question, url, index + 1, len(chunks))
-        request = ModelRequest([Message("user", prompt)], params={"temperature": 0.0, "max_tokens": 400})
+        request = ModelRequest([Message("user", prompt)], params={"temperature": 0.0, "max_tokens": 400},
+                               purpose="tool")
         facts = (await model.complete(request)).text.strip()
         if not _irrelevant(facts):
             found.append(f"[part {index + 1}/{len(chunks)}]\n{facts}")

@@ -1,4 +1,5 @@
-"""Grammar-constrained sampling that checks the model's chosen token first (llm/sampling.py), on the real model."""
+"""How the embedded model generates, on the real model: grammar-constrained sampling that checks the model's chosen
+token first (llm/sampling.py), and a side call (the goal verifier, a tool) that leaves the step's KV cache as it was."""
 
 import asyncio
 import json
@@ -66,3 +67,20 @@ def test_the_same_seed_gives_the_same_constrained_reply(model):
     # token alone, whose logits differ in the last bits: so the second and third calls are compared.
     replies = [ask(model, "Describe the sea in JSON.").text for _ in range(3)]
     assert replies[1] == replies[2]
+
+
+def test_a_side_call_leaves_the_steps_cached_prompt_in_place(model):
+    system = Message("system", "You are a careful assistant. " + " ".join(f"Rule {n}: be brief." for n in range(60)))
+    step = [system, Message("user", "Name one colour.")]
+    params = {"temperature": 0.0, "max_tokens": 8}
+    first = asyncio.run(model.complete(ModelRequest(messages=step, params=params)))
+    assert first.usage.prompt_tokens > 300
+    for purpose, cached in (("verify", True), ("step", False)):
+        side = ModelRequest(messages=[Message("user", "Is the sky blue? Answer yes or no.")], params=params,
+                            purpose=purpose)
+        asyncio.run(model.complete(side))
+        again = asyncio.run(model.complete(ModelRequest(messages=[*step, Message("assistant", first.text),
+                                                                  Message("user", "Another one.")], params=params)))
+        # after a side call the whole earlier prompt is still cached; after another step's call it is not
+        assert (again.usage.cached_tokens >= first.usage.prompt_tokens - 1) is cached, (purpose, again.usage)
+        assert again.text.strip()
