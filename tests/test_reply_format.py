@@ -50,11 +50,17 @@ class LocalScriptedModel(ScriptedModel):
     local = True
 
 
-def run_with(model: ScriptedModel, tmp_path, **settings) -> list[str]:
+def run_with(model: ScriptedModel, tmp_path, **settings):
     agent = AutoGPT(goals=["Write hi to a.txt"], model=model, workspace=tmp_path / "ws", continuous=True,
                     settings=Settings.load(data_dir=tmp_path / "data", lessons=False, checks="off", **settings))
     result = agent.run()
     assert result.status == "finished"
+    return result
+
+
+def asked_for(model: ScriptedModel, tmp_path, **settings) -> list[str]:
+    """The thoughts the run's first request asked the model for."""
+    run_with(model, tmp_path, **settings)
     return thoughts_of(model.calls[0].response_schema)
 
 
@@ -66,17 +72,14 @@ def script() -> list:
 
 
 def test_full_replies_by_default_and_compact_ones_when_set(tmp_path):
-    assert "criticism" in run_with(ScriptedModel(script()), tmp_path / "api")
-    assert "criticism" in run_with(LocalScriptedModel(script()), tmp_path / "local")
-    assert "criticism" not in run_with(LocalScriptedModel(script()), tmp_path / "compact", reply_format="compact")
+    assert "criticism" in asked_for(ScriptedModel(script()), tmp_path / "api")
+    assert "criticism" in asked_for(LocalScriptedModel(script()), tmp_path / "local")
+    assert "criticism" not in asked_for(LocalScriptedModel(script()), tmp_path / "compact", reply_format="compact")
 
 
 def test_a_compact_reply_is_read_and_kept(tmp_path):
     model = LocalScriptedModel(script())
-    agent = AutoGPT(goals=["Write hi to a.txt"], model=model, workspace=tmp_path / "ws", continuous=True,
-                    settings=Settings.load(data_dir=tmp_path / "data", lessons=False, checks="off",
-                                           reply_format="compact"))
-    result = agent.run()
+    result = run_with(model, tmp_path, reply_format="compact")
     assert '"criticism"' not in model.calls[0].messages[0].content  # the system prompt's format and examples
     first = result.history[0].reply.thoughts
     assert first.reasoning == "The goal asks for it." and first.criticism == ""

@@ -211,7 +211,7 @@ def test_the_counters_give_new_and_cached_prompt_tokens_and_the_seconds() -> Non
     after = Counters(prompt_ms=7400, prompt_evals=3152, eval_ms=48700, evals=747, sample_seconds=5.1, samples=749,
                      n_tokens=1532 + 147)
     usage, timing = call_usage(before, after, seconds=12.5, streamed=140, cache_before=[], cache_after=[])
-    assert (usage.prompt_tokens, usage.cached_tokens, usage.evaluated_tokens, usage.completion_tokens) == (
+    assert (usage.prompt_tokens, usage.cached_tokens, usage.prompt_tokens - usage.cached_tokens, usage.completion_tokens) == (
         1532, 1380, 152, 148)
     assert timing.prompt_seconds == pytest.approx(2.4)
     assert timing.generation_seconds == pytest.approx(8.7 + 1.1) and timing.sample_seconds == pytest.approx(1.1)

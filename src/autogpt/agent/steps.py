@@ -71,10 +71,9 @@ class StepTiming(BaseModel):
 
     @classmethod
     def total(cls, timings: Iterable[StepTiming]) -> StepTiming:
-        fields = [name for name in cls.model_fields]
         summed = cls()
         for timing in timings:
-            for name in fields:
+            for name in cls.model_fields:
                 setattr(summed, name, getattr(summed, name) + getattr(timing, name))
         return summed
 

@@ -82,11 +82,6 @@ class Usage:
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
-    @property
-    def evaluated_tokens(self) -> int:
-        """Prompt tokens the model had to evaluate: those not served from a cache."""
-        return max(0, self.prompt_tokens - self.cached_tokens)
-
     def __iadd__(self, other: Usage) -> Usage:
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens

@@ -316,7 +316,7 @@ class EmbeddedModel(Model):
         with self._lock:
             llm = self._llm
             kept = keep_sequence(llm) if request.purpose in SIDE_CALLS else None
-            before, counted = list(getattr(llm, "_input_ids", [])), read_counters(llm)
+            before, counted_before = list(getattr(llm, "_input_ids", [])), read_counters(llm)
             pieces: list[str] = []
             finish_reason = None
             streamed = 0
@@ -339,11 +339,11 @@ class EmbeddedModel(Model):
             except (RuntimeError, ValueError) as exc:
                 raise ModelError(f"llama.cpp failed while generating: {exc}") from exc
             finally:
-                after, counters = list(getattr(llm, "_input_ids", [])), read_counters(llm)
+                after, counted_after = list(getattr(llm, "_input_ids", [])), read_counters(llm)
                 if kept is not None:
                     restore_sequence(llm, kept)
         seconds = time.perf_counter() - started
-        usage, timing = call_usage(counted, counters, seconds=seconds, streamed=streamed, cache_before=before,
+        usage, timing = call_usage(counted_before, counted_after, seconds=seconds, streamed=streamed, cache_before=before,
                                    cache_after=after)
         return Completion(text="".join(pieces), usage=usage, model=self.id, finish_reason=finish_reason,
                           seconds=seconds, timing=timing)
