@@ -6,8 +6,8 @@
    call's exact prompt tokens are kept.
 2. Each step's model calls are replayed straight into llama-cpp-python on the same loaded model: the KV cache is
    left holding the same cached prefix the agent's call found (untimed), then the same new prompt tokens are
-   evaluated and the same number of tokens generated, with the same sampling settings but no grammar, no chat
-   template, no tools, no agent (timed).
+   evaluated and the same number of tokens generated, with the same sampling settings but no grammar, no drafts,
+   no chat template, no tools, no agent (timed).
 
 The ratio agent step / raw is what the agent costs over llama.cpp itself. It prints numbers; it is not a test.
 
@@ -98,6 +98,7 @@ def main() -> None:
         result = asyncio.run(agent.arun(on_event=on_event))
         llm = model._llm
         llm.set_seed(seed)
+        llm.lookup = None  # raw llama.cpp: no drafts
         rows = []
         pending = iter(calls)
         for number, timing in steps:  # a step's calls are the next timing.model_calls recorded ones
@@ -106,8 +107,10 @@ def main() -> None:
                           for c, prompt in mine)
             rows.append((number, timing, seconds))
 
+    drafts = (f"drafts: {model.lookup.accepted} of {model.lookup.drafted} tokens kept" if model.lookup
+              else "drafts: off")
     print(f"model {args.model}, {model.n_threads} threads: loaded in {load_seconds:.1f} s; "
-          f"run {result.status} in {result.steps} steps")
+          f"run {result.status} in {result.steps} steps; {drafts}")
     print(f"{'step':>4} {'calls':>5} {'new':>6} {'cached':>6} {'gen':>5} | {'agent s':>8} {'model':>7} {'prompt':>7} "
           f"{'gen':>7} {'sample':>7} {'other':>6} {'tools':>6} {'ours':>6} | {'raw s':>7} {'ratio':>6}")
     for number, t, seconds in rows:

@@ -84,3 +84,32 @@ def test_a_side_call_leaves_the_steps_cached_prompt_in_place(model):
         # after a side call the whole earlier prompt is still cached; after another step's call it is not
         assert (again.usage.cached_tokens >= first.usage.prompt_tokens - 1) is cached, (purpose, again.usage)
         assert again.text.strip()
+
+
+def test_drafts_from_the_prompt_change_nothing_but_the_batches(model, tmp_path):
+    # The reply copies lines of its prompt: many of them are guessed from the prompt and kept. Greedy sampling gives
+    # the same reply and the same token counts with drafts as without.
+    lines = [f"order {n}: {n * 7} boxes to gate {n % 4}" for n in range(8)]
+    schema = {"type": "object", "properties": {"lines": {"type": "array", "items": {"type": "string"}}},
+              "required": ["lines"]}
+    messages = [Message("user", "The file orders.txt holds:\n" + "\n".join(lines) +
+                        "\nReply with JSON: its first five lines, exactly as written.")]
+    replies = {}
+    for draft_tokens in (0, 3):
+        settings = Settings.load(data_dir=tmp_path / str(draft_tokens), seed=11, lessons=False,
+                                 draft_tokens=draft_tokens)
+        other = create_model(settings.model, settings)
+        asyncio.run(other.prepare())
+        assert other._llm is model._llm  # the loaded model is shared; the drafts are per model
+        ask_twice = [asyncio.run(other.complete(ModelRequest(messages=messages, response_schema=schema,
+                                                             params={"temperature": 0.0, "max_tokens": 160})))
+                     for _ in range(2)]
+        replies[draft_tokens] = (ask_twice[1], other.lookup)
+    plain, (drafted, lookup) = replies[0][0], replies[3]
+    assert replies[0][1] is None and lookup is not None
+    assert json.loads(drafted.text)["lines"][:2] == lines[:2], drafted.text
+    assert drafted.text == plain.text
+    assert (drafted.usage.prompt_tokens, drafted.usage.cached_tokens, drafted.usage.completion_tokens) == (
+        plain.usage.prompt_tokens, plain.usage.cached_tokens, plain.usage.completion_tokens)
+    # most draft tokens were kept: the reply's lines came from the prompt
+    assert lookup.accepted > 20 and lookup.accepted > lookup.drafted / 2, (lookup.drafted, lookup.accepted)

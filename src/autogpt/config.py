@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     n_ctx: int = Field(8192, ge=512, description="Context window for embedded models (tokens).")
     n_threads: int | None = Field(None, ge=1, description="CPU threads for embedded models (default: all).")
     n_gpu_layers: int = Field(0, description="Layers to offload to a GPU for embedded models (-1 = all).")
+    draft_tokens: int = Field(3, ge=0, le=16, description="Embedded models: at most this many tokens guessed from the "
+                              "prompt and checked in one batch with the next (speculative decoding; 0 = off).")
     seed: int | None = None
     request_timeout: float = Field(120.0, gt=0, description="Seconds before an HTTP model call times out.")
     max_retries: int = Field(3, ge=0, description="Retries on rate limits and server errors.")

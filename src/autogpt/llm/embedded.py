@@ -5,6 +5,9 @@
   prompt prefix is reused between steps (llama-cpp-python matches the longest common token prefix).
 * Generation runs in a worker thread; the event loop stays free, tokens stream out, and a cancelled
   call stops generating at the next token.
+* Speculative decoding from the prompt: tokens the reply is likely to copy from its prompt (a path, a file's
+  lines, its earlier replies' JSON keys) are guessed and checked in one batch with the next token, and kept only where
+  the sampler chooses them too (:class:`~autogpt.llm.sampling.PromptLookup`, ``draft_tokens`` in the settings).
 * A reply that falls into a loop is stopped early (finish reason ``"repetition"``), not at the token limit.
 * Each call says where its time went (:class:`~autogpt.llm.base.Timing`): llama.cpp's own counters
   (``llama_perf_context``: prompt evaluation and generation, with the number of tokens each evaluated) and the
@@ -41,7 +44,7 @@ from autogpt.llm.base import (
     Usage,
     repeats_itself,
 )
-from autogpt.llm.sampling import CheckFirstSampler
+from autogpt.llm.sampling import CheckFirstSampler, PromptLookup
 
 _LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
 _LOADED_LOCK = threading.Lock()
@@ -61,13 +64,18 @@ def request_seed(seed: int, request: ModelRequest) -> int:
 @functools.cache
 def timed_llama_class() -> type:
     """llama-cpp-python's ``Llama``, sampling a grammar-constrained reply by checking the chosen token first
-    (:class:`~autogpt.llm.sampling.CheckFirstSampler`) and adding up the time it spends sampling (raises
-    ImportError without llama-cpp-python).
+    (:class:`~autogpt.llm.sampling.CheckFirstSampler`), drafting tokens from the prompt
+    (:class:`~autogpt.llm.sampling.PromptLookup`, when ``lookup`` is set) and adding up the time it spends sampling
+    and checking drafts (raises ImportError without llama-cpp-python).
 
     llama.cpp times a sampler chain only when the chain is made with ``no_perf`` off, and the chains
     llama-cpp-python makes leave it on (``llama_perf_sampler`` reads 0): so each ``sample`` call is timed here,
     one token chosen: the logits read, the chain applied (repetition penalty, top-k/p, temperature), the grammar
     asked and the token accepted (the grammar moves on).
+
+    Drafts go through ``Llama.generate``'s own speculative loop (its ``draft_model``), but not through its
+    constructor, which would then keep the logits of every token evaluated (a 5 GB buffer for 8k tokens of
+    context): :meth:`eval` asks llama.cpp for logits only where a draft is checked.
     """
     from llama_cpp import Llama
     from llama_cpp._internals import LlamaSampler
@@ -75,7 +83,12 @@ def timed_llama_class() -> type:
     class TimedLlama(Llama):  # type: ignore[misc]
         sample_seconds = 0.0
         samples = 0
+        draft_seconds = 0.0  # evaluating a token with its draft (llama.cpp counts these batches as prompt)
+        draft_evals = 0
+        prompt_tokens = 0  # the last call's prompt
         check_first: CheckFirstSampler | None = None
+        lookup: PromptLookup | None = None
+        _checking = 0  # tokens in the next eval that need their logits (a token and its draft)
 
         def _init_sampler(self, *args: Any, grammar: Any = None, **kwargs: Any) -> Any:
             chain = super()._init_sampler(*args, grammar=None, **kwargs)
@@ -85,6 +98,31 @@ def timed_llama_class() -> type:
                 only_grammar.add_grammar(self._model, grammar)
                 self.check_first = CheckFirstSampler(self.n_vocab(), chain, only_grammar)
             return chain
+
+        def generate(self, tokens: Sequence[int], *args: Any, **kwargs: Any) -> Any:
+            self.prompt_tokens, self._checking = len(tokens), 0
+            self.draft_model = self._draft if self.lookup is not None else None
+            return super().generate(tokens, *args, **kwargs)
+
+        def _draft(self, tokens: Any) -> Any:
+            assert self.lookup is not None
+            draft = self.lookup(tokens)[: max(0, self._n_ctx - len(tokens) - 1)]
+            self._checking = 1 + len(draft) if len(draft) else 0
+            return draft
+
+        def eval(self, tokens: Sequence[int]) -> None:
+            checking, self._checking = self._checking, 0
+            if not checking or len(tokens) != checking or checking > self.n_batch:
+                return super().eval(tokens)
+            started = time.perf_counter()
+            self._ctx.kv_cache_seq_rm(-1, self.n_tokens, -1)
+            self._batch.set_batch(batch=tokens, n_past=self.n_tokens, logits_all=True)
+            self._ctx.decode(self._batch)
+            self.input_ids[self.n_tokens: self.n_tokens + len(tokens)] = tokens
+            self.n_tokens += len(tokens)
+            self._requires_eval = False
+            self.draft_seconds += time.perf_counter() - started
+            self.draft_evals += len(tokens)
 
         def sample(self, *args: Any, idx: int | None = None, **kwargs: Any) -> Any:
             started = time.perf_counter()
@@ -103,15 +141,19 @@ def timed_llama_class() -> type:
 @dataclass(frozen=True)
 class Counters:
     """llama.cpp's running counters for a loaded model (``llama_perf_context``), the tokens sampled and the
-    time spent sampling (:func:`timed_llama_class`), and the tokens in the KV cache: read before and after a call."""
+    time spent sampling and checking drafts (:func:`timed_llama_class`), and the tokens in the KV cache: read before
+    and after a call."""
 
     prompt_ms: float = 0.0  # t_p_eval_ms: evaluating tokens in batches (a prompt's new tokens)
-    prompt_evals: int = 0  # n_p_eval: tokens evaluated in batches
+    prompt_evals: int = 0  # n_p_eval: tokens evaluated in batches (drafts checked included)
     eval_ms: float = 0.0  # t_eval_ms: evaluating tokens one at a time (each generated token)
     evals: int = 0  # n_eval
     sample_seconds: float = 0.0
     samples: int = 0
     n_tokens: int = 0
+    draft_seconds: float = 0.0  # batches of a generated token and its draft (a part of prompt_ms)
+    draft_evals: int = 0  # tokens in those batches (a part of prompt_evals)
+    prompt_tokens: int = 0  # the last call's prompt (0: not known, read from n_tokens)
 
 
 def read_counters(llm: Any) -> Counters:
@@ -125,20 +167,22 @@ def counters(perf: Any, llm: Any) -> Counters:
     (``std::max(1, n_p_eval)``, for its own averages): a count without time is none."""
     return Counters(perf.t_p_eval_ms, perf.n_p_eval if perf.t_p_eval_ms > 0 else 0, perf.t_eval_ms,
                     perf.n_eval if perf.t_eval_ms > 0 else 0, getattr(llm, "sample_seconds", 0.0),
-                    getattr(llm, "samples", 0), int(llm.n_tokens))
+                    getattr(llm, "samples", 0), int(llm.n_tokens), getattr(llm, "draft_seconds", 0.0),
+                    getattr(llm, "draft_evals", 0), getattr(llm, "prompt_tokens", 0))
 
 
 def call_usage(before: Counters, after: Counters, *, seconds: float, streamed: int, cache_before: Sequence[int],
                cache_after: Sequence[int]) -> tuple[Usage, Timing]:
     """One call's tokens and where its ``seconds`` went, from the counters before and after it.
 
-    * Generated tokens: those sampled (an end-of-text token included); each but the last was then evaluated, so the
-      prompt is the KV cache's tokens after the call less those. (Without sample counts: ``streamed`` pieces.)
-    * New prompt tokens: those llama.cpp evaluated in batches; the rest of the prompt came from the KV cache.
-      A single new token is evaluated alone and counted with generation: then the KV cache's tokens before and
-      after the call tell (the prefix llama-cpp-python kept, :func:`kept_prefix`).
-    * Prompt seconds: llama.cpp's prompt evaluation; generation seconds: its one-at-a-time evaluation plus sampling.
-      The parts never add up to more than ``seconds``.
+    * Generated tokens: those sampled (an end-of-text token included). The prompt's tokens are known from the model
+      (``prompt_tokens``) or else are the KV cache's tokens after the call less the generated ones (each but the
+      last was evaluated). (Without sample counts: ``streamed`` pieces.)
+    * New prompt tokens: those llama.cpp evaluated in batches, less the batches that checked a draft; the rest of
+      the prompt came from the KV cache. A single new token is evaluated alone and counted with generation: then
+      the KV cache's tokens before and after the call tell (the prefix llama-cpp-python kept, :func:`kept_prefix`).
+    * Prompt seconds: llama.cpp's prompt evaluation (less the drafts' batches); generation seconds: its
+      one-at-a-time evaluation, the drafts' batches and sampling. The parts never add up to more than ``seconds``.
     A counter lower after than before was reset between (llama-cpp-python's ``embed`` resets them): its value
     after is the call's.
     """
@@ -147,12 +191,15 @@ def call_usage(before: Counters, after: Counters, *, seconds: float, streamed: i
 
     sampled = int(delta(after.samples, before.samples))
     generated = sampled or streamed
-    prompt = max(0, after.n_tokens - max(generated - 1, 0))
-    evaluated = int(delta(after.prompt_evals, before.prompt_evals))
+    prompt = after.prompt_tokens or max(0, after.n_tokens - max(generated - 1, 0))
+    draft_evals, draft_seconds = delta(after.draft_evals, before.draft_evals), delta(after.draft_seconds,
+                                                                                     before.draft_seconds)
+    evaluated = max(0, int(delta(after.prompt_evals, before.prompt_evals) - draft_evals))
     cached = prompt - evaluated if 0 < evaluated <= prompt else kept_prefix(cache_before, cache_after[:prompt])
-    prompt_seconds = min(delta(after.prompt_ms, before.prompt_ms) / 1000, seconds)
+    prompt_seconds = min(max(0.0, delta(after.prompt_ms, before.prompt_ms) / 1000 - draft_seconds), seconds)
     sample_seconds = delta(after.sample_seconds, before.sample_seconds)
-    generation_seconds = min(delta(after.eval_ms, before.eval_ms) / 1000 + sample_seconds, seconds - prompt_seconds)
+    generation_seconds = min(delta(after.eval_ms, before.eval_ms) / 1000 + draft_seconds + sample_seconds,
+                             seconds - prompt_seconds)
     timing = Timing(prompt_seconds, max(0.0, generation_seconds), max(0.0, min(sample_seconds, generation_seconds)))
     return Usage(prompt_tokens=prompt, completion_tokens=generated, cached_tokens=cached), timing
 
@@ -224,6 +271,7 @@ class EmbeddedModel(Model):
         n_threads: int | None = None,
         n_gpu_layers: int = 0,
         seed: int | None = None,
+        draft_tokens: int = 3,
     ) -> None:
         super().__init__()
         if spec is None and path is None:
@@ -234,6 +282,7 @@ class EmbeddedModel(Model):
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
         self.n_gpu_layers = n_gpu_layers
         self.seed = seed
+        self.lookup = PromptLookup(max_tokens=draft_tokens) if draft_tokens > 0 else None
         self._llm: Any = None
         self._lock: threading.Lock | None = None
 
@@ -315,6 +364,7 @@ class EmbeddedModel(Model):
         started = time.perf_counter()
         with self._lock:
             llm = self._llm
+            llm.lookup = self.lookup
             kept = keep_sequence(llm) if request.purpose in SIDE_CALLS else None
             before, counted_before = list(getattr(llm, "_input_ids", [])), read_counters(llm)
             pieces: list[str] = []

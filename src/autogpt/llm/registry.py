@@ -86,7 +86,7 @@ def create_model(model_id: str | None = None, settings: Settings | None = None) 
 
         common = dict(
             models_dir=settings.models_dir, n_ctx=settings.n_ctx, n_threads=settings.n_threads,
-            n_gpu_layers=settings.n_gpu_layers, seed=settings.seed,
+            n_gpu_layers=settings.n_gpu_layers, seed=settings.seed, draft_tokens=settings.draft_tokens,
         )
         if model_id.startswith("gguf:"):
             path = Path(model_id.removeprefix("gguf:")).expanduser()
