@@ -91,6 +91,7 @@ _EXAMPLE = re.compile(r"(?<![\w.])(?P<call>[A-Za-z_]\w*\(" + _ARGS + r"\))\s*(?:
 # --- texts to reproduce and sizes asked for ----------------------------------------------------------------------
 
 _QUOTE = r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”|「([^」\n]{1,400})」|'([^'\n]{1,400})'"
+_DATA_QUOTE = re.compile(r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”|「([^」\n]{1,400})」")  # not '…': apostrophes
 # A quoted text said to be what an output holds: "hello.txt containing 'Hi'", "Write 'Hi' to hello.txt",
 # "把“你好”写入 a.txt". {file} is filled in with the output's name.
 _HOLDS = (r"{file}[^.;\n]{{0,40}}?(?:\bcontaining|\bcontains?|\bthat says|\bsaying|\bwith the (?:text|line|content)|"
@@ -146,6 +147,8 @@ class GoalSpec(BaseModel):
     computed: bool = False
     #: {output: a text the goals quote for it, to be reproduced exactly}
     exact: dict[str, str] = Field(default_factory=dict)
+    #: the other texts the goals quote (in double or Chinese quotes): data to work on ("the SHA-256 of "abc"")
+    quoted: list[str] = Field(default_factory=list)
     #: web addresses the goals give
     urls: list[str] = Field(default_factory=list)
     #: functions and classes the goals ask to define
@@ -203,10 +206,13 @@ class GoalSpec(BaseModel):
         if not examples and len(functions) == 1:  # "Examples: '1h30m' -> 5400, '45s' -> 45" for one function
             examples = list(dict.fromkeys((f"{functions[0]}({m.group('arg')})", m.group("value"))
                                           for m in _BARE_EXAMPLE.finditer(text)))
+        exact = _exact_texts(goals, outputs + changes)
+        quoted = [text for text in dict.fromkeys(m.group(1) or m.group(2) or m.group(3) for m in _DATA_QUOTE.finditer(text))
+                  if text.strip() and text.strip() not in {t.strip() for t in exact.values()}]
         return cls(
-            goals=goals, inputs=inputs, outputs=outputs, changes=changes, computed=computed,
+            goals=goals, inputs=inputs, outputs=outputs, changes=changes, computed=computed, quoted=quoted,
             additions=[name for name in changes if roles[name][3]],
-            exact=_exact_texts(goals, outputs + changes), urls=addresses(text), definitions=definitions,
+            exact=exact, urls=addresses(text), definitions=definitions,
             examples=examples, counts=_counts(goals, outputs + changes), copies=_copies(goals, inputs, outputs),
             code=bool(definitions) or any(name.endswith(".py") for name in outputs) or bool(_CODE_ASKED.search(text)),
             translate=bool(_TRANSLATE.search(_without_names(text))), web=bool(_WEB.search(_without_names(text))),

@@ -101,6 +101,42 @@ def code_as_result(s: Situation) -> Verdict | None:
     return refuse("code_as_result", subject=name, once=True, file=name)
 
 
+_ONE_VALUE = re.compile(r"-?\d+(?:[.,]\d+)*|[0-9a-fA-F]{16,}")
+
+
+def printed(act_output: str) -> str:
+    """What a program printed (its stdout), from a code-running command's result."""
+    return act_output.split("--- stdout ---", 1)[-1].split("--- stderr ---", 1)[0].strip()
+
+
+@check("printed_unwritten", Stage.BEFORE_FINISH, "full")
+def printed_unwritten(s: Situation) -> Verdict | None:
+    """The last program of a computing goal printed one value alone, after the model typed the outputs (short
+    ones), and no output holds it: the answer was worked out and never written (small models believe they wrote it)."""
+    results = [name for name in s.spec.results if not name.endswith((".py", ".sh", ".js"))]
+    if not s.spec.computed or not results:
+        return None
+    for name in results:  # each typed by the model (not made by a program), a line or three
+        made_by = s.last_change(name)
+        tool = s.tool_of(made_by.tool) if made_by is not None else None
+        if tool is None or not tool.writes or tool.runs_code or len((s.text(name, 20_000) or "").splitlines()) > 3:
+            return None
+    last = next((act for act in reversed(s.acts) if act.executed and (tool := s.tool_of(act.tool)) is not None
+                 and (tool.runs_code or tool.writes)), None)
+    tool = s.tool_of(last.tool) if last is not None else None
+    if last is None or tool is None or not tool.runs_code or not last.ok or last.changed:
+        return None
+    value = printed(last.output)
+    if not _ONE_VALUE.fullmatch(value):
+        return None
+    texts = {name: s.text(name, 20_000) or "" for name in results}
+    if any(value in text or value.replace(",", "") in text.replace(",", "") for text in texts.values()):
+        return None
+    name = next(iter(texts))
+    return refuse("printed_unwritten", subject=name, once=True, file=name, value=value,
+                  have=texts[name].strip()[:60])
+
+
 def typed_outputs(s: Situation) -> dict[str, list[str]]:
     """``{output: its numbers no command showed}`` for a computing goal's outputs the model typed."""
     found: dict[str, list[str]] = {}

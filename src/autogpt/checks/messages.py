@@ -156,6 +156,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "没有写入：这是 {source} 的全部原文。目标要求 {file} 是由它得出的内容（只要目标要求的那些行，或者算出的结果）："
               "用程序读取 {source} 并只写出这些内容即可。如果 {file} 就该是 {source} 的全文，再发送一次这条命令。",
     },
+    "copied_quote": {
+        "en": "Not written: {text!r} is the text the goals give to work on, as it is. The goals ask for what is "
+              "worked out from it for {file}: a program that computes it and prints it (execute_python) shows it; "
+              "then write what it printed. If {file} is to hold {text!r} as it is, send the command again.",
+        "zh": "没有写入：{text!r} 是目标给出的原始文本，原样未变。目标要求 {file} 写的是由它算出的结果："
+              "用程序（execute_python）计算并打印出来，再把打印的结果写入。如果 {file} 就该是 {text!r} 原文，再发送一次这条命令。",
+    },
+    "printed_unwritten": {
+        "en": "Not finished: the last program printed {value}, and {file} does not hold it (it holds {have!r}). If "
+              "{value} is the answer, write it to {file}. If {file} is right as it is, call finish again.",
+        "zh": "还没有完成：最后一个程序打印出 {value}，但 {file} 里没有它（现在是 {have!r}）。如果 {value} 就是答案，"
+              "请把它写入 {file}。如果 {file} 已经正确，再调用一次 finish。",
+    },
     "stray_file": {
         "en": "Note: the goals ask for {asked}; {file} is not one of them. Write what the goals ask for there.",
         "zh": "注意：目标要求的是 {asked}；{file} 不在其中。请把目标要求的内容写到那里。",

@@ -53,12 +53,14 @@ def shrunk(s: Situation) -> Verdict | None:
 
 @check("copied_input", Stage.BEFORE_TOOL, "full")
 def copied_input(s: Situation) -> Verdict | None:
-    """A text written to an output is an input of the goals as it is, where the goals ask for something made
-    from it (the lines it selects, what it computes), not a copy."""
+    """A text written to an output is an input of the goals as it is (a file, or a text they quote), where the
+    goals ask for something made from it (the lines it selects, what it computes), not a copy."""
     name = writes_file(s)
     content = s.args.get("content")
     if name is None or not isinstance(content, str) or name not in s.spec.outputs or name in s.spec.copies:
         return None
+    if s.spec.computed and content.strip() and content.strip() in (text.strip() for text in s.spec.quoted):
+        return refuse("copied_quote", subject=name, once=True, file=name, text=content.strip()[:80])
     written = [line.strip() for line in content.splitlines() if line.strip()]
     for source in s.spec.inputs:
         given = [line.strip() for line in (s.text(source, 200_000) or "").splitlines() if line.strip()]
