@@ -91,7 +91,7 @@ _EXAMPLE = re.compile(r"(?<![\w.])(?P<call>[A-Za-z_]\w*\(" + _ARGS + r"\))\s*(?:
 # --- texts to reproduce and sizes asked for ----------------------------------------------------------------------
 
 _QUOTE = r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”|「([^」\n]{1,400})」|'([^'\n]{1,400})'"
-_DATA_QUOTE = re.compile(r"\"([^\"\n]{1,400})\"|“([^”\n]{1,400})”|「([^」\n]{1,400})」")  # not '…': apostrophes
+_DATA_QUOTE = re.compile(_QUOTE.rsplit("|", 1)[0])  # _QUOTE without '…': apostrophes
 # A quoted text said to be what an output holds: "hello.txt containing 'Hi'", "Write 'Hi' to hello.txt",
 # "把“你好”写入 a.txt". {file} is filled in with the output's name.
 _HOLDS = (r"{file}[^.;\n]{{0,40}}?(?:\bcontaining|\bcontains?|\bthat says|\bsaying|\bwith the (?:text|line|content)|"

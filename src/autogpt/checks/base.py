@@ -219,6 +219,11 @@ def kept_copy(s: Situation, name: str) -> Path | None:
     return copy if copy.is_file() else None
 
 
+def printed(output: str) -> str:
+    """What a program printed (its stdout), from a code-running command's result."""
+    return output.split("--- stdout ---", 1)[-1].split("--- stderr ---", 1)[0].strip()
+
+
 def writes_file(s: Situation) -> str | None:
     """The workspace file the proposed command writes (its ``path``), or None."""
     tool = s.proposed

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from autogpt.checks.base import Situation, Stage, Verdict, check, note, observed, refuse, writes_file
+from autogpt.checks.base import Situation, Stage, Verdict, check, note, observed, printed, refuse, writes_file
 
 # A number not touching ASCII letters or digits (CJK text may touch it: "30天"), "1,234.50" included.
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.\-/:])-?\d+(?:,\d{3})*(?:\.\d+)?(?![A-Za-z0-9_\-/:]|\.\d)")
@@ -104,11 +104,6 @@ def code_as_result(s: Situation) -> Verdict | None:
 _ONE_VALUE = re.compile(r"-?\d+(?:[.,]\d+)*|[0-9a-fA-F]{16,}")
 
 
-def printed(act_output: str) -> str:
-    """What a program printed (its stdout), from a code-running command's result."""
-    return act_output.split("--- stdout ---", 1)[-1].split("--- stderr ---", 1)[0].strip()
-
-
 @check("printed_unwritten", Stage.BEFORE_FINISH, "full")
 def printed_unwritten(s: Situation) -> Verdict | None:
     """The last program of a computing goal printed one value alone, after the model typed the outputs (short
@@ -116,10 +111,11 @@ def printed_unwritten(s: Situation) -> Verdict | None:
     results = [name for name in s.spec.results if not name.endswith((".py", ".sh", ".js"))]
     if not s.spec.computed or not results:
         return None
-    for name in results:  # each typed by the model (not made by a program), a line or three
+    texts = {name: s.text(name, 20_000) or "" for name in results}
+    for name, text in texts.items():  # each typed by the model (not made by a program), a line or three
         made_by = s.last_change(name)
         tool = s.tool_of(made_by.tool) if made_by is not None else None
-        if tool is None or not tool.writes or tool.runs_code or len((s.text(name, 20_000) or "").splitlines()) > 3:
+        if tool is None or not tool.writes or tool.runs_code or len(text.splitlines()) > 3:
             return None
     last = next((act for act in reversed(s.acts) if act.executed and (tool := s.tool_of(act.tool)) is not None
                  and (tool.runs_code or tool.writes)), None)
@@ -129,7 +125,6 @@ def printed_unwritten(s: Situation) -> Verdict | None:
     value = printed(last.output)
     if not _ONE_VALUE.fullmatch(value):
         return None
-    texts = {name: s.text(name, 20_000) or "" for name in results}
     if any(value in text or value.replace(",", "") in text.replace(",", "") for text in texts.values()):
         return None
     name = next(iter(texts))

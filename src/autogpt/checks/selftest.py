@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autogpt.checks.base import Act, Situation, Stage, Verdict, check, refuse
+from autogpt.checks.base import Act, Situation, Stage, Verdict, check, printed, refuse
 from autogpt.checks.hygiene import module_of, runs_file, written_code
 
 
@@ -28,8 +28,8 @@ def _tests(s: Situation, act: Act, name: str) -> bool:
         return False
     ran = act.args.get("path")
     if isinstance(ran, str) and s.relative(ran) == name:
-        printed = act.output.split("--- stdout ---", 1)[-1].split("--- stderr ---", 1)[0].strip()
-        return bool(printed) and printed != "(empty)"
+        shown = printed(act.output)
+        return bool(shown) and shown != "(empty)"
     return True
 
 
