@@ -50,6 +50,9 @@ app.add_typer(lessons_app, name="lessons")
 memory_app = typer.Typer(help="Long-term memory: search it, list what was learnt, forget a document.",
                          add_completion=False, no_args_is_help=True)
 app.add_typer(memory_app, name="memory")
+mcp_app = typer.Typer(help="Model Context Protocol: list the configured servers and their tools.",
+                      add_completion=False, no_args_is_help=True)
+app.add_typer(mcp_app, name="mcp")
 
 EXIT_FINISHED, EXIT_NOT_FINISHED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 AI_SETTINGS_KEYS = {"ai_name", "ai_role", "ai_goals", "api_budget"}
@@ -58,6 +61,7 @@ CHAT_EXIT = {"exit", "quit", "退出"}
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="YAML file of settings (same names as the AUTOGPT_* variables, lower case).")]
 ModelOpt = Annotated[str | None, typer.Option("--model", "-m", metavar="ID", help="Model id (see `autogpt models`); default: the embedded model.")]
 DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="Where autogpt stores runs and workspaces (AUTOGPT_DATA_DIR).")]
+McpOpt = Annotated[list[str] | None, typer.Option("--mcp", metavar="CMD|URL", help="An MCP server whose tools the agent may use: a command to start (\"python server.py\") or a streamable-HTTP URL; repeat for several (also the mcp_servers setting).")]
 ChecksOpt = Annotated[str | None, typer.Option("--checks", metavar="PROFILE", help="Which checks judge the work: full, light, off or auto (full for local models, light for APIs; see docs/checks.md).")]
 
 
@@ -91,6 +95,7 @@ def run(
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON event per line instead of styled text.")] = False,
     resume: Annotated[str | None, typer.Option("--resume", metavar="ID", help="Go on with a stored run from its last completed step (see `autogpt list`).")] = None,
     checks: ChecksOpt = None,
+    mcp: McpOpt = None,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -102,8 +107,8 @@ def run(
     anything else is feedback to the agent. Ctrl-C once pauses after the current step; twice exits.
     """
     try:
-        settings = Settings.load(config, model=model, workspace=workspace, data_dir=data_dir, language=language,
-                                 checks=checks)
+        settings = _with_mcp(Settings.load(config, model=model, workspace=workspace, data_dir=data_dir,
+                                           language=language, checks=checks), mcp)
         view = RunView("json" if json_output else "auto")
         continuous = continuous or settings.continuous
         # A human is present when someone can answer: always when approving, else only at a terminal.
@@ -501,6 +506,7 @@ def serve(
     token: Annotated[str | None, typer.Option("--token", envvar="AUTOGPT_SERVER_TOKEN", help="Bearer token every API request must carry (AUTOGPT_SERVER_TOKEN).")] = None,
     allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar="NAME[:PORT]", help="Another host name the server answers to (repeat for several; also the server_allowed_hosts setting). Requests for other Host names are refused.")] = None,
     model: ModelOpt = None,
+    mcp: McpOpt = None,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -515,7 +521,7 @@ def serve(
     try:
         if not is_loopback(host) and not token:
             raise ConfigError(f"Binding {host} exposes the agent to the network: give --token (or AUTOGPT_SERVER_TOKEN).")
-        settings = Settings.load(config, model=model, data_dir=data_dir)
+        settings = _with_mcp(Settings.load(config, model=model, data_dir=data_dir), mcp)
         import uvicorn
 
         hosts = [*settings.server_allowed_hosts, *(allow_host or [])]
@@ -543,6 +549,7 @@ def bench(
     results_dir: Annotated[Path | None, typer.Option("--results-dir", help="Where workspaces and results.json go (default: <data_dir>/bench/<time>).")] = None,
     lessons: Annotated[bool, typer.Option("--lessons/--no-lessons", help="Learn lessons after each attempt and use them in later ones (memory starts empty either way).")] = False,
     checks: ChecksOpt = None,
+    mcp: McpOpt = None,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -559,7 +566,7 @@ def bench(
     from autogpt.bench.suite import record, write_results
 
     try:
-        settings = Settings.load(config, model=model, data_dir=data_dir, checks=checks)
+        settings = _with_mcp(Settings.load(config, model=model, data_dir=data_dir, checks=checks), mcp)
         challenges = load_challenges(list(paths or [Path("benchmarks/challenges")]), category, split)
         if not challenges:
             raise ConfigError("No challenges found (check the paths, --split and --category).")
@@ -598,6 +605,53 @@ def bench(
         out.print(escape(line), soft_wrap=True)
     out.print(f"suite {data['suite_version']} · {escape(str(saved))}", soft_wrap=True)
     raise typer.Exit(EXIT_FINISHED if total["solved"] == total["challenges"] else EXIT_NOT_FINISHED)
+
+
+def _with_mcp(settings: Settings, specs: list[str] | None) -> Settings:
+    """The settings with ``--mcp`` servers added to the configured ones."""
+    if not specs:
+        return settings
+    from autogpt.config import MCPServerConfig
+
+    servers = list(settings.mcp_servers)
+    for spec in specs:
+        try:
+            servers.append(MCPServerConfig.model_validate(spec))
+        except ValueError as exc:
+            raise ConfigError(f"Bad --mcp {spec!r}: {exc}") from None
+    return settings.model_copy(update={"mcp_servers": servers})
+
+
+@mcp_app.command("list")
+def mcp_list(
+    mcp: McpOpt = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object per server.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Start each configured MCP server (and each --mcp), list its tools, and stop it again."""
+    try:
+        settings = _with_mcp(Settings.load(config), mcp)
+        if not settings.mcp_servers:
+            raise ConfigError("No MCP servers: add some to the mcp_servers setting or give --mcp CMD|URL.")
+        from autogpt.tools.mcp import describe_servers
+
+        rows = asyncio.run(describe_servers(settings.mcp_servers))
+    except AutoGPTError as exc:
+        _fail(exc)
+    if json_output:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        raise typer.Exit(EXIT_NOT_FINISHED if any(row["error"] for row in rows) else EXIT_FINISHED)
+    console = Console(highlight=False)
+    for row in rows:
+        if row["error"]:
+            console.print(f"[red]✗[/red] {escape(row['name'])} ({escape(row['server'])}): {escape(row['error'])}")
+            continue
+        console.print(f"[green]✓[/green] {escape(row['name'])} ({escape(row['server'])}): {len(row['tools'])} tools")
+        for tool in row["tools"]:
+            console.print(f"    {escape(tool['signature'])}  {escape(tool['description'])}", soft_wrap=True)
+    if any(row["error"] for row in rows):
+        raise typer.Exit(EXIT_NOT_FINISHED)
 
 
 @sandbox_app.command("check")

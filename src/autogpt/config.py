@@ -8,17 +8,91 @@ variables, a ``.env`` file in the current directory, and a YAML file (``--config
 from __future__ import annotations
 
 import os
+import re
+import shlex
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from platformdirs import user_cache_dir, user_data_dir
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, InitSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from autogpt.errors import ConfigError
 
 DEFAULT_MODEL = "qwen2.5-coder-1.5b"
+
+
+class MCPServerConfig(BaseModel):
+    """A Model Context Protocol server whose tools the agent may use: a command it starts (stdio) or a URL
+    (streamable HTTP). In YAML either a mapping or one string, as ``--mcp`` takes it::
+
+        mcp_servers:
+          - python examples/mcp/notes_server.py
+          - {name: files, url: "http://127.0.0.1:8000/mcp", headers: {Authorization: "Bearer ..."}}
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field("", description="Short name (letters, digits, _), shown with its tools; derived if empty.")
+    command: list[str] = Field(default_factory=list, description="The program and its arguments (stdio); "
+                               "`python` or `python3` is the Python autogpt runs on.")
+    url: str | None = Field(None, description="The server's streamable-HTTP endpoint, e.g. http://127.0.0.1:8000/mcp.")
+    env: dict[str, SecretStr] = Field(default_factory=dict, description="Environment for the command; nothing else "
+                                      "of ours is passed (besides HOME, PATH and the like), so no secret leaks.")
+    headers: dict[str, SecretStr] = Field(default_factory=dict, description="HTTP headers (e.g. Authorization).")
+    cwd: Path | None = Field(None, description="The command's working folder (default: the current one).")
+    timeout: float = Field(60.0, gt=0, description="Seconds a tool call may take.")
+    start_timeout: float = Field(30.0, gt=0, description="Seconds the server may take to start and list its tools.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return cls.parse_spec(value)
+        if isinstance(value, dict) and isinstance(value.get("command"), str):
+            return {**value, "command": shlex.split(value["command"])}
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> MCPServerConfig:
+        if bool(self.command) == bool(self.url):
+            raise ValueError("an MCP server needs either a command or a url (not both)")
+        if self.url and not re.match(r"https?://", self.url):
+            raise ValueError(f"an MCP server's url must start with http:// or https://, not {self.url!r}")
+        if not self.name:
+            object.__setattr__(self, "name", self._derived_name())
+        elif not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,31}", self.name):
+            raise ValueError(f"an MCP server's name must be letters, digits and _ (at most 32), not {self.name!r}")
+        return self
+
+    @staticmethod
+    def parse_spec(spec: str) -> dict[str, Any]:
+        """``--mcp``'s value: a URL, or a command line (``"python server.py --flag"``)."""
+        spec = spec.strip()
+        if re.match(r"https?://", spec):
+            return {"url": spec}
+        try:
+            return {"command": shlex.split(spec)}
+        except ValueError as exc:
+            raise ValueError(f"cannot read the MCP command {spec!r}: {exc}") from None
+
+    def _derived_name(self) -> str:
+        """``notes_server.py`` → ``notes_server``; ``npx -y @org/server-files`` → ``server_files``; a URL → its host."""
+        if self.url:
+            base = re.sub(r"^https?://", "", self.url).split("/")[0].split(":")[0]
+        else:
+            program, *words = [w for w in self.command if not w.startswith("-")] or self.command
+            launcher = re.fullmatch(r"(python[0-9.]*|node|npx|uvx|uv|pipx|deno|bunx?|run)", Path(program).name)
+            words = [w for w in words if w != "run"]
+            base = Path(words[0] if launcher and words else program).name.split("@")[0] or Path(program).name
+            base = re.sub(r"\.(py|js|mjs|ts)$", "", base)
+        name = re.sub(r"[^A-Za-z0-9_]+", "_", base).strip("_")[:32]
+        return name if re.match(r"[A-Za-z]", name) else f"mcp_{name}"[:32]
+
+    def describe(self) -> str:
+        """The server as shown to people: its URL or command (never its env or headers)."""
+        return self.url or shlex.join(self.command)
 
 
 class Settings(BaseSettings):
@@ -106,6 +180,11 @@ class Settings(BaseSettings):
     web_allow_hosts: list[str] = Field(
         default_factory=list, description="Hosts or IPs allowed even though private (e.g. 127.0.0.1 for tests)."
     )
+
+    # --- tools from outside ----------------------------------------------------------------------------
+    mcp_servers: list[MCPServerConfig] = Field(
+        default_factory=list, description="Model Context Protocol servers whose tools the agent may use (see "
+        "docs/mcp.md): commands to start or URLs.")
 
     # --- the server (see docs/server.md) -------------------------------------------------------------------
     server_allowed_hosts: list[str] = Field(

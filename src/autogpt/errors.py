@@ -106,6 +106,10 @@ class WorkspacePathError(ToolError):
 # --- our own bugs and the caller's mistakes ------------------------------------------------------------
 
 
+class MCPServerError(AutoGPTError):
+    """A Model Context Protocol server could not be started or reached; the run goes on without its tools."""
+
+
 class ToolDefinitionError(AutoGPTError, TypeError):
     """A function cannot be turned into a tool (no type hints, unsupported signature)."""
 

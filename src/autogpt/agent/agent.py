@@ -29,7 +29,7 @@ from autogpt.agent.loop import LoopOptions, Runner, RunResult, RunState, Task
 from autogpt.agent.prompts import Language, chat_system_prompt, detect_language
 from autogpt.agent.steps import Step, StepBase
 from autogpt.checks import resolve_profile
-from autogpt.config import Settings
+from autogpt.config import MCPServerConfig, Settings
 from autogpt.errors import (
     AgentStateError,
     ConfigError,
@@ -57,7 +57,7 @@ from autogpt.sandbox import Limits, Sandbox, create_sandbox
 from autogpt.sandbox.environment import sandbox_interpreter
 from autogpt.store.base import Store, TaskRecord
 from autogpt.store.sqlite import SQLiteStore
-from autogpt.tools import Tool, ToolContext, Workspace, default_tools
+from autogpt.tools import Tool, ToolContext, ToolRegistry, Workspace, default_tools
 
 T = TypeVar("T")
 _DONE = object()
@@ -89,6 +89,7 @@ class AutoGPT:
         store: Store | None = None,
         memory: LongTermMemory | None = None,
         checks: str | None = None,
+        mcp_servers: Iterable[str | MCPServerConfig] = (),
     ) -> None:
         self.settings = settings or Settings.load()
         if checks not in (None, "auto", "full", "light", "off"):
@@ -100,6 +101,8 @@ class AutoGPT:
         self.tools = default_tools(self.settings)
         for extra in tools:
             self.tools.add(extra)
+        #: Model Context Protocol servers whose tools each run adds (the settings' ``mcp_servers`` first)
+        self.mcp_servers = [*self.settings.mcp_servers, *map(_mcp_config, mcp_servers)]
         self.workspace = Path(workspace) if workspace else self.settings.workspace
         if not continuous and human is None:
             raise ConfigError("continuous=False needs a human= to approve each command (see autogpt.agent.control).")
@@ -358,13 +361,14 @@ class AutoGPT:
         task = Task(self.ai_name, self.ai_role, self.goals)
         context = ToolContext(workspace=workspace, sandbox=self.sandbox, sandbox_error=self.sandbox_error,
                               settings=self.settings, model=self.model)
+        servers, tools = await self._start_mcp(run_id, deliver)
         used = lessons.relevant("\n".join(self.goals)) if lessons else []
         known = relevant_hits(memory, "\n".join(self.goals), min_similarity=IN_RUNS) if memory and memory.count() else []
         known_text = render_hits(known, self.settings.memory_prompt_tokens, self.model.count_tokens, cited=False)
         shown = {hit.record.id for hit in known}
         context.extras.update(memory=memory, run_id=run_id)
         lang = self._language(*self.goals, self.ai_role)
-        self._runner = runner = Runner(task, self.model, self.tools, workspace, budget, options, run_id=run_id,
+        self._runner = runner = Runner(task, self.model, tools, workspace, budget, options, run_id=run_id,
                                        lang=lang, human=self.human, emit=emit, context=context, state=state,
                                        history=history, checkpoint=lambda st, step: self._checkpoint(run_id, st, step),
                                        lessons=render_lessons(used), known=known_text,
@@ -395,6 +399,8 @@ class AutoGPT:
                 store.update_task(run_id, status=runner.result.status,
                                   result={**runner.result.model_dump(mode="json", exclude={"history"}), **learned})
             self._runner = None
+            if servers is not None:
+                await servers.close()
 
     async def arun(self, on_event: Callable[[Event], None] | None = None, *, task_id: str | None = None) -> RunResult:
         """Run the goals to the end; ``on_event`` sees every event as it happens (``task_id``: see astream)."""
@@ -411,6 +417,19 @@ class AutoGPT:
         """Ask the running loop to pause at the next safe point (what Ctrl-C does in the CLI)."""
         if self._runner is not None:
             self._runner.request_pause()
+
+    async def _start_mcp(self, run_id: str, deliver: Callable[[Event], None]) -> tuple[Any, ToolRegistry]:
+        """The run's MCP servers, started, and the tools with theirs; a server that fails is a warning."""
+        if not self.mcp_servers:
+            return None, self.tools
+        from autogpt.tools.mcp import MCPServers
+
+        servers = MCPServers(self.mcp_servers)
+        await servers.start()
+        for problem in servers.problems:
+            deliver(Notice(run_id=run_id, step=0, level="warning",
+                           message=f"{problem} The run goes on without its tools."))
+        return servers, self.tools.extended(servers.tools(taken=[t.name for t in self.tools]))
 
     # --- long-term memory in runs ---------------------------------------------------------------------------
 
@@ -509,3 +528,12 @@ class AutoGPT:
                 await self.model.aclose()  # HTTP clients belong to this event loop
 
         return asyncio.run(run_then_close())
+
+
+def _mcp_config(server: str | MCPServerConfig) -> MCPServerConfig:
+    if isinstance(server, MCPServerConfig):
+        return server
+    try:
+        return MCPServerConfig.model_validate(server)
+    except ValueError as exc:
+        raise ConfigError(f"Bad MCP server {server!r}: {exc}") from None

@@ -191,6 +191,13 @@ class ToolRegistry:
         self._tools[t.name] = t
         return t
 
+    def extended(self, tools: Iterable[Tool]) -> ToolRegistry:
+        """A new registry with ``tools`` added before the ones that end the run or need a human (``ask_user``
+        and ``finish`` stay last in the prompt)."""
+        own = list(self._tools.values())
+        last = [t for t in own if t.ends_run or t.requires_human]
+        return ToolRegistry([*(t for t in own if t not in last), *tools, *last])
+
     def remove(self, name: str) -> None:
         self._tools.pop(name, None)
 
