@@ -50,7 +50,7 @@ app.add_typer(lessons_app, name="lessons")
 memory_app = typer.Typer(help="Long-term memory: search it, list what was learnt, forget a document.",
                          add_completion=False, no_args_is_help=True)
 app.add_typer(memory_app, name="memory")
-mcp_app = typer.Typer(help="Model Context Protocol: list the configured servers and their tools.",
+mcp_app = typer.Typer(help="Model Context Protocol: serve autogpt to MCP clients, or list the servers whose tools it uses.",
                       add_completion=False, no_args_is_help=True)
 app.add_typer(mcp_app, name="mcp")
 
@@ -620,6 +620,32 @@ def _with_mcp(settings: Settings, specs: list[str] | None) -> Settings:
         except ValueError as exc:
             raise ConfigError(f"Bad --mcp {spec!r}: {exc}") from None
     return settings.model_copy(update={"mcp_servers": servers})
+
+
+@mcp_app.command("serve")
+def mcp_serve(
+    http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP on 127.0.0.1 (default: stdio, for a client that starts autogpt as a command).")] = False,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="The HTTP port (with --http).")] = 8001,
+    model: ModelOpt = None,
+    mcp: McpOpt = None,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Serve autogpt to MCP clients: start goals (continuous, with budgets), list and show runs, read the files
+    they wrote, search long-term memory. The runs are in the same store as `autogpt list` shows."""
+    try:
+        from autogpt.tools.mcp import require_sdk
+
+        require_sdk()
+        from autogpt.server.mcp import serve as serve_mcp
+
+        settings = _with_mcp(Settings.load(config, model=model, data_dir=data_dir), mcp)
+        if http:
+            Console(stderr=True, highlight=False).print(
+                f"autogpt MCP server at http://127.0.0.1:{port}/mcp (data: {settings.data_dir})")
+        serve_mcp(settings, http_port=port if http else None)
+    except AutoGPTError as exc:
+        _fail(exc)
 
 
 @mcp_app.command("list")

@@ -26,7 +26,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -65,6 +74,8 @@ class TaskOptions(BaseModel):
         None, max_length=100, description="The goals, instead of `input`.")
     continuous: StrictBool | None = Field(None, description="Run without asking for approval.")
     max_steps: StrictInt | None = Field(None, ge=1, le=1000, description="Stop after this many steps.")
+    max_seconds: StrictInt | StrictFloat | None = Field(None, gt=0, le=7 * 86400,
+                                                        description="Stop after this many seconds.")
     language: Literal["auto", "en", "zh", ""] | None = Field(None, description="The language the agent answers in.")
     model: StrictStr | None = Field(None, max_length=500, description="A model id (see `autogpt models`).")
 
@@ -380,6 +391,7 @@ def create_app(settings: Settings, *, model_factory: ModelFactory | None = None,
         if not (body.input or "").strip() and not any(g.strip() for g in goals or []):
             raise ApiError(422, "invalid_request", "Give the task an input (the goal) or additional_input.goals.")
         extra = options.model_dump(exclude_unset=True)
+        extra.pop("origin", None)  # where a task came from is ours to say
         goal = (body.input or "").strip() or "; ".join(g for g in goals or [] if g.strip())
         record = manager.create(goal, extra)
         return JSONResponse(_jsonable(manager.task_json(record)))

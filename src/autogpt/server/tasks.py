@@ -101,7 +101,7 @@ class Session:
         self.agent = AutoGPT(
             record.name, record.role, record.goals, model=self.manager.model_for(record), workspace=record.workspace,
             continuous=bool(options.get("continuous")), human=ServerHuman(self), max_steps=options.get("max_steps"),
-            language=options.get("language"), settings=self.manager.settings, store=self.manager.store,
+            max_seconds=options.get("max_seconds"), language=options.get("language"), settings=self.manager.settings, store=self.manager.store,
             memory=self.manager.memory,
         )
         self.turn.clear()
@@ -207,8 +207,9 @@ class TaskManager:
         record = TaskRecord(input=goal, additional_input=extra, goals=goals,
                             name=str(extra.get("name") or "AutoGPT"), role=str(extra.get("role") or "AI Assistant"),
                             options={"continuous": bool(extra.get("continuous", False)),
-                                     "max_steps": extra.get("max_steps"), "language": extra.get("language") or None,
-                                     "model": extra.get("model"), "origin": "server"})
+                                     "max_steps": extra.get("max_steps"), "max_seconds": extra.get("max_seconds"),
+                                     "language": extra.get("language") or None, "model": extra.get("model"),
+                                     "origin": extra.get("origin") or "server"})
         record.workspace = str(self.settings.workspaces_dir / record.task_id)
         Workspace(record.workspace)  # created now, so files can be uploaded before the first step
         self.store.create_task(record)
