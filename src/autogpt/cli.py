@@ -62,6 +62,7 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", help="YAML file of s
 ModelOpt = Annotated[str | None, typer.Option("--model", "-m", metavar="ID", help="Model id (see `autogpt models`); default: the embedded model.")]
 DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="Where autogpt stores runs and workspaces (AUTOGPT_DATA_DIR).")]
 McpOpt = Annotated[list[str] | None, typer.Option("--mcp", metavar="CMD|URL", help="An MCP server whose tools the agent may use: a command to start (\"python server.py\") or a streamable-HTTP URL; repeat for several (also the mcp_servers setting).")]
+ToolOpt = Annotated[list[str] | None, typer.Option("--tool", metavar="NAME|MODULE:FUNCTION", help="Another tool: an installed plugin (see `autogpt tools`) or a function by its import path; repeat for several (also the tools setting).")]
 ChecksOpt = Annotated[str | None, typer.Option("--checks", metavar="PROFILE", help="Which checks judge the work: full, light, off or auto (full for local models, light for APIs; see docs/checks.md).")]
 
 
@@ -96,6 +97,7 @@ def run(
     resume: Annotated[str | None, typer.Option("--resume", metavar="ID", help="Go on with a stored run from its last completed step (see `autogpt list`).")] = None,
     checks: ChecksOpt = None,
     mcp: McpOpt = None,
+    tool: ToolOpt = None,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -108,7 +110,7 @@ def run(
     """
     try:
         settings = _with_mcp(Settings.load(config, model=model, workspace=workspace, data_dir=data_dir,
-                                           language=language, checks=checks), mcp)
+                                           language=language, checks=checks), mcp, tool)
         view = RunView("json" if json_output else "auto")
         continuous = continuous or settings.continuous
         # A human is present when someone can answer: always when approving, else only at a terminal.
@@ -507,6 +509,7 @@ def serve(
     allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar="NAME[:PORT]", help="Another host name the server answers to (repeat for several; also the server_allowed_hosts setting). Requests for other Host names are refused.")] = None,
     model: ModelOpt = None,
     mcp: McpOpt = None,
+    tool: ToolOpt = None,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -521,7 +524,7 @@ def serve(
     try:
         if not is_loopback(host) and not token:
             raise ConfigError(f"Binding {host} exposes the agent to the network: give --token (or AUTOGPT_SERVER_TOKEN).")
-        settings = _with_mcp(Settings.load(config, model=model, data_dir=data_dir), mcp)
+        settings = _with_mcp(Settings.load(config, model=model, data_dir=data_dir), mcp, tool)
         import uvicorn
 
         hosts = [*settings.server_allowed_hosts, *(allow_host or [])]
@@ -550,6 +553,7 @@ def bench(
     lessons: Annotated[bool, typer.Option("--lessons/--no-lessons", help="Learn lessons after each attempt and use them in later ones (memory starts empty either way).")] = False,
     checks: ChecksOpt = None,
     mcp: McpOpt = None,
+    tool: ToolOpt = None,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -566,7 +570,7 @@ def bench(
     from autogpt.bench.suite import record, write_results
 
     try:
-        settings = _with_mcp(Settings.load(config, model=model, data_dir=data_dir, checks=checks), mcp)
+        settings = _with_mcp(Settings.load(config, model=model, data_dir=data_dir, checks=checks), mcp, tool)
         challenges = load_challenges(list(paths or [Path("benchmarks/challenges")]), category, split)
         if not challenges:
             raise ConfigError("No challenges found (check the paths, --split and --category).")
@@ -607,8 +611,10 @@ def bench(
     raise typer.Exit(EXIT_FINISHED if total["solved"] == total["challenges"] else EXIT_NOT_FINISHED)
 
 
-def _with_mcp(settings: Settings, specs: list[str] | None) -> Settings:
-    """The settings with ``--mcp`` servers added to the configured ones."""
+def _with_mcp(settings: Settings, specs: list[str] | None, tools: list[str] | None = None) -> Settings:
+    """The settings with ``--mcp`` servers (and ``--tool`` tools) added to the configured ones."""
+    if tools:
+        settings = settings.model_copy(update={"tools": [*settings.tools, *tools]})
     if not specs:
         return settings
     from autogpt.config import MCPServerConfig
@@ -620,6 +626,42 @@ def _with_mcp(settings: Settings, specs: list[str] | None) -> Settings:
         except ValueError as exc:
             raise ConfigError(f"Bad --mcp {spec!r}: {exc}") from None
     return settings.model_copy(update={"mcp_servers": servers})
+
+
+@app.command("tools")
+def tools_list(
+    tool: ToolOpt = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object per tool.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """List the agent's tools: the built-in ones, those of the tools setting (and --tool), and the plugins other
+    packages installed (enable one with --tool NAME or the tools setting)."""
+    from autogpt.tools import default_tools
+    from autogpt.tools.plugins import installed
+
+    try:
+        settings = _with_mcp(Settings.load(config), None, tool)
+        enabled = default_tools(settings)
+        plugins = installed()
+    except AutoGPTError as exc:
+        _fail(exc)
+    builtin = default_tools(settings.model_copy(update={"tools": []}))
+    rows = [{"name": t.name, "signature": t.signature(), "description": t.description,
+             "source": "built-in" if t.name in builtin else "tools setting", "enabled": True} for t in enabled]
+    rows += [{"name": name, "signature": "", "description": "", "source": f"plugin {ep.value}", "enabled": False}
+             for name, ep in sorted(plugins.items()) if name not in settings.tools]
+    if json_output:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return
+    table = Table(title="autogpt tools")
+    for header in ("tool", "from", "description"):
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        shown = row["signature"] or f"{row['name']} (not enabled)"
+        table.add_row(shown, row["source"], row["description"])
+    Console().print(table)
+    print("MCP servers add theirs: see `autogpt mcp list`.")
 
 
 @mcp_app.command("serve")

@@ -182,6 +182,9 @@ class Settings(BaseSettings):
     )
 
     # --- tools from outside ----------------------------------------------------------------------------
+    tools: list[str] = Field(
+        default_factory=list, description="More tools: installed plugins by name (`autogpt tools` lists them) or "
+        "module:function paths.")
     mcp_servers: list[MCPServerConfig] = Field(
         default_factory=list, description="Model Context Protocol servers whose tools the agent may use (see "
         "docs/mcp.md): commands to start or URLs.")

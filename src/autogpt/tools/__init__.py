@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 
 from autogpt.config import Settings
+from autogpt.errors import ConfigError
 from autogpt.tools.code import EXECUTE_PYTHON, EXECUTE_PYTHON_FILE, EXECUTE_SHELL
 from autogpt.tools.core import ASK_USER, FINISH
 from autogpt.tools.files import APPEND_FILE, LIST_FOLDER, READ_FILE, WRITE_FILE
@@ -16,7 +17,8 @@ from autogpt.tools.workspace import Workspace
 def default_tools(settings: Settings | None = None) -> ToolRegistry:
     """The built-in tools: files (jailed in the workspace), Python in the sandbox, the web (when the
     ``web`` extra is installed), ``execute_shell`` (only with ``shell_enabled``), ``remember`` and ``recall``
-    (with long-term memory), ``translate`` (for goals that ask for a translation), ``ask_user`` and ``finish``."""
+    (with long-term memory), ``translate`` (for goals that ask for a translation), ``ask_user`` and ``finish``;
+    and the ``tools`` setting's plugins and functions (see :mod:`autogpt.tools.plugins`)."""
     settings = settings or Settings.load()
     tools: list[Tool | object] = [WRITE_FILE, APPEND_FILE, READ_FILE, LIST_FOLDER, EXECUTE_PYTHON, EXECUTE_PYTHON_FILE]
     if settings.shell_enabled:
@@ -30,7 +32,16 @@ def default_tools(settings: Settings | None = None) -> ToolRegistry:
 
         tools += [REMEMBER, RECALL]
     tools.append(TRANSLATE_TOOL)  # offered only when the goals ask for a translation
-    return ToolRegistry([*tools, ASK_USER, FINISH])  # type: ignore[list-item]
+    registry = ToolRegistry([*tools, ASK_USER, FINISH])  # type: ignore[list-item]
+    if settings.tools:  # plugins, and functions by their import path
+        from autogpt.tools.plugins import load_tools
+
+        extra = load_tools(settings.tools)
+        clash = next((t.name for t in extra if t.name in registry), None)
+        if clash:
+            raise ConfigError(f"The tool {clash!r} from the tools setting has the name of a built-in tool.")
+        registry = registry.extended(extra)
+    return registry
 
 
 __all__ = ["Tool", "ToolContext", "ToolRegistry", "Workspace", "default_tools", "tool"]
