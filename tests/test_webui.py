@@ -264,3 +264,54 @@ def test_phone_layout_has_no_horizontal_scroll_and_shows_model_text_as_text(serv
     page.get_by_test_id("add-goal").click()
     expect(page.get_by_test_id("goal-row-input")).to_have_count(2)
     no_horizontal_scroll(page)
+
+
+@pytest.fixture
+def delegating_server(tmp_path: Path) -> Iterator[str]:
+    """The real app whose tasks delegate a sub-goal to a helper (delegate_depth 1)."""
+    settings = Settings.load(data_dir=tmp_path / "data", delegate_depth=1)
+
+    def model_factory(task: TaskRecord) -> ScriptedModel:
+        return ScriptedModel([
+            reply("delegate", goal="Write hi to hi.txt", role="a writer"),
+            reply("write_file", path="hi.txt", content="hi"),
+            reply("finish", reason="Wrote hi.txt."),
+            reply("finish", reason="The helper wrote hi."),
+        ], delay=0.1)
+
+    app = create_app(settings, model_factory=model_factory)
+    port = free_port()
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                                       timeout_graceful_shutdown=5))
+    thread = threading.Thread(target=uv.run, name="webui-delegation-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not uv.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("The test server did not start.")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uv.should_exit = True
+        thread.join(15)
+
+
+def test_a_helper_run_shows_nested_in_the_step_that_delegated(delegating_server: str, browser: Browser,
+                                                                tabs: list[Tab]) -> None:
+    page = open_tab(browser, tabs, locale="en-US", viewport=DESKTOP)
+    page.goto(delegating_server + "/")
+    page.get_by_test_id("new-task").click()
+    page.get_by_test_id("goal-input").fill("Get hi written")
+    page.get_by_test_id("continuous-toggle").check(force=True)
+    page.get_by_test_id("submit-task").click()
+    expect(page.get_by_test_id("status-badge")).to_have_attribute("data-status", "finished")
+    helper = page.locator('[data-testid="timeline-entry"][data-step="1"]').get_by_test_id("helper")
+    expect(helper).to_have_count(1)
+    expect(helper).to_have_attribute("data-status", "finished")
+    expect(helper).to_contain_text("Write hi to hi.txt")
+    expect(helper).to_contain_text("write_file")
+    expect(helper).to_contain_text("Wrote hi.txt.")
+    # the helper's steps are not mixed into the task's own timeline
+    expect(page.locator('[data-testid="timeline-entry"][data-kind="step"]')).to_have_count(2)
+    expect(page.get_by_test_id("artifact-link").filter(has_text="hi.txt")).to_be_visible()

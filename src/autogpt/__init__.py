@@ -4,6 +4,7 @@
     result = AutoGPT(ai_name="AutoGPT", ai_role="AI Assistant", goals=["Write hello to a.txt"]).run()
 """
 
+from autogpt._version import __version__
 from autogpt.agent.agent import AutoGPT
 from autogpt.agent.control import Budget, CallbackHuman, Decision, Human, parse_decision
 from autogpt.agent.loop import RunResult
@@ -13,8 +14,6 @@ from autogpt.errors import AutoGPTError
 from autogpt.llm.base import Completion, Message, Model, ModelRequest, Usage
 from autogpt.llm.registry import create_model
 from autogpt.tools import Tool, ToolContext, ToolRegistry, Workspace, tool
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AutoGPT", "AutoGPTError", "Budget", "CallbackHuman", "Command", "Completion", "Decision", "Human", "Message",

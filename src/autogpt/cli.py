@@ -77,6 +77,12 @@ def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
     """autogpt command line."""
+    from autogpt import tracing
+
+    try:
+        tracing.configure_from_env()  # OTEL_EXPORTER_OTLP_ENDPOINT and friends: traces of runs (autogpt.tracing)
+    except AutoGPTError as exc:
+        _fail(exc)
 
 
 @app.command()
@@ -197,11 +203,13 @@ def show(
         store = SQLiteStore(Settings.load(config, data_dir=data_dir).store_path)
         task = store.get_task(task_id)
         history = store.history(task_id)
+        children = store.children(task_id)
     except AutoGPTError as exc:
         _fail(exc)
     if json_output:
         data = task.model_dump(mode="json", exclude={"state"})
         data["steps"] = history
+        data["children"] = [_run_tree(store, child) for child in children]  # helpers it delegated to, nested
         data["pending"] = task.state.get("pending")  # a proposal not yet run
         data["running"] = task.state.get("running")  # a command cut off while running
         print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -227,6 +235,9 @@ def show(
             console.print(f"{step['number']:>3}. ({step.get('kind')}) {escape(text[:160])}")
         if "timing" in step:
             console.print(f"      [dim]{escape(timings[-1].line())}[/dim]")
+        for child in children:
+            if child.options.get("parent_step") == step["number"]:
+                _print_helper(console, store, child, "      ")
     if timings:
         console.print(f"Time of {len(timings)} step{'s' if len(timings) != 1 else ''}: "
                       f"{escape(StepTiming.total(timings).line(label='all'))}")
@@ -234,6 +245,31 @@ def show(
         console.print(f"Result: {escape(task.result.get('summary', ''))}")
     elif task.active:
         console.print(f"Not finished: go on with `autogpt run --resume {task.task_id}`.")
+
+
+def _print_helper(console: Console, store: SQLiteStore, child: Any, indent: str) -> None:
+    """A helper run under the step that delegated to it: its goal, steps and result (its helpers inside)."""
+    console.print(f"{indent}[bold]↳ {escape(child.name)}[/bold] ({escape(child.role)}) · {child.task_id} · "
+                  f"[bold]{child.status}[/bold]: {escape('; '.join(child.goals))}")
+    grandchildren = store.children(child.task_id)
+    for step in store.history(child.task_id):
+        if step.get("kind") == "action":
+            command = step["reply"]["command"]
+            args = json.dumps(command.get("args", {}), ensure_ascii=False)
+            console.print(f"{indent}  {step['number']:>3}. {'✓' if step.get('ok') else '✗'} "
+                          f"{escape(command['name'])} {escape(args[:80])}")
+        for grandchild in grandchildren:
+            if grandchild.options.get("parent_step") == step["number"]:
+                _print_helper(console, store, grandchild, indent + "    ")
+    if child.result:
+        console.print(f"{indent}  Result: {escape((child.result.get('summary') or '')[:300])}")
+
+
+def _run_tree(store: SQLiteStore, record: Any) -> dict[str, Any]:
+    data = record.model_dump(mode="json", exclude={"state"})
+    data["steps"] = store.history(record.task_id)
+    data["children"] = [_run_tree(store, child) for child in store.children(record.task_id)]
+    return data
 
 
 async def _drive(agent: AutoGPT, view: RunView, human: ConsoleHuman | None) -> RunResult:

@@ -181,6 +181,13 @@ class Settings(BaseSettings):
         default_factory=list, description="Hosts or IPs allowed even though private (e.g. 127.0.0.1 for tests)."
     )
 
+    # --- sub-agents (see autogpt.agent.delegation) --------------------------------------------------------
+    delegate_depth: int = Field(0, ge=0, le=5, description="How deep helper agents may nest: 0 = no delegate "
+                                "tool, 1 = the agent may hand sub-goals to helpers, 2 = they may too, ...")
+    delegate_max: int = Field(3, ge=1, le=50, description="Most helpers one run may start.")
+    delegate_max_steps: int = Field(10, ge=1, description="Most steps of one helper (never more than its parent "
+                                    "has left).")
+
     # --- tools from outside ----------------------------------------------------------------------------
     tools: list[str] = Field(
         default_factory=list, description="More tools: installed plugins by name (`autogpt tools` lists them) or "

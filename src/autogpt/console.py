@@ -38,6 +38,7 @@ LABELS = {
         "question": "The agent asks", "no_input": "No input (stdin is closed): stopping. Use --continuous to run unattended.",
         "mode_continuous": "continuous mode: commands run without approval",
         "mode_manual": "each command waits for your approval",
+        "helper": "helper", "helper_started": "started", "helper_ended": "ended",
     },
     "zh": {
         "thoughts": "思考", "reasoning": "推理", "plan": "计划", "criticism": "自我批评", "speak": "说明",
@@ -47,6 +48,7 @@ LABELS = {
         "paused": "已暂停。按回车继续，输入 n 停止，或输入给智能体的说明",
         "question": "智能体提问", "no_input": "没有输入（标准输入已关闭）：停止。无人值守请使用 --continuous。",
         "mode_continuous": "连续模式：命令无需批准直接执行", "mode_manual": "每条命令都等待你的批准",
+        "helper": "助手", "helper_started": "开始", "helper_ended": "结束",
     },
 }
 STATUS_STYLE = {"finished": "bold green", "interrupted": "yellow", "stopped": "yellow"}
@@ -95,9 +97,31 @@ class RunView:
                 except BrokenPipeError:
                     self.console.on_broken_pipe()
             return
+        if event.depth > 0:  # a helper the run delegated to: one indented line for what matters
+            self._helper(event)
+            return
         handler = getattr(self, f"_on_{event.type}", None)
         if handler:
             handler(event)
+
+    def _helper(self, e: ev.Event) -> None:
+        lead = f"{'  ' * e.depth}↳ {self.label('helper')} {e.run_id[:8]}"
+        if isinstance(e, ev.RunStarted):
+            line = f"{self.label('helper_started')}: {'; '.join(e.goals)} ({e.workspace})"
+        elif isinstance(e, ev.Proposed):
+            args = ", ".join(f"{k}={_clip(v, 80)}" for k, v in (e.command.get("args") or {}).items())
+            line = f"{e.step}. {e.command.get('name', '')}({args})"
+        elif isinstance(e, ev.ToolFinished):
+            first = (e.output.strip().splitlines() or [""])[0][:160]
+            line = f"{self.label('result') if e.ok else self.label('failed')} {'✓' if e.ok else '✗'} {first}"
+        elif isinstance(e, ev.RunFinished):
+            line = f"{self.label('helper_ended')}: {e.status} · {e.steps} {self.label('steps')} · {e.summary[:200]}"
+        elif isinstance(e, ev.Notice):
+            line = e.message[:200]
+        else:
+            return
+        self.stop_spinner()
+        self.console.print(f"[dim]{escape(lead)}[/] {escape(line)}")
 
     def stop_spinner(self) -> None:
         if self._spinner is not None:

@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter
 
 from autogpt.agent.control import Budget, Human
+from autogpt.agent.delegation import KEY as DELEGATION
+from autogpt.agent.delegation import Delegation, agent_tool, delegate_tool
 from autogpt.agent.events import Event, Notice
 from autogpt.agent.loop import LoopOptions, Runner, RunResult, RunState, Task
 from autogpt.agent.prompts import Language, chat_system_prompt, detect_language
@@ -126,6 +128,7 @@ class AutoGPT:
         self._opened: list[Store | LongTermMemory] = []  # what this agent opened itself; close() closes it
         #: ``train()``'s settings (``set_parameter("batch_size", 32)``, ``"learning_rate"``, ``"chunk_size"``, ...)
         self.train_params = TrainParams()
+        self._lineage: tuple[str, int, int] | None = None  # a helper's (parent run, parent step, depth)
         self.task_id: str | None = None  # the stored task of the current or last run
         self._resume_id: str | None = None  # set by resume(): the next run goes on with this task
 
@@ -336,9 +339,10 @@ class AutoGPT:
         held: list[Event] = []  # run_finished waits for the review, so it stays the last event
 
         def deliver(event: Event) -> None:
-            if event.type != "token":
+            own = event.run_id == run_id  # else a helper's (delegated), stored with its own run
+            if event.type != "token" and own:
                 event.seq = store.add_event(run_id, event.to_dict())
-            if event.type == "run_finished":
+            if event.type == "run_finished" and own:
                 store.update_task(run_id, status=event.status)  # type: ignore[attr-defined]
             if on_event is not None:
                 on_event(event)
@@ -362,11 +366,14 @@ class AutoGPT:
         context = ToolContext(workspace=workspace, sandbox=self.sandbox, sandbox_error=self.sandbox_error,
                               settings=self.settings, model=self.model)
         servers, tools = await self._start_mcp(run_id, deliver)
+        delegation = Delegation(self, run_id, budget, deliver, depth=self._lineage[2] if self._lineage else 0)
+        if delegation.can_delegate():
+            tools = tools.extended([delegate_tool()])
         used = lessons.relevant("\n".join(self.goals)) if lessons else []
         known = relevant_hits(memory, "\n".join(self.goals), min_similarity=IN_RUNS) if memory and memory.count() else []
         known_text = render_hits(known, self.settings.memory_prompt_tokens, self.model.count_tokens, cited=False)
         shown = {hit.record.id for hit in known}
-        context.extras.update(memory=memory, run_id=run_id)
+        context.extras.update(memory=memory, run_id=run_id, **{DELEGATION: delegation})
         lang = self._language(*self.goals, self.ai_role)
         self._runner = runner = Runner(task, self.model, tools, workspace, budget, options, run_id=run_id,
                                        lang=lang, human=self.human, emit=emit, context=context, state=state,
@@ -431,6 +438,21 @@ class AutoGPT:
                            message=f"{problem} The run goes on without its tools."))
         return servers, self.tools.extended(servers.tools(taken=[t.name for t in self.tools]))
 
+    # --- sub-agents ----------------------------------------------------------------------------------------
+
+    def as_tool(self, name: str | None = None, description: str | None = None) -> Tool:
+        """This agent as a tool of another: ``boss = AutoGPT(..., tools=[tester.as_tool()])``. A call runs a copy
+        of it on the goal it is given, in a sub-folder of the caller's workspace, within a budget carved from
+        the caller's (see :mod:`autogpt.agent.delegation`)."""
+        return agent_tool(self, name, description)
+
+    def _copy_for_child(self) -> AutoGPT:
+        child = AutoGPT(self.ai_name, self.ai_role, model=self._model or self._model_id, settings=self.settings,
+                        store=self._store, memory=self._memory, sandbox=self._sandbox, checks=self.checks,
+                        language=self.language, mcp_servers=self.mcp_servers[len(self.settings.mcp_servers):])
+        child.tools = self.tools
+        return child
+
     # --- long-term memory in runs ---------------------------------------------------------------------------
 
     def _lesson_book(self, memory: LongTermMemory | None) -> LessonBook | None:
@@ -494,9 +516,12 @@ class AutoGPT:
                 raise AgentStateError(f"Task {task_id} has ended ({record.status}); it cannot be resumed.")
             history = [_STEP.validate_python(step) for step in self.store.history(task_id)]
             return record, history, RunState.model_validate(record.state) if record.state else None
+        options = {"continuous": self.continuous, "max_steps": self.max_steps, "language": self.language,
+                   "model": self._model_id}
+        if self._lineage is not None:  # a helper: its parent's run and step, and how deep it is
+            options.update(zip(("parent_id", "parent_step", "depth"), self._lineage, strict=True))
         record = TaskRecord(input="; ".join(self.goals), name=self.ai_name, role=self.ai_role, goals=self.goals,
-                            options={"continuous": self.continuous, "max_steps": self.max_steps,
-                                     "language": self.language, "model": self._model_id})
+                            options=options)
         record.workspace = str(Path(self.workspace) if self.workspace else self.settings.workspaces_dir / record.task_id)
         return self.store.create_task(record), [], None
 

@@ -16,6 +16,8 @@ class Event:
     run_id: str
     #: The event's number within its run, once the store has it (0 for tokens, which are not stored).
     seq: int = field(default=0, kw_only=True)
+    #: 0 for the run being watched; 1 for a helper it delegated to (``run_id`` is the helper's), 2 for its helper
+    depth: int = field(default=0, kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.type, **asdict(self)}

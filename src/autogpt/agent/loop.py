@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from autogpt import tracing
 from autogpt.agent import planning, prompts
 from autogpt.agent.control import Budget, Decision, Human, parse_decision
 from autogpt.agent.events import (
@@ -183,6 +184,19 @@ class Runner:
         self._pause_requested = True
 
     async def run(self) -> RunResult:
+        """Run to the end, in one trace span (see :mod:`autogpt.tracing`) with the steps inside."""
+        attributes = {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": self.task.name,
+                      "gen_ai.agent.description": self.task.role[:300], "gen_ai.conversation.id": self.run_id,
+                      **tracing.model_attributes(self.model.id)}
+        with tracing.span(f"invoke_agent {self.task.name}", attributes) as span:
+            result = await self._run()
+            span.set_attributes({"autogpt.run.status": result.status, "autogpt.run.steps": result.steps,
+                                 "autogpt.run.tokens": result.tokens})
+            if not result.ok:
+                span.record_error(result.status, result.summary)
+            return result
+
+    async def _run(self) -> RunResult:
         self._emit(RunStarted, name=self.task.name, role=self.task.role, goals=self.task.goals,
                    workspace=str(self.workspace.root), model=self.model.id, language=self.lang,
                    continuous=self.options.continuous)
@@ -195,7 +209,10 @@ class Runner:
                     return self._end(limit)
                 if self._pause_requested and await self._pause() == "stop":
                     return self._end("stopped")
-                if (ended := await self._step(self.budget.steps + 1)) is not None:
+                number = self.budget.steps + 1
+                with tracing.span("autogpt.step", {"autogpt.step.number": number}):
+                    ended = await self._step(number)
+                if ended is not None:
                     return ended
         except asyncio.CancelledError:
             self._end("interrupted")
@@ -341,11 +358,21 @@ class Runner:
 
     async def _complete(self, request: ModelRequest) -> Completion:
         """One model call: within the run's time, charged to the budget, timed on the step's clock."""
-        try:
-            completion = await self._clock.model(asyncio.wait_for(self.model.complete(request),
-                                                                   timeout=self.budget.seconds_left()))
-        except TimeoutError:
-            raise _OutOfTime() from None
+        model = tracing.model_attributes(self.model.id)
+        with tracing.span(f"chat {model['gen_ai.request.model']}", {
+            "gen_ai.operation.name": "chat", **model, "gen_ai.request.temperature": request.params.get("temperature"),
+            "gen_ai.request.max_tokens": request.params.get("max_tokens")}, client=True) as span:
+            try:
+                completion = await self._clock.model(asyncio.wait_for(self.model.complete(request),
+                                                                       timeout=self.budget.seconds_left()))
+            except TimeoutError:
+                span.record_error("timeout", "The run's time ran out during the model call.")
+                raise _OutOfTime() from None
+            span.set_attributes({"gen_ai.usage.input_tokens": completion.usage.prompt_tokens,
+                                 "gen_ai.usage.output_tokens": completion.usage.completion_tokens,
+                                 "gen_ai.response.model": completion.model or None,
+                                 "gen_ai.response.finish_reasons": [completion.finish_reason]
+                                 if completion.finish_reason else None})
         completion.cost = completion.cost or self.model.cost_of(completion.usage)
         self.budget.charge(completion)
         return completion
@@ -405,17 +432,22 @@ class Runner:
         started, before = time.perf_counter(), self.workspace.snapshot()
         crash: ToolCrashedError | None = None
         untrusted = False
-        try:
-            tool = self._tool(command.name)
-            untrusted = tool.untrusted
-            output, ok = await self._clock.tool(tool.call(command.args, self._context)), True
-        except ToolUnavailableError as exc:
-            output, ok = str(exc), False
-            self._withdrawn |= {command.name, *exc.also}
-        except ToolError as exc:
-            output, ok = str(exc), False
-        except ToolCrashedError as exc:
-            output, ok, crash = str(exc), False, exc
+        with tracing.span(f"execute_tool {command.name}", {"gen_ai.operation.name": "execute_tool",
+                                                            "gen_ai.tool.name": command.name,
+                                                            "gen_ai.tool.type": "function"}) as span:
+            try:
+                tool = self._tool(command.name)
+                untrusted = tool.untrusted
+                output, ok = await self._clock.tool(tool.call(command.args, self._context)), True
+            except ToolUnavailableError as exc:
+                output, ok = str(exc), False
+                self._withdrawn |= {command.name, *exc.also}
+            except ToolError as exc:
+                output, ok = str(exc), False
+            except ToolCrashedError as exc:
+                output, ok, crash = str(exc), False, exc
+            if not ok:
+                span.record_error(type(crash).__name__ if crash else "tool_error", output)
         changed = self.workspace.changed_since(before)
         output = truncate_observation(output, self.options.max_observation_tokens, self.lang)
         notes = self.checks.after(number, command.name, command.args, ok, output, changed, self._acts())

@@ -46,6 +46,7 @@ from autogpt.server.tasks import ConflictError, ModelFactory, TaskManager, artif
 from autogpt.store.base import ArtifactRecord, ProtocolStep
 from autogpt.store.sqlite import SQLiteStore
 from autogpt.tools.workspace import Workspace
+from autogpt.tracing import TraceContextMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -344,6 +345,7 @@ def create_app(settings: Settings, *, model_factory: ModelFactory | None = None,
 
     app = FastAPI(title="autogpt", version="1", lifespan=lifespan, docs_url="/docs", redoc_url=None)
     app.state.manager, app.state.store = manager, store
+    app.add_middleware(TraceContextMiddleware)  # a request's traceparent: the runs it starts join the caller's trace
     app.add_middleware(
         RequestGuard, token=token, allowed_hosts=allowed_hosts or [], max_body=MAX_BODY, max_upload=MAX_UPLOAD,
         is_upload=lambda method, path: method == "POST" and bool(UPLOAD_PATH.match(path)),

@@ -19,7 +19,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.transport_security import TransportSecuritySettings
 
-from autogpt import __version__
+from autogpt._version import __version__
 from autogpt.config import Settings
 from autogpt.errors import AutoGPTError, MemoryUnavailableError
 from autogpt.memory import create_memory

@@ -130,11 +130,12 @@ class Session:
                               result={**(record.result or {}), "summary": summary, "error": summary})
 
     def _on_event(self, event: Event) -> None:
-        if isinstance(event, ToolFinished):
+        own = event.depth == 0  # else a helper's: streamed too (with its run_id and depth), not this task's
+        if isinstance(event, ToolFinished) and own:
             self.actions.append(printable({"name": event.name, "ok": event.ok, "result": event.output}))
         data = printable(event.to_dict())  # a model's lone surrogate cannot go out as UTF-8 JSON
-        self._broadcast(event.seq, event.type, data)
-        if event.type == "step_finished":
+        self._broadcast(event.seq if own else 0, event.type, data)
+        if event.type == "step_finished" and own:
             self.manager.sync_artifacts(self.task_id)
         if event.type in ("run_started", "proposed", "step_finished", "run_finished"):
             self.publish_task()
@@ -337,7 +338,26 @@ class TaskManager:
                         "command": pending["reply"]["command"]} if pending and record.status == "waiting" else None,
             "steps": state.get("steps", 0), "tokens": state.get("tokens", 0), "cost": state.get("cost", 0.0),
             "summary": result.get("summary"),
+            "parent_id": record.options.get("parent_id"), "children": self.children_json(record.task_id),
         })
+
+    def children_json(self, task_id: str, depth: int = 0) -> list[dict[str, Any]]:
+        """The helpers a task delegated to, nested (their helpers inside), each with its steps in short."""
+        if depth > 5:
+            return []
+        out = []
+        for child in self.store.children(task_id):
+            steps = []
+            for step in self.store.history(child.task_id):
+                if step.get("kind") == "action":
+                    command = step["reply"]["command"]
+                    steps.append({"number": step["number"], "command": command["name"], "ok": step.get("ok", True),
+                                  "observation": " ".join(str(step.get("observation", "")).split())[:300]})
+            out.append({"task_id": child.task_id, "name": child.name, "role": child.role, "goals": child.goals,
+                        "status": child.status, "parent_step": child.options.get("parent_step"),
+                        "summary": (child.result or {}).get("summary"), "workspace": child.workspace,
+                        "steps": steps, "children": self.children_json(child.task_id, depth + 1)})
+        return out
 
 
 def artifact_json(a: ArtifactRecord) -> dict[str, Any]:

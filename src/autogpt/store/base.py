@@ -98,6 +98,9 @@ class Store(Protocol):
     def list_tasks(self, page: int = 1, page_size: int = 20) -> tuple[list[TaskRecord], int]:
         """Newest first; returns one page and the total count."""
         ...
+    def children(self, task_id: str) -> list[TaskRecord]:
+        """The helper runs the task delegated to (``options.parent_id``), oldest first."""
+        ...
     def update_task(self, task_id: str, **fields: Any) -> None: ...
 
     def record_step(self, task_id: str, number: int, step: dict[str, Any], state: dict[str, Any]) -> None:

@@ -143,6 +143,11 @@ class SQLiteStore:
                            (page_size, (page - 1) * page_size))
         return [self._task(r) for r in rows], total
 
+    def children(self, task_id: str) -> list[TaskRecord]:
+        rows = self._query("SELECT * FROM tasks WHERE json_extract(options, '$.parent_id') = ? "
+                           "ORDER BY created_at, task_id", (task_id,))
+        return [self._task(r) for r in rows]
+
     def update_task(self, task_id: str, **fields: Any) -> None:
         allowed = set(TaskRecord.model_fields) - {"task_id", "created_at", "modified_at"}
         if unknown := set(fields) - allowed:

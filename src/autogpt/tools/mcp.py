@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Iterable
 from typing import Any
 
+from autogpt._version import __version__
 from autogpt.config import MCPServerConfig
 from autogpt.errors import ConfigError, MCPServerError, ToolArgumentError, ToolError, ToolUnavailableError
 from autogpt.tools.registry import Tool, ToolContext, _strip_titles
@@ -77,7 +78,7 @@ class MCPConnection:
 
         try:
             async with Client(self._transport(), read_timeout_seconds=self.config.timeout,
-                              client_info=Implementation(name="autogpt", version="0.1.0")) as client:
+                              client_info=Implementation(name="autogpt", version=__version__)) as client:
                 self.listed = await _list_tools(client)
                 self.instructions = client.instructions or ""
                 self._client = client

@@ -342,6 +342,11 @@
       scheduleRender();
       return;
     }
+    if (data.depth > 0) {
+      // A helper the task delegated to: its steps reach the page with the task (task.children), not here.
+      if (type === "run_finished" || type === "step_finished") refreshTask(true);
+      return;
+    }
     const ev = { ...data, type };
     switch (type) {
       case "status":
@@ -600,7 +605,8 @@
     const els = items.map((item) => {
       const state = item.kind === "step" ? stepState(item.s) : null;
       const fb = item.kind === "step" ? S.feedback[`${S.taskId}:${item.s.n}`] : null;
-      const sig = JSON.stringify([S.lang, item, state, fb]);
+      const helpers = item.kind === "step" ? helpersOf(item.s.n) : null;
+      const sig = JSON.stringify([S.lang, item, state, fb, helpers]);
       const cached = entryCache.get(item.key);
       if (cached && cached.sig === sig) return cached.el;
       const el = item.kind === "step" ? stepEntry(item.s, state, fb) : runEntry(item);
@@ -643,6 +649,7 @@
       body.push(h("div", { class: "feedback-given" }, h("span", { class: "label" }, t("yourFeedback")), h("p", null, feedback)));
     }
     if (s.result) body.push(resultBlock(s.result, `out-${s.n}`));
+    for (const child of helpersOf(s.n)) body.push(helperBlock(child));
     return h("li", { class: `entry step st-${stateClass}`, "data-testid": "timeline-entry", "data-kind": "step",
       "data-step": s.n, "data-state": stateClass },
     h("div", { class: "entry-head" },
@@ -650,6 +657,28 @@
       s.command && s.command.name ? h("code", { class: "cmd-pill" }, s.command.name) : null,
       stateLabel ? h("span", { class: `tag ${stateClass}` }, stateLabel) : null),
     body);
+  }
+
+  /** The helper runs a step delegated to (the task's children whose parent_step is that step). */
+  function helpersOf(n, children) {
+    const list = children || (S.task && S.task.children) || [];
+    return list.filter((c) => c.parent_step === n);
+  }
+
+  /** A helper run, nested in the step that started it: its goal, status, steps (and their helpers), result. */
+  function helperBlock(child) {
+    const steps = (child.steps || []).map((st) => h("li", { class: `helper-step ${st.ok ? "ok" : "failed"}` },
+      h("span", { class: "step-no" }, t("step", { n: st.number })),
+      h("code", { class: "cmd-pill" }, st.command),
+      h("span", { class: "muted" }, ` ${st.ok ? "✓" : "✗"} ${(st.observation || "").slice(0, 140)}`),
+      ...helpersOf(st.number, child.children).map(helperBlock)));
+    return h("div", { class: "helper", "data-testid": "helper", "data-status": child.status },
+      h("div", { class: "helper-head" },
+        h("strong", null, `↳ ${t("helper", { name: child.name })}`),
+        h("span", { class: `tag ${child.status === "finished" ? "ok" : "muted"}` }, statusText(child.status)),
+        h("span", { class: "muted" }, ` ${(child.goals || []).join("; ")}`)),
+      h("ol", { class: "helper-steps" }, steps),
+      child.summary ? h("p", { class: "run-summary" }, `${t("helperResult")}: ${child.summary}`) : null);
   }
 
   function isLong(text) {
