@@ -149,3 +149,26 @@ def test_seed_002_trains_on_a_document_and_answers_in_chinese_citing_it(tmp_path
     answer = agent.generate_response("退货期限是多少天？")
     assert "45" in answer, answer  # the document's number, not a common one (7 or 30)
     assert "[faq.md #1]" in answer, answer  # cited (by the model, or the sources line)
+
+
+def test_the_embedded_model_uses_an_mcp_servers_tool(settings, tmp_path):
+    """The README's MCP example, as a user runs it: the shipped notes server started with --mcp, and a fact
+    only its notes hold."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "AUTOGPT_DATA_DIR": str(settings.data_dir), "AUTOGPT_SEED": "7", "AUTOGPT_LESSONS": "false"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "autogpt", "run", "--mcp", "python examples/mcp/notes_server.py", "--continuous",
+         "--json", "--max-steps", "6", "-w", str(tmp_path / "ws"),
+         "--goal", "Look up the office Wi-Fi password in the team's notes and write only the password to wifi.txt"],
+        capture_output=True, text=True, env=env, cwd=root, timeout=900, stdin=subprocess.DEVNULL)
+    events = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    used = [e["name"] for e in events if e["type"] == "tool_finished"]
+    assert {"search_notes", "read_note"} & set(used), (used, proc.stderr[-2000:])
+    assert proc.returncode == 0, (used, events[-1] if events else proc.stderr[-2000:])
+    assert "kelp-42-anchor" in (tmp_path / "ws" / "wifi.txt").read_text()

@@ -240,3 +240,23 @@ def test_cli_mcp_list():
     assert proc.returncode == 2 and "No MCP servers" in proc.stderr
     proc = cli("run", "--mcp", "  ", "-g", "x", "--continuous")
     assert proc.returncode == 2 and "--mcp" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_server_tasks_get_the_configured_servers_tools(tmp_path):
+    from autogpt.server.tasks import TaskManager
+    from autogpt.store.sqlite import SQLiteStore
+
+    settings = Settings.load(data_dir=tmp_path / "data", mcp_servers=[NOTES])
+    store = SQLiteStore(settings.store_path)
+    model = ScriptedModel([reply("read_note", title="office wifi"), reply("finish", reason="Found it.")])
+    manager = TaskManager(settings, store, model_factory=lambda record: model)
+
+    async def go():
+        record = manager.create("Find the Wi-Fi password", {"continuous": True})
+        await manager.sessions[record.task_id].job
+        return store.get_task(record.task_id), store.history(record.task_id)
+
+    record, history = asyncio.run(go())
+    store.close()
+    assert record.status == "finished"
+    assert "kelp-42-anchor" in history[0]["observation"] and history[0]["untrusted"]
