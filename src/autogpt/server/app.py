@@ -43,8 +43,8 @@ from autogpt.config import Settings
 from autogpt.errors import AutoGPTError, ConfigError, ModelUnavailableError, NotFoundError, WorkspacePathError
 from autogpt.server.security import CSRF_HEADER, CSRF_VALUE, LOOPBACK_HOSTS, RequestGuard, error_response
 from autogpt.server.tasks import ConflictError, ModelFactory, TaskManager, artifact_json
+from autogpt.store import create_store
 from autogpt.store.base import ArtifactRecord, ProtocolStep
-from autogpt.store.sqlite import SQLiteStore
 from autogpt.tools.workspace import Workspace
 from autogpt.tracing import TraceContextMiddleware
 
@@ -332,7 +332,7 @@ def create_app(settings: Settings, *, model_factory: ModelFactory | None = None,
     (default: the configured model, shared). ``allowed_hosts``: more names the ``Host`` header may carry (and
     web pages at ``http(s)://`` those names may call the API), beside localhost, 127.0.0.1, [::1] and the
     address the server is reached at; ``name`` or ``name:port``."""
-    store = SQLiteStore(settings.data_dir / "autogpt.db")
+    store = create_store(settings)
     manager = TaskManager(settings, store, model_factory)
 
     @asynccontextmanager

@@ -24,8 +24,8 @@ from autogpt.config import Settings
 from autogpt.errors import AutoGPTError, MemoryUnavailableError
 from autogpt.memory import create_memory
 from autogpt.server.tasks import TaskManager
+from autogpt.store import create_store
 from autogpt.store.base import Store
-from autogpt.store.sqlite import SQLiteStore
 from autogpt.tools.workspace import Workspace
 
 #: Characters of a step's observation (and of a fetched file) returned at most.
@@ -38,7 +38,7 @@ INSTRUCTIONS = ("autogpt runs autonomous agents: start_goal gives an agent goals
 def build_mcp_server(settings: Settings, *, store: Store | None = None, manager: TaskManager | None = None,
                      http_port: int | None = None) -> MCPServer:
     """The MCP server over ``settings``' store (or ``store``/``manager``, e.g. a test's scripted models)."""
-    store = store or (manager.store if manager else SQLiteStore(settings.store_path))
+    store = store or (manager.store if manager else create_store(settings))
     manager = manager or TaskManager(settings, store)
     security = None
     if http_port is not None:  # DNS rebinding: only requests for this machine, from pages of this machine

@@ -6,12 +6,18 @@ the state, so a run killed at any moment resumes from its last completed step. *
 Agent Protocol's steps (one per ``POST .../steps``), *artifacts* the files a task produced or was given, and
 *events* what the run reported (thoughts, tool calls, results) for live views and replays.
 
-:class:`~autogpt.store.sqlite.SQLiteStore` is the implementation that ships; a PostgreSQL one for several
-servers implements the same :class:`Store` protocol.
+:class:`~autogpt.store.sqlite.SQLiteStore` keeps them in one file, and
+:class:`~autogpt.store.postgres.PostgresStore` in PostgreSQL, for several servers sharing their runs. Both
+implement the :class:`Store` protocol (:func:`autogpt.store.create_store` picks one).
+
+*Leases* say which worker runs a task, so that several server processes on one database never run the same
+task twice, and a dead worker's task is taken up again once its lease expires: a worker claims a task for a
+few seconds (:meth:`Store.claim`), renews the lease while it runs, and releases it when done.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -21,10 +27,37 @@ from pydantic import BaseModel, Field
 #: Task statuses: ``created`` (no step yet), ``running``, ``waiting`` (for a human's approval), or how the
 #: run ended (see :data:`autogpt.agent.loop.STATUSES`).
 ACTIVE = ("created", "running", "waiting")
+#: What a worker may take up: the active statuses, and ``interrupted`` (a run whose process stopped).
+RESUMABLE = (*ACTIVE, "interrupted")
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_OR_NUL = re.compile("[\ud800-\udfff\x00]")
 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def storable_text(text: str, *, nul: bool = False) -> str:
+    """``text`` with each lone surrogate (a model's ``"\\udcff"``, a file name that is not UTF-8), and with
+    ``nul`` each NUL character, written out as printable text (``\\udcff``, ``\\u0000``): neither can be
+    stored as UTF-8 text (PostgreSQL refuses NUL in text and JSONB)."""
+    pattern = _SURROGATE_OR_NUL if nul else _SURROGATE
+    if pattern.search(text) is None:
+        return text
+    return pattern.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def storable(value: Any, *, nul: bool = False) -> Any:
+    """``value`` (JSON-like: dicts, lists, text) with :func:`storable_text` applied to every text in it, keys
+    included."""
+    if isinstance(value, str):
+        return storable_text(value, nul=nul)
+    if isinstance(value, list | tuple):
+        return [storable(v, nul=nul) for v in value]
+    if isinstance(value, dict):
+        return {storable(k, nul=nul): storable(v, nul=nul) for k, v in value.items()}
+    return value
 
 
 def new_id() -> str:
@@ -54,7 +87,7 @@ class TaskRecord(BaseModel):
     @property
     def resumable(self) -> bool:
         """Not ended: active, or interrupted (Ctrl-C, a server shut down) and able to go on."""
-        return self.status in ACTIVE or self.status == "interrupted"
+        return self.status in RESUMABLE
 
 
 class ProtocolStep(BaseModel):
@@ -125,5 +158,25 @@ class Store(Protocol):
         """Append an event; returns its sequence number (1, 2, ...) within the task."""
         ...
     def events(self, task_id: str, after: int = 0) -> list[tuple[int, dict[str, Any]]]: ...
+
+    def claim(self, task_id: str, worker: str, ttl_seconds: float) -> bool:
+        """Take the task's lease for ``ttl_seconds`` if nobody holds an unexpired one, or ``worker`` already
+        does; True when ``worker`` holds it now. Atomic: of several workers claiming at once, one gets it.
+        :class:`~autogpt.errors.NotFoundError` for an unknown task."""
+        ...
+    def renew(self, task_id: str, worker: str, ttl_seconds: float) -> bool:
+        """Extend ``worker``'s lease to ``ttl_seconds`` from now; False (nothing changed) when it no longer
+        holds it: released, or expired and claimed by another. NotFoundError for an unknown task."""
+        ...
+    def release(self, task_id: str, worker: str) -> None:
+        """Give the lease up, if ``worker`` holds it (nothing happens otherwise, nor for an unknown task)."""
+        ...
+    def lease(self, task_id: str) -> tuple[str, datetime] | None:
+        """Who holds the task's lease and until when (UTC); None when it is free or expired."""
+        ...
+    def claimable(self, limit: int = 100) -> list[TaskRecord]:
+        """Tasks a worker may take up: resumable (:data:`RESUMABLE`), continuous (``options.continuous`` is
+        true) and with no unexpired lease; oldest first."""
+        ...
 
     def close(self) -> None: ...

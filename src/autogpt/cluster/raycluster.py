@@ -1,0 +1,226 @@
+"""Ray as the execution engine (the ``ray`` extra): each task runs on a worker of a Ray cluster.
+
+    executor = RayExecutor(settings)              # RAY_ADDRESS, or a local cluster on this machine
+    lines = executor.run(task_ids, on_result=print)
+
+* A worker is a Ray actor that loads its model once and runs one task at a time; as many workers are started
+  as the cluster has room for, by what each model needs (:func:`task_resources`: the embedded models ask for
+  CPU cores and memory, API and scripted models for a quarter of a core).
+* Workers read and write the same run store as the driver (the SQLite file on one machine; the PostgreSQL
+  store across machines), so a task whose worker dies is given to another worker and goes on from its last
+  stored step: no completed step is lost or run again. A task is retried at most ``retries`` times.
+* Settings travel with the work (API keys included, inside the cluster's own connections).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from autogpt.cluster.jobs import ModelFactory, model_for, open_memory, result_line, run_task
+from autogpt.config import Settings
+from autogpt.errors import ConfigError
+from autogpt.llm.base import Model
+from autogpt.llm.registry import runs_in_process
+from autogpt.store import create_store
+
+#: Seconds a worker's hold on a task lasts unless renewed (it renews while it runs the task).
+LEASE_SECONDS = 60.0
+#: CPU cores and memory (bytes) an embedded model's task asks for, by model id.
+EMBEDDED = {"qwen2.5-coder-1.5b": 2.5e9, "qwen2.5-coder-0.5b": 1.2e9}
+LIGHT_CPUS = 0.25
+
+
+def require_ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError("Running on Ray needs the ray extra: pip install 'autogpt[ray]'.") from None
+    return ray
+
+
+def task_resources(model_id: str, settings: Settings) -> dict[str, float]:
+    """What one task of this model asks the cluster for: ``num_cpus`` and, for local models, ``memory``."""
+    if runs_in_process(model_id):  # llama.cpp in the worker's process
+        return {"num_cpus": float(settings.n_threads or 2), "memory": EMBEDDED.get(model_id, 3e9)}
+    return {"num_cpus": LIGHT_CPUS}
+
+
+class _Worker:
+    """A Ray actor (see :meth:`RayExecutor._start_worker`): one model per model id, one memory, one store.
+
+    It holds a task's lease while running it (renewed every third of :data:`LEASE_SECONDS`), so no other
+    process sharing the store runs the task too; a dead worker's lease is released by the driver, or expires."""
+
+    def __init__(self, values: dict[str, Any], model_factory: ModelFactory | None, worker_id: str) -> None:
+        self.settings = Settings.load(**values)
+        self.store = create_store(self.settings)
+        self.memory = open_memory(self.settings)
+        self.model_factory, self.id = model_factory, worker_id
+        self.models: dict[str, Model] = {}
+
+    async def run(self, task_id: str) -> dict[str, Any]:
+        if not self.store.claim(task_id, self.id, LEASE_SECONDS):
+            holder = self.store.lease(task_id)
+            return {**result_line(self.store.get_task(task_id)), "worker": os.getpid(),
+                    "error": f"another worker ({holder[0] if holder else '?'}) is running it"}
+        renewing = asyncio.create_task(self._renew(task_id))
+        try:
+            record = self.store.get_task(task_id)
+            model = self.model_factory(record) if self.model_factory else model_for(record, self.settings,
+                                                                                       self.models)
+            line = await run_task(task_id, self.settings, self.store, model, self.memory)
+        finally:
+            renewing.cancel()
+            self.store.release(task_id, self.id)
+        return {**line, "worker": os.getpid()}
+
+    async def _renew(self, task_id: str) -> None:
+        while True:
+            await asyncio.sleep(LEASE_SECONDS / 3)
+            self.store.renew(task_id, self.id, LEASE_SECONDS)
+
+
+class RayExecutor:
+    """Runs stored tasks on a Ray cluster, workers replaced and tasks retried when a worker dies."""
+
+    def __init__(self, settings: Settings, *, address: str | None = None, workers: int | None = None,
+                 model_factory: ModelFactory | None = None, retries: int = 2, num_cpus: int | None = None) -> None:
+        self.ray = require_ray()
+        self.settings, self.model_factory, self.retries = settings, model_factory, retries
+        address = address or os.environ.get("RAY_ADDRESS") or None
+        self._started = not self.ray.is_initialized()
+        if self._started:
+            self.ray.init(address=address, num_cpus=None if address else num_cpus, include_dashboard=False,
+                          logging_level="warning", configure_logging=True)
+        resources = task_resources(settings.model, settings)
+        self.options = {k: v for k, v in resources.items()}
+        room = self.ray.cluster_resources().get("CPU", 1.0) / resources["num_cpus"]
+        self.size = workers or max(1, int(room))
+        self.workers: list[Any] = []
+        self._ids: dict[Any, str] = {}  # each worker's name in the store's leases
+        self.store = create_store(settings)
+
+    def _start_worker(self) -> Any:
+        actor = self.ray.remote(max_concurrency=1, max_restarts=0, **self.options)(_Worker)
+        worker_id = f"ray-{socket.gethostname()}-{os.getpid()}-{len(self._ids) + 1}"
+        worker = actor.remote(self.settings.model_dump(), self.model_factory, worker_id)
+        self.workers.append(worker)
+        self._ids[worker] = worker_id
+        return worker
+
+    def run(self, task_ids: list[str], on_result: Callable[[dict[str, Any]], None] = lambda line: None
+            ) -> list[dict[str, Any]]:
+        """Run every task to its end; one result line per task, in the order given."""
+        ray = self.ray
+        queue, free = deque(task_ids), list(self.workers)
+        running: dict[Any, tuple[str, Any]] = {}
+        tries: dict[str, int] = {}
+        lines: dict[str, dict[str, Any]] = {}
+        while queue or running:
+            while queue and len(running) < self.size:
+                task_id = queue.popleft()
+                worker = free.pop() if free else self._start_worker()
+                running[worker.run.remote(task_id)] = (task_id, worker)
+            done, _ = ray.wait(list(running), num_returns=1)
+            for ref in done:
+                task_id, worker = running.pop(ref)
+                try:
+                    lines[task_id] = ray.get(ref)
+                except ray.exceptions.RayActorError:  # the worker died (killed, out of memory, its machine gone)
+                    self.workers.remove(worker)
+                    self.store.release(task_id, self._ids[worker])  # its lease: free for the next worker now
+                    tries[task_id] = tries.get(task_id, 0) + 1
+                    if tries[task_id] <= self.retries:
+                        queue.appendleft(task_id)  # another worker goes on from its last stored step
+                        continue
+                    lines[task_id] = self._failed(task_id, f"its worker died {tries[task_id]} times")
+                except ray.exceptions.RayTaskError as exc:  # our code raised in the worker: a bug, said plainly
+                    free.append(worker)
+                    lines[task_id] = self._failed(task_id, str(exc.cause if exc.cause else exc).splitlines()[0])
+                else:
+                    free.append(worker)
+                on_result(lines[task_id])
+        return [lines[task_id] for task_id in task_ids]
+
+    def _failed(self, task_id: str, why: str) -> dict[str, Any]:
+        return {**result_line(self.store.get_task(task_id)), "error": why}
+
+    def shutdown(self) -> None:
+        for worker in self.workers:
+            self.ray.kill(worker)
+        self.workers.clear()
+        self.store.close()
+        if self._started:
+            self.ray.shutdown()
+
+
+class _BenchWorker:
+    """A Ray actor running benchmark attempts with its model loaded once (it is also the attempts' judge)."""
+
+    def __init__(self, values: dict[str, Any], max_steps: int) -> None:
+        from autogpt.llm.registry import create_model
+
+        self.settings, self.max_steps = Settings.load(**values), max_steps
+        self.model = create_model(self.settings.model, self.settings)
+
+    async def attempt(self, challenge: Any, workspace: Any, attempt: int) -> Any:
+        from autogpt.bench.runner import run_attempt
+
+        local = runs_in_process(self.settings.model)  # an API model is made per attempt, a local one shared
+        return await run_attempt(challenge, workspace, settings=self.settings, attempt=attempt,
+                                 model_factory=(lambda c: self.model) if local else None,
+                                 judge=self.model, max_steps=self.max_steps)
+
+
+class RayBench:
+    """``autogpt bench --ray``: the attempts spread over a cluster's workers (``run_suite(attempt_runner=...)``);
+    an attempt whose worker died is run again on a new one, once."""
+
+    def __init__(self, settings: Settings, *, max_steps: int, address: str | None = None,
+                 workers: int | None = None) -> None:
+        self.ray = require_ray()
+        address = address or os.environ.get("RAY_ADDRESS") or None
+        self._started = not self.ray.is_initialized()
+        if self._started:
+            self.ray.init(address=address, include_dashboard=False, logging_level="warning")
+        self.settings, self.max_steps = settings, max_steps
+        self.options = task_resources(settings.model, settings)
+        self.size = workers or max(1, int(self.ray.cluster_resources().get("CPU", 1.0) / self.options["num_cpus"]))
+        self._idle: list[Any] = []
+        self._all: list[Any] = []
+
+    def _worker(self) -> Any:
+        if self._idle:
+            return self._idle.pop()
+        actor = self.ray.remote(max_concurrency=1, max_restarts=0, **self.options)(_BenchWorker)
+        worker = actor.remote(self.settings.model_dump(), self.max_steps)
+        self._all.append(worker)
+        return worker
+
+    async def __call__(self, challenge: Any, workspace: Any, attempt: int) -> Any:
+        for last in (False, True):
+            worker = self._worker()
+            try:
+                result = await worker.attempt.remote(challenge, workspace, attempt)
+            except self.ray.exceptions.RayActorError:
+                self._all.remove(worker)
+                if last:
+                    raise
+                continue
+            self._idle.append(worker)
+            return result
+        raise AssertionError("unreachable")
+
+    def shutdown(self) -> None:
+        for worker in self._all:
+            self.ray.kill(worker)
+        if self._started:
+            self.ray.shutdown()
+
+
+__all__ = ["RayBench", "RayExecutor", "require_ray", "task_resources"]
