@@ -337,9 +337,13 @@ def create_app(settings: Settings, *, model_factory: ModelFactory | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        watcher = None
         if resume:
             manager.resume_continuous()
+            watcher = asyncio.create_task(manager.watch_abandoned())  # another server's, once it is gone
         yield
+        if watcher is not None:
+            watcher.cancel()
         await manager.shutdown()
         store.close()
 

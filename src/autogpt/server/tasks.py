@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+import os
+import secrets
+import socket
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from autogpt.agent.agent import AutoGPT
@@ -27,6 +30,8 @@ from autogpt.store.base import ArtifactRecord, ProtocolStep, Store, TaskRecord
 from autogpt.tools.workspace import Workspace
 
 log = logging.getLogger(__name__)
+#: Seconds a server's hold on a running task lasts unless renewed (it renews every third of it).
+LEASE_SECONDS = 30.0
 
 ModelFactory = Callable[[TaskRecord], Model]
 Listener = asyncio.Queue[tuple[int, str, dict[str, Any]]]
@@ -93,9 +98,14 @@ class Session:
     def start(self) -> None:
         if self.running:
             return
-        record = self.manager.store.get_task(self.task_id)
+        store = self.manager.store
+        record = store.get_task(self.task_id)
         if not record.resumable:
             raise ConflictError(f"Task {self.task_id} has ended ({record.status}).")
+        if not self.manager.claim(self.task_id):  # one runner per task
+            holder = store.lease(self.task_id)
+            raise ConflictError(f"Task {self.task_id} is running in another server ({holder[0] if holder else '?'}); "
+                                "ask that one, or wait until it lets go.")
         self.stopping = False
         options = record.options
         self.agent = AutoGPT(
@@ -109,6 +119,7 @@ class Session:
 
     async def _run(self, record: TaskRecord) -> None:
         assert self.agent is not None
+        renewing = asyncio.create_task(self._renew())
         try:
             await self.agent.arun(on_event=self._on_event, task_id=record.task_id)
         except Exception as exc:  # a bug, not the model's fault: the task must still end, not stay "running"
@@ -116,10 +127,20 @@ class Session:
             with contextlib.suppress(Exception):
                 self._end_with_error(exc)
         finally:
+            renewing.cancel()
+            with contextlib.suppress(Exception):
+                self.manager.store.release(self.task_id, self.manager.worker_id)
             with contextlib.suppress(Exception):  # whatever happened, the client's step must return
                 self.manager.sync_artifacts(self.task_id)
                 self.publish_task()
             self.turn.set()
+
+    async def _renew(self) -> None:
+        """Keep the task's lease while it runs here (waiting for approval included)."""
+        while True:
+            await asyncio.sleep(LEASE_SECONDS / 3)
+            with contextlib.suppress(Exception):  # a store hiccup: the next renewal tries again
+                self.manager.store.renew(self.task_id, self.manager.worker_id, LEASE_SECONDS)
 
     def _end_with_error(self, exc: Exception) -> None:
         store = self.manager.store
@@ -170,8 +191,13 @@ class Session:
 
 
 class TaskManager:
+    """The tasks of one server process. Several servers may share one store (PostgreSQL): a task runs where its
+    lease is held, and a continuous task whose server died is taken up by another once the lease expires."""
+
     def __init__(self, settings: Settings, store: Store, model_factory: ModelFactory | None = None) -> None:
         self.settings, self.store = settings, store
+        #: this server's name in the store's leases: ``serve:HOST:PID:RANDOM``
+        self.worker_id = f"serve:{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self._memory: LongTermMemory | None = None
         self._model_factory = model_factory
         self._shared_model: Model | None = None
@@ -303,19 +329,47 @@ class TaskManager:
                 self.store.add_artifact(ArtifactRecord(task_id=task_id, file_name=name, relative_path=folder))
                 known.add(path)
 
-    def resume_continuous(self) -> None:
-        """At start-up: continuous tasks that were running when the server stopped go on."""
+    def claim(self, task_id: str) -> bool:
+        """Take the task's lease; a lease of a server on this machine whose process is gone (killed) is taken
+        over at once instead of waiting for it to expire."""
+        if self.store.claim(task_id, self.worker_id, LEASE_SECONDS):
+            return True
+        holder = self.store.lease(task_id)
+        if holder is None or not _gone(holder[0]):
+            return False
+        self.store.release(task_id, holder[0])
+        return self.store.claim(task_id, self.worker_id, LEASE_SECONDS)
+
+    def resume_continuous(self, records: Iterable[TaskRecord] | None = None) -> int:
+        """Continuous server tasks that nobody runs go on here: at start-up every such task whose lease is free
+        or whose server on this machine is gone; later (``records``: :meth:`watch_abandoned`) those whose lease
+        expired. CLI and batch runs are left alone. How many were taken up."""
+        taken = 0
+        for record in self._all_tasks() if records is None else records:
+            if record.resumable and record.status != "created" and record.options.get("continuous") \
+                    and record.options.get("origin") == "server":
+                with contextlib.suppress(ConflictError, NotFoundError):
+                    session = self.session(record.task_id)
+                    if not session.running:
+                        session.start()
+                        taken += 1
+        return taken
+
+    def _all_tasks(self) -> Iterator[TaskRecord]:
         page = 1
         while True:
             tasks, total = self.store.list_tasks(page, 100)
-            for record in tasks:
-                if record.resumable and record.status != "created" and record.options.get("continuous") \
-                        and record.options.get("origin") == "server":  # not runs started from the CLI
-                    with contextlib.suppress(ConflictError, NotFoundError):
-                        self.session(record.task_id).start()
+            yield from tasks
             if page * 100 >= total:
-                break
+                return
             page += 1
+
+    async def watch_abandoned(self) -> None:
+        """While the server runs: take up the continuous tasks of servers that died (their lease expired)."""
+        while True:
+            await asyncio.sleep(LEASE_SECONDS / 2)
+            with contextlib.suppress(Exception):  # a store hiccup: try again next time
+                self.resume_continuous(self.store.claimable(limit=100))
 
     async def shutdown(self) -> None:
         jobs = [s.job for s in self.sessions.values() if s.job is not None and not s.job.done()]
@@ -358,6 +412,20 @@ class TaskManager:
                         "summary": (child.result or {}).get("summary"), "workspace": child.workspace,
                         "steps": steps, "children": self.children_json(child.task_id, depth + 1)})
         return out
+
+
+def _gone(worker_id: str) -> bool:
+    """Whether a ``serve:HOST:PID:...`` lease holder is a process of this machine that no longer runs."""
+    parts = worker_id.split(":")
+    if len(parts) != 4 or parts[0] != "serve" or parts[1] != socket.gethostname() or not parts[2].isdigit():
+        return False
+    try:
+        os.kill(int(parts[2]), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists (owned by another user)
+        return False
+    return False
 
 
 def artifact_json(a: ArtifactRecord) -> dict[str, Any]:
