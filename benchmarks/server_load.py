@@ -1,12 +1,13 @@
 """Many tasks at once through the HTTP API: do slow model calls block each other?
 
-    .venv/bin/python benchmarks/server_load.py [--tasks 100] [--delay 1.0] [--steps 3]
+    .venv/bin/python benchmarks/server_load.py [--tasks 100] [--delay 1.0] [--steps 3] [--servers 2 --store URL]
 
 Starts the server (uvicorn, 127.0.0.1) with a ScriptedModel per task that waits ``--delay`` seconds before
 each reply, then drives every task at once like an Agent Protocol client: create it, then POST steps
 (approving each proposal) until ``is_last``. Prints the wall time against the ideal (every task in parallel:
 ``(steps + 1) × delay``, one extra think for the first proposal), the p50/p95 latency of a POST step, and
-errors.
+errors. ``--servers N`` starts N servers on one store (``--store postgresql://...``, else one SQLite file) and
+spreads the tasks over them, as several ``autogpt serve`` processes behind a load balancer would.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=100)
     parser.add_argument("--delay", type=float, default=1.0, help="seconds the model waits before each reply")
     parser.add_argument("--steps", type=int, default=3, help="commands per task, the last one is finish")
+    parser.add_argument("--servers", type=int, default=1, help="servers sharing one store")
+    parser.add_argument("--store", default=None, help="the shared store: postgresql://... (default: SQLite)")
     args = parser.parse_args()
 
     def model_for(record: TaskRecord) -> ScriptedModel:
@@ -66,29 +69,37 @@ def main() -> None:
         return ScriptedModel([*replies, reply("finish", reason="done")], delay=args.delay)
 
     data = Path(tempfile.mkdtemp(prefix="autogpt-load-"))
-    app = create_app(Settings.load(data_dir=data), model_factory=model_for)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
+    servers, ports = [], []
+    for _ in range(args.servers):
+        app = create_app(Settings.load(data_dir=data, store=args.store), model_factory=model_for)
+        ports.append(free_port())
+        servers.append(uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=ports[-1], log_level="warning")))
+        threading.Thread(target=servers[-1].run, daemon=True).start()
+    while not all(server.started for server in servers):
         time.sleep(0.05)
 
     async def run_all() -> tuple[float, list[float], list[str]]:
         latencies: list[float] = []
         errors: list[str] = []
         limits = httpx.Limits(max_connections=args.tasks + 10)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120, limits=limits) as client:
-            started = time.perf_counter()
-            await asyncio.gather(*(drive(client, i, latencies, errors) for i in range(args.tasks)))
-            return time.perf_counter() - started, latencies, errors
+        clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120, limits=limits)
+                   for port in ports]
+        started = time.perf_counter()
+        await asyncio.gather(*(drive(clients[i % len(clients)], i, latencies, errors) for i in range(args.tasks)))
+        wall = time.perf_counter() - started
+        for client in clients:
+            await client.aclose()
+        return wall, latencies, errors
 
     wall, latencies, errors = asyncio.run(run_all())
-    server.should_exit = True
-    thread.join(timeout=10)
+    for server in servers:
+        server.should_exit = True
+    time.sleep(1)
     ideal = (args.steps + 1) * args.delay
     cuts = statistics.quantiles(latencies, n=20) if len(latencies) >= 2 else [0.0] * 19
-    print(f"tasks: {args.tasks}, steps per task: {args.steps}, model delay: {args.delay:.2f} s")
+    shared = f", {args.servers} servers on {'PostgreSQL' if args.store else 'one SQLite file'}" \
+        if args.servers > 1 else ""
+    print(f"tasks: {args.tasks}, steps per task: {args.steps}, model delay: {args.delay:.2f} s{shared}")
     ratio = f", {wall / ideal:.2f}x" if ideal else ""
     print(f"wall time: {wall:.2f} s (ideal {ideal:.2f} s{ratio})")
     print(f"POST step latency: p50 {statistics.median(latencies):.3f} s, p95 {cuts[18]:.3f} s, "

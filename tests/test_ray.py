@@ -116,3 +116,32 @@ def test_resources_by_model():
     assert task_resources("qwen2.5-coder-1.5b", settings)["memory"] > 2e9
     assert task_resources("qwen2.5-coder-1.5b", settings)["num_cpus"] == float(settings.n_threads or 2)
     assert task_resources("deepseek:deepseek-chat", settings) == {"num_cpus": 0.25}
+
+
+def test_the_server_runs_continuous_tasks_on_ray_and_streams_their_events(cluster, tmp_path):
+    from live_server import LiveServer
+
+    from autogpt.server.app import create_app
+
+    settings = Settings.load(data_dir=tmp_path / "data", model="scripted:stepper", memory=False)
+    executor = RayExecutor(settings, workers=2, model_factory=factory(3, 0.3))
+    server = LiveServer(create_app(settings, executor=executor))
+    try:
+        created = server.http.post("/ap/v1/agent/tasks", json={"input": "Log the steps to log.txt",
+                                                               "additional_input": {"continuous": True}})
+        task_id = created.json()["task_id"]
+        seen: list[str] = []
+        with server.http.stream("GET", f"/ap/v1/agent/tasks/{task_id}/events", timeout=60) as events:
+            for line in events.iter_lines():
+                if line.startswith("event: "):
+                    seen.append(line.removeprefix("event: "))
+                if seen and seen[-1] == "run_finished":
+                    break
+        task = server.http.get(f"/ap/v1/agent/tasks/{task_id}").json()
+    finally:
+        server.close()
+    assert task["status"] == "finished" and task["steps"] == 3
+    assert seen.count("step_finished") == 3 and "tool_finished" in seen
+    record = SQLiteStore(settings.store_path).get_task(task_id)
+    assert Path(record.workspace, "log.txt").read_text() == "step 1\nstep 2\n"
+    assert any(a["file_name"] == "log.txt" for a in task["artifacts"])

@@ -543,6 +543,8 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8000,
     token: Annotated[str | None, typer.Option("--token", envvar="AUTOGPT_SERVER_TOKEN", help="Bearer token every API request must carry (AUTOGPT_SERVER_TOKEN).")] = None,
     allow_host: Annotated[list[str] | None, typer.Option("--allow-host", metavar="NAME[:PORT]", help="Another host name the server answers to (repeat for several; also the server_allowed_hosts setting). Requests for other Host names are refused.")] = None,
+    executor: Annotated[str, typer.Option("--executor", metavar="local|ray", help="Where continuous tasks run: in this process, or on a Ray cluster (RAY_ADDRESS or --ray-address; docs/scale.md).")] = "local",
+    ray_address: Annotated[str | None, typer.Option("--ray-address", metavar="ADDR", help="The Ray cluster (with --executor ray).")] = None,
     model: ModelOpt = None,
     mcp: McpOpt = None,
     tool: ToolOpt = None,
@@ -566,7 +568,14 @@ def serve(
         hosts = [*settings.server_allowed_hosts, *(allow_host or [])]
         if not _is_ip(host) and host not in hosts:
             hosts.append(host)  # bound by name: that name is the server's own
-        app_ = create_app(settings, token=token, allowed_hosts=hosts)
+        if executor not in ("local", "ray"):
+            raise ConfigError(f"--executor must be local or ray, not {executor!r}.")
+        on_ray = None
+        if executor == "ray":
+            from autogpt.cluster.raycluster import RayExecutor
+
+            on_ray = RayExecutor(settings, address=ray_address)
+        app_ = create_app(settings, token=token, allowed_hosts=hosts, executor=on_ray)
         console = Console(stderr=True, highlight=False)
         console.print(f"autogpt serving {settings.model} at http://{host}:{port}/ (data: {settings.data_dir})")
         uvicorn.run(app_, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)

@@ -103,6 +103,9 @@ class RayExecutor:
         self.size = workers or max(1, int(room))
         self.workers: list[Any] = []
         self._ids: dict[Any, str] = {}  # each worker's name in the store's leases
+        self._idle: list[Any] = []  # workers free for arun()
+        self._refs: dict[str, Any] = {}  # arun()'s running tasks
+        self._gate: asyncio.Semaphore | None = None
         self.store = create_store(settings)
 
     def _start_worker(self) -> Any:
@@ -146,6 +149,42 @@ class RayExecutor:
                     free.append(worker)
                 on_result(lines[task_id])
         return [lines[task_id] for task_id in task_ids]
+
+    async def arun(self, task_id: str) -> dict[str, Any]:
+        """Run one task to its end from async code (``autogpt serve --executor ray``): at most ``size`` at once,
+        a dead worker replaced and the task retried from its last stored step. :meth:`cancel` stops it."""
+        ray = self.ray
+        if self._gate is None:
+            self._gate = asyncio.Semaphore(self.size)
+        async with self._gate:
+            for attempt in range(self.retries + 1):
+                worker = self._idle.pop() if self._idle else self._start_worker()
+                ref = worker.run.remote(task_id)
+                self._refs[task_id] = ref
+                try:
+                    line = await ref
+                except ray.exceptions.RayActorError:
+                    self.workers.remove(worker)
+                    self.store.release(task_id, self._ids[worker])
+                    if attempt == self.retries:
+                        return self._failed(task_id, f"its worker died {attempt + 1} times")
+                    continue
+                except (ray.exceptions.TaskCancelledError, asyncio.CancelledError):
+                    self._idle.append(worker)
+                    raise
+                finally:
+                    self._refs.pop(task_id, None)
+                self._idle.append(worker)
+                return line
+        raise AssertionError("unreachable")
+
+    def cancel(self, task_id: str) -> bool:
+        """Stop a task started with :meth:`arun` (its run ends as interrupted, every finished step kept)."""
+        ref = self._refs.get(task_id)
+        if ref is None:
+            return False
+        self.ray.cancel(ref)
+        return True
 
     def _failed(self, task_id: str, why: str) -> dict[str, Any]:
         return {**result_line(self.store.get_task(task_id)), "error": why}

@@ -42,7 +42,7 @@ from starlette.routing import Match
 from autogpt.config import Settings
 from autogpt.errors import AutoGPTError, ConfigError, ModelUnavailableError, NotFoundError, WorkspacePathError
 from autogpt.server.security import CSRF_HEADER, CSRF_VALUE, LOOPBACK_HOSTS, RequestGuard, error_response
-from autogpt.server.tasks import ConflictError, ModelFactory, TaskManager, artifact_json
+from autogpt.server.tasks import ConflictError, Executor, ModelFactory, TaskManager, artifact_json
 from autogpt.store import create_store
 from autogpt.store.base import ArtifactRecord, ProtocolStep
 from autogpt.tools.workspace import Workspace
@@ -327,13 +327,15 @@ def is_loopback(host: str) -> bool:
 
 
 def create_app(settings: Settings, *, model_factory: ModelFactory | None = None, token: str | None = None,
-               resume: bool = True, allowed_hosts: list[str] | None = None) -> FastAPI:
+               resume: bool = True, allowed_hosts: list[str] | None = None,
+               executor: Executor | None = None) -> FastAPI:
     """The FastAPI app; ``autogpt serve`` runs it with uvicorn. ``model_factory(task)`` gives each task its model
     (default: the configured model, shared). ``allowed_hosts``: more names the ``Host`` header may carry (and
     web pages at ``http(s)://`` those names may call the API), beside localhost, 127.0.0.1, [::1] and the
-    address the server is reached at; ``name`` or ``name:port``."""
+    address the server is reached at; ``name`` or ``name:port``. ``executor``: where continuous tasks run
+    (e.g. a :class:`~autogpt.cluster.raycluster.RayExecutor`); tasks that wait for approval run here."""
     store = create_store(settings)
-    manager = TaskManager(settings, store, model_factory)
+    manager = TaskManager(settings, store, model_factory, executor)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -345,6 +347,8 @@ def create_app(settings: Settings, *, model_factory: ModelFactory | None = None,
         if watcher is not None:
             watcher.cancel()
         await manager.shutdown()
+        if executor is not None:
+            executor.shutdown()
         store.close()
 
     app = FastAPI(title="autogpt", version="1", lifespan=lifespan, docs_url="/docs", redoc_url=None)

@@ -15,7 +15,7 @@ import os
 import secrets
 import socket
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from autogpt.agent.agent import AutoGPT
 from autogpt.agent.events import Event, ToolFinished
@@ -32,6 +32,16 @@ from autogpt.tools.workspace import Workspace
 log = logging.getLogger(__name__)
 #: Seconds a server's hold on a running task lasts unless renewed (it renews every third of it).
 LEASE_SECONDS = 30.0
+#: How often the events of a task running elsewhere (an executor's worker) are read from the store.
+POLL_SECONDS = 0.3
+
+
+class Executor(Protocol):
+    """Runs a stored task elsewhere to its end (e.g. :class:`autogpt.cluster.raycluster.RayExecutor`)."""
+
+    async def arun(self, task_id: str) -> dict[str, Any]: ...
+    def cancel(self, task_id: str) -> bool: ...
+    def shutdown(self) -> None: ...
 
 ModelFactory = Callable[[TaskRecord], Model]
 Listener = asyncio.Queue[tuple[int, str, dict[str, Any]]]
@@ -108,6 +118,11 @@ class Session:
                                 "ask that one, or wait until it lets go.")
         self.stopping = False
         options = record.options
+        if self.manager.executor is not None and options.get("continuous"):  # on a Ray worker, which holds the lease
+            self.manager.store.release(self.task_id, self.manager.worker_id)
+            self.turn.clear()
+            self.job = asyncio.create_task(self._run_remote())
+            return
         self.agent = AutoGPT(
             record.name, record.role, record.goals, model=self.manager.model_for(record), workspace=record.workspace,
             continuous=bool(options.get("continuous")), human=ServerHuman(self), max_steps=options.get("max_steps"),
@@ -134,6 +149,44 @@ class Session:
                 self.manager.sync_artifacts(self.task_id)
                 self.publish_task()
             self.turn.set()
+
+    async def _run_remote(self) -> None:
+        """Run on the executor (Ray); the worker writes the steps and events to the store, which are streamed
+        from there to this server's listeners as they appear."""
+        assert self.manager.executor is not None
+        seen = max((seq for seq, _ in self.manager.store.events(self.task_id)), default=0)
+        polling = asyncio.create_task(self._poll_events(seen))
+        try:
+            await self.manager.executor.arun(self.task_id)
+        except Exception as exc:  # noqa: BLE001 - the cluster's failure: the task must still end
+            log.exception("Task %s failed on the executor", self.task_id)
+            with contextlib.suppress(Exception):
+                self._end_with_error(exc)
+        finally:
+            polling.cancel()
+            with contextlib.suppress(Exception):
+                self._stream_events(seen)
+                self.manager.sync_artifacts(self.task_id)
+                self.publish_task()
+            self.turn.set()
+
+    async def _poll_events(self, seen: int) -> None:
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            with contextlib.suppress(Exception):
+                seen = self._stream_events(seen)
+
+    def _stream_events(self, seen: int) -> int:
+        """Broadcast the stored events after ``seen``; the last one's number."""
+        for seq, data in self.manager.store.events(self.task_id, seen):
+            seen = seq
+            data = printable(data)
+            if data.get("type") == "tool_finished" and not data.get("depth"):
+                self.actions.append({"name": data.get("name"), "ok": data.get("ok"), "result": data.get("output")})
+            self._broadcast(seq, data.get("type", "event"), data)
+            if data.get("type") in ("run_started", "proposed", "step_finished", "run_finished"):
+                self.publish_task()
+        return seen
 
     async def _renew(self) -> None:
         """Keep the task's lease while it runs here (waiting for approval included)."""
@@ -184,6 +237,9 @@ class Session:
     def stop(self) -> None:
         """Stop at the next safe point: now if a proposal waits; right after the step if it is acting."""
         self.stopping = True
+        executor = self.manager.executor
+        if executor is not None and self.agent is None and executor.cancel(self.task_id):
+            return  # on the executor: its run ends as interrupted
         if self.agent is not None and self.agent.runner is not None:
             self.agent.runner.request_pause()
         if self.waiting:
@@ -194,8 +250,11 @@ class TaskManager:
     """The tasks of one server process. Several servers may share one store (PostgreSQL): a task runs where its
     lease is held, and a continuous task whose server died is taken up by another once the lease expires."""
 
-    def __init__(self, settings: Settings, store: Store, model_factory: ModelFactory | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store, model_factory: ModelFactory | None = None,
+                 executor: Executor | None = None) -> None:
         self.settings, self.store = settings, store
+        #: where continuous tasks run when not in this process (``autogpt serve --executor ray``)
+        self.executor = executor
         #: this server's name in the store's leases: ``serve:HOST:PID:RANDOM``
         self.worker_id = f"serve:{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self._memory: LongTermMemory | None = None
