@@ -119,9 +119,8 @@ def test_resources_by_model():
 
 
 def test_the_server_runs_continuous_tasks_on_ray_and_streams_their_events(cluster, tmp_path):
-    from live_server import LiveServer
-
     from autogpt.server.app import create_app
+    from live_server import LiveServer
 
     settings = Settings.load(data_dir=tmp_path / "data", model="scripted:stepper", memory=False)
     executor = RayExecutor(settings, workers=2, model_factory=factory(3, 0.3))
