@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +83,12 @@ def test_cli_batch(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "autogpt", "batch", str(write(tmp_path, '{"goal": 5}'))],
                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert bad.returncode == 2 and "line 1" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_without_ray_the_flag_says_what_to_install(tmp_path):
+    goals = write(tmp_path, '{"goal": "Write a"}')
+    code = ("import sys, runpy; sys.modules['ray'] = None; sys.argv = ['autogpt', 'batch', sys.argv[1], '--ray'];"
+            " runpy.run_module('autogpt', run_name='__main__')")
+    proc = subprocess.run([sys.executable, "-c", code, str(goals)], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "AUTOGPT_DATA_DIR": str(tmp_path / "data")})
+    assert proc.returncode == 2 and "pip install 'autogpt[ray]'" in proc.stderr

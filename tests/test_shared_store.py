@@ -89,8 +89,12 @@ def test_a_dead_servers_task_is_taken_up_when_its_lease_expires(tmp_path, store_
         # a server on another machine held it and died: its lease runs out, then this server takes it up
         assert store.claim(record.task_id, "serve:elsewhere:1:dead", 0.6)
         assert b.resume_continuous(store.claimable()) == 0
+        assert b.task_json(store.get_task(record.task_id))["worker"] == "serve:elsewhere:1:dead"
         await asyncio.sleep(0.7)
+        shown = b.task_json(store.get_task(record.task_id))
+        assert shown["unreachable"] and shown["worker"] is None  # running, but nobody holds it
         assert b.resume_continuous(store.claimable()) == 1
+        assert not b.task_json(store.get_task(record.task_id))["unreachable"]
         await b.sessions[record.task_id].job
         return record.task_id
 

@@ -29,6 +29,7 @@ from autogpt.console import ConsoleHuman, RunView, read_line
 from autogpt.errors import AutoGPTError, ConfigError
 from autogpt.llm.registry import describe_models
 from autogpt.store import Store, create_store
+from autogpt.store.base import unreachable
 
 app = typer.Typer(
     name="autogpt",
@@ -171,11 +172,12 @@ def list_runs(
         tasks, total = store.list_tasks(1, limit)
     except AutoGPTError as exc:
         _fail(exc)
+    gone = {task.task_id for task in tasks if unreachable(task, store.lease(task.task_id))}
     if json_output:
         for task in tasks:
             print(json.dumps({"task_id": task.task_id, "status": task.status, "name": task.name, "goals": task.goals,
-                              "steps": task.state.get("steps", 0), "created_at": task.created_at.isoformat()},
-                             ensure_ascii=False))
+                              "steps": task.state.get("steps", 0), "created_at": task.created_at.isoformat(),
+                              "unreachable": task.task_id in gone}, ensure_ascii=False))
         return
     if not tasks:
         console.print("No runs yet. Start one with: autogpt run --goal \"...\"")
@@ -183,7 +185,8 @@ def list_runs(
     table = Table("Status", "Steps", "Name", "Goals", "Started")
     table.add_column("ID", no_wrap=True)
     for task in tasks:
-        table.add_row(task.status, str(task.state.get("steps", 0)), escape(task.name),
+        status = f"{task.status} (no worker)" if task.task_id in gone else task.status
+        table.add_row(status, str(task.state.get("steps", 0)), escape(task.name),
                       escape("; ".join(task.goals))[:60], task.created_at.strftime("%Y-%m-%d %H:%M"), task.task_id)
     console.print(table)
     if total > len(tasks):

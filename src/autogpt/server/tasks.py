@@ -26,7 +26,7 @@ from autogpt.errors import AgentStateError, MemoryUnavailableError, NotFoundErro
 from autogpt.llm.base import Model
 from autogpt.llm.registry import create_model
 from autogpt.memory import LongTermMemory, create_memory
-from autogpt.store.base import ArtifactRecord, ProtocolStep, Store, TaskRecord
+from autogpt.store.base import ArtifactRecord, ProtocolStep, Store, TaskRecord, unreachable
 from autogpt.tools.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -452,6 +452,9 @@ class TaskManager:
             "steps": state.get("steps", 0), "tokens": state.get("tokens", 0), "cost": state.get("cost", 0.0),
             "summary": result.get("summary"),
             "parent_id": record.options.get("parent_id"), "children": self.children_json(record.task_id),
+            "worker": lease[0] if (lease := self.store.lease(record.task_id)) else None,
+            "unreachable": unreachable(record, lease) and not (record.task_id in self.sessions
+                                                               and self.sessions[record.task_id].running),
         })
 
     def children_json(self, task_id: str, depth: int = 0) -> list[dict[str, Any]]:

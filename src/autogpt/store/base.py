@@ -90,6 +90,18 @@ class TaskRecord(BaseModel):
         return self.status in RESUMABLE
 
 
+#: Where tasks run under a lease (a server, a batch or Ray worker, the MCP server): running without one means
+#: the process that ran it is gone. CLI runs hold no lease.
+LEASED_ORIGINS = ("server", "batch", "mcp")
+
+
+def unreachable(record: TaskRecord, lease: tuple[str, Any] | None) -> bool:
+    """Whether the task says it is running but nobody holds it: its server or worker died and nobody has taken it
+    up yet (a continuous server task is taken up by another server; a batch task when the batch runs again)."""
+    return record.status in ("running", "waiting") and lease is None \
+        and record.options.get("origin") in LEASED_ORIGINS
+
+
 class ProtocolStep(BaseModel):
     """An Agent Protocol step: one ``POST /agent/tasks/{id}/steps`` and what it did."""
 
