@@ -105,7 +105,7 @@ class RunView:
             handler(event)
 
     def _helper(self, e: ev.Event) -> None:
-        lead = f"{'  ' * e.depth}↳ {self.label('helper')} {e.run_id[:8]}"
+        lead = f"{'  ' * e.depth}↳ {self.label('helper')} {e.run_id[-6:]}"  # a run id's random end
         if isinstance(e, ev.RunStarted):
             line = f"{self.label('helper_started')}: {'; '.join(e.goals)} ({e.workspace})"
         elif isinstance(e, ev.Proposed):
