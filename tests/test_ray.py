@@ -144,3 +144,26 @@ def test_the_server_runs_continuous_tasks_on_ray_and_streams_their_events(cluste
     record = SQLiteStore(settings.store_path).get_task(task_id)
     assert Path(record.workspace, "log.txt").read_text() == "step 1\nstep 2\n"
     assert any(a["file_name"] == "log.txt" for a in task["artifacts"])
+
+
+def test_bench_attempts_run_on_ray_workers(cluster, tmp_path):
+    import asyncio
+    import json
+
+    from autogpt.bench import load_challenges, run_suite
+    from autogpt.cluster.raycluster import RayBench
+    from test_bench import make
+
+    make(tmp_path / "suite" / "dev" / "misc", "Hello", "Write hello to hello.txt",
+         {"should_contain": ["hello"], "files": ["hello.txt"]})
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps([reply("write_file", path="hello.txt", content="hello"), reply("finish", reason="ok")]))
+    settings = Settings.load(data_dir=tmp_path / "data", model=f"scripted:{script}", memory=False)
+    on_ray = RayBench(settings, max_steps=5, workers=1)
+    try:
+        results = asyncio.run(run_suite(load_challenges([tmp_path / "suite"]), settings=settings,
+                                        results_dir=tmp_path / "results", attempt_runner=on_ray))
+    finally:
+        on_ray.shutdown()
+    assert [(r.name, r.success, r.status, r.steps) for r in results] == [("Hello", True, "finished", 2)]
+    assert (tmp_path / "results" / "Hello" / "attempt-1" / "hello.txt").read_text() == "hello"
