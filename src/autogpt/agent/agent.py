@@ -366,22 +366,27 @@ class AutoGPT:
         context = ToolContext(workspace=workspace, sandbox=self.sandbox, sandbox_error=self.sandbox_error,
                               settings=self.settings, model=self.model)
         servers, tools = await self._start_mcp(run_id, deliver)
-        delegation = Delegation(self, run_id, budget, deliver, depth=self._lineage[2] if self._lineage else 0)
-        if delegation.can_delegate():
-            tools = tools.extended([delegate_tool()])
-        used = lessons.relevant("\n".join(self.goals)) if lessons else []
-        known = relevant_hits(memory, "\n".join(self.goals), min_similarity=IN_RUNS) if memory and memory.count() else []
-        known_text = render_hits(known, self.settings.memory_prompt_tokens, self.model.count_tokens, cited=False)
-        shown = {hit.record.id for hit in known}
-        context.extras.update(memory=memory, run_id=run_id, **{DELEGATION: delegation})
-        lang = self._language(*self.goals, self.ai_role)
-        self._runner = runner = Runner(task, self.model, tools, workspace, budget, options, run_id=run_id,
-                                       lang=lang, human=self.human, emit=emit, context=context, state=state,
-                                       history=history, checkpoint=lambda st, step: self._checkpoint(run_id, st, step),
-                                       lessons=render_lessons(used), known=known_text,
-                                       recall=self._recaller(memory, shown),
-                                       keep_dir=self.settings.data_dir / "kept" / run_id)
-        store.update_task(run_id, status="running")
+        try:  # the MCP servers' processes are stopped if the run cannot start
+            delegation = Delegation(self, run_id, budget, deliver, depth=self._lineage[2] if self._lineage else 0)
+            if delegation.can_delegate():
+                tools = tools.extended([delegate_tool()])
+            used = lessons.relevant("\n".join(self.goals)) if lessons else []
+            known = relevant_hits(memory, "\n".join(self.goals), min_similarity=IN_RUNS) if memory and memory.count() else []
+            known_text = render_hits(known, self.settings.memory_prompt_tokens, self.model.count_tokens, cited=False)
+            shown = {hit.record.id for hit in known}
+            context.extras.update(memory=memory, run_id=run_id, **{DELEGATION: delegation})
+            lang = self._language(*self.goals, self.ai_role)
+            self._runner = runner = Runner(task, self.model, tools, workspace, budget, options, run_id=run_id,
+                                           lang=lang, human=self.human, emit=emit, context=context, state=state,
+                                           history=history, checkpoint=lambda st, step: self._checkpoint(run_id, st, step),
+                                           lessons=render_lessons(used), known=known_text,
+                                           recall=self._recaller(memory, shown),
+                                           keep_dir=self.settings.data_dir / "kept" / run_id)
+            store.update_task(run_id, status="running")
+        except BaseException:
+            if servers is not None:
+                await servers.close()
+            raise
         job = asyncio.create_task(runner.run())
         job.add_done_callback(lambda _: queue.put_nowait(_DONE))
         try:

@@ -80,7 +80,10 @@ class Delegation:
             event.depth += 1
             self.forward(event)
 
-        result = await child.arun(forward)
+        try:
+            result = await child.arun(forward)
+        finally:
+            child.close()  # what it opened itself (not the store and memory it shares)
         self.budget.tokens += result.tokens
         self.budget.cost += result.cost
         files = ", ".join(f"{folder}/{name}" for name in result.artifacts) or "none"
