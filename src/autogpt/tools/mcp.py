@@ -118,6 +118,7 @@ class MCPConnection:
 
     async def call(self, name: str, args: dict[str, Any]) -> Any:
         """``tools/call``; the server's own error result is returned, a dead or silent server raises."""
+        import anyio
         from mcp import MCPError
         from mcp.types import CONNECTION_CLOSED, REQUEST_TIMEOUT
 
@@ -133,7 +134,8 @@ class MCPConnection:
                 self.error = "its connection closed"
                 raise self._gone() from None
             raise ToolError(f"The MCP server {self.config.name!r} refused {name}: {exc}") from None
-        except (OSError, EOFError, RuntimeError) as exc:  # the transport broke (anyio's stream errors included)
+        except (OSError, EOFError, RuntimeError, anyio.ClosedResourceError, anyio.BrokenResourceError,
+                anyio.EndOfStream) as exc:  # the transport broke under the call
             self.error = _describe(exc)
             raise self._gone() from None
 
