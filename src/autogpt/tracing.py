@@ -53,6 +53,7 @@ class _NoSpan:
 
 
 _NO_SPAN = _NoSpan()
+_tracer: Any = None
 
 
 class _Span:
@@ -81,10 +82,12 @@ def span(name: str, attributes: dict[str, Any] | None = None, *, client: bool = 
     if _trace is None:
         yield _NO_SPAN
         return
-    tracer = _trace.get_tracer("autogpt", __version__)
+    global _tracer
+    if _tracer is None:  # a proxy until a provider is set, then the provider's: made once, not per span
+        _tracer = _trace.get_tracer("autogpt", __version__)
     kind = _trace.SpanKind.CLIENT if client else _trace.SpanKind.INTERNAL
     attrs = {k: v for k, v in (attributes or {}).items() if v is not None}
-    with tracer.start_as_current_span(name, kind=kind, attributes=attrs) as current:
+    with _tracer.start_as_current_span(name, kind=kind, attributes=attrs) as current:
         yield _Span(current)
 
 
