@@ -168,7 +168,8 @@ def test_event_stream_replays_then_follows_live(server: Server) -> None:
         time.sleep(0.3)
         server.step(tid, "y")
 
-    threading.Thread(target=approve).start()
+    approving = threading.Thread(target=approve)
+    approving.start()
     live: list[str] = []
     with server.http.stream("GET", f"{AP}/{tid}/events", params={"after": last_seq}) as stream:
         for line in stream.iter_lines():
@@ -176,6 +177,7 @@ def test_event_stream_replays_then_follows_live(server: Server) -> None:
                 live.append(line[7:])
                 if line[7:] == "proposed":
                     break
+    approving.join(30)  # its POST may still be returning: the client must not close under it
     assert live[0] == "task" and "proposed" not in live[:-1], live
     assert {"tool_started", "tool_finished", "step_finished", "token"} <= set(live), live
 
