@@ -25,8 +25,9 @@ from autogpt.cluster.jobs import ModelFactory, model_for, open_memory, result_li
 from autogpt.config import Settings
 from autogpt.errors import ConfigError
 from autogpt.llm.base import Model
-from autogpt.llm.registry import runs_in_process
+from autogpt.llm.registry import create_model, runs_in_process
 from autogpt.store import create_store
+from autogpt.store.base import keep_lease
 
 #: Seconds a worker's hold on a task lasts unless renewed (it renews while it runs the task).
 LEASE_SECONDS = 60.0
@@ -50,8 +51,43 @@ def task_resources(model_id: str, settings: Settings) -> dict[str, float]:
     return {"num_cpus": LIGHT_CPUS}
 
 
+class _Cluster:
+    """A connection to a Ray cluster (RAY_ADDRESS, ``address``, or a local one started here, and stopped with
+    :meth:`shutdown`) and a pool of actors sized by what one task of the settings' model asks for."""
+
+    def __init__(self, settings: Settings, *, address: str | None, workers: int | None,
+                 num_cpus: int | None = None) -> None:
+        self.ray = require_ray()
+        self.settings = settings
+        address = address or os.environ.get("RAY_ADDRESS") or None
+        self._started = not self.ray.is_initialized()
+        if self._started:
+            self.ray.init(address=address, num_cpus=None if address else num_cpus, include_dashboard=False,
+                          logging_level="warning")
+        self.options = task_resources(settings.model, settings)
+        room = self.ray.cluster_resources().get("CPU", 1.0) / self.options["num_cpus"]
+        self.size = workers or max(1, int(room))
+        self.workers: list[Any] = []  # every actor started and not dead
+        self._idle: list[Any] = []  # those free for the next task
+
+    def _spawn(self, actor_class: type, *args: Any) -> Any:
+        """A new actor ``actor_class(*args)`` asking for what a task needs."""
+        actor = self.ray.remote(max_concurrency=1, max_restarts=0, **self.options)(actor_class)
+        worker = actor.remote(*args)
+        self.workers.append(worker)
+        return worker
+
+    def shutdown(self) -> None:
+        for worker in self.workers:
+            self.ray.kill(worker)
+        self.workers.clear()
+        self._idle.clear()
+        if self._started:
+            self.ray.shutdown()
+
+
 class _Worker:
-    """A Ray actor (see :meth:`RayExecutor._start_worker`): one model per model id, one memory, one store.
+    """A Ray actor (see :meth:`RayExecutor._worker`): one model per model id, one memory, one store.
 
     It holds a task's lease while running it (renewed every third of :data:`LEASE_SECONDS`), so no other
     process sharing the store runs the task too; a dead worker's lease is released by the driver, or expires."""
@@ -68,66 +104,55 @@ class _Worker:
             holder = self.store.lease(task_id)
             return {**result_line(self.store.get_task(task_id)), "worker": os.getpid(),
                     "error": f"another worker ({holder[0] if holder else '?'}) is running it"}
-        renewing = asyncio.create_task(self._renew(task_id))
+        holding = asyncio.create_task(keep_lease(self.store, task_id, self.id, LEASE_SECONDS))
         try:
             record = self.store.get_task(task_id)
             model = self.model_factory(record) if self.model_factory else model_for(record, self.settings,
                                                                                        self.models)
             line = await run_task(task_id, self.settings, self.store, model, self.memory)
         finally:
-            renewing.cancel()
+            holding.cancel()
             self.store.release(task_id, self.id)
         return {**line, "worker": os.getpid()}
 
-    async def _renew(self, task_id: str) -> None:
-        while True:
-            await asyncio.sleep(LEASE_SECONDS / 3)
-            self.store.renew(task_id, self.id, LEASE_SECONDS)
 
-
-class RayExecutor:
+class RayExecutor(_Cluster):
     """Runs stored tasks on a Ray cluster, workers replaced and tasks retried when a worker dies."""
 
     def __init__(self, settings: Settings, *, address: str | None = None, workers: int | None = None,
                  model_factory: ModelFactory | None = None, retries: int = 2, num_cpus: int | None = None) -> None:
-        self.ray = require_ray()
-        self.settings, self.model_factory, self.retries = settings, model_factory, retries
-        address = address or os.environ.get("RAY_ADDRESS") or None
-        self._started = not self.ray.is_initialized()
-        if self._started:
-            self.ray.init(address=address, num_cpus=None if address else num_cpus, include_dashboard=False,
-                          logging_level="warning", configure_logging=True)
-        resources = task_resources(settings.model, settings)
-        self.options = {k: v for k, v in resources.items()}
-        room = self.ray.cluster_resources().get("CPU", 1.0) / resources["num_cpus"]
-        self.size = workers or max(1, int(room))
-        self.workers: list[Any] = []
+        super().__init__(settings, address=address, workers=workers, num_cpus=num_cpus)
+        self.model_factory, self.retries = model_factory, retries
         self._ids: dict[Any, str] = {}  # each worker's name in the store's leases
-        self._idle: list[Any] = []  # workers free for arun()
         self._refs: dict[str, Any] = {}  # arun()'s running tasks
         self._gate: asyncio.Semaphore | None = None
         self.store = create_store(settings)
 
-    def _start_worker(self) -> Any:
-        actor = self.ray.remote(max_concurrency=1, max_restarts=0, **self.options)(_Worker)
+    def _worker(self) -> Any:
+        if self._idle:
+            return self._idle.pop()
         worker_id = f"ray-{socket.gethostname()}-{os.getpid()}-{len(self._ids) + 1}"
-        worker = actor.remote(self.settings.model_dump(), self.model_factory, worker_id)
-        self.workers.append(worker)
+        worker = self._spawn(_Worker, self.settings.model_dump(), self.model_factory, worker_id)
         self._ids[worker] = worker_id
         return worker
+
+    def _lost(self, worker: Any, task_id: str) -> None:
+        """``worker`` died running the task: its lease is let go at once, for the next worker."""
+        self.workers.remove(worker)
+        self.store.release(task_id, self._ids[worker])
 
     def run(self, task_ids: list[str], on_result: Callable[[dict[str, Any]], None] = lambda line: None
             ) -> list[dict[str, Any]]:
         """Run every task to its end; one result line per task, in the order given."""
         ray = self.ray
-        queue, free = deque(task_ids), list(self.workers)
+        queue: deque[str] = deque(task_ids)
         running: dict[Any, tuple[str, Any]] = {}
         tries: dict[str, int] = {}
         lines: dict[str, dict[str, Any]] = {}
         while queue or running:
             while queue and len(running) < self.size:
                 task_id = queue.popleft()
-                worker = free.pop() if free else self._start_worker()
+                worker = self._worker()
                 running[worker.run.remote(task_id)] = (task_id, worker)
             done, _ = ray.wait(list(running), num_returns=1)
             for ref in done:
@@ -135,18 +160,17 @@ class RayExecutor:
                 try:
                     lines[task_id] = ray.get(ref)
                 except ray.exceptions.RayActorError:  # the worker died (killed, out of memory, its machine gone)
-                    self.workers.remove(worker)
-                    self.store.release(task_id, self._ids[worker])  # its lease: free for the next worker now
+                    self._lost(worker, task_id)
                     tries[task_id] = tries.get(task_id, 0) + 1
                     if tries[task_id] <= self.retries:
                         queue.appendleft(task_id)  # another worker goes on from its last stored step
                         continue
                     lines[task_id] = self._failed(task_id, f"its worker died {tries[task_id]} times")
                 except ray.exceptions.RayTaskError as exc:  # our code raised in the worker: a bug, said plainly
-                    free.append(worker)
+                    self._idle.append(worker)
                     lines[task_id] = self._failed(task_id, str(exc.cause if exc.cause else exc).splitlines()[0])
                 else:
-                    free.append(worker)
+                    self._idle.append(worker)
                 on_result(lines[task_id])
         return [lines[task_id] for task_id in task_ids]
 
@@ -158,14 +182,13 @@ class RayExecutor:
             self._gate = asyncio.Semaphore(self.size)
         async with self._gate:
             for attempt in range(self.retries + 1):
-                worker = self._idle.pop() if self._idle else self._start_worker()
+                worker = self._worker()
                 ref = worker.run.remote(task_id)
                 self._refs[task_id] = ref
                 try:
                     line = await ref
                 except ray.exceptions.RayActorError:
-                    self.workers.remove(worker)
-                    self.store.release(task_id, self._ids[worker])
+                    self._lost(worker, task_id)
                     if attempt == self.retries:
                         return self._failed(task_id, f"its worker died {attempt + 1} times")
                     continue
@@ -190,20 +213,14 @@ class RayExecutor:
         return {**result_line(self.store.get_task(task_id)), "error": why}
 
     def shutdown(self) -> None:
-        for worker in self.workers:
-            self.ray.kill(worker)
-        self.workers.clear()
+        super().shutdown()
         self.store.close()
-        if self._started:
-            self.ray.shutdown()
 
 
 class _BenchWorker:
     """A Ray actor running benchmark attempts with its model loaded once (it is also the attempts' judge)."""
 
     def __init__(self, values: dict[str, Any], max_steps: int) -> None:
-        from autogpt.llm.registry import create_model
-
         self.settings, self.max_steps = Settings.load(**values), max_steps
         self.model = create_model(self.settings.model, self.settings)
 
@@ -216,50 +233,29 @@ class _BenchWorker:
                                  judge=self.model, max_steps=self.max_steps)
 
 
-class RayBench:
+class RayBench(_Cluster):
     """``autogpt bench --ray``: the attempts spread over a cluster's workers (``run_suite(attempt_runner=...)``);
     an attempt whose worker died is run again on a new one, once."""
 
     def __init__(self, settings: Settings, *, max_steps: int, address: str | None = None,
                  workers: int | None = None) -> None:
-        self.ray = require_ray()
-        address = address or os.environ.get("RAY_ADDRESS") or None
-        self._started = not self.ray.is_initialized()
-        if self._started:
-            self.ray.init(address=address, include_dashboard=False, logging_level="warning")
-        self.settings, self.max_steps = settings, max_steps
-        self.options = task_resources(settings.model, settings)
-        self.size = workers or max(1, int(self.ray.cluster_resources().get("CPU", 1.0) / self.options["num_cpus"]))
-        self._idle: list[Any] = []
-        self._all: list[Any] = []
-
-    def _worker(self) -> Any:
-        if self._idle:
-            return self._idle.pop()
-        actor = self.ray.remote(max_concurrency=1, max_restarts=0, **self.options)(_BenchWorker)
-        worker = actor.remote(self.settings.model_dump(), self.max_steps)
-        self._all.append(worker)
-        return worker
+        super().__init__(settings, address=address, workers=workers)
+        self.max_steps = max_steps
 
     async def __call__(self, challenge: Any, workspace: Any, attempt: int) -> Any:
         for last in (False, True):
-            worker = self._worker()
+            worker = self._idle.pop() if self._idle else self._spawn(_BenchWorker, self.settings.model_dump(),
+                                                                         self.max_steps)
             try:
                 result = await worker.attempt.remote(challenge, workspace, attempt)
             except self.ray.exceptions.RayActorError:
-                self._all.remove(worker)
+                self.workers.remove(worker)
                 if last:
                     raise
                 continue
             self._idle.append(worker)
             return result
         raise AssertionError("unreachable")
-
-    def shutdown(self) -> None:
-        for worker in self._all:
-            self.ray.kill(worker)
-        if self._started:
-            self.ray.shutdown()
 
 
 __all__ = ["RayBench", "RayExecutor", "require_ray", "task_resources"]

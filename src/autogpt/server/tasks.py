@@ -14,11 +14,11 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any, Protocol
 
 from autogpt.agent.agent import AutoGPT
-from autogpt.agent.events import Event, ToolFinished
+from autogpt.agent.events import Event
 from autogpt.agent.schema import Reply
 from autogpt.config import Settings
 from autogpt.console import printable
@@ -26,7 +26,7 @@ from autogpt.errors import AgentStateError, MemoryUnavailableError, NotFoundErro
 from autogpt.llm.base import Model
 from autogpt.llm.registry import create_model
 from autogpt.memory import LongTermMemory, create_memory
-from autogpt.store.base import ArtifactRecord, ProtocolStep, Store, TaskRecord, unreachable
+from autogpt.store.base import ArtifactRecord, ProtocolStep, Store, TaskRecord, keep_lease, unreachable
 from autogpt.tools.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,7 @@ class Session:
         self.listeners: set[Listener] = set()
         self.stepping = asyncio.Lock()
         self.actions: list[dict[str, Any]] = []  # commands run since the last POST step
+        self._seen = 0  # the last stored event handled, for a run on an executor (see _stream_events)
 
     @property
     def running(self) -> bool:
@@ -134,66 +135,57 @@ class Session:
 
     async def _run(self, record: TaskRecord) -> None:
         assert self.agent is not None
-        renewing = asyncio.create_task(self._renew())
+        store, worker = self.manager.store, self.manager.worker_id
+        holding = asyncio.create_task(keep_lease(store, self.task_id, worker, LEASE_SECONDS))  # approval waits too
         try:
-            await self.agent.arun(on_event=self._on_event, task_id=record.task_id)
-        except Exception as exc:  # a bug, not the model's fault: the task must still end, not stay "running"
-            log.exception("Task %s crashed", self.task_id)
-            with contextlib.suppress(Exception):
-                self._end_with_error(exc)
+            await self._guarded(self.agent.arun(on_event=self._on_event, task_id=record.task_id), "crashed")
         finally:
-            renewing.cancel()
+            holding.cancel()
             with contextlib.suppress(Exception):
-                self.manager.store.release(self.task_id, self.manager.worker_id)
-            with contextlib.suppress(Exception):  # whatever happened, the client's step must return
-                self.manager.sync_artifacts(self.task_id)
-                self.publish_task()
-            self.turn.set()
+                store.release(self.task_id, worker)
+            self._ended()
 
     async def _run_remote(self) -> None:
         """Run on the executor (Ray); the worker writes the steps and events to the store, which are streamed
         from there to this server's listeners as they appear."""
         assert self.manager.executor is not None
-        seen = max((seq for seq, _ in self.manager.store.events(self.task_id)), default=0)
-        polling = asyncio.create_task(self._poll_events(seen))
+        self._seen = max((seq for seq, _ in self.manager.store.events(self.task_id)), default=0)
+        polling = asyncio.create_task(self._poll_events())
         try:
-            await self.manager.executor.arun(self.task_id)
-        except Exception as exc:  # noqa: BLE001 - the cluster's failure: the task must still end
-            log.exception("Task %s failed on the executor", self.task_id)
-            with contextlib.suppress(Exception):
-                self._end_with_error(exc)
+            await self._guarded(self.manager.executor.arun(self.task_id), "failed on the executor")
         finally:
             polling.cancel()
             with contextlib.suppress(Exception):
-                self._stream_events(seen)
-                self.manager.sync_artifacts(self.task_id)
-                self.publish_task()
-            self.turn.set()
+                self._stream_events()  # the last ones
+            self._ended()
 
-    async def _poll_events(self, seen: int) -> None:
+    async def _guarded(self, work: Awaitable[Any], what: str) -> None:
+        """Await the run; an exception is a bug, not the model's fault: the task must still end, not stay
+        "running"."""
+        try:
+            await work
+        except Exception as exc:
+            log.exception("Task %s %s", self.task_id, what)
+            with contextlib.suppress(Exception):
+                self._end_with_error(exc)
+
+    def _ended(self) -> None:
+        with contextlib.suppress(Exception):  # whatever happened, the client's step must return
+            self.manager.sync_artifacts(self.task_id)
+            self.publish_task()
+        self.turn.set()
+
+    async def _poll_events(self) -> None:
         while True:
             await asyncio.sleep(POLL_SECONDS)
             with contextlib.suppress(Exception):
-                seen = self._stream_events(seen)
+                self._stream_events()
 
-    def _stream_events(self, seen: int) -> int:
-        """Broadcast the stored events after ``seen``; the last one's number."""
-        for seq, data in self.manager.store.events(self.task_id, seen):
-            seen = seq
-            data = printable(data)
-            if data.get("type") == "tool_finished" and not data.get("depth"):
-                self.actions.append({"name": data.get("name"), "ok": data.get("ok"), "result": data.get("output")})
-            self._broadcast(seq, data.get("type", "event"), data)
-            if data.get("type") in ("run_started", "proposed", "step_finished", "run_finished"):
-                self.publish_task()
-        return seen
-
-    async def _renew(self) -> None:
-        """Keep the task's lease while it runs here (waiting for approval included)."""
-        while True:
-            await asyncio.sleep(LEASE_SECONDS / 3)
-            with contextlib.suppress(Exception):  # a store hiccup: the next renewal tries again
-                self.manager.store.renew(self.task_id, self.manager.worker_id, LEASE_SECONDS)
+    def _stream_events(self) -> None:
+        """Handle the stored events that came after the last one handled (a run on an executor's worker)."""
+        for seq, data in self.manager.store.events(self.task_id, self._seen):
+            self._seen = seq
+            self._handle(seq, printable(data))
 
     def _end_with_error(self, exc: Exception) -> None:
         store = self.manager.store
@@ -204,14 +196,20 @@ class Session:
                               result={**(record.result or {}), "summary": summary, "error": summary})
 
     def _on_event(self, event: Event) -> None:
-        own = event.depth == 0  # else a helper's: streamed too (with its run_id and depth), not this task's
-        if isinstance(event, ToolFinished) and own:
-            self.actions.append(printable({"name": event.name, "ok": event.ok, "result": event.output}))
-        data = printable(event.to_dict())  # a model's lone surrogate cannot go out as UTF-8 JSON
-        self._broadcast(event.seq if own else 0, event.type, data)
-        if event.type == "step_finished" and own:
+        # A model's lone surrogate cannot go out as UTF-8 JSON; a helper's event has no number of this task's.
+        self._handle(event.seq if event.depth == 0 else 0, printable(event.to_dict()))
+
+    def _handle(self, seq: int, data: dict[str, Any]) -> None:
+        """One event of the run, from this process's loop or from the store: streamed to the listeners, and
+        what the task's own steps did kept for the client's step (a helper's events, ``depth`` > 0, are only
+        streamed)."""
+        kind, own = data.get("type", "event"), not data.get("depth")
+        if kind == "tool_finished" and own:
+            self.actions.append({"name": data.get("name"), "ok": data.get("ok"), "result": data.get("output")})
+        self._broadcast(seq, kind, data)
+        if kind == "step_finished" and own:
             self.manager.sync_artifacts(self.task_id)
-        if event.type in ("run_started", "proposed", "step_finished", "run_finished"):
+        if kind in ("run_started", "proposed", "step_finished", "run_finished"):
             self.publish_task()
 
     def publish_task(self) -> None:

@@ -17,12 +17,16 @@ few seconds (:meth:`Store.claim`), renews the lease while it runs, and releases 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import secrets
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
+
+from autogpt.errors import StoreError
 
 #: Task statuses: ``created`` (no step yet), ``running``, ``waiting`` (for a human's approval), or how the
 #: run ended (see :data:`autogpt.agent.loop.STATUSES`).
@@ -192,3 +196,12 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+async def keep_lease(store: Store, task_id: str, worker: str, ttl_seconds: float) -> None:
+    """Renew ``worker``'s lease on the task every third of ``ttl_seconds`` until cancelled (a renewal the store
+    fails is tried again the next time)."""
+    while True:
+        await asyncio.sleep(ttl_seconds / 3)
+        with contextlib.suppress(StoreError):
+            store.renew(task_id, worker, ttl_seconds)
