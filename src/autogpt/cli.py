@@ -116,7 +116,7 @@ def run(
     anything else is feedback to the agent. Ctrl-C once pauses after the current step; twice exits.
     """
     try:
-        settings = _with_mcp(Settings.load(config, model=model, workspace=workspace, data_dir=data_dir,
+        settings = _with_extras(Settings.load(config, model=model, workspace=workspace, data_dir=data_dir,
                                            language=language, checks=checks), mcp, tool)
         view = RunView("json" if json_output else "auto")
         continuous = continuous or settings.continuous
@@ -565,7 +565,7 @@ def serve(
     try:
         if not is_loopback(host) and not token:
             raise ConfigError(f"Binding {host} exposes the agent to the network: give --token (or AUTOGPT_SERVER_TOKEN).")
-        settings = _with_mcp(Settings.load(config, model=model, data_dir=data_dir), mcp, tool)
+        settings = _with_extras(Settings.load(config, model=model, data_dir=data_dir), mcp, tool)
         import uvicorn
 
         hosts = [*settings.server_allowed_hosts, *(allow_host or [])]
@@ -619,7 +619,7 @@ def bench(
     from autogpt.bench.suite import record, write_results
 
     try:
-        settings = _with_mcp(Settings.load(config, model=model, data_dir=data_dir, checks=checks), mcp, tool)
+        settings = _with_extras(Settings.load(config, model=model, data_dir=data_dir, checks=checks), mcp, tool)
         challenges = load_challenges(list(paths or [Path("benchmarks/challenges")]), category, split)
         if not challenges:
             raise ConfigError("No challenges found (check the paths, --split and --category).")
@@ -700,7 +700,7 @@ def batch(
                   f"{escape('; '.join(line['goals'])[:80])}", soft_wrap=True)
 
     try:
-        settings = _with_mcp(Settings.load(config, model=model, data_dir=data_dir), mcp, tool)
+        settings = _with_extras(Settings.load(config, model=model, data_dir=data_dir), mcp, tool)
         jobs = read_jobs(path)
         store = create_store(settings)
         records = create_tasks(jobs, settings, store, model=model, max_steps=max_steps)
@@ -726,21 +726,13 @@ def batch(
     raise typer.Exit(EXIT_FINISHED if done == len(lines) else EXIT_NOT_FINISHED)
 
 
-def _with_mcp(settings: Settings, specs: list[str] | None, tools: list[str] | None = None) -> Settings:
-    """The settings with ``--mcp`` servers (and ``--tool`` tools) added to the configured ones."""
-    if tools:
-        settings = settings.model_copy(update={"tools": [*settings.tools, *tools]})
-    if not specs:
-        return settings
+def _with_extras(settings: Settings, specs: list[str] | None, tools: list[str] | None = None) -> Settings:
+    """The settings with ``--mcp`` servers and ``--tool`` tools added to the configured ones."""
     from autogpt.config import MCPServerConfig
 
-    servers = list(settings.mcp_servers)
-    for spec in specs:
-        try:
-            servers.append(MCPServerConfig.model_validate(spec))
-        except ValueError as exc:
-            raise ConfigError(f"Bad --mcp {spec!r}: {exc}") from None
-    return settings.model_copy(update={"mcp_servers": servers})
+    servers = [MCPServerConfig.of(spec, "--mcp") for spec in specs or []]
+    return settings.model_copy(update={"mcp_servers": [*settings.mcp_servers, *servers],
+                                       "tools": [*settings.tools, *(tools or [])]})
 
 
 @app.command("tools")
@@ -755,7 +747,7 @@ def tools_list(
     from autogpt.tools.plugins import installed
 
     try:
-        settings = _with_mcp(Settings.load(config), None, tool)
+        settings = _with_extras(Settings.load(config), None, tool)
         enabled = default_tools(settings)
         plugins = installed()
     except AutoGPTError as exc:
@@ -796,7 +788,7 @@ def mcp_serve(
         require_sdk()
         from autogpt.server.mcp import serve as serve_mcp
 
-        settings = _with_mcp(Settings.load(config, model=model, data_dir=data_dir), mcp)
+        settings = _with_extras(Settings.load(config, model=model, data_dir=data_dir), mcp)
         if http:
             Console(stderr=True, highlight=False).print(
                 f"autogpt MCP server at http://127.0.0.1:{port}/mcp (data: {settings.data_dir})")
@@ -813,7 +805,7 @@ def mcp_list(
 ) -> None:
     """Start each configured MCP server (and each --mcp), list its tools, and stop it again."""
     try:
-        settings = _with_mcp(Settings.load(config), mcp)
+        settings = _with_extras(Settings.load(config), mcp)
         if not settings.mcp_servers:
             raise ConfigError("No MCP servers: add some to the mcp_servers setting or give --mcp CMD|URL.")
         from autogpt.tools.mcp import describe_servers

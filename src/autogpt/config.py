@@ -66,6 +66,17 @@ class MCPServerConfig(BaseModel):
             raise ValueError(f"an MCP server's name must be letters, digits and _ (at most 32), not {self.name!r}")
         return self
 
+    @classmethod
+    def of(cls, server: str | dict[str, Any] | MCPServerConfig, what: str = "MCP server") -> MCPServerConfig:
+        """``server`` as a config (a command line, a URL or a mapping); a bad one is a :class:`ConfigError`
+        that names it as ``what`` (e.g. ``--mcp``)."""
+        if isinstance(server, MCPServerConfig):
+            return server
+        try:
+            return cls.model_validate(server)
+        except ValueError as exc:
+            raise ConfigError(f"Bad {what} {server!r}: {exc}") from None
+
     @staticmethod
     def parse_spec(spec: str) -> dict[str, Any]:
         """``--mcp``'s value: a URL, or a command line (``"python server.py --flag"``)."""

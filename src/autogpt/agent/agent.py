@@ -104,7 +104,7 @@ class AutoGPT:
         for extra in tools:
             self.tools.add(extra)
         #: Model Context Protocol servers whose tools each run adds (the settings' ``mcp_servers`` first)
-        self.mcp_servers = [*self.settings.mcp_servers, *map(_mcp_config, mcp_servers)]
+        self.mcp_servers = [*self.settings.mcp_servers, *map(MCPServerConfig.of, mcp_servers)]
         self.workspace = Path(workspace) if workspace else self.settings.workspace
         if not continuous and human is None:
             raise ConfigError("continuous=False needs a human= to approve each command (see autogpt.agent.control).")
@@ -559,11 +559,3 @@ class AutoGPT:
 
         return asyncio.run(run_then_close())
 
-
-def _mcp_config(server: str | MCPServerConfig) -> MCPServerConfig:
-    if isinstance(server, MCPServerConfig):
-        return server
-    try:
-        return MCPServerConfig.model_validate(server)
-    except ValueError as exc:
-        raise ConfigError(f"Bad MCP server {server!r}: {exc}") from None

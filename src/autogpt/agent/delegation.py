@@ -54,9 +54,6 @@ class Delegation:
 
     async def run_child(self, child: AutoGPT, goal: str, ctx: ToolContext) -> str:
         """Run ``child`` on ``goal`` in a sub-folder of the workspace, within the budget carved for it."""
-        from autogpt.agent.agent import AutoGPT as _AutoGPT
-
-        assert isinstance(child, _AutoGPT)
         if self.made >= self.settings.delegate_max:
             raise ToolError(f"This run has already started {self.made} helpers, the most it may "
                             f"(delegate_max = {self.settings.delegate_max}); do the rest yourself.")
@@ -127,14 +124,9 @@ def delegate_tool() -> Tool:
         delegation = delegation_of(ctx)
         if delegation is None or not delegation.can_delegate():
             raise ToolError("delegate is not available in this run.")
-        from autogpt.agent.agent import AutoGPT
-
-        parent = delegation.parent
-        child = AutoGPT(f"{parent.ai_name}-helper-{delegation.made + 1}", role or "a careful assistant",
-                        model=parent.model, settings=parent.settings, store=parent.store,
-                        memory=parent._memory, sandbox=parent._sandbox, checks=parent.checks,
-                        language=parent.language, human=parent.human, continuous=parent.continuous)
-        child.tools = parent.tools
+        child = delegation.parent._copy_for_child()  # its model, settings, tools, store and memory
+        child.ai_name = f"{child.ai_name}-helper-{delegation.made + 1}"
+        child.ai_role = role or "a careful assistant"
         return await delegation.run_child(child, goal, ctx)
 
     return Tool(delegate, available_if=lambda ctx: (d := delegation_of(ctx)) is not None and d.can_delegate()

@@ -35,19 +35,11 @@ INSTRUCTIONS = ("autogpt runs autonomous agents: start_goal gives an agent goals
                 "search_memory searches what the agent learnt (documents trained with `autogpt train`).")
 
 
-def build_mcp_server(settings: Settings, *, store: Store | None = None, manager: TaskManager | None = None,
-                     http_port: int | None = None) -> MCPServer:
-    """The MCP server over ``settings``' store (or ``store``/``manager``, e.g. a test's scripted models)."""
-    store = store or (manager.store if manager else create_store(settings))
-    manager = manager or TaskManager(settings, store)
-    security = None
-    if http_port is not None:  # DNS rebinding: only requests for this machine, from pages of this machine
-        hosts = [f"{host}:{http_port}" for host in ("127.0.0.1", "localhost", "[::1]")]
-        security = TransportSecuritySettings(
-            enable_dns_rebinding_protection=True, allowed_hosts=hosts,
-            allowed_origins=[f"http://{host}" for host in hosts])
+def build_mcp_server(settings: Settings, *, manager: TaskManager | None = None) -> MCPServer:
+    """The MCP server over ``settings``' store (or ``manager``'s, e.g. a test's with scripted models)."""
+    manager = manager or TaskManager(settings, create_store(settings))
+    store = manager.store
     server = MCPServer("autogpt", instructions=INSTRUCTIONS, version=__version__)
-    server.autogpt_security = security  # type: ignore[attr-defined]  # read by serve()
 
     @server.tool()
     async def start_goal(goals: list[str], name: str = "AutoGPT", role: str = "AI Assistant",
@@ -80,7 +72,7 @@ def build_mcp_server(settings: Settings, *, store: Store | None = None, manager:
         """One run: its goals, status, plan, summary, files, and every step (command, whether it worked, and
         the start of what it returned)."""
         data = _run_json(manager, run_id)
-        data["history"] = [_step_json(step) for step in _history(store, run_id)]
+        data["history"] = [_step_json(step) for step in store.history(run_id)]
         return data
 
     @server.tool()
@@ -121,12 +113,15 @@ def build_mcp_server(settings: Settings, *, store: Store | None = None, manager:
 
 def serve(settings: Settings, *, http_port: int | None = None) -> None:
     """Serve over stdio, or streamable HTTP on 127.0.0.1 with ``http_port``; returns when the client goes."""
-    server = build_mcp_server(settings, http_port=http_port)
+    server = build_mcp_server(settings)
     if http_port is None:
         server.run("stdio")
-    else:
-        server.run("streamable-http", host="127.0.0.1", port=http_port,
-                   transport_security=server.autogpt_security)  # type: ignore[attr-defined]
+        return
+    # DNS rebinding: only requests for this machine, from pages of this machine
+    hosts = [f"{host}:{http_port}" for host in ("127.0.0.1", "localhost", "[::1]")]
+    security = TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts,
+                                         allowed_origins=[f"http://{host}" for host in hosts])
+    server.run("streamable-http", host="127.0.0.1", port=http_port, transport_security=security)
 
 
 def _record(store: Store, run_id: str) -> Any:
@@ -143,11 +138,6 @@ def _run_json(manager: TaskManager, run_id: str) -> dict[str, Any]:
     out = {("run_id" if key == "task_id" else key): data[key] for key in keep}
     out["files"] = Workspace(record.workspace).files()
     return out
-
-
-def _history(store: Store, run_id: str) -> list[dict[str, Any]]:
-    _record(store, run_id)
-    return store.history(run_id)
 
 
 def _step_json(step: dict[str, Any]) -> dict[str, Any]:

@@ -47,7 +47,6 @@ class MCPConnection:
     def __init__(self, config: MCPServerConfig) -> None:
         self.config = config
         self.listed: list[Any] = []  # the server's tools (mcp.types.Tool)
-        self.instructions = ""
         self.error = ""  # why it stopped, once it has
         self.registered: list[str] = []  # its tools' names in the run (maybe prefixed: see MCPServers.tools)
         self._client: Any = None
@@ -80,7 +79,6 @@ class MCPConnection:
             async with Client(self._transport(), read_timeout_seconds=self.config.timeout,
                               client_info=Implementation(name="autogpt", version=__version__)) as client:
                 self.listed = await _list_tools(client)
-                self.instructions = client.instructions or ""
                 self._client = client
                 started.set_result(None)
                 await self._stop.wait()
@@ -179,7 +177,6 @@ class MCPTool(Tool):
         self.schema = _model_schema(listed.input_schema)
         super().__init__(_call_placeholder, name=name, description=f"{description} (MCP server {server})",
                          untrusted=True, available_if=lambda _ctx: connection.alive)
-        self.is_async = True
 
     def spec(self) -> dict[str, Any]:
         return {"name": self.name, "description": self.description, "parameters": copy.deepcopy(self.schema)}
