@@ -20,6 +20,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    """Until something listens on 127.0.0.1:``port`` (a server started as a process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"nothing listens on 127.0.0.1:{port} after {timeout:g} s")
+
+
 class LiveServer:
     """``app`` served on a free port until :meth:`close`; ``http`` is a client for it."""
 

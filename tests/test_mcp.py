@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from live_server import free_port, wait_for_port
 
 pytest.importorskip("mcp")
 
@@ -69,18 +69,11 @@ def test_stdio_server_tool_is_offered_called_and_its_result_used(tmp_path):
 
 
 def test_http_server(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([sys.executable, str(ROOT / "examples/mcp/notes_server.py"), "--http", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
+        wait_for_port(port)
         result, _, _ = run_agent(tmp_path, [
             reply("read_note", title="support hours"),
             reply("finish", reason="Read it."),

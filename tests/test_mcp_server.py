@@ -4,14 +4,14 @@ and over streamable HTTP)."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from live_server import free_port, wait_for_port
 
 pytest.importorskip("mcp")
 
@@ -119,19 +119,12 @@ async def test_stdio(tmp_path):
 
 
 async def test_streamable_http_binds_localhost_and_checks_host(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "autogpt", "mcp", "serve", "--http", "--port", str(port),
                              "--model", scripted(tmp_path), "--data-dir", str(tmp_path / "data")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
+        wait_for_port(port, 60)
         async with Client(f"http://127.0.0.1:{port}/mcp") as client:
             run = data(await client.call_tool("start_goal", {"goals": ["Write hello to hello.txt"]}))
             assert run["status"] == "finished"

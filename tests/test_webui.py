@@ -70,7 +70,11 @@ def server(tmp_path: Path) -> Iterator[str]:
         models.append(model)
         return model
 
-    app = create_app(settings, model_factory=model_factory)
+    yield from serving(create_app(settings, model_factory=model_factory))
+
+
+def serving(app: object) -> Iterator[str]:
+    """``app`` under uvicorn on 127.0.0.1:PORT in a thread, its base URL yielded until the fixture ends."""
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
                             timeout_graceful_shutdown=5)
@@ -279,22 +283,7 @@ def delegating_server(tmp_path: Path) -> Iterator[str]:
             reply("finish", reason="The helper wrote hi."),
         ], delay=0.1)
 
-    app = create_app(settings, model_factory=model_factory)
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
-                                       timeout_graceful_shutdown=5))
-    thread = threading.Thread(target=uv.run, name="webui-delegation-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("The test server did not start.")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        uv.should_exit = True
-        thread.join(15)
+    yield from serving(create_app(settings, model_factory=model_factory))
 
 
 def test_a_helper_run_shows_nested_in_the_step_that_delegated(delegating_server: str, browser: Browser,
