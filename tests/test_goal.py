@@ -25,6 +25,21 @@ from autogpt.goal import GoalSpec, addresses, named_files
     ("在 todo.txt 末尾添加一行：买牛奶", ["todo.txt"], [], [], ["todo.txt"]),
     ("读取 sales.csv，计算每个地区的销售总额，把结果保存在 totals.csv 里", ["sales.csv"], ["sales.csv"], ["totals.csv"], []),
     ("列出五种水果，每行一种，写入 水果.txt。", [], [], ["水果.txt"], []),
+    # a copy or backup: the copy is made, the original read; "do not change X" keeps X as it is
+    ("Create config.ini.bak with the same content as config.ini. Do not change config.ini.", ["config.ini"],
+     ["config.ini"], ["config.ini.bak"], []),
+    ("Save a copy of data.csv as data_backup.csv.", ["data.csv"], ["data.csv"], ["data_backup.csv"], []),
+    ("Make a backup copy of todo.txt called todo_backup.txt; leave todo.txt unchanged.", ["todo.txt"], ["todo.txt"],
+     ["todo_backup.txt"], []),
+    ("Copy report.md to report.md.orig and then fix the typos in report.md.", ["report.md"], [], ["report.md.orig"],
+     ["report.md"]),
+    ("Fix the bug in app.py so that it prints 3. Do not change test_app.py.", ["app.py", "test_app.py"],
+     ["test_app.py"], [], ["app.py"]),
+    ("Write the total of prices.csv to total.txt. prices.csv must stay as it is.", ["prices.csv"], ["prices.csv"],
+     ["total.txt"], []),
+    ("把 notes.txt 复制一份为 notes.txt.bak，不要修改 notes.txt。", ["notes.txt"], ["notes.txt"], ["notes.txt.bak"], []),
+    ("创建 notes.txt 的备份 notes.bak，保持 notes.txt 不变。", ["notes.txt"], ["notes.txt"], ["notes.bak"], []),
+    ("新建 b.txt，内容与 a.txt 完全相同。", ["a.txt"], ["a.txt"], ["b.txt"], []),
 ])
 def test_files_are_inputs_outputs_or_changed(goal, existing, inputs, outputs, changes):
     spec = GoalSpec.parse([goal], existing)

@@ -24,13 +24,15 @@ from pydantic import BaseModel, Field
 # --- file names ----------------------------------------------------------------------------------------------
 
 _EXTENSIONS = ("txt md markdown rst csv tsv json jsonl yaml yml toml ini cfg xml html htm css js ts py ipynb sh "
-               "sql log tex cpp hpp java go rs rb php svg png jpg jpeg gif pdf docx xlsx pptx").split()
+               "sql log tex cpp hpp java go rs rb php svg png jpg jpeg gif pdf docx xlsx pptx bak orig conf").split()
 # A file name with a known extension, not part of a longer word or an address. An ASCII name may touch CJK text
 # (写入result.txt); a name with CJK characters (水果.txt) must stand apart, after a blank, a quote or a colon.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+# A suffix after the extension that keeps the name a name: a backup (config.ini.bak), an archive (data.csv.gz).
+_SUFFIX = r"(?:\.(?:bak|orig|old|backup|tmp|gz|bz2|xz|zip))*"
 _FILE_NAME = re.compile(r"(?:(?<![A-Za-z0-9_./\\-])([A-Za-z0-9_][A-Za-z0-9_./-]*\.(?:" + "|".join(_EXTENSIONS)
-                        + r"))|(?<=[\s\"'“「《(（：:])([A-Za-z0-9_" + _CJK + r"][A-Za-z0-9_./" + _CJK
-                        + r"-]*\.(?:" + "|".join(_EXTENSIONS) + r")))(?![A-Za-z0-9_])", re.IGNORECASE)
+                        + r")" + _SUFFIX + r")|(?<=[\s\"'“「《(（：:])([A-Za-z0-9_" + _CJK + r"][A-Za-z0-9_./" + _CJK
+                        + r"-]*\.(?:" + "|".join(_EXTENSIONS) + r")" + _SUFFIX + r"))(?![A-Za-z0-9_])", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>\"'`，。、；：！？）)\]]+")
 _NOT_FILES = {"node.js", "vue.js", "next.js", "nuxt.js", "react.js", "three.js", "d3.js", "chart.js", "express.js"}
 # Where a clause ends: the words before a file name in the same clause say what to do with it.
@@ -39,17 +41,28 @@ _CLAUSE_END = re.compile(r"[.;。；！!？?\n](?:\s|$)|[。；！？\n]")
 # --- what a clause says to do with the file it names -----------------------------------------------------------
 
 # ("refer to" before "refer": its "to" is not a writing word)
-_READ = re.compile(r"\b(?:refers? to|according to|based on|compared to|due to|(?:contents?|text|lines|rows|data|words|values|"
+_READ = re.compile(r"\b(?:refers? to|according to|based on|compared to|due to|(?:copy|copies|backup|duplicate) of|"
+                   r"(?:the )?same (?:content|contents|text|lines|bytes) as|identical to|(?:contents?|text|lines|rows|data|words|values|"
                    r"columns?|items) (?:of|in)|read|reads|reading|open|load|from|parse|"
                    r"count|analy[sz]e|summari[sz]e|compute|calculate|sum|average|filter|sort|check|see|refer|use|"
                    r"using|listed|given|found|contained|mentioned|shown)\b|读取|读|打开|从|根据|参见|参考|按照|计算|统计|"
-                   r"分析|排序|筛选|检查|中的|里的", re.IGNORECASE)
+                   r"分析|排序|筛选|检查|中的|里的|的副本|的备份|(?:内容|文本)(?:与|和|跟)", re.IGNORECASE)
 _WRITE = re.compile(r"\b(?:write|writes|writing|save|saves|create|creates|output|into|to|produce|"
                     r"store|generate|put|make|export)\b|写入|写到|写进|写成|写|保存|存为|存到|存|生成|创建|输出|导出|到",
                     re.IGNORECASE)
 _CHANGE = re.compile(r"\b(?:fix|fixes|edit|edits|update|updates|modify|modifies|change|changes|correct|rewrite|"
                      r"refactor|replace|clean|reformat|patch|repair|repairs|add|adds|append|appends|insert|inserts|remove|delete)\b|"
-                     r"修改|修复|修正|更新|改正|改写|替换|编辑|添加|追加|加上|增加|插入|删除", re.IGNORECASE)
+                     r"修改|修复|修正|更新|改正|改写|改动|替换|编辑|添加|追加|加上|增加|插入|删除", re.IGNORECASE)
+# "Do not change config.ini", "不要修改 a.txt": a change word said not to do
+_NEGATED = re.compile(r"(?:\b(?:do not|don't|dont|never|must not|mustn't|should not|shouldn't|without|not)\s+"
+                      r"(?:\w+\s+){0,2}|(?:不要|不得|不能|不可|别|勿|切勿|禁止|无需|不用)\s*)$", re.IGNORECASE)
+# "leave notes.txt unchanged", "config.ini must stay as it is", "保持 a.txt 不变": the file is the user's, kept as it is
+_KEPT_AFTER = re.compile(r"\s*(?:(?:must|should|has to|needs to|is to|will)\s+)?(?:stays?|remains?)\s+(?:exactly\s+)?"
+                         r"(?:unchanged|untouched|intact|as it is|as is|the same)\b|\s*(?:must|should|is) not (?:to )?"
+                         r"(?:be )?(?:changed|modified|edited|touched|overwritten)\b|\s*(?:保持)?(?:不变|原样|不动)|"
+                         r"\s*(?:不要|不得|不能)(?:被)?(?:修改|改动|改变)", re.IGNORECASE)
+_KEPT_AROUND = (re.compile(r"\b(?:leave|leaves|keep|keeps)\s+(?:the\s+(?:file\s+)?)?$|保持\s*$", re.IGNORECASE),
+                re.compile(r"\s*(?:unchanged|untouched|intact|alone|as it is|as is|the same)\b|\s*不变", re.IGNORECASE))
 _ZH_PLACE = re.compile(r"[在向往给]\s*$")
 # "input.json lists items", "inventory.txt gives the quantity": a file that is the subject of a sentence is data
 _SUBJECT = re.compile(r"\s*(?:\(|（)?(?:lists|has|have|contains|gives|holds|shows|describes|includes|records|is a|are "
@@ -172,18 +185,25 @@ class GoalSpec(BaseModel):
         goals = [goal for goal in goals if goal and goal.strip()]
         text = "\n".join(goals)
         present = set(existing)
-        roles: dict[str, list[bool]] = {}  # name: [read, written, changed, added to] by any mention
-        for name, reads, writes, changed, added in _file_roles(text):
-            seen = roles.setdefault(name, [False, False, False, False])
+        roles: dict[str, list[bool]] = {}  # name: [read, written, changed, added to, kept] by any mention
+        for name, reads, writes, changed, added, kept in _file_roles(text):
+            seen = roles.setdefault(name, [False, False, False, False, False])
             seen[0] |= reads > writes
             seen[1] |= writes > reads
             seen[2] |= changed
             seen[3] |= added
+            seen[4] |= kept
+        for source, copy in _copy_pairs(goals):  # "save a copy of a.txt as b.txt": b.txt is made, a.txt read
+            if source != copy and source in roles and copy in roles:
+                roles[copy][:] = [False, True, False, False, False]
+                roles[source][0] = True
         inputs: list[str] = []
         outputs: list[str] = []
         changes: list[str] = []
-        for name, (reads, writes, changed, _) in roles.items():
-            if changed and (name in present or not writes):
+        for name, (reads, writes, changed, _, kept) in roles.items():
+            if kept:
+                inputs.append(name)  # said to stay as it is, whatever else a clause seemed to say
+            elif changed and (name in present or not writes):
                 changes.append(name)
             elif name in present:
                 (outputs if writes else inputs).append(name)
@@ -195,7 +215,7 @@ class GoalSpec(BaseModel):
         if read is not None and _FOLLOW.search(text):  # the files the given instructions say to make
             for name in inputs:
                 instructions = read(name) or ""
-                outputs += [found for found, reads, writes, _, _ in _file_roles(instructions)
+                outputs += [found for found, reads, writes, *_ in _file_roles(instructions)
                             if writes > reads and found not in inputs + outputs + changes]
         computed = bool(_COMPUTE.search(text) or _ALGORITHMIC.search(text)
                         or (_AGGREGATE.search(_without_names(text)) and (inputs or changes)))
@@ -244,9 +264,10 @@ def addresses(text: str) -> list[str]:
     return list(dict.fromkeys(address for address in found if address.split("//", 1)[1]))
 
 
-def _file_roles(text: str) -> list[tuple[str, int, int, bool, bool]]:
+def _file_roles(text: str) -> list[tuple[str, int, int, bool, bool, bool]]:
     """Each file ``text`` names: ``(name, where the last reading word before it ends, where the last writing word
-    ends, whether its clause says to change it, and whether to add to it)``; -1 where there is none."""
+    ends, whether its clause says to change it, whether to add to it, and whether it says to keep it as it is
+    ("do not change config.ini", "leave it unchanged"))``; -1 where there is none."""
     roles = []
     cleaned = _URL.sub(" ", text)
     previous = 0  # where the last file name ended: the words before it were about that file
@@ -262,14 +283,20 @@ def _file_roles(text: str) -> list[tuple[str, int, int, bool, bool]]:
         writes = max((m.end() for m in _WRITE.finditer(clause)), default=-1)
         # "Write the total to out.txt" / "sort data.csv by ... and save it" / Chinese: 在 todo.txt 末尾添加一行
         after = re.split(r"[.;。；，,！!？?\n]", cleaned[match.end():])[0][:16]
-        change = max((m.end() for m in _CHANGE.finditer(clause)), default=-1)
-        changed = change > reads or bool(_ZH_PLACE.search(clause) and _CHANGE.search(after))
+        said = [m for m in _CHANGE.finditer(clause) if not _NEGATED.search(clause[: m.start()])]
+        change = max((m.end() for m in said), default=-1)
+        changed = change > reads or bool(_ZH_PLACE.search(clause) and _CHANGE.search(after)
+                                         and not _NEGATED.search(clause))
+        rest = cleaned[match.end():]
+        kept = (any(_NEGATED.search(clause[: m.start()]) for m in _CHANGE.finditer(clause)
+                    if m.end() > max(reads, writes)) or bool(_KEPT_AFTER.match(rest))
+                or bool(_KEPT_AROUND[0].search(clause) and _KEPT_AROUND[1].match(rest)))
         if _ZH_PLACE.search(clause) and re.search(r"写|保存|生成|输出", after):
             writes = len(clause) + 1  # 把结果保存在 out.txt 里
         elif _SUBJECT.match(cleaned[match.end():]) and writes < 0:
             reads = len(clause) + 1
         added = changed and bool(_ADD.search(clause) or (_ZH_PLACE.search(clause) and _ADD.search(after)))
-        roles.append((name, reads, writes, changed, added))
+        roles.append((name, reads, writes, changed and not kept, added and not kept, kept))
     return roles
 
 
@@ -311,20 +338,38 @@ _COPY_PATTERNS = (  # (pattern, group of the source, group of the copy)
                 + _INTO + _F, re.IGNORECASE), 1, 2),
     (re.compile(_F + r"[^.;。；\n]*?\bwrite\s+(?:all\s+of\s+)?its\s+(?:whole\s+)?(?:content|contents|text)" + _INTO + _F,
                 re.IGNORECASE), 1, 2),
-    (re.compile(r"把\s*" + _F + r"\s*(?:的)?(?:全部|所有)?(?:内容|全文)?\s*(?:原样)?(?:复制|拷贝|写入|写到|保存到|保存为|另存为)"
+    (re.compile(r"把\s*" + _F + r"\s*(?:的)?(?:全部|所有)?(?:内容|全文)?\s*(?:原样)?(?:复制|拷贝|备份|写入|写到|保存到|保存为|另存为)(?:一份)?"
                 r"(?:到|为)?\s*" + _F), 1, 2),
-    (re.compile(r"(?:复制|拷贝)\s*" + _F + r"\s*(?:到|为|成)\s*" + _F), 1, 2),
+    (re.compile(r"(?:复制|拷贝|备份)\s*" + _F + r"\s*(?:到|为|成)\s*" + _F), 1, 2),
+    # "save a copy of data.csv as backup.csv", "a backup of notes.txt named notes.txt.bak"
+    (re.compile(r"\b(?:copy|backup|duplicate)\s+of\s+(?:the\s+file\s+)?" + _F + r",?\s+(?:(?:and\s+)?(?:name|call|save)"
+                r"\s+it\s+|(?:named|called|as|to|into|in|at)\s+)(?:(?:a|the)\s+(?:new\s+)?file\s+(?:named|called)\s+)?" + _F,
+                re.IGNORECASE), 1, 2),
+    # "back up notes.txt to notes.bak", "duplicate a.txt as b.txt"
+    (re.compile(r"\b(?:back\s*up|duplicate)\s+(?:the\s+file\s+)?" + _F + _INTO + _F, re.IGNORECASE), 1, 2),
+    # "create config.ini.bak with the same content as config.ini", "b.txt, an exact copy of a.txt"
+    (re.compile(_F + r"[^.;。；\n]{0,20}?\b(?:with|having|holding)\s+(?:exactly\s+)?the\s+same\s+(?:content|contents|text|"
+                r"lines|bytes)\s+as\s+(?:the\s+file\s+)?" + _F, re.IGNORECASE), 2, 1),
+    (re.compile(_F + r",?\s+(?:an?\s+)?(?:exact\s+)?(?:copy|backup|duplicate)\s+of\s+(?:the\s+file\s+)?" + _F,
+                re.IGNORECASE), 2, 1),
+    # "创建 a.txt 的备份 a.txt.bak", "b.txt 的内容与 a.txt 相同"
+    (re.compile(_F + r"\s*的(?:副本|备份|拷贝)\s*[，,]?\s*(?:命名为|名为|叫做?|为|是)?\s*" + _F), 1, 2),
+    (re.compile(_F + r"[^。；\n]{0,12}?(?:内容|文本)(?:与|和|跟)\s*" + _F + r"\s*(?:完全)?(?:相同|一样|一致)"), 2, 1),
 )
+
+
+def _copy_pairs(goals: list[str]) -> list[tuple[str, str]]:
+    """``(source, copy)`` for each place the goals say a file is to be a whole copy of another."""
+    return [(m.group(source).rstrip("."), m.group(copy).rstrip(".")) for goal in goals
+            for pattern, source, copy in _COPY_PATTERNS for m in pattern.finditer(goal)]
 
 
 def _copies(goals: list[str], inputs: list[str], outputs: list[str]) -> dict[str, str]:
     """``{copy: source}`` for each goal that says to copy a file it gives whole into a file it asks for."""
     found: dict[str, str] = {}
-    for goal in goals:
-        for pattern, source, copy in _COPY_PATTERNS:
-            for m in pattern.finditer(goal):
-                if m.group(source) in inputs and m.group(copy) in outputs:
-                    found.setdefault(m.group(copy), m.group(source))
+    for source, copy in _copy_pairs(goals):
+        if source in inputs and copy in outputs:
+            found.setdefault(copy, source)
     return found
 
 

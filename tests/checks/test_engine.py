@@ -83,9 +83,10 @@ def test_no_check_tells_the_model_to_write_into_an_input(goal, tmp_path):
     inputs = [name for name in goal.files if name not in goal.changes]
     for event in done.fired:
         for name in inputs:  # named as a place to write into (a check may name it as what to read, or what stays)
+            whole = rf"{re.escape(name)}(?![\w-]|\.\w)"  # diary.txt, not diary.txt.bak
             into = re.compile(rf"(?:\bwrite|\bwrites|\bwritten|\bappend|\bput|\bsave|\binto|写入|写到|保存到|追加到|"
-                              rf"write_file\(path=)[^.。;；\n]{{0,40}}?['\"“]?{re.escape(name)}|"
-                              rf"copyfile\([^)]*,\s*['\"]{re.escape(name)}")
+                              rf"write_file\(path=)[^.。;；\n]{{0,40}}?['\"“]?{whole}|"
+                              rf"copyfile\([^)]*,\s*['\"]{whole}")
             said = event.message.split("Write the result to", 1)[-1].split("请把结果写入", 1)[-1] \
                 if event.check == "keep_inputs" else event.message
             assert not into.search(said), f"{event.check} says to write into the input {name}: {event.message}"

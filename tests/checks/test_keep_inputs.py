@@ -39,7 +39,25 @@ def test_the_refusal_is_in_chinese_for_a_chinese_goal(tmp_path):
     assert "输入文件" in done.observation(1) and "average.txt" in done.observation(1)
 
 
-@pytest.mark.parametrize("name", ["append_todo", "zh_append_shopping", "word_count_report"])
+@pytest.mark.parametrize(("goal", "lang"), [
+    ("Save a copy of diary.txt as diary.txt.bak, with exactly the same content. Do not change diary.txt.", "en"),
+    ("把 diary.txt 备份为 diary.txt.bak，内容完全相同，不要修改 diary.txt。", "zh"),
+])
+def test_a_file_the_goals_say_not_to_change_is_never_written(goal, lang, tmp_path):
+    # A backup goal: "do not change X" was read as a change of X and X.bak as X, so a note sent the model to
+    # write its copy over the original.
+    diary = "Monday: planted tomatoes.\nTuesday: rain.\n"
+    steps = [reply("write_file", path="diary.txt", content="Monday: planted tomatoes."),
+             reply("write_file", path="diary.txt.bak", content=diary), reply("finish", reason="done")]
+    done = run(tmp_path, [goal], steps, files={"diary.txt": diary}, checks="full")
+    assert [(e.step, e.verdict) for e in done.of("keep_inputs")] == [(1, "refuse")]
+    assert "diary.txt.bak" in done.observation(1) and ("输入文件" in done.observation(1)) == (lang == "zh")
+    assert (done.workspace / "diary.txt").read_text() == diary == (done.workspace / "diary.txt.bak").read_text()
+    assert not done.of("stray_file") and done.result.status == "finished"
+
+
+@pytest.mark.parametrize("name", ["append_todo", "zh_append_shopping", "word_count_report", "backup_diary",
+                                  "zh_backup_contacts"])
 def test_quiet_on_ordinary_goals(name, tmp_path):
     assert not [e for e in ordinary(name, tmp_path) if e.check == "keep_inputs"]
 
