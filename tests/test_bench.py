@@ -249,6 +249,50 @@ async def test_a_skipped_challenge_counts_every_attempt(tmp_path: Path, settings
     assert summarise(results)["attempts"] == 4
 
 
+async def test_later_attempts_are_numbered_on_seeded_apart_and_merge_with_the_first(tmp_path: Path,
+                                                                                    settings: Settings) -> None:
+    """A long suite in parts: attempt 1 now, attempts 2-3 later with the same seed; the runs join into one."""
+    from autogpt.bench import run_suite
+    from autogpt.bench.suite import merge_results, record
+
+    make(tmp_path / "c", "Hello", "Write hello to hello.txt", {"should_contain": ["hello"], "files": ["hello.txt"]})
+    challenges = load_challenges([tmp_path / "c"])
+    seeded = settings.model_copy(update={"seed": 40})
+    models: list[ScriptedModel] = []
+
+    def model(challenge: Any) -> ScriptedModel:
+        models.append(ScriptedModel([reply("write_file", path="hello.txt", content="hello"), reply("finish", reason="ok")]))
+        return models[-1]
+
+    runs = []
+    for first, attempts in ((1, 1), (2, 2)):
+        results = await run_suite(challenges, settings=seeded, results_dir=tmp_path / f"r{first}", attempts=attempts,
+                                  first_attempt=first, model_factory=model)
+        assert [r.attempt for r in results] == list(range(first, first + attempts))
+        runs.append(record(results, challenges, model="scripted", settings=seeded, agent_url=None, started=time.time()))
+    assert (tmp_path / "r2" / "Hello" / "attempt-3" / "hello.txt").is_file()
+    # attempt k samples with seed 40 + k - 1 (every request of the run)
+    assert [{c.params.get("seed") for c in m.calls} for m in models] == [{40}, {41}, {42}]
+    merged = merge_results(runs)
+    assert [r["attempt"] for r in merged["results"]] == [1, 2, 3] and merged["merged"] == 2
+    assert (merged["summary"]["attempts"], merged["summary"]["successes"], merged["summary"]["solved"]) == (3, 3, 1)
+    with pytest.raises(ConfigError, match="two runs"):
+        merge_results([runs[0], runs[0]])
+    other = {**runs[1], "settings": {**runs[1]["settings"], "seed": 7}}
+    with pytest.raises(ConfigError, match="settings"):
+        merge_results([runs[0], other])
+    script = Path(__file__).parents[1] / "benchmarks" / "merge_runs.py"
+    for number, run in enumerate(runs):
+        (tmp_path / f"run{number}.json").write_text(json.dumps(run))
+    out = subprocess.run([sys.executable, str(script), str(tmp_path / "run0.json"), str(tmp_path / "run1.json"),
+                          "--out", str(tmp_path / "all.json")], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "3 attempts" in out.stdout and json.loads((tmp_path / "all.json").read_text())["summary"]["attempts"] == 3
+    bad = subprocess.run([sys.executable, str(script), str(tmp_path / "run0.json"), str(tmp_path / "run0.json")],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "two runs" in bad.stderr
+
+
 # --- running ----------------------------------------------------------------------------------------------
 
 
@@ -354,6 +398,10 @@ def test_cli_runs_a_suite_prints_the_table_and_writes_json(tmp_path: Path) -> No
     assert only_dev.returncode == 0, only_dev.stderr  # every chosen challenge solved
     assert "Hello" in only_dev.stdout and "Never" not in only_dev.stdout and "\ntest " not in only_dev.stdout
     assert bench("--split", "train").returncode == 2
+
+    later = bench("--split", "dev", "--first-attempt", "2", "--seed", "5", "--results-dir", str(tmp_path / "later"))
+    assert later.returncode == 0 and "Hello #2:" in later.stderr and "seed 6" not in later.stderr
+    assert json.loads((tmp_path / "later" / "results.json").read_text())["settings"]["seed"] == 5
 
 
 # --- the suite itself --------------------------------------------------------------------------------------

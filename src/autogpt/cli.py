@@ -591,6 +591,8 @@ def bench(
     paths: Annotated[list[Path] | None, typer.Argument(metavar="PATHS", help="Challenge folders or data.json files (default: benchmarks/challenges).")] = None,
     split: Annotated[str | None, typer.Option("--split", metavar="dev|test", help="Only the dev challenges (the agent is tuned on them) or the held-out test ones (default: both).")] = None,
     attempts: Annotated[int, typer.Option("--attempts", min=1, help="Attempts per challenge; solved if any attempt passes, and the success rate is over all attempts.")] = 1,
+    first_attempt: Annotated[int, typer.Option("--first-attempt", min=1, help="Number the attempts from this one: a later run adds attempts to an earlier one (benchmarks/merge_runs.py joins their results).")] = 1,
+    seed: Annotated[int | None, typer.Option("--seed", help="Sample attempt k with seed SEED+k-1: each attempt differs, and a run can be repeated (default: the seed setting, else unseeded).")] = None,
     parallel: Annotated[int, typer.Option("--parallel", min=1, help="Attempts to run at once.")] = 1,
     category: Annotated[list[str] | None, typer.Option("--category", "-c", help="Only challenges of this category (repeat for several).")] = None,
     model: ModelOpt = None,
@@ -628,10 +630,13 @@ def bench(
         # A reproducible run: long-term memory starts empty in the results folder (never the user's own
         # documents or lessons), and lessons are learnt only when asked for.
         settings = settings.model_copy(update={"lessons": lessons,
-                                               "memory_url": f"sqlite:///{(folder / 'memory.db').resolve()}"})
+                                               "memory_url": f"sqlite:///{(folder / 'memory.db').resolve()}",
+                                               **({"seed": seed} if seed is not None else {})})
         console = Console(highlight=False, stderr=True)
-        console.print(f"{len(challenges)} challenges × {attempts} attempt(s) on "
-                      f"{agent_url or settings.model}; workspaces in {folder}")
+        numbers = f"{attempts} attempt(s)" if first_attempt == 1 else \
+            f"attempt(s) {first_attempt}–{first_attempt + attempts - 1}"
+        console.print(f"{len(challenges)} challenges × {numbers} on {agent_url or settings.model}"
+                      f"{'' if settings.seed is None else f' (seed {settings.seed})'}; workspaces in {folder}")
         from autogpt.agent.agent import AutoGPT as _Agent
 
         judge = None if agent_url else _Agent(settings=settings).model
@@ -653,6 +658,7 @@ def bench(
             results = asyncio.run(run_suite(challenges, settings=settings, results_dir=folder, attempts=attempts,
                                             parallel=parallel, agent_url=agent_url, judge=judge,
                                             max_steps=max_steps, on_result=show, attempt_runner=on_ray,
+                                            first_attempt=first_attempt,
                                             model_factory=(lambda c: judge) if judge else None))
         finally:
             if on_ray is not None:

@@ -125,7 +125,8 @@ class Settings(BaseSettings):
     n_gpu_layers: int = Field(0, description="Layers to offload to a GPU for embedded models (-1 = all).")
     draft_tokens: int = Field(3, ge=0, le=16, description="Embedded models: at most this many tokens guessed from the "
                               "prompt and checked in one batch with the next (speculative decoding; 0 = off).")
-    seed: int | None = None
+    seed: int | None = Field(None, description="Sampling seed: the same seed, goals and model give the same replies "
+                             "(the embedded model mixes it with each request; API models get it as it is).")
     request_timeout: float = Field(120.0, gt=0, description="Seconds before an HTTP model call times out.")
     max_retries: int = Field(3, ge=0, description="Retries on rate limits and server errors.")
     prices: dict[str, tuple[float, float]] = Field(

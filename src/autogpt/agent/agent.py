@@ -360,6 +360,7 @@ class AutoGPT:
             max_observation_tokens=self.settings.max_observation_tokens, reply_retries=self.settings.reply_retries,
             checks=resolve_profile(self.checks, self.model),
             compact=self.settings.reply_format == "compact",
+            params={} if self.settings.seed is None else {"seed": self.settings.seed},
         )
         budget = Budget(self.max_steps, self.max_tokens, self.max_cost, self.max_seconds)
         task = Task(self.ai_name, self.ai_role, self.goals)

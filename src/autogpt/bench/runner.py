@@ -102,6 +102,10 @@ async def run_attempt(challenge: Challenge, workspace: Path, *, settings: Settin
                       model_factory: ModelFactory | None = None, agent_url: str | None = None,
                       sandbox: Sandbox | None = None, judge: Model | None = None, max_steps: int = 20,
                       memory: LongTermMemory | None = None, store: Store | None = None) -> Result:
+    """One attempt at ``challenge`` in ``workspace``; with ``settings.seed``, attempt ``k`` samples with seed
+    ``seed + k - 1``: each attempt differs from the others, and the same attempt is the same again."""
+    if settings.seed is not None:
+        settings = settings.model_copy(update={"seed": settings.seed + attempt - 1})
     prepare_workspace(challenge, workspace)
     started = time.monotonic()
     result = Result(name=challenge.name, success=False, attempt=attempt, split=challenge.split,

@@ -16,22 +16,27 @@ from autogpt.bench.challenge import Challenge, suite_version
 from autogpt.bench.report import summarise
 from autogpt.bench.runner import ModelFactory, Result, run_attempt
 from autogpt.config import Settings
+from autogpt.errors import ConfigError
 from autogpt.llm.base import Model
 
 #: Runs one attempt somewhere else: ``await runner(challenge, workspace, attempt)``.
 AttemptRunner = Callable[[Challenge, Path, int], Awaitable[Result]]
 
-__all__ = ["AttemptRunner", "record", "run_suite", "summarise", "write_results"]  # summarise: from autogpt.bench.report
+__all__ = ["AttemptRunner", "merge_results", "record", "run_suite", "summarise", "write_results"]  # summarise: from autogpt.bench.report
 
 
 async def run_suite(challenges: list[Challenge], *, settings: Settings, results_dir: Path, attempts: int = 1,
                     parallel: int = 1, model_factory: ModelFactory | None = None, agent_url: str | None = None,
                     judge: Model | None = None, max_steps: int = 20,
                     on_result: Callable[[Result], None] = lambda r: None,
-                    attempt_runner: AttemptRunner | None = None) -> list[Result]:
+                    attempt_runner: AttemptRunner | None = None, first_attempt: int = 1) -> list[Result]:
     """Run every challenge ``attempts`` times, ``parallel`` at a time; a challenge whose dependency failed
     every attempt is skipped (each of its attempts recorded as failed, so per-attempt rates count it fully).
-    ``attempt_runner(challenge, workspace, attempt)`` runs an attempt elsewhere (e.g. on Ray workers)."""
+    ``attempt_runner(challenge, workspace, attempt)`` runs an attempt elsewhere (e.g. on Ray workers).
+
+    Attempts are numbered from ``first_attempt`` (a later run can add attempts 2 and 3 to a first one; see
+    ``merge_results``); with ``settings.seed``, attempt ``k`` samples with seed ``seed + k - 1`` (see ``run_attempt``)."""
+    numbers = range(first_attempt, first_attempt + attempts)
     gate = asyncio.Semaphore(max(parallel, 1))
     # one long-term memory and one run store for every in-process attempt, closed at the end (not one per agent)
     shared = None if agent_url else AutoGPT(settings=settings)  # holds them; opens each on first use
@@ -43,13 +48,13 @@ async def run_suite(challenges: list[Challenge], *, settings: Settings, results_
                 skipped = [Result(name=challenge.name, success=False, attempt=attempt, split=challenge.split,
                                   category=challenge.category, difficulty=challenge.info.difficulty,
                                   status="skipped", error=f"dependency {dependency} failed")
-                           for attempt in range(1, attempts + 1)]
+                           for attempt in numbers]
                 for result in skipped:
                     on_result(result)
                 passed[challenge.name].set_result(False)
                 return skipped
         results = []
-        for attempt in range(1, attempts + 1):
+        for attempt in numbers:
             async with gate:
                 if attempt_runner is not None:
                     result = await attempt_runner(challenge, results_dir / challenge.name / f"attempt-{attempt}",
@@ -98,3 +103,26 @@ def write_results(data: dict[str, Any], results_dir: Path, json_path: Path | Non
         flat = {"summary": data["summary"], "results": [{k: r[k] for k in keys} for r in data["results"]]}
         json_path.write_text(json.dumps(flat, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
+
+
+def merge_results(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several runs' ``results.json`` as one (a run's attempts 2 and 3 added later with ``--first-attempt 2``):
+    the runs must be of the same suite, model, settings and autogpt version, and no attempt may be in two."""
+    if not runs:
+        raise ConfigError("No runs to merge.")
+    first = runs[0]
+    for run in runs[1:]:
+        for key in ("autogpt", "suite_version", "model", "settings"):
+            if run.get(key) != first.get(key):
+                raise ConfigError(f"The runs differ in {key}: {first.get(key)!r} and {run.get(key)!r}.")
+    results = [Result.model_validate(item) for run in runs for item in run["results"]]
+    seen: set[tuple[str, int]] = set()
+    for result in results:
+        if (result.name, result.attempt) in seen:
+            raise ConfigError(f"Attempt {result.attempt} of {result.name} is in two runs "
+                                 "(give the later run --first-attempt).")
+        seen.add((result.name, result.attempt))
+    results.sort(key=lambda r: (r.name, r.attempt))
+    return {**first, "started": min(run["started"] for run in runs),
+            "seconds": round(sum(run["seconds"] for run in runs), 1), "summary": summarise(results),
+            "results": [r.model_dump() for r in results], "merged": len(runs)}

@@ -353,10 +353,11 @@ class EmbeddedModel(Model):
             "repeat_penalty": params.pop("repeat_penalty", DEFAULT_REPEAT_PENALTY),
             "stream": True,
         }
-        if seed := params.pop("seed", None):
-            kwargs["seed"] = seed
-        elif self.seed is not None:
-            kwargs["seed"] = request_seed(self.seed, request)
+        seed = params.pop("seed", None)  # the request's own (an agent's setting), else the model's
+        if seed is None:
+            seed = self.seed
+        if seed is not None:
+            kwargs["seed"] = request_seed(int(seed), request)
         kwargs.update(params)
         if request.response_schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": request.response_schema}
