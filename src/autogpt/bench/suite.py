@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import platform
+import subprocess
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -80,11 +81,27 @@ async def run_suite(challenges: list[Challenge], *, settings: Settings, results_
     return [r for group in nested for r in group]
 
 
+def source_commit() -> str | None:
+    """The git commit autogpt runs from (a checkout with uncommitted changes gets ``+`` after it); ``None`` for
+    an installed package."""
+    folder = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "."], cwd=folder.parent,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + ("+" if dirty else "")
+
+
 def record(results: list[Result], challenges: list[Challenge], *, model: str, settings: Settings,
            agent_url: str | None, started: float) -> dict[str, Any]:
     """The run as JSON: results plus the model, its settings and the suite version (reproducibility)."""
     return {
-        "autogpt": __version__, "suite_version": suite_version(challenges), "model": agent_url or model,
+        "autogpt": __version__, "commit": source_commit(), "suite_version": suite_version(challenges),
+        "model": agent_url or model,
         "settings": {"temperature": settings.temperature, "seed": settings.seed, "max_reply_tokens":
                      settings.max_reply_tokens, "n_ctx": settings.n_ctx,
                      "memory": settings.memory, "lessons": settings.lessons, "checks": settings.checks},
@@ -112,7 +129,7 @@ def merge_results(runs: list[dict[str, Any]]) -> dict[str, Any]:
         raise ConfigError("No runs to merge.")
     first = runs[0]
     for run in runs[1:]:
-        for key in ("autogpt", "suite_version", "model", "settings"):
+        for key in ("autogpt", "commit", "suite_version", "model", "settings"):
             if run.get(key) != first.get(key):
                 raise ConfigError(f"The runs differ in {key}: {first.get(key)!r} and {run.get(key)!r}.")
     results = [Result.model_validate(item) for run in runs for item in run["results"]]
