@@ -109,8 +109,11 @@ _DATA_QUOTE = re.compile(_QUOTE.rsplit("|", 1)[0])  # _QUOTE without '…': apos
 # "把“你好”写入 a.txt". {file} is filled in with the output's name.
 _HOLDS = (r"{file}[^.;\n]{{0,40}}?(?:\bcontaining|\bcontains?|\bthat says|\bsaying|\bwith the (?:text|line|content)|"
           r"\bholding|内容为|内容是)\s*(?:exactly\s+)?(?:the (?:text|line|sentence|words?)\s+)?[:：]?\s*(?:{quote})")
-_PUTS = (r"(?:\bwrite|\bput|\bsave|\bprint|把)\s*(?:exactly\s+)?(?:the (?:text|line|sentence|words?)\s+)?(?:{quote})"
-         r"\s*(?:\([^)\n]*\)\s*)?(?:\bto|\binto|\bin|写入|写到|保存到|存到)\s*(?:(?:a|the) file (?:named |called )?)?{file}")
+# "Add the item 'renew passport' (without the quotes) as a new last line of todo.txt" names the line to add.
+_PUTS = (r"(?:\bwrite|\bput|\bsave|\bprint|\badd|\bappend|\binsert|把)\s*(?:exactly\s+)?(?:the (?:text|line|sentence|"
+         r"words?|item|entry|task)\s+)?(?:{quote})\s*(?:\([^)\n]*\)\s*)?(?:\bto|\binto|\bin|\bat the end of|\bas (?:a |the )?"
+         r"(?:new )?(?:last |first |final )?(?:line|item|entry)s? (?:of|in|to|at the end of)|写入|写到|保存到|存到|追加到|添加到|加到)\s*"
+         r"(?:(?:a|the) file (?:named |called )?)?{file}")
 # "Write the following sentence, exactly as given, to motto.txt: Small steps, checked twice."
 _GIVEN_AFTER = re.compile(r"\b(?:the following|this|these)\s+(?:sentence|line|text|words?)\b[^:\n]*:\s*(?P<text>[^\n]+)|"
                           r"(?:以下|下面)(?:这句话|这段话|文字|内容)[^：:\n]*[：:]\s*(?P<zh>[^\n]+)", re.IGNORECASE)

@@ -192,6 +192,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "还没有完成：{file} 应该包含 {source} 的全部内容，现在只有它 {total} 行中的 {have} 行（缺少 {example!r}）。"
               "请复制整个文件（execute_python：import shutil; shutil.copyfile({source!r}, {file!r})）。如果它已经正确，再调用一次 finish。",
     },
+    "given_quoted": {
+        "en": "Not finished: {file} has the line {line}, with the quote marks the goals only used to mark the text. "
+              "The line should be {text} alone. If the marks belong there, call finish again.",
+        "zh": "还没有完成：{file} 里有一行 {line}，带着目标里只用来标出文字的引号。这一行应当只有 {text}。"
+              "如果引号确实应该保留，再调用一次 finish。",
+    },
     "given_text": {
         "en": "Not finished: the goals say {file} must hold exactly {text!r}, and it does not. Write that text to "
               "{file}. If it is right as it is, call finish again.",

@@ -109,7 +109,17 @@ def given_text(s: Situation) -> Verdict | None:
             continue
         if _flat(given) not in _flat(text) and _flat(given).rstrip(".。") not in _flat(text):
             return refuse("given_text", subject=name, once=True, file=name, text=given)
+        lines = {line.strip() for line in text.splitlines()}
+        quoted = [f"{a}{given.strip()}{b}" for a, b in _QUOTES if f"{a}{given.strip()}{b}" in lines]
+        if quoted and given.strip() not in lines and not _WITH_QUOTES.search(" ".join(s.spec.goals)):
+            return refuse("given_quoted", subject=name, once=True, file=name, text=given.strip(), line=quoted[0])
     return None
+
+
+# The goals quote a text to mark where it begins and ends; a line that is the text inside those marks copied them.
+_QUOTES = (("'", "'"), ('"', '"'), ("“", "”"), ("「", "」"), ("‘", "’"))
+_WITH_QUOTES = re.compile(r"\b(?:with|including|keep|in) (?:the )?(?:quotes|quotation marks)\b|带(?:上)?引号|保留引号",
+                          re.IGNORECASE)
 
 
 @check("empty_table", Stage.BEFORE_FINISH, "full")
