@@ -176,6 +176,25 @@ def fresh_process(s: Situation) -> Verdict | None:
     return note("fresh_process", name=name)
 
 
+# Python's json module on a file that is not valid JSON: "json.decoder.JSONDecodeError: Expecting ...: line 3 column 40"
+_JSON_ERROR = re.compile(r"JSONDecodeError: (?P<error>[^\n]*?): line (?P<line>\d+) column (?P<column>\d+)")
+
+
+@check("malformed_data", Stage.AFTER_TOOL, "light")
+def malformed_data(s: Situation) -> Verdict | None:
+    """A failed program could not parse a data file of the task's as JSON: the file has an error at a place."""
+    tool = s.proposed
+    if tool is None or not tool.runs_code or s.ok or not (found := _JSON_ERROR.search(s.output)):
+        return None
+    code = " ".join(str(value) for value in s.args.values())
+    files = [f for f in [*s.spec.inputs, *s.spec.changes, *s.workspace.files(limit=200)]
+             if f.lower().endswith((".json", ".jsonl")) and f in code and s.exists(f)]
+    if not files:
+        return None
+    where = {"file": files[0], "error": found.group("error"), "line": found.group("line")}
+    return note("malformed_fix" if files[0] in s.spec.changes else "malformed_data", **where)
+
+
 def tried_network(s: Situation, act: Act) -> bool:
     """Whether ``act`` was a program that tried the network or to install a package."""
     tool = s.tool_of(act.tool)

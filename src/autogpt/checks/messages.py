@@ -81,6 +81,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "注意：每个程序都是单独运行的，之前的程序或命令里的东西在这里都没有定义。请在程序里读取 {file}"
               "（with open({file!r}) as f: ...），由它得到 {name}。",
     },
+    "malformed_data": {
+        "en": "Note: {file} is not valid JSON ({error}, line {line}); no module fixes that. Keep {file} as it is: in "
+              "your program, read it as text, repair the text (look at line {line}: a trailing comma, single quotes, "
+              "a comment, a missing bracket) and parse the repaired text with json.loads.",
+        "zh": "注意：{file} 不是合法的 JSON（{error}，第 {line} 行），装什么模块都解决不了。不要改动 {file}：在程序里"
+              "把它当作文本读入，修好文本（看第 {line} 行：多余的逗号、单引号、注释、缺少的括号），再用 json.loads 解析。",
+    },
+    "malformed_fix": {
+        "en": "Note: {file} is not valid JSON ({error}, line {line}). Look at line {line} (a trailing comma, single "
+              "quotes, a comment, a missing bracket), repair the text and write the repaired file.",
+        "zh": "注意：{file} 不是合法的 JSON（{error}，第 {line} 行）。看第 {line} 行（多余的逗号、单引号、注释、缺少的"
+              "括号），修好文本后写回这个文件。",
+    },
     "file_as_name": {
         "en": "Note: {file} is a file, not a variable: in Python, write its name in quotes and open it, e.g. "
               "with open({file!r}) as f: data = f.read()",
