@@ -195,6 +195,28 @@ def malformed_data(s: Situation) -> Verdict | None:
     return note("malformed_fix" if files[0] in s.spec.changes else "malformed_data", **where)
 
 
+# A number read from a table's header: "could not convert string to float: 'amount'", "invalid literal for int()"
+_NOT_A_NUMBER = re.compile(r"(?:could not convert string to float|invalid literal for int\(\) with base 10): "
+                           r"'(?P<word>[^'\n]{1,60})'")
+
+
+@check("header_row", Stage.AFTER_TOOL, "light")
+def header_row(s: Situation) -> Verdict | None:
+    """A failed program turned a table's header (its column names) into a number: the first line is no data row."""
+    tool = s.proposed
+    if tool is None or not tool.runs_code or s.ok or not (found := _NOT_A_NUMBER.search(s.output)):
+        return None
+    word = re.sub(r"(?:\\[nrt])+$", "", found.group("word")).strip().strip('"')  # 'amount\n': the line's end
+    code = " ".join(str(value) for value in s.args.values())
+    for name in [*s.spec.inputs, *s.workspace.files(limit=200)]:
+        if name.lower().endswith((".csv", ".tsv", ".txt")) and name in code and s.exists(name):
+            header = (s.text(name, 4_000) or "").split("\n", 1)[0].strip()
+            columns = [c.strip().strip('"') for c in re.split(r"[,;\t|]", header)]
+            if word in columns:
+                return note("header_row", file=name, header=header[:200], column=word)
+    return None
+
+
 def tried_network(s: Situation, act: Act) -> bool:
     """Whether ``act`` was a program that tried the network or to install a package."""
     tool = s.tool_of(act.tool)

@@ -88,6 +88,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "注意：{file} 不是合法的 JSON（{error}，第 {line} 行），装什么模块都解决不了。不要改动 {file}：在程序里"
               "把它当作文本读入，修好文本（看第 {line} 行：多余的逗号、单引号、注释、缺少的括号），再用 json.loads 解析。",
     },
+    "header_row": {
+        "en": "Note: the first line of {file} is its header ({header}), not data: skip it, e.g. "
+              "for row in csv.DictReader(open({file!r})): value = float(row[{column!r}])",
+        "zh": "注意：{file} 的第一行是表头（{header}），不是数据：要跳过它，例如 "
+              "for row in csv.DictReader(open({file!r})): value = float(row[{column!r}])",
+    },
     "malformed_fix": {
         "en": "Note: {file} is not valid JSON ({error}, line {line}). Look at line {line} (a trailing comma, single "
               "quotes, a comment, a missing bracket), repair the text and write the repaired file.",
