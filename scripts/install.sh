@@ -4,7 +4,8 @@
 # - system packages (Debian/Ubuntu, when run as root): a C/C++ compiler and CMake, to build llama.cpp, and
 #   bubblewrap (with libseccomp2 for its system-call filter), the sandbox that code the agent writes runs in, and Chromium for the web UI's browser tests
 #   (AUTOGPT_NO_BROWSER=1 skips it)
-# - a virtual environment with autogpt[embedded,web,server,memory,postgres,mcp,otel,ray,dev]; llama-cpp-python compiles from source (~5 minutes
+# - a virtual environment with autogpt[$EXTRAS] (below; AUTOGPT_NO_HF=1 leaves out hf, PyTorch and the 0.5B model
+#   its tests use); llama-cpp-python compiles from source (~5 minutes
 #   the first time) with GGML_NATIVE=OFF, because a native build selects llama.cpp's AMX path on CPUs that have it,
 #   and that crashes; the AVX-512 and VNNI instructions this CPU has are turned on one by one instead (prompts are
 #   evaluated ~30 % faster with them). The build is for this machine's CPU.
@@ -39,10 +40,17 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 
+EXTRAS="embedded,embedded-small,web,server,memory,postgres,mcp,otel,ray,hf,dev"
+[ "${AUTOGPT_NO_HF:-}" = 1 ] && EXTRAS="embedded,web,server,memory,postgres,mcp,otel,ray,dev"
+if [[ ",$EXTRAS," == *,hf,* ]] && ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
+  # the CPU build where this machine offers it (a plain "torch" would pull the CUDA build, several GB)
+  echo "==> Installing PyTorch 2.13.0 (hf: models and LoRA fine-tuning; AUTOGPT_NO_HF=1 skips it)"
+  .venv/bin/python -m pip install --disable-pip-version-check -q torch==2.13.0
+fi
 if .venv/bin/python -c "import llama_cpp" >/dev/null 2>&1; then
-  echo "==> Installing autogpt[embedded,web,server,memory,postgres,mcp,otel,ray,dev] into .venv"
+  echo "==> Installing autogpt[$EXTRAS] into .venv"
 else
-  echo "==> Installing autogpt[embedded,web,server,memory,postgres,mcp,otel,ray,dev] into .venv (the first time this compiles llama.cpp: about 5 minutes)"
+  echo "==> Installing autogpt[$EXTRAS] into .venv (the first time this compiles llama.cpp: about 5 minutes)"
 fi
 # The CPU's instruction sets for llama.cpp, AMX left out (see above).
 cmake_args="-DGGML_NATIVE=OFF"
@@ -55,7 +63,7 @@ if has avx512f avx512cd avx512vl avx512dq avx512bw; then
   has avx512_bf16 && cmake_args+=" -DGGML_AVX512_BF16=ON"
 fi
 has avx_vnni && cmake_args+=" -DGGML_AVX_VNNI=ON"
-CMAKE_ARGS="${CMAKE_ARGS:-$cmake_args}" .venv/bin/python -m pip install --disable-pip-version-check -q -e ".[embedded,web,server,memory,postgres,mcp,otel,ray,dev]"
+CMAKE_ARGS="${CMAKE_ARGS:-$cmake_args}" .venv/bin/python -m pip install --disable-pip-version-check -q -e ".[$EXTRAS]"
 if [[ "$cmake_args" == *AVX512=ON* ]] && ! .venv/bin/python -c \
     "import llama_cpp, sys; sys.exit('AVX512 = 1' not in llama_cpp.llama_print_system_info().decode())" 2>/dev/null; then
   echo "Note: llama.cpp here was built without the AVX-512 instructions this CPU has (prompts evaluate ~30 % slower)." \

@@ -153,14 +153,22 @@ def test_seed_002_parameters_configure_train_and_bad_values_are_refused(settings
     agent = AutoGPT(settings=settings, model=ScriptedModel())
     agent.set_parameter("batch_size", 32)
     agent.set_parameter("learning_rate", 0.001)
-    assert (agent.train_params.batch_size, agent.train_params.learning_rate) == (32, 0.001)
+    # the seeds' batch_size and learning_rate are the LoRA training's hyper-parameters (train(method="lora"))
+    assert (agent.lora_params.batch_size, agent.lora_params.learning_rate) == (32, 0.001)
+    agent.set_parameter("chunk_size", 400)
+    agent.set_parameter("lesson_rate", 0.5)
+    agent.set_parameter("epochs", "2")
+    assert (agent.train_params.chunk_size, agent.train_params.lesson_rate, agent.lora_params.epochs) == (400, 0.5, 2)
     for name, value in [("batch_size", 0), ("batch_size", 2.5), ("learning_rate", 0), ("learning_rate", "fast"),
-                        ("chunk_overlap", 5000)]:
+                        ("epochs", True), ("lora_rank", 0), ("chunk_overlap", 5000), ("embed_batch_size", 0),
+                        ("lesson_rate", 2)]:
         with pytest.raises(InvalidParameterError, match=name):
             agent.set_parameter(name, value)
-    with pytest.raises(InvalidParameterError, match="learning_rate"):  # unknown names list train()'s too
+    assert (agent.lora_params.batch_size, agent.lora_params.learning_rate) == (32, 0.001)  # nothing half-set
+    with pytest.raises(InvalidParameterError, match="learning_rate") as unknown:  # unknown names list train()'s too
         agent.set_parameter("no_such_parameter", 1)
-    assert TrainParams().batch_size == 32
+    assert "lesson_rate" in str(unknown.value) and "chunk_size" in str(unknown.value)
+    assert TrainParams().embed_batch_size == 32
 
 
 def test_memory_off_or_unavailable_is_clear(tmp_path: Path) -> None:

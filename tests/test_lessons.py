@@ -58,7 +58,7 @@ def test_reward_rewards_a_checked_finish_and_punishes_the_rest() -> None:
 
 def test_lesson_book_learns_reinforces_retrieves_and_prunes(settings: Settings) -> None:
     memory = AutoGPT(settings=settings, model=ScriptedModel()).memory
-    book = LessonBook(memory, learning_rate=0.5)
+    book = LessonBook(memory, rate=0.5)
     (lesson,) = book.learn("Sum the amount column of sales.csv", [CSV_LESSON], 0.9, run_id="r1")
     assert lesson.metadata["weight"] == INITIAL_WEIGHT and lesson.metadata["uses"] == 0
     # The same lesson again (a near-identical sentence) reinforces it instead of adding a copy.

@@ -180,6 +180,20 @@ def test_record_step_history_and_state(store: Store) -> None:
         store.save_state("no-such-task", {})
 
 
+def test_model_calls_kept_by_step_number(store: Store) -> None:
+    task = store.create_task(_task())
+    call = {"messages": [{"role": "system", "content": "你是助手"}, {"role": "user", "content": "step 1"}],
+            "reply": '{"command": {"name": "finish"}}'}
+    store.record_call(task.task_id, 2, {**call, "reply": "second"})
+    store.record_call(task.task_id, 1, call)
+    store.record_call(task.task_id, 2, {**call, "reply": "replaced"})
+    assert [(c["number"], c["reply"]) for c in store.calls(task.task_id)] == [(1, call["reply"]), (2, "replaced")]
+    assert store.calls(task.task_id)[0]["messages"][0]["content"] == "你是助手"
+    assert store.calls("no-such-task") == []
+    with pytest.raises(StoreError):
+        store.record_call("no-such-task", 1, call)
+
+
 # --- protocol steps and artifacts ------------------------------------------------------------------------
 
 

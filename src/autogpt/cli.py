@@ -360,24 +360,71 @@ async def _chat(agent: AutoGPT, message: str | None) -> None:
 
 @app.command()
 def train(
-    paths: Annotated[list[str], typer.Argument(metavar="PATH...", help="Files or folders (.txt .md .html .pdf .docx).")],
+    paths: Annotated[list[str] | None, typer.Argument(metavar="PATH...", help="Files or folders (.txt .md .html .pdf .docx); with --lora also a JSONL file of question/answer pairs.")] = None,
+    lora: Annotated[bool, typer.Option("--lora", help="Fine-tune the local model with a LoRA adapter instead (the hf extra): on the pairs of a .jsonl file, or on pairs the model writes about the documents.")] = False,
+    from_runs: Annotated[bool, typer.Option("--from-runs", help="With --lora: train on the agent's own runs that went well (each step's prompt and reply, kept in the store).")] = False,
+    name: Annotated[str | None, typer.Option("--name", help="With --lora: the adapter's name (default: lora-DATE-TIME).")] = None,
+    epochs: Annotated[int | None, typer.Option("--epochs", min=1, help="With --lora: passes over the data (default 3).")] = None,
+    batch_size: Annotated[int | None, typer.Option("--batch-size", min=1, help="With --lora: pairs per step (default 4).")] = None,
+    learning_rate: Annotated[float | None, typer.Option("--learning-rate", help="With --lora: AdamW's learning rate (default 2e-4).")] = None,
+    lora_rank: Annotated[int | None, typer.Option("--lora-rank", min=1, help="With --lora: the adapter's rank (default 8).")] = None,
     chunk_size: Annotated[int | None, typer.Option("--chunk-size", help="Characters per chunk (default 800).")] = None,
     chunk_overlap: Annotated[int | None, typer.Option("--chunk-overlap", help="Characters shared by neighbouring chunks (default 100).")] = None,
+    model: ModelOpt = None,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Learn documents into long-term memory; `autogpt chat` and runs then answer from them, citing them.
+    With --lora, fine-tune the local model (--model, default the embedded one) with a LoRA adapter instead.
 
     Training on the same file again adds nothing; a changed file replaces what was learnt from it."""
     try:
-        agent = AutoGPT(settings=Settings.load(config, data_dir=data_dir))
-        for name, value in (("chunk_size", chunk_size), ("chunk_overlap", chunk_overlap)):
+        agent = AutoGPT(settings=Settings.load(config, data_dir=data_dir, model=model))
+        for key, value in (("chunk_size", chunk_size), ("chunk_overlap", chunk_overlap), ("epochs", epochs),
+                           ("batch_size", batch_size), ("learning_rate", learning_rate), ("lora_rank", lora_rank)):
             if value is not None:
-                agent.set_parameter(name, value)
-        report = agent.train(paths)
+                agent.set_parameter(key, value)
+        if not lora:
+            if name or from_runs or any(v is not None for v in (epochs, batch_size, learning_rate, lora_rank)):
+                raise ConfigError("--name, --from-runs, --epochs, --batch-size, --learning-rate and --lora-rank go "
+                                  "with --lora.")
+            if not paths:
+                raise ConfigError("Give the files or folders to learn.")
+            print(agent.train(paths).describe())
+            return
+        if from_runs == bool(paths):
+            raise ConfigError("--lora trains on PATH... or --from-runs (one of them).")
+        if from_runs:
+            pairs = agent.run_pairs()
+            if not pairs:
+                raise ConfigError("No finished run has its prompts kept yet (the keep_prompts setting keeps them).")
+            print(f"{len(pairs)} steps of the runs that went well.", file=sys.stderr)
+        adapter = _train_lora(agent, pairs if from_runs else paths or [], name)
     except AutoGPTError as exc:
         _fail(exc)
-    print(report.describe())
+    losses = " → ".join(f"{loss:.3f}" for loss in adapter.epoch_losses)
+    print(f"Adapter {adapter.name}: {adapter.pairs} pairs, {len(adapter.losses)} steps in {adapter.seconds:.0f} s, "
+          f"loss per epoch {losses}.")
+    print("Use it with --model " + " or --model ".join(adapter.model_ids))
+
+
+def _train_lora(agent: AutoGPT, paths: list[Any], name: str | None) -> Any:
+    """``agent.train(..., method="lora")`` with its progress shown: a bar with the loss and the time left."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    err = Console(stderr=True, highlight=False)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("loss {task.fields[loss]}"),
+                  TimeRemainingColumn(), console=err, transient=False) as bar:
+        job = bar.add_task("training", total=None, loss="–")
+
+        def report(message: str, fraction: float | None) -> None:
+            bar.console.print(escape(message))
+
+        def progress(step: int, steps: int, loss: float, left: float) -> None:
+            bar.update(job, completed=step, total=steps, loss=f"{loss:.3f}")
+
+        data: Any = paths[0] if len(paths) == 1 and str(paths[0]).endswith(".jsonl") else paths
+        return agent.train(data, method="lora", name=name, report=report, progress=progress)
 
 
 def _memory(config: Path | None, data_dir: Path | None) -> Any:
@@ -510,11 +557,15 @@ def memory_forget(
 
 
 @models_app.callback(invoke_without_command=True)
-def models_list(ctx: typer.Context) -> None:
-    """List the models (embedded, local servers and API presets)."""
+def models_list(ctx: typer.Context, data_dir: DataDirOpt = None, config: ConfigOpt = None) -> None:
+    """List the models (embedded, transformers, local servers, API presets and the LoRA adapters trained here)."""
     if ctx.invoked_subcommand:
         return
-    rows = describe_models()
+    try:
+        settings = Settings.load(config, data_dir=data_dir)
+    except AutoGPTError as exc:
+        _fail(exc)
+    rows = describe_models(settings.data_dir)
     table = Table(title="autogpt models")
     # The id is what users copy into --model: never cut it short; the other columns wrap instead.
     table.add_column("id", no_wrap=True, min_width=max(len(row["id"]) for row in rows))

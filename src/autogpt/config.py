@@ -229,6 +229,8 @@ class Settings(BaseSettings):
     embedder_base_url: str | None = Field(None, description="Base URL of the embeddings endpoint for openai:MODEL.")
     memory_prompt_tokens: int = Field(400, ge=0, description="Most prompt tokens for memories and lessons each step.")
     lessons: bool = Field(True, description="Distil lessons after each run and use them in later runs.")
+    keep_prompts: bool = Field(True, description="Keep each step's prompt and reply with the run in the store, so "
+                               "a LoRA adapter can be trained on the runs that went well (AutoGPT.run_pairs).")
 
     @property
     def memory_path(self) -> Path:

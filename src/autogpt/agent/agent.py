@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from autogpt.agent.control import Budget, Human
 from autogpt.agent.delegation import KEY as DELEGATION
@@ -40,7 +40,9 @@ from autogpt.errors import (
     ModelError,
     SandboxUnavailableError,
 )
+from autogpt.llm.assets import EMBEDDED_MODELS
 from autogpt.llm.base import Message, Model, ModelRequest, StatusCallback
+from autogpt.llm.lora import Adapter, LoraParams, Progress, adapter_dir, split_adapter
 from autogpt.llm.registry import create_model
 from autogpt.memory import LongTermMemory, create_memory
 from autogpt.memory.knowledge import (
@@ -50,6 +52,7 @@ from autogpt.memory.knowledge import (
     TrainParams,
     TrainReport,
     cite,
+    document_chunks,
     ingest,
     relevant_hits,
     render_hits,
@@ -66,6 +69,9 @@ _DONE = object()
 _NOT_REVIEWED = ("stopped", "interrupted", "error")  # ends a review would learn nothing true from
 _STEP: TypeAdapter[StepBase] = TypeAdapter(Step)
 
+
+#: The LoRA training's hyper-parameters ``set_parameter`` takes (see :class:`autogpt.llm.lora.LoraParams`).
+LORA_PARAMETERS = ["batch_size", "learning_rate", "epochs", "lora_rank", "lora_alpha", "max_length"]
 
 class AutoGPT:
     """An autonomous agent with a name, a role and goals; also a chat assistant."""
@@ -126,8 +132,11 @@ class AutoGPT:
         self._store = store
         self._memory, self._memory_error = memory, ""
         self._opened: list[Store | LongTermMemory] = []  # what this agent opened itself; close() closes it
-        #: ``train()``'s settings (``set_parameter("batch_size", 32)``, ``"learning_rate"``, ``"chunk_size"``, ...)
+        #: how ``train()`` learns documents into memory (``set_parameter("chunk_size", 800)``, ``"embed_batch_size"``,
+        #: ``"lesson_rate"``), and how ``train(..., method="lora")`` fine-tunes (``"batch_size"``, ``"learning_rate"``,
+        #: ``"epochs"``, ``"lora_rank"``, ...)
         self.train_params = TrainParams()
+        self.lora_params = LoraParams(seed=self.settings.seed or 0)
         self._lineage: tuple[str, int, int] | None = None  # a helper's (parent run, parent step, depth)
         self.task_id: str | None = None  # the stored task of the current or last run
         self._resume_id: str | None = None  # set by resume(): the next run goes on with this task
@@ -215,16 +224,26 @@ class AutoGPT:
         self._model, self._model_id = model, name
 
     def set_parameter(self, name: str, value: Any) -> None:
-        """Set a generation parameter (temperature, top_p, max_tokens, seed, ...) or one of ``train()``'s
-        (batch_size, learning_rate, chunk_size, chunk_overlap); unknown names raise."""
+        """Set a generation parameter (temperature, top_p, max_tokens, seed, ...), one of the LoRA training's
+        (batch_size, learning_rate, epochs, lora_rank, lora_alpha, max_length) or of learning documents into
+        memory (chunk_size, chunk_overlap, embed_batch_size, lesson_rate); unknown names raise."""
         if name in TrainParams.LIMITS:
             self.train_params.set(name, value)
+            return
+        if name in LORA_PARAMETERS:
+            if isinstance(value, bool):
+                raise InvalidParameterError(name, LORA_PARAMETERS, f"{name} must be a number, not {value!r}.")
+            try:
+                self.lora_params = LoraParams.model_validate({**self.lora_params.model_dump(), name: value})
+            except ValidationError as exc:
+                problem = exc.errors()[0]["msg"]
+                raise InvalidParameterError(name, LORA_PARAMETERS, f"{name}: {problem} (got {value!r}).") from None
             return
         try:
             self.model.set_parameter(name, value)
         except InvalidParameterError as exc:
             if exc.name == name and name not in exc.valid:  # unknown everywhere: list train()'s names too
-                raise InvalidParameterError(name, [*exc.valid, *TrainParams.LIMITS]) from None
+                raise InvalidParameterError(name, [*exc.valid, *TrainParams.LIMITS, *LORA_PARAMETERS]) from None
             raise
         self._params[name] = self.model.params[name]
 
@@ -256,13 +275,28 @@ class AutoGPT:
 
     # --- knowledge: train() ----------------------------------------------------------------------------------
 
-    def train(self, sources: str | Path | Iterable[str | Path] | None = None) -> TrainReport:
-        """Learn documents into long-term memory: files, folders (.txt, .md, .html, .pdf, .docx) or texts.
+    def train(self, sources: Any = None, *, method: str = "memory", name: str | None = None,
+              report: StatusCallback | None = None, progress: Progress | None = None) -> Any:
+        """Learn from ``sources``, in one of two ways.
 
-        Training on the same file again adds nothing; a changed file replaces what was learned from it. Chat
-        answers and runs then use what was learned, citing it. ``set_parameter("batch_size", ...)`` and
-        ``"chunk_size"``/``"chunk_overlap"`` configure how; ``"learning_rate"`` how fast lessons from runs move.
+        ``method="memory"`` (the default): documents go into long-term memory, and chat answers and runs retrieve
+        and cite them (files, folders of .txt, .md, .html, .pdf, .docx, or texts). Training on the same file again
+        adds nothing; a changed file replaces what was learned from it. ``set_parameter("chunk_size", ...)``,
+        ``"chunk_overlap"`` and ``"embed_batch_size"`` configure it; ``"lesson_rate"`` is how fast lessons from
+        runs move. Returns a :class:`~autogpt.memory.knowledge.TrainReport`.
+
+        ``method="lora"`` (the ``hf`` extra): the local model itself is fine-tuned with a LoRA adapter, on
+        question/answer pairs (a JSONL file or a list of mappings, see :func:`~autogpt.llm.lora.read_pairs`) or
+        on documents the model first turns into such pairs. ``set_parameter("batch_size", ...)``,
+        ``"learning_rate"``, ``"epochs"`` and ``"lora_rank"`` are the training's hyper-parameters. The adapter is
+        saved as ``<data_dir>/adapters/NAME``; use it with ``set_model_name("hf:BASE+lora:NAME")`` or, when the
+        base is a GGUF model, ``"BASE+lora:NAME"`` on the embedded runtime. Returns the
+        :class:`~autogpt.llm.lora.Adapter` (its ``model_ids``, losses and time).
         """
+        if method == "lora":
+            return self._train_lora(sources, name, report, progress)
+        if method != "memory":
+            raise ConfigError(f"train() method must be 'memory' or 'lora', not {method!r}.")
         if sources is None or (not isinstance(sources, (str, Path)) and not (sources := list(sources))):
             message = f"train() was given nothing to learn from; it accepts {ACCEPTS}."
             warnings.warn(message, UserWarning, stacklevel=2)
@@ -271,6 +305,44 @@ class AutoGPT:
         if memory is None:
             raise MemoryUnavailableError(self._memory_error or "Long-term memory is off (memory: false); train() needs it.")
         return ingest(memory, sources, self.train_params)
+
+    def _train_lora(self, sources: Any, name: str | None, report: StatusCallback | None,
+                    progress: Progress | None) -> Adapter:
+        import time
+
+        from autogpt.llm.lora import pairs_from_documents, read_pairs, train_lora
+
+        base_id, _ = split_adapter(self._model_id)
+        if base_id.startswith("hf:"):
+            base = base_id.removeprefix("hf:")
+        elif base_id in EMBEDDED_MODELS:
+            base = base_id
+        elif base_id.startswith("gguf:"):
+            base = base_id.removeprefix("gguf:")
+        else:
+            raise ConfigError(f"LoRA fine-tunes a local model; {base_id} is an API. Choose one first, e.g. "
+                              "set_model_name('qwen2.5-coder-0.5b') or set_model_name('hf:/path/to/checkpoint').")
+        if sources is None or (isinstance(sources, list | tuple) and not sources):
+            raise ConfigError("train(method='lora') needs data: a JSONL file of question/answer pairs, a list of "
+                              "{'question': ..., 'answer': ...} mappings, or documents to make pairs from.")
+        name = name or time.strftime("lora-%Y%m%d-%H%M%S")
+        out = adapter_dir(self.settings.data_dir, name)
+        if out.exists():
+            raise ConfigError(f"An adapter named {name} exists ({out}); choose another name.")
+        if isinstance(sources, str | Path) and str(sources).endswith(".jsonl"):
+            chats = read_pairs(Path(sources))
+        elif isinstance(sources, list | tuple) and all(isinstance(item, dict) for item in sources):
+            chats = read_pairs(sources)
+        else:  # documents: the model writes question/answer pairs about each chunk
+            chunks, problems = document_chunks([sources] if isinstance(sources, str | Path) else sources,
+                                               self.train_params)
+            if not chunks:
+                raise ConfigError("; ".join(problems) or f"Nothing to learn from: train() accepts {ACCEPTS}.")
+            if report:
+                report(f"Writing question/answer pairs about {len(chunks)} chunks with {self._model_id}…", None)
+            chats = self._sync(pairs_from_documents(self.model, chunks, lang=self._language(*chunks[:3])))
+        return train_lora(base, chats, self.lora_params, out, models_dir=self.settings.models_dir, report=report,
+                          progress=progress)
 
     # --- chat mode -----------------------------------------------------------------------------------------
 
@@ -382,7 +454,8 @@ class AutoGPT:
                                            history=history, checkpoint=lambda st, step: self._checkpoint(run_id, st, step),
                                            lessons=render_lessons(used), known=known_text,
                                            recall=self._recaller(memory, shown),
-                                           keep_dir=self.settings.data_dir / "kept" / run_id)
+                                           keep_dir=self.settings.data_dir / "kept" / run_id,
+                                           on_call=self._call_keeper(run_id))
             store.update_task(run_id, status="running")
         except BaseException:
             if servers is not None:
@@ -464,7 +537,7 @@ class AutoGPT:
     def _lesson_book(self, memory: LongTermMemory | None) -> LessonBook | None:
         if memory is None or not self.settings.lessons:
             return None
-        return LessonBook(memory, self.train_params.learning_rate)
+        return LessonBook(memory, self.train_params.lesson_rate)
 
     def _recaller(self, memory: LongTermMemory | None, shown: set[str]) -> Callable[[str], str] | None:
         """What the loop calls each step: the memories relevant to the goals and the current sub-task that the
@@ -530,6 +603,33 @@ class AutoGPT:
                             options=options)
         record.workspace = str(Path(self.workspace) if self.workspace else self.settings.workspaces_dir / record.task_id)
         return self.store.create_task(record), [], None
+
+    def _call_keeper(self, run_id: str) -> Callable[[int, list[Message], str], None] | None:
+        """What keeps each step's prompt and reply in the store (the ``keep_prompts`` setting)."""
+        if not self.settings.keep_prompts:
+            return None
+
+        def keep(number: int, messages: list[Message], reply: str) -> None:
+            self.store.record_call(run_id, number, {"messages": [m.to_dict() for m in messages], "reply": reply,
+                                                    "model": self._model_id})
+
+        return keep
+
+    def run_pairs(self, *, limit: int = 500, min_reward: float = LEARN_FROM) -> list[dict[str, Any]]:
+        """Training pairs from this agent's own runs that went well: each step's prompt and the reply the model
+        gave (kept with ``keep_prompts``), from the stored runs that ended ``finished`` (their finish passed
+        the checks) and, where a reward was computed, scored at least ``min_reward``; the newest ``limit`` runs.
+        For ``train(agent.run_pairs(), method="lora")``."""
+        records, _ = self.store.list_tasks(1, limit)
+        pairs = []
+        for record in records:
+            reward = (record.result or {}).get("reward")
+            if record.status != "finished" or (isinstance(reward, int | float) and reward < min_reward):
+                continue
+            pairs += [{"messages": [*call["messages"], {"role": "assistant", "content": call["reply"]}]}
+                      for call in self.store.calls(record.task_id)
+                      if isinstance(call.get("messages"), list) and isinstance(call.get("reply"), str)]
+        return pairs
 
     def _checkpoint(self, task_id: str, state: RunState, step: StepBase | None) -> None:
         data = state.model_dump(mode="json")

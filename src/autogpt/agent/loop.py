@@ -144,6 +144,7 @@ class Runner:
         emit: Callable[[Event], None] = lambda event: None, context: ToolContext | None = None,
         state: RunState | None = None, history: Sequence[StepBase] = (), checkpoint: Checkpoint | None = None,
         lessons: str = "", known: str = "", recall: Callable[[str], str] | None = None, keep_dir: Path | None = None,
+        on_call: Callable[[int, list[Message], str], None] | None = None,
     ) -> None:
         self.task, self.model, self.tools, self.workspace = task, model, tools, workspace
         self.budget, self.options, self.run_id, self.lang = budget, options, run_id, lang
@@ -155,6 +156,7 @@ class Runner:
         self._pause_requested = False
         self._snapshot = workspace.snapshot()
         self._checkpoint = checkpoint or (lambda state, step: None)
+        self._on_call = on_call  # told each step's prompt and the reply that parsed (kept for fine-tuning)
         self._restored: Proposal | None = None
         self._running: Proposal | None = None
         self._withdrawn: set[str] = set()  # tools that said they cannot work in this run (ToolUnavailableError)
@@ -268,7 +270,7 @@ class Runner:
             self._emit(Proposed, step=number, thoughts=proposal.reply.thoughts.model_dump(),
                        command=proposal.reply.command.model_dump())
             return proposal.reply, Usage(proposal.prompt_tokens, proposal.completion_tokens), proposal.cost
-        messages = self._prompt(number)
+        messages = prompt = self._prompt(number)
         usage, cost, error, raw = Usage(), 0.0, "", ""
         for attempt in range(1, self.options.reply_retries + 2):
             self._emit(Thinking, step=number, attempt=attempt)
@@ -287,6 +289,8 @@ class Runner:
                 messages = [*messages, Message("assistant", shown),
                             Message("user", f"{t(self.lang, 'bad_reply', error=error)} {t(self.lang, 'reply_again')}")]
                 continue
+            if self._on_call is not None:
+                self._on_call(number, prompt, completion.text)  # the step's prompt, without the retries' turns
             if reply.thoughts.plan:
                 self.plan = planning.keep_done(self.plan, reply.thoughts.plan)
             self._checkpoint(self._state(pending=Proposal(number=number, reply=reply, prompt_tokens=usage.prompt_tokens,

@@ -32,6 +32,9 @@ COMMON_PARAMETERS: dict[str, type] = {
 
 #: A reply stopped because it repeated itself gets this finish reason (see :func:`repeats_itself`).
 REPEATING = "repetition"
+#: Local models (llama.cpp, transformers) divide the logits of the last 64 tokens by this: small models otherwise fall
+#: into loops ("X can also be used for Y. X can also be used for Z. ...", "1000000…").
+DEFAULT_REPEAT_PENALTY = 1.1
 _LOOP_WINDOW = 1000  # bytes of UTF-8 (a thousand characters of English, a third of that in Chinese)
 _LOOP_RATIO = 0.15
 

@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autogpt.errors import ModelError, ModelUnavailableError
+from autogpt.errors import ConfigError, ModelError, ModelUnavailableError
 from autogpt.llm.assets import EmbeddedModelSpec, check_gguf, ensure_model_file
 from autogpt.llm.base import (
+    DEFAULT_REPEAT_PENALTY,
     REPEATING,
     Completion,
     Model,
@@ -46,11 +47,10 @@ from autogpt.llm.base import (
 )
 from autogpt.llm.sampling import CheckFirstSampler, PromptLookup
 
-_LOADED: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
+_LOADED: dict[tuple[str, int, int, str], tuple[Any, threading.Lock]] = {}
 _LOADED_LOCK = threading.Lock()
 
 # llama.cpp's own names for the sampling parameters we expose beyond the common ones.
-DEFAULT_REPEAT_PENALTY = 1.1
 _EXTRA = {"top_k": int, "min_p": float, "repeat_penalty": float, "presence_penalty": float, "frequency_penalty": float}
 
 
@@ -272,6 +272,7 @@ class EmbeddedModel(Model):
         n_gpu_layers: int = 0,
         seed: int | None = None,
         draft_tokens: int = 3,
+        lora_path: Path | None = None,
     ) -> None:
         super().__init__()
         if spec is None and path is None:
@@ -283,6 +284,7 @@ class EmbeddedModel(Model):
         self.n_gpu_layers = n_gpu_layers
         self.seed = seed
         self.lookup = PromptLookup(max_tokens=draft_tokens) if draft_tokens > 0 else None
+        self.lora_path = lora_path  # a llama.cpp LoRA adapter (GGUF) applied over the weights
         self._llm: Any = None
         self._lock: threading.Lock | None = None
 
@@ -303,7 +305,9 @@ class EmbeddedModel(Model):
                 "(or choose an API model with --model / AUTOGPT_MODEL, see `autogpt models`)."
             ) from None
         path = ensure_model_file(self.spec, self.models_dir, report) if self.spec else check_gguf(self.path)  # type: ignore[arg-type]
-        key = (str(path), self.context_size, self.n_gpu_layers)
+        if self.lora_path is not None and not self.lora_path.is_file():
+            raise ConfigError(f"No GGUF LoRA adapter at {self.lora_path} (`autogpt models` lists the trained ones).")
+        key = (str(path), self.context_size, self.n_gpu_layers, str(self.lora_path or ""))
         with _LOADED_LOCK:
             if key not in _LOADED:
                 if report:
@@ -316,6 +320,7 @@ class EmbeddedModel(Model):
                         n_threads=self.n_threads,
                         n_gpu_layers=self.n_gpu_layers,
                         seed=self.seed if self.seed is not None else 4294967295,
+                        lora_path=str(self.lora_path) if self.lora_path else None,
                         verbose=False,
                     )
                 except (ValueError, RuntimeError) as exc:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autogpt.config import Settings
-from autogpt.errors import UnknownModelError
+from autogpt.errors import ConfigError, UnknownModelError
 from autogpt.llm.assets import EMBEDDED_MODELS, is_installed
 from autogpt.llm.base import Model
+from autogpt.llm.lora import LORA_SUFFIX, adapter_dir, list_adapters, split_adapter
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,15 @@ LOCAL_PROVIDERS = {"ollama", "vllm", "lmstudio", "llamacpp"}
 
 
 def known_model_ids() -> list[str]:
-    return [*EMBEDDED_MODELS, "gguf:PATH", *(f"{p}:MODEL" for p in PROVIDERS)]
+    return [*EMBEDDED_MODELS, "gguf:PATH", "hf:MODEL", "MODEL+lora:ADAPTER",
+            *(f"{p}:MODEL" for p in PROVIDERS)]
 
 
 def runs_in_process(model_id: str) -> bool:
-    """Whether the model runs here (llama.cpp: gigabytes of weights, loaded once and shared) rather than behind
-    an API (cheap to create, one per task)."""
-    return model_id in EMBEDDED_MODELS or model_id.startswith("gguf:")
+    """Whether the model runs here (llama.cpp or transformers: gigabytes of weights, loaded once and shared)
+    rather than behind an API (cheap to create, one per task)."""
+    base = model_id.partition(LORA_SUFFIX)[0]
+    return base in EMBEDDED_MODELS or base.startswith(("gguf:", "hf:"))
 
 
 def create_model(model_id: str | None = None, settings: Settings | None = None) -> Model:
@@ -87,17 +90,28 @@ def create_model(model_id: str | None = None, settings: Settings | None = None) 
     if settings.model_path and model_id == settings.model and model_id in EMBEDDED_MODELS:
         model_id = f"gguf:{settings.model_path}"  # AUTOGPT_MODEL_PATH replaces the default weights
 
-    if model_id in EMBEDDED_MODELS or model_id.startswith("gguf:"):
+    base, adapter = split_adapter(model_id)  # "BASE+lora:NAME": BASE with a trained LoRA adapter
+    if base.startswith("hf:"):
+        from autogpt.llm.hf import HFModel
+
+        return HFModel(model_id, models_dir=settings.models_dir, n_ctx=settings.n_ctx, seed=settings.seed,
+                       adapter=adapter_dir(settings.data_dir, adapter) if adapter else None)
+
+    if base in EMBEDDED_MODELS or base.startswith("gguf:"):
         from autogpt.llm.embedded import EmbeddedModel
 
         common = dict(
             models_dir=settings.models_dir, n_ctx=settings.n_ctx, n_threads=settings.n_threads,
             n_gpu_layers=settings.n_gpu_layers, seed=settings.seed, draft_tokens=settings.draft_tokens,
+            lora_path=adapter_dir(settings.data_dir, adapter) / "adapter.gguf" if adapter else None,
         )
-        if model_id.startswith("gguf:"):
-            path = Path(model_id.removeprefix("gguf:")).expanduser()
+        if base.startswith("gguf:"):
+            path = Path(base.removeprefix("gguf:")).expanduser()
             return EmbeddedModel(model_id, path=path, **common)  # type: ignore[arg-type]
-        return EmbeddedModel(model_id, spec=EMBEDDED_MODELS[model_id], **common)  # type: ignore[arg-type]
+        return EmbeddedModel(model_id, spec=EMBEDDED_MODELS[base], **common)  # type: ignore[arg-type]
+    if adapter:
+        raise ConfigError(f"A LoRA adapter needs a local base model (hf:..., an embedded model or gguf:PATH), "
+                          f"not {base}.")
 
     provider_name, _, model_name = model_id.partition(":")
     if provider_name == "scripted" and model_name:
@@ -116,8 +130,8 @@ def create_model(model_id: str | None = None, settings: Settings | None = None) 
     raise UnknownModelError(model_id, known_model_ids())
 
 
-def describe_models() -> list[dict[str, str]]:
-    """One row per model id family, for ``autogpt models``."""
+def describe_models(data_dir: Path | None = None) -> list[dict[str, str]]:
+    """One row per model id family, for ``autogpt models``; with ``data_dir``, one per LoRA adapter trained there."""
     rows = [
         {
             "id": spec.id,
@@ -128,6 +142,16 @@ def describe_models() -> list[dict[str, str]]:
         for spec in EMBEDDED_MODELS.values()
     ]
     rows.append({"id": "gguf:PATH", "kind": "embedded (llama.cpp)", "detail": "any local GGUF file", "ready": ""})
+    rows.append({"id": "hf:MODEL", "kind": "transformers", "detail": "an embedded model's GGUF, a .gguf file, a "
+                 "checkpoint folder or ORG/NAME in the local Hugging Face cache",
+                 "ready": "installed" if _has_hf() else "pip install 'autogpt[hf]'"})
+    for adapter in list_adapters(data_dir) if data_dir is not None else []:
+        for model_id in adapter.model_ids:
+            rows.append({"id": model_id, "kind": "LoRA adapter" + (" (llama.cpp)" if not model_id.startswith("hf:") else ""),
+                         "detail": f"{adapter.pairs} pairs, {adapter.params.epochs} epochs, loss "
+                                   f"{adapter.epoch_losses[0] if adapter.epoch_losses else '?'} → "
+                                   f"{adapter.epoch_losses[-1] if adapter.epoch_losses else '?'}, {adapter.created[:10]}",
+                         "ready": "trained"})
     for p in PROVIDERS.values():
         rows.append(
             {
@@ -138,3 +162,9 @@ def describe_models() -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def _has_hf() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in ("torch", "transformers", "peft"))

@@ -33,27 +33,28 @@ ACCEPTS = ("files or folders of .txt, .md, .html, .pdf or .docx documents, or pl
 
 @dataclass
 class TrainParams:
-    """What ``set_parameter`` may set for ``train()`` (the seeds' ``batch_size`` and ``learning_rate``)."""
+    """What ``set_parameter`` may set for learning documents with ``train()`` and for lessons from runs (the
+    seeds' ``batch_size`` and ``learning_rate`` are the LoRA training's: see :class:`autogpt.llm.lora.LoraParams`)."""
 
-    batch_size: int = 32  # chunks embedded at once
+    embed_batch_size: int = 32  # chunks embedded at once
     chunk_size: int = 800  # characters per chunk
     chunk_overlap: int = 100  # characters repeated from the previous chunk
-    learning_rate: float = 0.3  # how far one run's reward moves a lesson's weight (see memory.lessons)
+    lesson_rate: float = 0.3  # how far one run's reward moves a lesson's weight (see memory.lessons)
 
-    LIMITS = {"batch_size": (1, 1024), "chunk_size": (200, 8000), "chunk_overlap": (0, 2000),
-              "learning_rate": (0.0, 1.0)}
+    LIMITS = {"embed_batch_size": (1, 1024), "chunk_size": (200, 8000), "chunk_overlap": (0, 2000),
+              "lesson_rate": (0.0, 1.0)}
 
     def set(self, name: str, value: object) -> None:
         low, high = self.LIMITS[name]
-        kind = float if name == "learning_rate" else int
+        kind = float if name == "lesson_rate" else int
 
         def bad(detail: str) -> InvalidParameterError:
             return InvalidParameterError(name, list(self.LIMITS), detail)
 
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):
             raise bad(f"{name} must be a{'' if kind is float else 'n'} {kind.__name__}, not {value!r}.")
-        if not (low < value <= high if name == "learning_rate" else low <= value <= high):
-            raise bad(f"{name} must be {'above' if name == 'learning_rate' else 'from'} {low} and at most {high}, "
+        if not (low < value <= high if name == "lesson_rate" else low <= value <= high):
+            raise bad(f"{name} must be {'above' if name == 'lesson_rate' else 'from'} {low} and at most {high}, "
                       f"not {value!r}.")
         if name == "chunk_overlap" and value >= self.chunk_size:
             raise bad(f"chunk_overlap ({value}) must be smaller than chunk_size ({self.chunk_size}).")
@@ -108,8 +109,8 @@ def ingest(memory: LongTermMemory, items: Iterable[str | Path], params: TrainPar
         if previous is not None:
             memory.delete_source(source, namespace=KNOWLEDGE)
         meta = {"sha256": digest, "title": title, "chunks": len(chunks)}
-        for start in range(0, len(chunks), params.batch_size):
-            batch = chunks[start:start + params.batch_size]
+        for start in range(0, len(chunks), params.embed_batch_size):
+            batch = chunks[start:start + params.embed_batch_size]
             memory.add_many([NewMemory(text=chunk, namespace=KNOWLEDGE, source=source, position=start + i,
                                        metadata=meta) for i, chunk in enumerate(batch)])
         report.chunks += len(chunks)
@@ -118,6 +119,18 @@ def ingest(memory: LongTermMemory, items: Iterable[str | Path], params: TrainPar
     if not report.learned and not report.unchanged:
         raise ConfigError("Nothing could be learned:\n" + "\n".join(report.problems) + f"\ntrain() accepts {ACCEPTS}.")
     return report
+
+
+def document_chunks(items: Iterable[str | Path], params: TrainParams | None = None) -> tuple[list[str], list[str]]:
+    """The chunks of text ``items`` hold (files, folders or texts, as :func:`ingest` reads them) and the problems
+    met reading them: what the model writes question/answer pairs about for a LoRA adapter."""
+    from autogpt.memory.text import chunk_text
+
+    params = params or TrainParams()
+    report = TrainReport()
+    chunks = [chunk for _, text, _ in _sources(items, report)
+              for chunk in chunk_text(text, params.chunk_size, params.chunk_overlap) if chunk.strip()]
+    return chunks, report.problems
 
 
 def cite(hit: MemoryHit) -> str:

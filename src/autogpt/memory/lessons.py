@@ -5,7 +5,7 @@ optimisation". Here the policy is the prompt: after a run the agent scores it (:
 what can be checked, plus the model's own assessment) and distils at most two lessons ("to sum a CSV column,
 run Python; don't retype numbers"). A later run with a similar task gets the relevant lessons in its system
 prompt. Each lesson has a ``weight``: every run that used it moves the weight towards that run's reward by
-``learning_rate``; lessons whose weight stays low are pruned, so bad advice dies out.
+``lesson_rate``; lessons whose weight stays low are pruned, so bad advice dies out.
 """
 
 from __future__ import annotations
@@ -224,8 +224,8 @@ def _own_names(lesson: MemoryRecord, task: str) -> bool:
 class LessonBook:
     """The lessons in a long-term memory: retrieve for a task, learn from a run, update, prune."""
 
-    def __init__(self, memory: LongTermMemory, learning_rate: float = 0.3) -> None:
-        self.memory, self.learning_rate = memory, learning_rate
+    def __init__(self, memory: LongTermMemory, rate: float = 0.3) -> None:
+        self.memory, self.rate = memory, rate
 
     def relevant(self, task: str, k: int = 3) -> list[MemoryRecord]:
         """The lessons for a task like ``task``: similar enough, weighted, best first."""
@@ -280,7 +280,7 @@ class LessonBook:
     def _update(self, record: MemoryRecord, reward: float) -> MemoryRecord:
         meta: dict[str, Any] = dict(record.metadata)
         weight = _weight(record)
-        meta["weight"] = round(weight + self.learning_rate * (reward - weight), 4)
+        meta["weight"] = round(weight + self.rate * (reward - weight), 4)
         meta["uses"] = int(meta.get("uses", 0)) + 1
         return self.memory.update(record.id, metadata=meta)
 

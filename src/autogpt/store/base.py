@@ -175,6 +175,14 @@ class Store(Protocol):
         ...
     def events(self, task_id: str, after: int = 0) -> list[tuple[int, dict[str, Any]]]: ...
 
+    def record_call(self, task_id: str, number: int, call: dict[str, Any]) -> None:
+        """Keep step ``number``'s model call (``{"messages": [...], "reply": text}``; replaced if it is there):
+        the prompt and the reply a LoRA adapter can be trained on (see ``AutoGPT.run_pairs``)."""
+        ...
+    def calls(self, task_id: str) -> list[dict[str, Any]]:
+        """The task's kept model calls, by step number (each with its ``number``)."""
+        ...
+
     def claim(self, task_id: str, worker: str, ttl_seconds: float) -> bool:
         """Take the task's lease for ``ttl_seconds`` if nobody holds an unexpired one, or ``worker`` already
         does; True when ``worker`` holds it now. Atomic: of several workers claiming at once, one gets it.

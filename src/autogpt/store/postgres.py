@@ -1,8 +1,8 @@
 """The run store on PostgreSQL, for several servers sharing their runs (``store: postgresql://...``).
 
-The same :class:`~autogpt.store.base.Store` as :class:`~autogpt.store.sqlite.SQLiteStore`, in five tables
-named ``autogpt_tasks``, ``autogpt_history``, ``autogpt_protocol_steps``, ``autogpt_artifacts`` and
-``autogpt_events`` (so they can live in a database other applications use too), created if missing when the
+The same :class:`~autogpt.store.base.Store` as :class:`~autogpt.store.sqlite.SQLiteStore`, in six tables
+named ``autogpt_tasks``, ``autogpt_history``, ``autogpt_protocol_steps``, ``autogpt_artifacts``,
+``autogpt_events`` and ``autogpt_calls`` (so they can live in a database other applications use too), created if missing when the
 store is opened; JSON is kept as JSONB. Needs ``pip install 'autogpt[postgres]'`` (psycopg 3).
 
 Connections: each call takes an idle connection of the store's own small pool, or opens one (at most
@@ -89,6 +89,11 @@ SCHEMA = (
         seq integer NOT NULL,
         data jsonb NOT NULL,
         PRIMARY KEY (task_id, seq))""",
+    """CREATE TABLE IF NOT EXISTS autogpt_calls (
+        task_id text NOT NULL REFERENCES autogpt_tasks (task_id) ON DELETE CASCADE,
+        number integer NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (task_id, number))""",
 )
 
 _JSON_FIELDS = ("additional_input", "goals", "options", "state", "result")
@@ -365,6 +370,16 @@ class PostgresStore:
         rows = self._query("SELECT seq, data FROM autogpt_events WHERE task_id = %s AND seq > %s"
                            " ORDER BY seq", [task_id, after])
         return [(int(seq), {**data, "seq": int(seq)}) for seq, data in rows]
+
+    def record_call(self, task_id: str, number: int, call: dict[str, Any]) -> None:
+        with self._tx() as conn:
+            conn.execute("INSERT INTO autogpt_calls (task_id, number, data) VALUES (%s, %s, %s::jsonb)"
+                         " ON CONFLICT (task_id, number) DO UPDATE SET data = EXCLUDED.data",
+                         [task_id, number, _json(call)])
+
+    def calls(self, task_id: str) -> list[dict[str, Any]]:
+        rows = self._query("SELECT number, data FROM autogpt_calls WHERE task_id = %s ORDER BY number", [task_id])
+        return [{**data, "number": int(number)} for number, data in rows]
 
     # --- leases (timed by the database's clock) -------------------------------------------------------------
 

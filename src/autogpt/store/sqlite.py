@@ -70,6 +70,12 @@ CREATE TABLE IF NOT EXISTS events (
     data TEXT NOT NULL,
     PRIMARY KEY (task_id, seq)
 );
+CREATE TABLE IF NOT EXISTS calls (
+    task_id TEXT NOT NULL REFERENCES tasks (task_id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (task_id, number)
+);
 """
 
 #: Columns added to ``tasks`` after its first version: a file made before them gets them when opened.
@@ -280,6 +286,14 @@ class SQLiteStore:
     def events(self, task_id: str, after: int = 0) -> list[tuple[int, dict[str, Any]]]:
         rows = self._query("SELECT seq, data FROM events WHERE task_id = ? AND seq > ? ORDER BY seq", (task_id, after))
         return [(int(seq), {**json.loads(data), "seq": int(seq)}) for seq, data in rows]
+
+    def record_call(self, task_id: str, number: int, call: dict[str, Any]) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO calls VALUES (?, ?, ?)", (task_id, number, _dumps(call)))
+
+    def calls(self, task_id: str) -> list[dict[str, Any]]:
+        rows = self._query("SELECT number, data FROM calls WHERE task_id = ? ORDER BY number", (task_id,))
+        return [{**json.loads(data), "number": int(number)} for number, data in rows]
 
     # --- leases ---------------------------------------------------------------------------------------------
 
