@@ -281,6 +281,16 @@ async def test_later_attempts_are_numbered_on_seeded_apart_and_merge_with_the_fi
     other = {**runs[1], "settings": {**runs[1]["settings"], "seed": 7}}
     with pytest.raises(ConfigError, match="settings"):
         merge_results([runs[0], other])
+    # runs of different challenges of a suite join too; a challenge whose files changed between them does not
+    make(tmp_path / "c", "Bye", "Write bye to bye.txt", {"should_contain": ["bye"], "files": ["bye.txt"]})
+    bye = [c for c in load_challenges([tmp_path / "c"]) if c.name == "Bye"]
+    other_part = record([Result(name="Bye", success=False, attempt=1)], bye, model="scripted", settings=seeded,
+                        agent_url=None, started=time.time())
+    joined = merge_results([runs[0], other_part])
+    assert joined["summary"]["challenges"] == 2 and "+" in joined["suite_version"] and set(joined["challenges"]) == {
+        "Hello", "Bye"}
+    with pytest.raises(ConfigError, match="Hello differs"):
+        merge_results([runs[0], {**runs[1], "challenges": {"Hello": "changed"}, "suite_version": "x"}])
     script = Path(__file__).parents[1] / "benchmarks" / "merge_runs.py"
     for number, run in enumerate(runs):
         (tmp_path / f"run{number}.json").write_text(json.dumps(run))

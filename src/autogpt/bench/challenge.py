@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -150,7 +150,17 @@ def suite_version(challenges: list[Challenge]) -> str:
     """A short hash of every challenge's files: two runs with the same version ran the same suite."""
     digest = hashlib.sha256()
     for challenge in sorted(challenges, key=lambda c: c.name):
-        for file in sorted(p for p in challenge.folder.rglob("*") if p.is_file()):
-            digest.update(str(file.relative_to(challenge.folder)).encode())
-            digest.update(file.read_bytes())
+        _hash_files(digest, challenge)
     return digest.hexdigest()[:12]
+
+
+def challenge_version(challenge: Challenge) -> str:
+    """A short hash of one challenge's files (runs of parts of a suite are joined by these)."""
+    return _hash_files(hashlib.sha256(), challenge).hexdigest()[:12]
+
+
+def _hash_files(digest: Any, challenge: Challenge) -> Any:
+    for file in sorted(p for p in challenge.folder.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(challenge.folder)).encode())
+        digest.update(file.read_bytes())
+    return digest

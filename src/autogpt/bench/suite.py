@@ -13,7 +13,7 @@ from typing import Any
 
 from autogpt import __version__
 from autogpt.agent.agent import AutoGPT
-from autogpt.bench.challenge import Challenge, suite_version
+from autogpt.bench.challenge import Challenge, challenge_version, suite_version
 from autogpt.bench.report import summarise
 from autogpt.bench.runner import ModelFactory, Result, run_attempt
 from autogpt.config import Settings
@@ -101,6 +101,7 @@ def record(results: list[Result], challenges: list[Challenge], *, model: str, se
     """The run as JSON: results plus the model, its settings and the suite version (reproducibility)."""
     return {
         "autogpt": __version__, "commit": source_commit(), "suite_version": suite_version(challenges),
+        "challenges": {c.name: challenge_version(c) for c in challenges},
         "model": agent_url or model,
         "settings": {"temperature": settings.temperature, "seed": settings.seed, "max_reply_tokens":
                      settings.max_reply_tokens, "n_ctx": settings.n_ctx,
@@ -123,15 +124,23 @@ def write_results(data: dict[str, Any], results_dir: Path, json_path: Path | Non
 
 
 def merge_results(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Several runs' ``results.json`` as one (a run's attempts 2 and 3 added later with ``--first-attempt 2``):
-    the runs must be of the same suite, model, settings and autogpt version, and no attempt may be in two."""
+    """Several runs' ``results.json`` as one: a run's attempts 2 and 3 added later (``--first-attempt 2``), or
+    runs of different challenges of the suite. The runs must be of the same code, model and settings; a challenge
+    in several runs must be the same in each (its files' hash); no attempt may be in two."""
     if not runs:
         raise ConfigError("No runs to merge.")
     first = runs[0]
     for run in runs[1:]:
-        for key in ("autogpt", "commit", "suite_version", "model", "settings"):
+        for key in ("autogpt", "commit", "model", "settings"):
             if run.get(key) != first.get(key):
                 raise ConfigError(f"The runs differ in {key}: {first.get(key)!r} and {run.get(key)!r}.")
+    versions: dict[str, str] = {}
+    for run in runs:
+        if run.get("suite_version") != first.get("suite_version") and not all("challenges" in r for r in runs):
+            raise ConfigError("The runs are of different suites, and one does not record its challenges' versions.")
+        for name, version in (run.get("challenges") or {}).items():
+            if versions.setdefault(name, version) != version:
+                raise ConfigError(f"The challenge {name} differs between the runs (its files changed).")
     results = [Result.model_validate(item) for run in runs for item in run["results"]]
     seen: set[tuple[str, int]] = set()
     for result in results:
@@ -140,6 +149,9 @@ def merge_results(runs: list[dict[str, Any]]) -> dict[str, Any]:
                                  "(give the later run --first-attempt).")
         seen.add((result.name, result.attempt))
     results.sort(key=lambda r: (r.name, r.attempt))
-    return {**first, "started": min(run["started"] for run in runs),
+    suite = first.get("suite_version") if all(r.get("suite_version") == first.get("suite_version") for r in runs) \
+        else "+".join(sorted({r["suite_version"] for r in runs}))
+    return {**first, "suite_version": suite, "challenges": versions or first.get("challenges"),
+            "started": min(run["started"] for run in runs),
             "seconds": round(sum(run["seconds"] for run in runs), 1), "summary": summarise(results),
             "results": [r.model_dump() for r in results], "merged": len(runs)}
