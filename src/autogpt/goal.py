@@ -286,13 +286,13 @@ def _file_roles(text: str) -> list[tuple[str, int, int, bool, bool, bool]]:
         writes = max((m.end() for m in _WRITE.finditer(clause)), default=-1)
         # "Write the total to out.txt" / "sort data.csv by ... and save it" / Chinese: 在 todo.txt 末尾添加一行
         after = re.split(r"[.;。；，,！!？?\n]", cleaned[match.end():])[0][:16]
-        said = [m for m in _CHANGE.finditer(clause) if not _NEGATED.search(clause[: m.start()])]
-        change = max((m.end() for m in said), default=-1)
+        # each change word, and whether it is said not to be done ("do not change", 不要修改)
+        verbs = [(m.end(), bool(_NEGATED.search(clause[: m.start()]))) for m in _CHANGE.finditer(clause)]
+        change = max((end for end, negated in verbs if not negated), default=-1)
         changed = change > reads or bool(_ZH_PLACE.search(clause) and _CHANGE.search(after)
                                          and not _NEGATED.search(clause))
         rest = cleaned[match.end():]
-        kept = (any(_NEGATED.search(clause[: m.start()]) for m in _CHANGE.finditer(clause)
-                    if m.end() > max(reads, writes)) or bool(_KEPT_AFTER.match(rest))
+        kept = (any(negated and end > max(reads, writes) for end, negated in verbs) or bool(_KEPT_AFTER.match(rest))
                 or bool(_KEPT_AROUND[0].search(clause) and _KEPT_AROUND[1].match(rest)))
         if _ZH_PLACE.search(clause) and re.search(r"写|保存|生成|输出", after):
             writes = len(clause) + 1  # 把结果保存在 out.txt 里

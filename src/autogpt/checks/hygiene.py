@@ -8,6 +8,7 @@ import io
 import re
 import sys
 import tokenize
+from collections.abc import Sequence
 
 from autogpt.checks.base import (
     Act,
@@ -183,12 +184,9 @@ _JSON_ERROR = re.compile(r"JSONDecodeError: (?P<error>[^\n]*?): line (?P<line>\d
 @check("malformed_data", Stage.AFTER_TOOL, "light")
 def malformed_data(s: Situation) -> Verdict | None:
     """A failed program could not parse a data file of the task's as JSON: the file has an error at a place."""
-    tool = s.proposed
-    if tool is None or not tool.runs_code or s.ok or not (found := _JSON_ERROR.search(s.output)):
+    if not (found := _failed_with(s, _JSON_ERROR)):
         return None
-    code = " ".join(str(value) for value in s.args.values())
-    files = [f for f in [*s.spec.inputs, *s.spec.changes, *s.workspace.files(limit=200)]
-             if f.lower().endswith((".json", ".jsonl")) and f in code and s.exists(f)]
+    files = _files_in_code(s, (".json", ".jsonl"), first=[*s.spec.inputs, *s.spec.changes])
     if not files:
         return None
     where = {"file": files[0], "error": found.group("error"), "line": found.group("line")}
@@ -203,25 +201,41 @@ _NOT_A_NUMBER = re.compile(r"(?:could not convert string to float|invalid litera
 @check("header_row", Stage.AFTER_TOOL, "light")
 def header_row(s: Situation) -> Verdict | None:
     """A failed program turned a table's header (its column names) into a number: the first line is no data row."""
-    tool = s.proposed
-    if tool is None or not tool.runs_code or s.ok or not (found := _NOT_A_NUMBER.search(s.output)):
+    if not (found := _failed_with(s, _NOT_A_NUMBER)):
         return None
     word = re.sub(r"(?:\\[nrt])+$", "", found.group("word")).strip().strip('"')  # 'amount\n': the line's end
-    code = " ".join(str(value) for value in s.args.values())
-    for name in [*s.spec.inputs, *s.workspace.files(limit=200)]:
-        if name.lower().endswith((".csv", ".tsv", ".txt")) and name in code and s.exists(name):
-            header = (s.text(name, 4_000) or "").split("\n", 1)[0].strip()
-            columns = [c.strip().strip('"') for c in re.split(r"[,;\t|]", header)]
-            if word in columns:
-                return note("header_row", file=name, header=header[:200], column=word)
+    for name in _files_in_code(s, (".csv", ".tsv", ".txt"), first=s.spec.inputs):
+        header = (s.text(name, 4_000) or "").split("\n", 1)[0].strip()
+        columns = [c.strip().strip('"') for c in re.split(r"[,;\t|]", header)]
+        if word in columns:
+            return note("header_row", file=name, header=header[:200], column=word)
     return None
+
+
+def _failed_with(s: Situation, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    """Where ``pattern`` is in the output of the program that just failed (None for any other command)."""
+    tool = s.proposed
+    if tool is None or not tool.runs_code or s.ok:
+        return None
+    return pattern.search(s.output)
+
+
+def _files_in_code(s: Situation, suffixes: tuple[str, ...], *, first: Sequence[str]) -> list[str]:
+    """The workspace's files with one of ``suffixes`` that the command's code names (``first`` first)."""
+    code = args_text(s.args)
+    return [name for name in dict.fromkeys([*first, *s.workspace.files(limit=200)])
+            if name.lower().endswith(suffixes) and name in code and s.exists(name)]
+
+
+def args_text(args: dict[str, object]) -> str:
+    """A command's arguments as one text (a program's code, mostly), to search."""
+    return " ".join(str(value) for value in args.values())
 
 
 def tried_network(s: Situation, act: Act) -> bool:
     """Whether ``act`` was a program that tried the network or to install a package."""
     tool = s.tool_of(act.tool)
-    code = " ".join(str(value) for value in act.args.values())
-    return tool is not None and tool.runs_code and bool(_OFFLINE.search(act.output) or _PIP.search(code))
+    return tool is not None and tool.runs_code and bool(_OFFLINE.search(act.output) or _PIP.search(args_text(act.args)))
 
 
 @check("compiles", Stage.AFTER_TOOL, "light")
