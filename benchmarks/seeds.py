@@ -5,7 +5,7 @@
 
 The embedded end-to-end tests run each goal once, with seed 7: they are deterministic, but any change to a
 prompt re-rolls them. This script runs the same kind of goals with many seeds (each request samples with a seed
-derived from the run's seed and the request, see ``autogpt.llm.embedded.request_seed``), so a change can be
+derived from the run's seed and the request, see ``autogpt.llm.base.request_seed``), so a change can be
 judged by its success rate. Each run gets its own workspace and data folder, with lessons off. Prints one line
 per run (the commands it chose), then the success rate and the mean steps per goal.
 """

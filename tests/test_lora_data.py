@@ -123,6 +123,10 @@ def test_train_with_lora_says_what_it_needs(tmp_path: Path) -> None:
         local.train(method="lora")
     with pytest.raises(ConfigError, match="'memory' or 'lora'"):
         local.train("text", method="finetune")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{oops\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="line 1: not JSON"):  # [one .jsonl], as the command line gives it: pairs
+        local.train([str(bad)], method="lora")
     adapter_dir(tmp_path / "d", "taken").mkdir(parents=True)
     with pytest.raises(ConfigError, match="exists"):
         local.train([{"question": "q", "answer": "a"}], method="lora", name="taken")

@@ -423,8 +423,7 @@ def _train_lora(agent: AutoGPT, paths: list[Any], name: str | None) -> Any:
         def progress(step: int, steps: int, loss: float, left: float) -> None:
             bar.update(job, completed=step, total=steps, loss=f"{loss:.3f}")
 
-        data: Any = paths[0] if len(paths) == 1 and str(paths[0]).endswith(".jsonl") else paths
-        return agent.train(data, method="lora", name=name, report=report, progress=progress)
+        return agent.train(paths, method="lora", name=name, report=report, progress=progress)
 
 
 def _memory(config: Path | None, data_dir: Path | None) -> Any:

@@ -42,7 +42,7 @@ from autogpt.errors import (
 )
 from autogpt.llm.assets import EMBEDDED_MODELS
 from autogpt.llm.base import Message, Model, ModelRequest, StatusCallback
-from autogpt.llm.lora import Adapter, LoraParams, Progress, adapter_dir, split_adapter
+from autogpt.llm.lora import Adapter, LoraParams, Progress, adapter_dir, hf_target
 from autogpt.llm.registry import create_model
 from autogpt.memory import LongTermMemory, create_memory
 from autogpt.memory.knowledge import (
@@ -312,15 +312,9 @@ class AutoGPT:
 
         from autogpt.llm.lora import pairs_from_documents, read_pairs, train_lora
 
-        base_id, _ = split_adapter(self._model_id)
-        if base_id.startswith("hf:"):
-            base = base_id.removeprefix("hf:")
-        elif base_id in EMBEDDED_MODELS:
-            base = base_id
-        elif base_id.startswith("gguf:"):
-            base = base_id.removeprefix("gguf:")
-        else:
-            raise ConfigError(f"LoRA fine-tunes a local model; {base_id} is an API. Choose one first, e.g. "
+        base = hf_target(self._model_id, EMBEDDED_MODELS)
+        if base is None:
+            raise ConfigError(f"LoRA fine-tunes a local model; {self._model_id} is an API. Choose one first, e.g. "
                               "set_model_name('qwen2.5-coder-0.5b') or set_model_name('hf:/path/to/checkpoint').")
         if sources is None or (isinstance(sources, list | tuple) and not sources):
             raise ConfigError("train(method='lora') needs data: a JSONL file of question/answer pairs, a list of "
@@ -329,6 +323,8 @@ class AutoGPT:
         out = adapter_dir(self.settings.data_dir, name)
         if out.exists():
             raise ConfigError(f"An adapter named {name} exists ({out}); choose another name.")
+        if isinstance(sources, list | tuple) and len(sources) == 1 and isinstance(sources[0], str | Path):
+            sources = sources[0]  # ["faq.jsonl"], as a command line gives it
         if isinstance(sources, str | Path) and str(sources).endswith(".jsonl"):
             chats = read_pairs(Path(sources))
         elif isinstance(sources, list | tuple) and all(isinstance(item, dict) for item in sources):

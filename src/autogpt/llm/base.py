@@ -10,6 +10,7 @@ usage, and where its time went: :class:`Timing`). Three implementations ship: :m
 from __future__ import annotations
 
 import abc
+import json
 import re
 import zlib
 from collections.abc import Callable
@@ -221,3 +222,10 @@ def estimate_tokens(text: str) -> int:
 
 def contains_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
+
+
+def request_seed(seed: int, request: ModelRequest) -> int:
+    """The sampling seed (local models) for one request: ``seed`` and the request's messages and schema, hashed (never 0)."""
+    text = json.dumps([seed, [m.to_dict() for m in request.messages], request.response_schema], sort_keys=True,
+                      ensure_ascii=False, default=str)
+    return zlib.crc32(text.encode("utf-8")) or 1

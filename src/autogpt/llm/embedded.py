@@ -22,11 +22,9 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import functools
-import json
 import os
 import threading
 import time
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +42,7 @@ from autogpt.llm.base import (
     Timing,
     Usage,
     repeats_itself,
+    request_seed,
 )
 from autogpt.llm.sampling import CheckFirstSampler, PromptLookup
 
@@ -53,12 +52,6 @@ _LOADED_LOCK = threading.Lock()
 # llama.cpp's own names for the sampling parameters we expose beyond the common ones.
 _EXTRA = {"top_k": int, "min_p": float, "repeat_penalty": float, "presence_penalty": float, "frequency_penalty": float}
 
-
-def request_seed(seed: int, request: ModelRequest) -> int:
-    """The sampling seed for one request: ``seed`` and the request's messages and schema, hashed (never 0)."""
-    text = json.dumps([seed, [m.to_dict() for m in request.messages], request.response_schema], sort_keys=True,
-                      ensure_ascii=False, default=str)
-    return zlib.crc32(text.encode("utf-8")) or 1
 
 
 @functools.cache

@@ -23,7 +23,6 @@ import re
 import threading
 import time
 import warnings
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from autogpt.llm.base import (
     Timing,
     Usage,
     repeats_itself,
+    request_seed,
 )
 
 
@@ -196,7 +196,7 @@ class HFModel(Model):
             temperature = float(params.get("temperature", 0.2))
             seed = params.get("seed", self.seed)
             if seed is not None:  # the same seed and request give the same reply, whatever ran before
-                torch.manual_seed(zlib.crc32(json.dumps([seed, messages], sort_keys=True).encode()) or 1)
+                torch.manual_seed(request_seed(int(seed), request))
             streamer = _Streamer(self._tokenizer, request.on_token)
             extra: dict[str, Any] = {}
             if params.get("stop"):

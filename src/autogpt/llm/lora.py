@@ -73,6 +73,15 @@ class Adapter(BaseModel):
         return ids
 
 
+def hf_target(model_id: str, embedded: Iterable[str]) -> str | None:
+    """What ``hf:`` loads for a local model id (an adapter's base, see :attr:`Adapter.model_ids` for the way back):
+    ``hf:X`` → X, an ``embedded`` model's id as it is, ``gguf:PATH`` → PATH; None for an API model."""
+    base = split_adapter(model_id)[0]
+    if base.startswith(("hf:", "gguf:")):
+        return base.partition(":")[2]
+    return base if base in embedded else None
+
+
 def split_adapter(model_id: str) -> tuple[str, str | None]:
     """``("hf:qwen2.5-coder-0.5b", "faq")`` for ``hf:qwen2.5-coder-0.5b+lora:faq``; no adapter: ``(model_id, None)``."""
     base, sep, name = model_id.partition(LORA_SUFFIX)
@@ -351,5 +360,5 @@ def export_gguf(folder: Path, base_gguf: Path, *, alpha: float) -> Path:
     return folder / "adapter.gguf"
 
 
-__all__ = ["Adapter", "LoraParams", "adapter_dir", "export_gguf", "list_adapters", "model_card", "pairs_from_documents",
+__all__ = ["Adapter", "LoraParams", "adapter_dir", "export_gguf", "hf_target", "list_adapters", "model_card", "pairs_from_documents",
            "read_pairs", "split_adapter", "train_lora"]
