@@ -217,8 +217,7 @@ class HFModel(Model):
                 raise ModelError(f"{self.id} failed to generate: {exc}") from None
             new = out.sequences[0][len(prompt):].tolist()
             self._cached_ids = prompt + new
-        ends = self._tokenizer.eos_token_id
-        ends = set(ends if isinstance(ends, list) else [ends]) | set(_as_list(self._model.generation_config.eos_token_id))
+        ends = {*_as_list(self._tokenizer.eos_token_id), *_as_list(self._model.generation_config.eos_token_id)}
         finish = REPEATING if streamer.repeating else "stop" if (new and new[-1] in ends) or len(new) < max_tokens \
             else "length"
         text = self._tokenizer.decode(new, skip_special_tokens=True)
