@@ -81,6 +81,15 @@ _AGGREGATE = re.compile(r"\b(?:count|counts|how many|how much|number of|sum|tota
 # A result that nobody knows by heart.
 _ALGORITHMIC = re.compile(r"\b(?:fibonacci|primes?|factorial|sha-?\d+|md5|hash|checksum|digits? sum|sum of (?:the )?"
                           r"digits|gcd|lcm)\b|斐波那契|质数|素数|阶乘|哈希|校验和", re.IGNORECASE)
+# Worked out, never stated by a file: "calculate", "the sum of", "the average" (not "how many", which a file may
+# state: "how many days do I have to return an item?").
+_DERIVED = re.compile(r"\b(?:calculate|calculates|compute|computes|work out|sum of|average|mean|median)\b|"
+                      r"计算|算出|求出|求和|总和|平均", re.IGNORECASE)
+# "rounded to two decimal places", "with 2 decimals", 保留两位小数, 精确到小数点后两位
+_DECIMALS = re.compile(r"\b(?P<n>one|two|three|four|[1-6])\s+(?:decimal\s+places?|decimals|decimal\s+digits?|"
+                       r"digits?\s+after\s+the\s+decimal\s+point)\b|(?:保留|精确到|取)\s*(?:到\s*)?(?:小数点后)?\s*"
+                       r"(?P<zh>[1-6一两二三四五六])\s*位(?:小数)?|小数点后\s*(?P<after>[1-6一两二三四五六])\s*位",
+                       re.IGNORECASE)
 _TRANSLATE = re.compile(r"\btranslat(?:e|es|ed|ing|ion)\b(?!\.\w)|翻译|译成|译为|翻成", re.IGNORECASE)
 _WEB = re.compile(r"\b(?:web|website|web ?page|online|internet|search|look up|google|news|latest)\b|"
                   r"网上|网页|网站|搜索|上网|最新|新闻", re.IGNORECASE)
@@ -161,6 +170,10 @@ class GoalSpec(BaseModel):
     additions: list[str] = Field(default_factory=list)
     #: an answer is worked out (from the task's data, or by an algorithm): it must come from a program
     computed: bool = False
+    #: of those, an answer no file states (a calculation, a sum, an average): a program must have run for it
+    derived: bool = False
+    #: decimal places the goals ask numbers to be written with ("rounded to two decimal places", 保留两位小数)
+    decimals: int | None = None
     #: {output: a text the goals quote for it, to be reproduced exactly}
     exact: dict[str, str] = Field(default_factory=dict)
     #: the other texts the goals quote (in double or Chinese quotes): data to work on ("the SHA-256 of "abc"")
@@ -222,6 +235,9 @@ class GoalSpec(BaseModel):
                             if writes > reads and found not in inputs + outputs + changes]
         computed = bool(_COMPUTE.search(text) or _ALGORITHMIC.search(text)
                         or (_AGGREGATE.search(_without_names(text)) and (inputs or changes)))
+        derived = computed and bool(_DERIVED.search(_without_names(text)))
+        places = _DECIMALS.search(text)
+        decimals = _number(next(g for g in places.groups() if g)) if places else None
         definitions = list(dict.fromkeys(next(g for g in m.groups() if g) for m in _DEFINITION.finditer(text)))
         examples = list(dict.fromkeys((m.group("call"), m.group("value")) for m in _EXAMPLE.finditer(text)
                                       if not definitions or m.group("call").split("(")[0] in definitions))
@@ -233,7 +249,8 @@ class GoalSpec(BaseModel):
         quoted = [text for text in dict.fromkeys(m.group(1) or m.group(2) or m.group(3) for m in _DATA_QUOTE.finditer(text))
                   if text.strip() and text.strip() not in {t.strip() for t in exact.values()}]
         return cls(
-            goals=goals, inputs=inputs, outputs=outputs, changes=changes, computed=computed, quoted=quoted,
+            goals=goals, inputs=inputs, outputs=outputs, changes=changes, computed=computed, derived=derived,
+            decimals=decimals, quoted=quoted,
             additions=[name for name in changes if roles[name][3]],
             exact=exact, urls=addresses(text), definitions=definitions,
             examples=examples, counts=_counts(goals, outputs + changes), copies=_copies(goals, inputs, outputs),

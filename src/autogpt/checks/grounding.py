@@ -154,3 +154,35 @@ def unseen_numbers(s: Situation) -> Verdict | None:
     for name, found in typed_outputs(s).items():
         return refuse("unseen_numbers", subject=name, once=True, file=name, numbers=_shown(found))
     return None
+
+
+def _typed_answers(s: Situation) -> dict[str, str] | None:
+    """``{output: its text}`` when every non-code output of the goals is a short answer (three lines at most) the
+    model typed with a writing command; None when one was made by a program or is long, or when there are none."""
+    answers: dict[str, str] = {}
+    for name in s.spec.results:
+        if name.endswith((".py", ".sh", ".js")):
+            continue
+        last = s.last_change(name)
+        tool = s.tool_of(last.tool) if last is not None else None
+        text = (s.text(name, 2_000) or "").strip()
+        if tool is None or not tool.writes or tool.runs_code or len(text.splitlines()) > 3 or len(text) > 200:
+            return None
+        answers[name] = text
+    return answers or None
+
+
+@check("uncomputed", Stage.BEFORE_FINISH, "full")
+def uncomputed(s: Situation) -> Verdict | None:
+    """The goals ask for a result no file states (a sum, an average, a calculation), and no program has run to its
+    end in the whole run: the short answer typed was worked out in the model's head (or read off the wrong row)."""
+    if not s.spec.derived or s.spec.code:
+        return None
+    if any(act.executed and act.ok and (tool := s.tool_of(act.tool)) is not None and tool.runs_code for act in s.acts):
+        return None
+    if not (answers := _typed_answers(s)):
+        return None
+    name, text = next(iter(answers.items()))
+    if any(s.state.refused.get(f"{said}:{name}") for said in ("unseen_numbers", "printed_unwritten")):
+        return None  # told to compute it already
+    return refuse("uncomputed", subject=name, once=True, file=name, have=text[:60])

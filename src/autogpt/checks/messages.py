@@ -188,6 +188,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "还没有完成：最后一个程序打印出 {value}，但 {file} 里没有它（现在是 {have!r}）。如果 {value} 就是答案，"
               "请把它写入 {file}。如果 {file} 已经正确，再调用一次 finish。",
     },
+    "uncomputed": {
+        "en": "Not finished: the goals ask for a result worked out from the data, and no program has run to its end "
+              "in this task: {file} ({have!r}) was worked out by hand. Compute it with execute_python (a program that "
+              "reads the data and prints the result), then write what it prints to {file}. If {file} is right as it "
+              "is, call finish again.",
+        "zh": "还没有完成：目标要求根据数据计算结果，但本任务中还没有一个程序成功运行：{file}（{have!r}）是手算的。请用 "
+              "execute_python 计算（程序读取数据并打印结果），再把它打印的结果写入 {file}。如果 {file} 已经正确，再调用一次 "
+              "finish。",
+    },
+    "decimals": {
+        "en": "Not finished: the goals ask for numbers with {n} decimal places, and {file} has {numbers}. Write each "
+              "number with exactly {n} (in Python f'{{value:.{n}f}}': {example}). If {file} is right as it is, call "
+              "finish again.",
+        "zh": "还没有完成：目标要求数字保留 {n} 位小数，而 {file} 中是 {numbers}。请把每个数字都写成正好 {n} 位小数"
+              "（Python 中用 f'{{value:.{n}f}}'：{example}）。如果 {file} 已经正确，再调用一次 finish。",
+    },
     "stray_file": {
         "en": "Note: the goals ask for {asked}; {file} is not one of them. Write what the goals ask for there.",
         "zh": "注意：目标要求的是 {asked}；{file} 不在其中。请把目标要求的内容写到那里。",

@@ -149,3 +149,27 @@ def whole_copy(s: Situation) -> Verdict | None:
             return refuse("whole_copy", subject=copy, once=True, file=copy, source=source, have=len(lines) - len(lost),
                           total=len(lines), example=lost[0][:80])
     return None
+
+
+_FORMATTED = re.compile(r"(?<![A-Za-z0-9_.\-/:])-?\d+(?:,\d{3})*(?:\.(?P<places>\d+))?(?![A-Za-z0-9_\-/:]|\.\d)")
+
+
+@check("decimals", Stage.BEFORE_FINISH, "full")
+def decimals(s: Situation) -> Verdict | None:
+    """The goals ask for numbers with so many decimal places, and an output writes one with more or fewer (86.0 for
+    two places): a decimal number with other places, or a whole number where the output is that number alone."""
+    if (places := s.spec.decimals) is None:
+        return None
+    for name in s.spec.results:
+        if name.endswith((".py", ".sh", ".js", ".json", ".yaml", ".yml", ".toml")):  # code, or data whose numbers are values
+            continue
+        text = (s.text(name, 20_000) or "").strip()
+        found = list(_FORMATTED.finditer(text))
+        alone = len(found) == 1 and found[0].group() == text
+        wrong = [m.group() for m in found if (m.group("places") is not None and len(m.group("places")) != places)
+                 or (alone and m.group("places") is None)]
+        if wrong:
+            value = wrong[0].replace(",", "")
+            return refuse("decimals", subject=name, once=True, file=name, n=places,
+                          numbers=", ".join(dict.fromkeys(wrong[:3])), example=f"{float(value):.{places}f}")
+    return None
