@@ -41,6 +41,7 @@ def test_a_line_added_with_the_goals_quote_marks_is_asked_about_once(tmp_path, g
     done = run(tmp_path, [goal], steps, files={"tasks.txt": "pay rent\n"})
     fired = done.of("given_text")
     assert [(e.step, e.verdict) for e in fired] == [(2, "refuse")] and said in fired[0].message
+    assert f"pay rent\n{fixed}\n" in fired[0].message  # the whole text to write, mended
     assert done.result.status == "finished" and (done.workspace / "tasks.txt").read_text() == f"pay rent\n{fixed}\n"
 
 

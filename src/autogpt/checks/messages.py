@@ -233,6 +233,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "还没有完成：{file} 里有一行 {line}，带着目标里只用来标出文字的引号。这一行应当只有 {text}。"
               "如果引号确实应该保留，再调用一次 finish。",
     },
+    "given_quoted_fix": {
+        "en": "Not finished: {file} has the line {line}, with the quote marks the goals only used to mark the text; "
+              "the line should be {text} alone. Write {file} again with write_file and exactly this content:\n"
+              "{fixed}\nIf the marks belong there, call finish again.",
+        "zh": "还没有完成：{file} 里有一行 {line}，带着目标里只用来标出文字的引号；这一行应当只有 {text}。请用 write_file "
+              "把 {file} 重新写成下面的内容：\n{fixed}\n如果引号确实应该保留，再调用一次 finish。",
+    },
     "given_text": {
         "en": "Not finished: the goals say {file} must hold exactly {text!r}, and it does not. Write that text to "
               "{file}. If it is right as it is, call finish again.",

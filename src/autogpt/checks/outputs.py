@@ -112,7 +112,9 @@ def given_text(s: Situation) -> Verdict | None:
         lines = {line.strip() for line in text.splitlines()}
         quoted = [f"{a}{given.strip()}{b}" for a, b in _QUOTES if f"{a}{given.strip()}{b}" in lines]
         if quoted and given.strip() not in lines and not _WITH_QUOTES.search(" ".join(s.spec.goals)):
-            return refuse("given_quoted", subject=name, once=True, file=name, text=given.strip(), line=quoted[0])
+            fixed = "\n".join(given.strip() if line.strip() in quoted else line for line in text.splitlines())
+            key = "given_quoted_fix" if len(fixed) <= 2_000 else "given_quoted"  # the whole text to write, when short
+            return refuse(key, subject=name, once=True, file=name, text=given.strip(), line=quoted[0], fixed=fixed)
     return None
 
 
