@@ -188,6 +188,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "还没有完成：最后一个程序打印出 {value}，但 {file} 里没有它（现在是 {have!r}）。如果 {value} 就是答案，"
               "请把它写入 {file}。如果 {file} 已经正确，再调用一次 finish。",
     },
+    "definitions": {
+        "en": "Not finished: the goals ask for {names}, and {files} does not define {it} (a comment or an example is "
+              "no definition). Write the code with def {first}(...) as the goals describe it, then test it. If it is "
+              "defined elsewhere, call finish again.",
+        "zh": "还没有完成：目标要求定义 {names}，但 {files} 里没有定义（注释或示例不算定义）。请按照目标的描述写出 "
+              "def {first}(...)，然后测试它。如果它定义在别处，再调用一次 finish。",
+    },
     "uncomputed": {
         "en": "Not finished: the goals ask for a result worked out from the data, and no program has run to its end "
               "in this task: {file} ({have!r}) was worked out by hand. Compute it with execute_python (a program that "

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+
 from autogpt.checks.base import Act, Situation, Stage, Verdict, check, printed, refuse
 from autogpt.checks.hygiene import module_of, runs_file, written_code
+from autogpt.checks.messages import join
 
 
 def suggested_test(s: Situation, name: str) -> str:
@@ -46,3 +49,33 @@ def self_test(s: Situation) -> Verdict | None:
         if not any(act.executed and act.ok and act.number > changed.number and _tests(s, act, name) for act in s.acts):
             return refuse("self_test", subject=name, once=True, file=name, test=suggested_test(s, name))
     return None
+
+
+def _defined(source: str) -> set[str] | None:
+    """The functions, methods and classes ``source`` defines; None when it does not parse (other checks say so)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    return {node.name for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+
+@check("definitions", Stage.BEFORE_FINISH, "full")
+def definitions(s: Situation) -> Verdict | None:
+    """A function or class the goals ask for is defined in none of the code the goals ask for (a module holding
+    only a comment and an example, or the function under another name)."""
+    if not s.spec.definitions:
+        return None
+    files = [name for name in s.spec.results if name.endswith(".py")] or written_code(s)
+    defined: set[str] = set()
+    for name in files:
+        found = _defined(s.text(name, 200_000) or "") if s.exists(name) else set()
+        if found is None:
+            return None
+        defined |= found
+    missing = [name for name in s.spec.definitions if name not in defined]
+    if not files or not missing:
+        return None
+    return refuse("definitions", subject=",".join(missing), once=True, names=join(missing, s.lang),
+                  files=join(files, s.lang), first=missing[0], it="it" if len(missing) == 1 else "them")
