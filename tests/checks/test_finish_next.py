@@ -36,6 +36,16 @@ def test_a_file_to_add_to_does_not_narrow_from_the_start(tmp_path):
     assert "append_file" in _names(done.model.calls[0])
 
 
+def test_after_a_file_to_add_to_was_changed(tmp_path):
+    # The line was added right; the small model then appended it again, with quotes, until its time ran out.
+    done = run(tmp_path, ["Add the item 'milk' (without the quotes) as a new last line of todo.txt"],
+               [reply("write_file", path="todo.txt", content="eggs\nmilk\n"), reply("finish", reason="done")],
+               files={"todo.txt": "eggs\n"})
+    after = _names(done.model.calls[1])
+    assert not {"write_file", "append_file"} & after and "finish" in after
+    assert "there now (todo.txt)" in done.model.calls[1].messages[-1].content
+
+
 @pytest.mark.parametrize("name", ["median_module", "zh_is_prime_module", "multi_haiku_capital"])
 def test_ordinary_goals_finish_in_their_ideal_steps(name, tmp_path):
     assert not [e for e in ordinary(name, tmp_path) if e.check == "finish_next"]

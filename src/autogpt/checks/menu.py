@@ -34,10 +34,11 @@ def url_first(s: Situation) -> Verdict | None:
 
 @check("finish_next", Stage.MENU, "full")
 def finish_next(s: Situation) -> Verdict | None:
-    """Right after the last file the goals ask for was written, the next step finishes or checks its work: it may
-    read or run code, not write again (small models rework a right result until it is wrong, or wander off)."""
+    """Right after the last file the goals ask for was written (or a file they say to change was changed), the next
+    step finishes or checks its work: it may read or run code, not write again (small models rework a right result
+    until it is wrong, or wander off)."""
     last = s.acts[-1] if s.acts else None
-    if last is None or not last.executed or not last.ok or not set(last.changed) & set(s.spec.outputs):
+    if last is None or not last.executed or not last.ok or not set(last.changed) & set(s.spec.results):
         return None
     if any(not s.exists(name) for name in s.spec.results):
         return None
