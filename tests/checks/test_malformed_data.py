@@ -33,6 +33,20 @@ def test_a_file_the_goals_say_to_repair_is_to_be_repaired_in_chinese(tmp_path):
     assert "写回" in fired.message and "第 2 行" in fired.message
 
 
+def test_a_text_file_loaded_as_json_is_named_not_the_valid_json_beside_it(tmp_path):
+    # The model json-loaded inventory.txt ("widget: 14" lines); the note blamed prices.json, which is valid.
+    code = ("import json\ninventory = json.load(open('inventory.txt'))\nprices = json.load(open('prices.json'))\n"
+            "print(sum(q * prices[k] for k, q in inventory.items()))")
+    steps = [reply("execute_python", code=code), reply("finish", reason="done")]
+    done = run(tmp_path, ["inventory.txt gives quantities and prices.json unit prices; write the total value to "
+                          "total.txt."], steps,
+               files={"inventory.txt": "widget: 14\ngadget: 3\n", "prices.json": '{"widget": 2.75, "gadget": 19.99}'},
+               checks="light")
+    (fired,) = done.of("malformed_data")
+    assert "inventory.txt is not JSON" in fired.message and "widget: 14" in fired.message
+    assert "prices.json" not in fired.message
+
+
 def test_other_failures_and_valid_json_are_not_noted(tmp_path):
     steps = [reply("execute_python", code="import json\nprint(json.loads('[1, 2]')[5])"),
              reply("execute_python", code="import json\njson.loads('{bad')"), reply("finish", reason="done")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import sys
 import tokenize
@@ -183,14 +184,31 @@ _JSON_ERROR = re.compile(r"JSONDecodeError: (?P<error>[^\n]*?): line (?P<line>\d
 
 @check("malformed_data", Stage.AFTER_TOOL, "light")
 def malformed_data(s: Situation) -> Verdict | None:
-    """A failed program could not parse a data file of the task's as JSON: the file has an error at a place."""
+    """A failed program could not parse a data file of the task's as JSON: the file has an error at a place, or it
+    is no JSON at all (json.load on a text file)."""
     if not (found := _failed_with(s, _JSON_ERROR)):
         return None
-    files = _files_in_code(s, (".json", ".jsonl"), first=[*s.spec.inputs, *s.spec.changes])
-    if not files:
-        return None
-    where = {"file": files[0], "error": found.group("error"), "line": found.group("line")}
-    return note("malformed_fix" if files[0] in s.spec.changes else "malformed_data", **where)
+    named = _files_in_code(s, (".json", ".jsonl"), first=[*s.spec.inputs, *s.spec.changes])
+    broken = [name for name in named if not _parses(s.text(name, 1_000_000) or "", jsonl=name.endswith(".jsonl"))]
+    if broken:
+        where = {"file": broken[0], "error": found.group("error"), "line": found.group("line")}
+        return note("malformed_fix" if broken[0] in s.spec.changes else "malformed_data", **where)
+    # every JSON file it names is valid: the program parsed a file that is no JSON at all (json.load on notes.txt)
+    for name in _files_in_code(s, (".txt", ".csv", ".tsv", ".md", ".log", ".ini"), first=s.spec.inputs):
+        if not _parses(text := s.text(name, 1_000_000) or "", jsonl=False):
+            start = "\n".join(text.strip().splitlines()[:2])[:120]
+            return note("not_json", file=name, start=start)
+    return None
+
+
+def _parses(text: str, *, jsonl: bool) -> bool:
+    """Whether ``text`` is valid JSON (each non-blank line, for JSON Lines)."""
+    try:
+        for part in ([line for line in text.splitlines() if line.strip()] if jsonl else [text]):
+            json.loads(part)
+    except ValueError:
+        return False
+    return True
 
 
 # A number read from a table's header: "could not convert string to float: 'amount'", "invalid literal for int()"

@@ -94,6 +94,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "注意：{file} 的第一行是表头（{header}），不是数据：要跳过它，例如 "
               "for row in csv.DictReader(open({file!r})): value = float(row[{column!r}])",
     },
+    "not_json": {
+        "en": "Note: {file} is not JSON, so json cannot read it; it is text that begins:\n{start}\nRead it with "
+              "open({file!r}) and take each line apart (split, strip) in your program.",
+        "zh": "注意：{file} 不是 JSON，json 读不了它；它是文本，开头是：\n{start}\n请在程序里用 open({file!r}) 读入，"
+              "再把每一行拆开（split、strip）。",
+    },
     "malformed_fix": {
         "en": "Note: {file} is not valid JSON ({error}, line {line}). Look at line {line} (a trailing comma, single "
               "quotes, a comment, a missing bracket), repair the text and write the repaired file.",
