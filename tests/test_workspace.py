@@ -584,3 +584,20 @@ def test_display_is_the_path_as_text_relative_to_the_workspace(env: Env) -> None
     assert env.ws.display(".", allow_root=True) == "."
     with pytest.raises(WorkspacePathError, match="'..'"):
         env.ws.display("../x")
+
+
+def test_a_workspace_keeps_one_descriptor_and_close_frees_it(tmp_path: Path) -> None:
+    # Each Workspace once kept a second descriptor of its folder open for ever: a server running many tasks, or
+    # a test session, ran out of descriptors.
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    before = open_fds()
+    spaces = [Workspace(tmp_path / f"ws{i}") for i in range(20)]
+    for space in spaces:
+        space.write_text("a.txt", "hi")
+        assert space.read_text("a.txt") == "hi"
+    assert open_fds() - before == 20  # one each, for the race-free walks
+    for space in spaces:
+        space.close()
+    assert open_fds() == before

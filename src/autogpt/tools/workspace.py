@@ -121,7 +121,7 @@ class Workspace:
         self._aliases = tuple(dict.fromkeys((PurePosixPath(self.root), PurePosixPath(os.path.abspath(path)))))
         self._lock = threading.Lock()
         self._id = (0, 0)
-        self._root_fd()
+        _close(self._root_fd())  # opened now, so a folder that cannot be opened fails here; the duplicate is not kept
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.root)!r})"
