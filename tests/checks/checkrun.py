@@ -62,7 +62,10 @@ def run(tmp_path: Path, goals: list[str], steps: list[Any], *, files: dict[str, 
     bot = AutoGPT(goals=goals, model=model, workspace=workspace, checks=checks,
                   max_steps=max_steps or len(steps) + 2, **agent)
     events: list[Event] = []
-    result = asyncio.run(bot.arun(on_event=events.append))
+    try:
+        result = asyncio.run(bot.arun(on_event=events.append))
+    finally:
+        bot.close()
     return Run(result, events, model, workspace, [e for e in events if isinstance(e, CheckFired)])
 
 
