@@ -642,21 +642,39 @@ async def test_command_line_is_what_runs(sandbox: Sandbox, workspace: Path) -> N
         ('s = """a\nb"""\nprint(s)', 's = """a\nb"""\nprint(s)'),
         ("print(1)\n# it's\nprint(2)", "print(1)\n# it's\nprint(2)"),
         ("print('a\\'b')", "print('a\\'b')"),
+        # an f-string's own quote mark inside its braces (valid from Python 3.12): the inner quotes changed
+        ("print(f'{row['id']}')", """print(f'{row["id"]}')"""),
+        ('print(f"{row["id"]:>{w}} {\'x\'}")', """print(f"{row['id']:>{w}} {'x'}")"""),
+        ("print(f'{{braces}} {a['k']}')  # it's", """print(f'{{braces}} {a["k"]}')  # it's"""),
+        ("s = 'it\\'s' + rf'{a['b']}\\d'", """s = 'it\\'s' + rf'{a["b"]}\\d'"""),
+        # both in one line, as a small model wrote a CSV row
+        ("for o in rows:\n    f.write(f'{o['id']},{o['total']}\n')",
+         """for o in rows:\n    f.write(f'{o["id"]},{o["total"]}\\n')"""),
         # broken in another way: unchanged, so the model sees its own error
+        ("print(f'{a['b']')", "print(f'{a['b']')"),
         ("print('a\n", "print('a\n"),
         ("def f(:\n  pass", "def f(:\n  pass"),
     ],
 )
-def test_line_breaks_inside_strings_are_repaired_only_when_that_makes_the_code_valid(code: str, expected: str) -> None:
-    from autogpt.tools.code import repair_newlines_in_strings
+def test_string_slips_are_repaired_only_when_that_makes_the_code_valid(code: str, expected: str) -> None:
+    from autogpt.tools.code import repair_strings
 
-    assert repair_newlines_in_strings(code) == expected
+    assert repair_strings(code) == expected
 
 
 async def test_execute_python_runs_code_with_a_line_break_in_a_string(sandbox: Sandbox, workspace: Path) -> None:
     ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
     out = await execute_python("print(len('one two'.split('\n')))\nprint('x')", ctx)
     assert "1\nx" in out
+
+
+async def test_execute_python_runs_a_csv_row_with_both_slips(sandbox: Sandbox, workspace: Path) -> None:
+    # A small model's program: the row's \n arrived as a line break, and the f-string reuses its quote mark inside.
+    ctx = ToolContext(workspace=Workspace(workspace), sandbox=sandbox)
+    code = ("rows = [{'id': 501, 'total': 84.5}, {'id': 502, 'total': 67.8}]\nwith open('out.csv', 'w') as f:\n"
+            "    for o in rows:\n        f.write(f'{o['id']},{o['total']}\n')\nprint('done')")
+    out = await execute_python(code, ctx)
+    assert "done" in out and (workspace / "out.csv").read_text() == "501,84.5\n502,67.8\n"
 
 
 async def test_json_escape_slips_are_mended_in_code_written_or_run(sandbox: Sandbox, workspace: Path) -> None:

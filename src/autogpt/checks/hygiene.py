@@ -256,92 +256,6 @@ def tried_network(s: Situation, act: Act) -> bool:
     return tool is not None and tool.runs_code and bool(_OFFLINE.search(act.output) or _PIP.search(args_text(act.args)))
 
 
-# A string literal's start: its prefix (f, rb, ...) and its quote
-_PREFIX = re.compile(r"(?i)(?<![\w])([rbuf]{0,2})('''|\"\"\"|'|\")")
-
-
-def same_quotes_fixed(code: str) -> str | None:
-    """``code`` with each f-string's inner quote marks, the same as its own (``f'{row['id']}'``: valid from Python
-    3.12, a SyntaxError before), turned into the other kind; None when there are none or the result does not
-    compile either."""
-    out: list[str] = []
-    i, changed = 0, False
-    while i < len(code):
-        ch = code[i]
-        if ch == "#":
-            end = code.find("\n", i)
-            end = len(code) if end < 0 else end
-            out.append(code[i:end])
-            i = end
-            continue
-        m = _PREFIX.match(code, i) if ch in "'\"rRbBuUfF" else None
-        if m is None or (m.group(1) == "" and ch not in "'\""):
-            out.append(ch)
-            i += 1
-            continue
-        prefix, quote = m.group(1), m.group(2)
-        start = m.end()
-        if len(quote) == 3 or "f" not in prefix.lower():  # a plain or triple-quoted string: copied as it is
-            j = start
-            while j < len(code) and not code.startswith(quote, j) and not (len(quote) == 1 and code[j] == "\n"):
-                j += 2 if code[j] == "\\" and "r" not in prefix.lower() else 1
-            j = min(j + len(quote), len(code))
-            out.append(code[i:j])
-            i = j
-            continue
-        other = '"' if quote == "'" else "'"
-        out.append(code[i:start])
-        j, depth = start, 0
-        while j < len(code) and code[j] != "\n":
-            c = code[j]
-            if depth == 0:
-                if c == "\\":
-                    out.append(code[j:j + 2])
-                    j += 2
-                    continue
-                if c == quote:
-                    break
-                if code.startswith("{{", j) or code.startswith("}}", j):
-                    out.append(code[j:j + 2])
-                    j += 2
-                    continue
-                depth += c == "{"
-            else:
-                depth += (c in "{[(") - (c in "}])")
-                if c == quote:
-                    c, changed = other, True
-            out.append(c)
-            j += 1
-        out.append(code[j:j + 1])
-        i = j + 1
-    if not changed:
-        return None
-    fixed = "".join(out)
-    try:
-        compile(fixed, "<fixed>", "exec")
-    except (SyntaxError, ValueError):
-        return None
-    return fixed
-
-
-_PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
-_SHOWN = 4_000  # the longest program a note shows back
-
-
-@check("same_quotes", Stage.AFTER_TOOL, "light")
-def same_quotes(s: Situation) -> Verdict | None:
-    """A program failed to compile only because an f-string holds its own quote mark inside its braces
-    (``f'{row['id']}'``, valid from Python 3.12): the same program with the inner quotes changed is shown to run."""
-    tool = s.proposed
-    code = s.args.get("code")
-    if tool is None or not tool.runs_code or s.ok or not isinstance(code, str) or "SyntaxError" not in s.output:
-        return None
-    fixed = same_quotes_fixed(code)
-    if fixed is None or len(fixed) > _SHOWN:
-        return None
-    return note("same_quotes", fixed=fixed, python=_PYTHON)
-
-
 @check("compiles", Stage.AFTER_TOOL, "light")
 def compiles(s: Situation) -> Verdict | None:
     """Python code just written does not compile: said at once, with Python's error, not when it is first run."""
@@ -351,8 +265,6 @@ def compiles(s: Situation) -> Verdict | None:
     try:
         compile(source, name, "exec")
     except SyntaxError as exc:
-        if (fixed := same_quotes_fixed(source)) is not None and len(fixed) <= _SHOWN:
-            return note("same_quotes_file", file=name, fixed=fixed, python=_PYTHON)
         return note("does_not_compile", file=name, error=f"{type(exc).__name__}: {exc.msg}", line=exc.lineno or 0)
     except ValueError:
         return None

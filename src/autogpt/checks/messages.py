@@ -117,20 +117,6 @@ MESSAGES: dict[str, dict[str, str]] = {
               "library (pandas and numpy are there too).",
         "zh": "注意：没有安装 {module} 模块，这里也不能安装任何东西。请用标准库完成（也可以用 pandas 和 numpy）。",
     },
-    "same_quotes": {
-        "en": "Note: Python {python} here does not allow an f-string's own quote mark inside its braces "
-              "(f'{{row['id']}}' fails; f'{{row[\"id\"]}}' works). This is your program with the inner quotes "
-              "changed; it compiles. Run it:\n{fixed}",
-        "zh": "注意：这里的 Python {python} 不允许在 f-string 的花括号里使用与外层相同的引号（f'{{row['id']}}' 会出错，"
-              "f'{{row[\"id\"]}}' 可以）。下面是把内层引号换掉后的同一个程序，它可以编译，请运行它：\n{fixed}",
-    },
-    "same_quotes_file": {
-        "en": "Note: {file} does not compile: Python {python} here does not allow an f-string's own quote mark inside "
-              "its braces (f'{{row['id']}}' fails; f'{{row[\"id\"]}}' works). Write {file} again with the inner "
-              "quotes changed, like this (it compiles):\n{fixed}",
-        "zh": "注意：{file} 无法编译：这里的 Python {python} 不允许在 f-string 的花括号里使用与外层相同的引号"
-              "（f'{{row['id']}}' 会出错，f'{{row[\"id\"]}}' 可以）。请把内层引号换掉后重新写出 {file}，例如（可以编译）：\n{fixed}",
-    },
     "does_not_compile": {
         "en": "Note: {file} does not compile ({error}, line {line}): write it again, whole, with that fixed (every def "
               "needs a body that does the work).",

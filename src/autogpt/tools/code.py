@@ -125,57 +125,87 @@ _JSON_CONTROLS = {"\b": "\\b", "\f": "\\f"}
 def repair_code(code: str) -> str:
     """Mend the JSON-escaping slips of models in Python code: a backspace or form feed written as ``\\b`` or ``\\f``
     (never meant as that character in code: in a string, the escape means the same), then a ``\\n`` that arrived
-    as a line break (see ``repair_newlines_in_strings``)."""
+    as a line break, or an f-string's own quote mark inside its braces (see ``repair_strings``)."""
     for char, escape in _JSON_CONTROLS.items():
         code = code.replace(char, escape)
-    return repair_newlines_in_strings(code)
+    return repair_strings(code)
 
 
 
-def repair_newlines_in_strings(code: str) -> str:
-    """Fix the most common JSON-escaping slip of models: a ``\\n`` meant inside a Python string arrives as a real
-    line break (``split('<newline>')``). Only applied to code that does not compile; returns it unchanged
-    when the repair does not make it compile either."""
-    try:
-        compile(code, "<code>", "exec")
+# A string literal's start: its prefix (f, rb, ...) and its quote.
+_STRING_START = re.compile(r"""(?i)(?<![\w])([rbuf]{0,2})('''|\"\"\"|'|")""")
+
+
+def repair_strings(code: str) -> str:
+    """Mend two slips of models in string literals, only in code that does not compile, and only when the mended
+    code does (else it is returned unchanged, so the model sees its own error):
+
+    * a ``\\n`` meant inside a one-line string that arrived as a real line break (``split('<newline>')``), the
+      commonest JSON-escaping slip;
+    * an f-string holding its own quote mark inside its braces (``f'{row['id']}'``: valid from Python 3.12, a
+      ``SyntaxError`` before): the inner quotes become the other kind.
+    """
+    if _compiles(code):
         return code
-    except SyntaxError as exc:
-        if "unterminated string" not in str(exc):
-            return code
-    out, quote, i = [], "", 0
+    out: list[str] = []
+    i = 0
     while i < len(code):
         ch = code[i]
-        if quote:
-            if ch == "\\" and i + 1 < len(code):
-                out.append(code[i : i + 2])
-                i += 2
-                continue
-            if ch == "\n":
-                ch = "\\n"
-            elif ch == quote:
-                quote = ""
-        elif ch == "#":  # a comment runs to the end of the line
+        if ch == "#":  # a comment runs to the end of the line
             end = code.find("\n", i)
             end = len(code) if end < 0 else end
             out.append(code[i:end])
             i = end
             continue
-        elif ch in "'\"":
-            if code[i : i + 3] == ch * 3:  # a triple-quoted string may hold line breaks: copy it whole
-                end = code.find(ch * 3, i + 3)
-                end = len(code) if end < 0 else end + 3
-                out.append(code[i:end])
-                i = end
-                continue
-            quote = ch
-        out.append(ch)
-        i += 1
+        m = _STRING_START.match(code, i) if ch in "'\"rRbBuUfF" else None
+        if m is None or (not m.group(1) and ch not in "'\""):
+            out.append(ch)
+            i += 1
+            continue
+        out.append(code[i:m.end()])
+        i = _string_body(code, m.end(), m.group(2), m.group(1).lower(), out)
     fixed = "".join(out)
+    return fixed if _compiles(fixed) else code
+
+
+def _string_body(code: str, j: int, quote: str, prefix: str, out: list[str]) -> int:
+    """Copy the body of the string literal that starts at ``code[j]`` (after its opening quote) to ``out``, mended;
+    return the index after its closing quote."""
+    other = '"' if quote == "'" else "'"
+    depth = 0  # inside an f-string's braces
+    while j < len(code):
+        c = code[j]
+        if depth == 0:
+            if code.startswith(quote, j):
+                out.append(quote)
+                return j + len(quote)
+            if c == "\\" and "r" not in prefix:
+                out.append(code[j:j + 2])
+                j += 2
+                continue
+            if c == "\n" and len(quote) == 1:  # a line break in a one-line string: meant as \n
+                c = "\\n"
+            elif "f" in prefix and (code.startswith("{{", j) or code.startswith("}}", j)):
+                out.append(code[j:j + 2])
+                j += 2
+                continue
+            elif "f" in prefix and c == "{":
+                depth = 1
+        else:
+            depth += (c in "{[(") - (c in "}])")
+            if c == quote and len(quote) == 1:
+                c = other
+        out.append(c)
+        j += 1
+    return j
+
+
+def _compiles(code: str) -> bool:
     try:
-        compile(fixed, "<code>", "exec")
-    except SyntaxError:
-        return code
-    return fixed
+        compile(code, "<code>", "exec")
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 _GOT = "__autogpt_got"
