@@ -236,6 +236,9 @@ def writes_file(s: Situation) -> str | None:
 _LITERAL = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:\.\d+)?(?![A-Za-z0-9_]|\.\d)")
 
 
+_EXIT_CODE = re.compile(r"^Exit code: -?\d+$", re.MULTILINE)  # a program's result header: its 0 or 1 shows no answer
+
+
 def _without(text: str, numbers: set[str]) -> str:
     return _LITERAL.sub(lambda m: " " if m.group() in numbers else m.group(), text) if numbers else text
 
@@ -254,7 +257,7 @@ def observed(s: Situation) -> list[str]:
             # a program's output, less the numbers its code holds as they are: print('385.00') computes nothing
             typed_in = {n for value in act.args.values() if isinstance(value, str) for n in _LITERAL.findall(value)} \
                 if tool is not None and tool.runs_code else set()
-            texts.append(_without(act.output, typed_in))
+            texts.append(_without(_EXIT_CODE.sub("", act.output), typed_in))
         if act.executed:
             typed = (typed | set(act.changed)) if tool is not None and tool.writes else typed - set(act.changed)
     return texts

@@ -175,11 +175,13 @@ def _typed_answers(s: Situation) -> dict[str, str] | None:
 @check("uncomputed", Stage.BEFORE_FINISH, "full")
 def uncomputed(s: Situation) -> Verdict | None:
     """The goals ask for a result no file states (a sum, an average, a calculation), and no program has run to its
-    end in the whole run: the short answer typed was worked out in the model's head (or read off the wrong row)."""
+    end in the whole run and printed or written anything: the short answer typed was worked out in the model's head
+    (or read off the wrong row)."""
     if not s.spec.derived or s.spec.code:
         return None
-    if any(act.executed and act.ok and (tool := s.tool_of(act.tool)) is not None and tool.runs_code for act in s.acts):
-        return None
+    if any(act.executed and act.ok and (tool := s.tool_of(act.tool)) is not None and tool.runs_code
+           and (act.changed or printed(act.output) not in ("", "(empty)")) for act in s.acts):
+        return None  # a program ran to its end and showed or wrote something
     if not (answers := _typed_answers(s)):
         return None
     name, text = next(iter(answers.items()))
