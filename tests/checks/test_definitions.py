@@ -39,3 +39,4 @@ def test_in_chinese_with_a_class_and_its_methods(tmp_path):
                                   "zh_average_module"])
 def test_quiet_on_ordinary_goals(name, tmp_path):
     assert not [e for e in ordinary(name, tmp_path) if e.check == "definitions"]
+

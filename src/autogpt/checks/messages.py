@@ -194,6 +194,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "还没有完成：最后一个程序打印出 {value}，但 {file} 里没有它（现在是 {have!r}）。如果 {value} 就是答案，"
               "请把它写入 {file}。如果 {file} 已经正确，再调用一次 finish。",
     },
+    "module_run": {
+        "en": "Note: {file} only defines functions, so running it prints nothing and tests nothing. Test it with "
+              "execute_python, e.g.:\n{test}",
+        "zh": "注意：{file} 只是定义了函数，直接运行它什么也不会打印，也测试不了什么。请用 execute_python 测试，例如：\n{test}",
+    },
     "definitions": {
         "en": "Not finished: the goals ask for {names}, and {files} does not define {it} (a comment or an example is "
               "no definition). Write the code with def {first}(...) as the goals describe it, then test it. If it is "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from autogpt.checks.base import Act, Situation, Stage, Verdict, check, printed, refuse
+from autogpt.checks.base import Act, Situation, Stage, Verdict, check, note, printed, refuse
 from autogpt.checks.hygiene import module_of, runs_file, written_code
 from autogpt.checks.messages import join
 
@@ -79,3 +79,19 @@ def definitions(s: Situation) -> Verdict | None:
         return None
     return refuse("definitions", subject=",".join(missing), once=True, names=join(missing, s.lang),
                   files=join(files, s.lang), first=missing[0], it="it" if len(missing) == 1 else "them")
+
+
+@check("module_run", Stage.AFTER_TOOL, "full")
+def module_run(s: Situation) -> Verdict | None:
+    """A module of functions was run as a program and printed nothing: running it only defines them and tests
+    nothing (small models run it again and again); a test that imports it is shown."""
+    tool = s.proposed
+    path = s.args.get("path")
+    if tool is None or not tool.runs_code or not s.ok or not isinstance(path, str) or not path.endswith(".py"):
+        return None
+    name = s.relative(path)
+    if name is None or s.changed or printed(s.output) not in ("", "(empty)"):
+        return None
+    if not _defined(s.text(name, 200_000) or ""):
+        return None
+    return note("module_run", file=name, test=suggested_test(s, name))
