@@ -35,6 +35,17 @@ def test_a_text_the_history_shortened_copied_with_its_mark_is_refused(tmp_path):
     assert [e.step for e in done.of("placeholder")] == [3] and "ends with '…'" in done.observation(3)
 
 
+def test_a_head_cut_at_a_line_start_is_refused_too(tmp_path):
+    # The history showed slugify.py's first 80 characters, cut inside an indent; the model wrote them back as the file.
+    module = "#!/usr/bin/env python3\nimport re\n\ndef slugify(text):\n    text = text.lower()\n    return text\n"
+    cut = module[:module.index("    text =") + 3] + "…"
+    steps = [reply("write_file", path="slugify.py", content=module), reply("list_folder"),
+             reply("write_file", path="slugify.py", content=cut), reply("finish", reason="done")]
+    done = run(tmp_path, ["Write slugify.py with a function slugify(text)"], steps, checks="light")
+    assert [e.step for e in done.of("placeholder")] == [3] and "def slugify(text):" in done.observation(3)
+    assert "return text" in (done.workspace / "slugify.py").read_text()
+
+
 def test_an_ellipsis_of_ones_own_is_written(tmp_path):
     steps = [reply("write_file", path="story.txt", content="It was late… and then it rained for a long while."),
              reply("write_file", path="story.txt", content="It was late… and then it rained for a long while.\nEnd…"),

@@ -59,6 +59,11 @@ def placeholder(s: Situation) -> Verdict | None:
         return refuse("placeholder")
     earlier = [v for act in s.acts for v in act.args.values() if isinstance(v, str) and len(v) > 40]
     for value in s.args.values():
+        if isinstance(value, str) and (cut := value.find("…")) >= 0:  # the history's head of a text: "def f(x):\n   …"
+            head = value[:cut]
+            if len(head.strip()) >= 8 and any(text.startswith(head) and not text.startswith(head + "…")
+                                            for text in earlier):
+                return refuse("cut_copy", line=(head.strip().splitlines() or [""])[-1][:80] + "…")
         for line in value.splitlines() if isinstance(value, str) else ():
             head = line.rstrip()[:-1].strip() if line.rstrip().endswith("…") else ""
             if len(head) >= 8 and any(head in text and (head + "…") not in text for text in earlier):
