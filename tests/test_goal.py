@@ -130,3 +130,26 @@ def test_named_files_keep_apart_addresses_and_libraries():
 def test_the_spec_survives_a_round_trip_through_json():
     spec = GoalSpec.parse(["Write a title and three paragraphs to post.md", "读取 a.csv，计算总和，写入 t.txt"], ["a.csv"])
     assert GoalSpec.model_validate_json(spec.model_dump_json()) == spec
+
+
+@pytest.mark.parametrize(("goal", "places"), [
+    ("Calculate the average score in scores.csv, rounded to two decimal places, and write it to average.txt.", 2),
+    ("计算 grades.csv 中数学成绩的平均分，保留一位小数，写入 average.txt。", 1),
+    ("把结果精确到小数点后两位，写入 out.txt", 2),
+    ("Write pi to 3 decimal places in pi.txt", 3),
+    ("Write the price with up to two decimal places to price.txt", None),
+    ("把结果最多保留两位小数写入 out.txt", None),
+    ("Write the number of decimals in pi you know to n.txt", None),
+])
+def test_decimal_places_asked_for(goal, places):
+    assert GoalSpec.parse([goal]).decimals == places
+
+
+@pytest.mark.parametrize(("goal", "derived"), [
+    ("Calculate the average score in scores.csv and write it to average.txt.", True),
+    ("sales.csv has sales. Which region has the highest total (the sum of its amounts)? Write it to answer.txt", True),
+    ("How many days do I have to return an item? faq.txt says; write only the number to days.txt.", False),
+    ("How many moons does Mars have? Write only the number to moons.txt.", False),
+])
+def test_derived_answers(goal, derived):
+    assert GoalSpec.parse([goal], existing={"scores.csv", "sales.csv", "faq.txt"}).derived is derived

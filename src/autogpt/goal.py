@@ -90,6 +90,8 @@ _DECIMALS = re.compile(r"\b(?P<n>one|two|three|four|[1-6])\s+(?:decimal\s+places
                        r"digits?\s+after\s+the\s+decimal\s+point)\b|(?:保留|精确到|取)\s*(?:到\s*)?(?:小数点后)?\s*"
                        r"(?P<zh>[1-6一两二三四五六])\s*位(?:小数)?|小数点后\s*(?P<after>[1-6一两二三四五六])\s*位",
                        re.IGNORECASE)
+_AT_MOST = re.compile(r"\b(?:up to|at most|no more than|not more than|a maximum of)\s*$|(?:最多|不超过|至多)\s*$",
+                      re.IGNORECASE)  # "up to two decimal places": fewer are right too
 _TRANSLATE = re.compile(r"\btranslat(?:e|es|ed|ing|ion)\b(?!\.\w)|翻译|译成|译为|翻成", re.IGNORECASE)
 _WEB = re.compile(r"\b(?:web|website|web ?page|online|internet|search|look up|google|news|latest)\b|"
                   r"网上|网页|网站|搜索|上网|最新|新闻", re.IGNORECASE)
@@ -237,7 +239,8 @@ class GoalSpec(BaseModel):
                         or (_AGGREGATE.search(_without_names(text)) and (inputs or changes)))
         derived = computed and bool(_DERIVED.search(_without_names(text)))
         places = _DECIMALS.search(text)
-        decimals = _number(next(g for g in places.groups() if g)) if places else None
+        decimals = _number(next(g for g in places.groups() if g)) \
+            if places and not _AT_MOST.search(text[max(0, places.start() - 16):places.start()]) else None
         definitions = list(dict.fromkeys(next(g for g in m.groups() if g) for m in _DEFINITION.finditer(text)))
         examples = list(dict.fromkeys((m.group("call"), m.group("value")) for m in _EXAMPLE.finditer(text)
                                       if not definitions or m.group("call").split("(")[0] in definitions))
