@@ -22,7 +22,7 @@ def test_an_answer_printed_and_never_written_is_refused_once(tmp_path):
 
 
 def test_in_chinese(tmp_path):
-    steps = [reply("write_file", path="out.txt", content="0"),
+    steps = [reply("write_file", path="out.txt", content="100"),  # a number the goal shows: not unseen
              reply("execute_python", code="print(sum(range(1, 101)))"), reply("finish", reason="好了"),
              reply("finish", reason="好了")]
     done = run(tmp_path, ["计算 1 到 100 的和，把结果写入 out.txt"], steps)
