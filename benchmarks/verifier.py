@@ -29,7 +29,7 @@ from autogpt.goal import GoalSpec
 from autogpt.llm.base import Model
 from autogpt.llm.registry import create_model
 from autogpt.tools import default_tools
-from autogpt.tools.workspace import Workspace
+from autogpt.workspace import Workspace
 
 
 async def judge(model: Model, goals: list[str], workspace: Path, existing: list[str], lang: str) -> tuple[str, str]:

@@ -27,7 +27,7 @@ from autogpt.store.sqlite import SQLiteStore
 from autogpt.testing import ScriptedModel, reply
 from autogpt.tools.files import append_file, list_folder, read_file, write_file
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.workspace import Workspace
+from autogpt.workspace import Workspace
 from live_server import LiveServer, ScriptedTasks
 
 BAD = b"bad\xff.txt"  # not valid UTF-8
@@ -70,7 +70,7 @@ def test_listings_leave_out_names_that_are_not_utf8(tmp_path: Path) -> None:
 
 
 async def test_list_folder_shows_such_names_escaped_with_a_note(tmp_path: Path) -> None:
-    from autogpt.tools.workspace import display_name
+    from autogpt.workspace import display_name
 
     ws = Workspace(tmp_path / "ws")
     make_bad(ws.root)

@@ -31,7 +31,7 @@ from autogpt.sandbox.limits import Cgroup, run_limited
 from autogpt.sandbox.weak import WeakSandbox
 from autogpt.tools.code import execute_python, execute_python_file, execute_shell, format_result
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.workspace import Workspace
+from autogpt.workspace import Workspace
 
 HAVE_BWRAP = bool(shutil.which("bwrap")) and bubblewrap_works()
 needs_bwrap = pytest.mark.skipif(not HAVE_BWRAP, reason="bubblewrap is not usable on this machine")

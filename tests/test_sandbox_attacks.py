@@ -35,7 +35,7 @@ from autogpt.sandbox import Limits, Sandbox, create_sandbox
 from autogpt.sandbox.bubblewrap import SANDBOX_ENV, BubblewrapSandbox, bubblewrap_works
 from autogpt.tools.code import execute_python
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.workspace import Workspace
+from autogpt.workspace import Workspace
 from sandbox_run import last_json, run_py
 
 pytestmark = pytest.mark.skipif(

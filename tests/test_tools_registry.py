@@ -18,7 +18,7 @@ from autogpt.errors import (
 )
 from autogpt.tools.core import ASK_USER, FINISH
 from autogpt.tools.registry import Tool, ToolContext, ToolRegistry, parse_docstring, render_result, tool
-from autogpt.tools.workspace import Workspace
+from autogpt.workspace import Workspace
 
 
 def search_web(

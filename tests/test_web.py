@@ -35,7 +35,7 @@ from autogpt.tools.web import (
     read_webpage,
     web_search,
 )
-from autogpt.tools.workspace import Workspace
+from autogpt.workspace import Workspace
 
 ARTICLE = """<!doctype html><html><head><title>Solar boats | Lake News</title>
 <script>var tracking = "SECRET_SCRIPT_VALUE";</script><style>body { color: STYLE_RULE; }</style></head>

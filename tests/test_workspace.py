@@ -15,7 +15,7 @@ import pytest
 from autogpt.errors import ToolArgumentError, ToolError, WorkspacePathError
 from autogpt.tools.files import append_file, list_folder, read_file, write_file
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.workspace import MAX_PATH_BYTES, Workspace
+from autogpt.workspace import MAX_PATH_BYTES, Workspace
 
 TOOLS = {
     "write": Tool(write_file),

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from autogpt.errors import WorkspacePathError  # noqa: E402
-from autogpt.tools.workspace import Workspace  # noqa: E402
+from autogpt.workspace import Workspace  # noqa: E402
 
 SECRET = b"SECRET-MARKER-c41e: the host's data\n"
 SETTINGS = settings(deadline=None, database=None, derandomize=False,

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from autogpt.errors import WorkspacePathError
-from autogpt.tools.workspace import Workspace
+from autogpt.workspace import Workspace
 
 SECRET = b"SECRET-MARKER-7f3a: host data that must never be read\n"
 INSIDE = b"inside\n"

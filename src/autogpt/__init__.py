@@ -13,7 +13,8 @@ from autogpt.config import Settings
 from autogpt.errors import AutoGPTError
 from autogpt.llm.base import Completion, Message, Model, ModelRequest, Usage
 from autogpt.llm.registry import create_model
-from autogpt.tools import Tool, ToolContext, ToolRegistry, Workspace, tool
+from autogpt.tools import Tool, ToolContext, ToolRegistry, tool
+from autogpt.workspace import Workspace
 
 __all__ = [
     "AutoGPT", "AutoGPTError", "Budget", "CallbackHuman", "Command", "Completion", "Decision", "Human", "Message",

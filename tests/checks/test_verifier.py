@@ -72,7 +72,7 @@ def test_the_request_shows_the_measured_size_of_each_output(tmp_path):
     from autogpt.checks.base import ChecksState, Situation
     from autogpt.goal import GoalSpec
     from autogpt.tools import default_tools
-    from autogpt.tools.workspace import Workspace
+    from autogpt.workspace import Workspace
 
     (tmp_path / "post.md").write_text("# Title\n\nOne paragraph only.\n", encoding="utf-8")
     spec = GoalSpec.parse(["Write a title and three paragraphs to post.md"])

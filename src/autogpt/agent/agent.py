@@ -62,7 +62,8 @@ from autogpt.sandbox import Limits, Sandbox, create_sandbox
 from autogpt.sandbox.environment import sandbox_interpreter
 from autogpt.store import create_store
 from autogpt.store.base import Store, TaskRecord
-from autogpt.tools import Tool, ToolContext, ToolRegistry, Workspace, default_tools
+from autogpt.tools import Tool, ToolContext, ToolRegistry, default_tools
+from autogpt.workspace import Workspace
 
 T = TypeVar("T")
 _DONE = object()

@@ -54,7 +54,7 @@ from autogpt.goal import GoalSpec, outputs_of
 from autogpt.llm.base import REPEATING, Completion, Message, Model, ModelRequest, Usage
 from autogpt.memory.short_term import ShortTermMemory, truncate_observation
 from autogpt.tools.registry import Tool, ToolContext, ToolRegistry
-from autogpt.tools.workspace import Workspace
+from autogpt.workspace import Workspace
 
 STATUSES = ("finished", "max_steps", "max_tokens", "max_cost", "max_time", "stuck", "stopped", "error", "interrupted")
 

@@ -31,7 +31,7 @@ from autogpt.errors import AutoGPTError
 from autogpt.goal import GoalSpec
 from autogpt.llm.base import Completion, ModelRequest
 from autogpt.tools.registry import Tool, ToolRegistry
-from autogpt.tools.workspace import Workspace
+from autogpt.workspace import Workspace
 
 
 class Stage(str, Enum):

@@ -32,7 +32,7 @@ from autogpt.checks.base import (
 from autogpt.errors import AutoGPTError, ConfigError
 from autogpt.goal import GoalSpec
 from autogpt.tools.registry import ToolRegistry
-from autogpt.tools.workspace import Workspace
+from autogpt.workspace import Workspace
 
 #: (step, check, stage, verdict, message): what the loop turns into a ``check`` event
 Report = Callable[[int, str, str, str, str], None]

@@ -103,7 +103,7 @@ def restore_inputs(s: Situation) -> Verdict | None:
     for name, digest in s.state.inputs.items():
         if name not in s.spec.inputs:  # only the files the goals give to read: others the goals may not name
             continue
-        try:  # race-free reads and writes (see autogpt.tools.workspace): never through a path checked earlier
+        try:  # race-free reads and writes (see autogpt.workspace): never through a path checked earlier
             if hashlib.sha256(s.workspace.read_bytes(name)).hexdigest() == digest:
                 continue
         except AutoGPTError:

@@ -45,8 +45,8 @@ from autogpt.server.security import CSRF_HEADER, CSRF_VALUE, LOOPBACK_HOSTS, Req
 from autogpt.server.tasks import ConflictError, Executor, ModelFactory, TaskManager, artifact_json
 from autogpt.store import create_store
 from autogpt.store.base import ArtifactRecord, ProtocolStep
-from autogpt.tools.workspace import Workspace
 from autogpt.tracing import TraceContextMiddleware
+from autogpt.workspace import Workspace
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from autogpt.memory import create_memory
 from autogpt.server.tasks import TaskManager
 from autogpt.store import create_store
 from autogpt.store.base import Store
-from autogpt.tools.workspace import Workspace
+from autogpt.workspace import Workspace
 
 #: Characters of a step's observation (and of a fetched file) returned at most.
 OBSERVATION_CHARS, FILE_CHARS = 1500, 100_000

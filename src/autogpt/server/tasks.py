@@ -27,7 +27,7 @@ from autogpt.llm.base import Model
 from autogpt.llm.registry import create_model
 from autogpt.memory import LongTermMemory, create_memory
 from autogpt.store.base import ArtifactRecord, ProtocolStep, Store, TaskRecord, keep_lease, unreachable
-from autogpt.tools.workspace import Workspace
+from autogpt.workspace import Workspace
 
 log = logging.getLogger(__name__)
 #: Seconds a server's hold on a running task lasts unless renewed (it renews every third of it).

@@ -11,7 +11,6 @@ from autogpt.tools.core import ASK_USER, FINISH
 from autogpt.tools.files import APPEND_FILE, LIST_FOLDER, READ_FILE, WRITE_FILE
 from autogpt.tools.language import TRANSLATE_TOOL
 from autogpt.tools.registry import Tool, ToolContext, ToolRegistry, tool
-from autogpt.tools.workspace import Workspace
 
 
 def default_tools(settings: Settings | None = None) -> ToolRegistry:
@@ -44,4 +43,4 @@ def default_tools(settings: Settings | None = None) -> ToolRegistry:
     return registry
 
 
-__all__ = ["Tool", "ToolContext", "ToolRegistry", "Workspace", "default_tools", "tool"]
+__all__ = ["Tool", "ToolContext", "ToolRegistry", "default_tools", "tool"]

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from autogpt.errors import ToolError, ToolUnavailableError
 from autogpt.sandbox.base import Sandbox, SandboxResult
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.workspace import decode_text
+from autogpt.workspace import decode_text
 
 SHELL_METACHARACTERS = set(";|&<>`$(){}")
 # -E -s: no PYTHON* variables, no user site-packages. Not -I, whose -P leaves the workspace off sys.path:
@@ -86,7 +86,7 @@ def written_files(ctx: ToolContext, changed: list[str], *, files: int = 3, lines
     parts = []
     for name in changed[:files]:
         try:
-            with ctx.workspace.open_file(name, "rb") as handle:  # race-free (see autogpt.tools.workspace)
+            with ctx.workspace.open_file(name, "rb") as handle:  # race-free (see autogpt.workspace)
                 data = handle.read(chars * 4 + 1)
         except (ToolError, OSError):
             continue

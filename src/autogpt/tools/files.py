@@ -1,4 +1,4 @@
-"""File tools, jailed in the task's workspace (see :mod:`autogpt.tools.workspace`).
+"""File tools, jailed in the task's workspace (see :mod:`autogpt.workspace`).
 
 Every read, write and listing goes through the workspace's race-free methods (each name opened relative to its
 folder's descriptor); a path is turned into text for messages with :meth:`Workspace.display`, never into a host
@@ -13,7 +13,7 @@ from pydantic import Field
 from autogpt.errors import ToolError, WorkspacePathError
 from autogpt.tools.code import repair_code
 from autogpt.tools.registry import Tool, ToolContext
-from autogpt.tools.workspace import display_name, is_text_name
+from autogpt.workspace import display_name, is_text_name
 
 #: The text of a write: the JSON schema asks for at least one character, so a grammar-constrained model cannot
 #: "write" an empty file (small models' first write is often ""); _write still refuses empty text.

@@ -37,7 +37,7 @@ from autogpt.errors import (
 from autogpt.goal import GoalSpec
 from autogpt.llm.base import Model
 from autogpt.sandbox.base import Sandbox
-from autogpt.tools.workspace import Workspace
+from autogpt.workspace import Workspace
 
 
 @dataclass
