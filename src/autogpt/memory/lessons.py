@@ -214,8 +214,8 @@ _NAMED = re.compile(r"\b([A-Za-z_]\w{2,})(?:\(|\.py\b)")  # slugify(text), slugi
 
 def _own_names(lesson: MemoryRecord, task: str) -> bool:
     """Whether a lesson names a function or module its own task gave (``slugify``) that ``task`` does not: such a
-    lesson was about that code. A benchmark run showed "The function slugify does not handle spaces correctly..."
-    to the next module task (parse_duration), which then imported slugify and installed python-slugify."""
+    lesson was about that code, and shown to another module task ("The function slugify does not handle spaces…")
+    it made the model import that module there, and try to install a package of its name."""
     asked = {name.lower() for name in _NAMED.findall(str(lesson.metadata.get("task", "")))}
     named = set(re.findall(r"\w+", lesson.text.lower())) & asked
     return bool(named - set(re.findall(r"\w+", task.lower())))
