@@ -150,6 +150,8 @@ def test_decimal_places_asked_for(goal, places):
     ("sales.csv has sales. Which region has the highest total (the sum of its amounts)? Write it to answer.txt", True),
     ("How many days do I have to return an item? faq.txt says; write only the number to days.txt.", False),
     ("How many moons does Mars have? Write only the number to moons.txt.", False),
+    ("What does the word in scores.csv mean? Write a short definition to meaning.txt.", False),
+    ("Write the mean of the score column of scores.csv to mean.txt.", True),
 ])
 def test_derived_answers(goal, derived):
     assert GoalSpec.parse([goal], existing={"scores.csv", "sales.csv", "faq.txt"}).derived is derived

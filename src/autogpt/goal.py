@@ -83,7 +83,8 @@ _ALGORITHMIC = re.compile(r"\b(?:fibonacci|primes?|factorial|sha-?\d+|md5|hash|c
                           r"digits|gcd|lcm)\b|斐波那契|质数|素数|阶乘|哈希|校验和", re.IGNORECASE)
 # Worked out, never stated by a file: "calculate", "the sum of", "the average" (not "how many", which a file may
 # state: "how many days do I have to return an item?").
-_DERIVED = re.compile(r"\b(?:calculate|calculates|compute|computes|work out|sum of|average|mean|median)\b|"
+_DERIVED = re.compile(r"\b(?:calculate|calculates|compute|computes|work out|sum of|average|median|(?:the|arithmetic) "
+                      r"mean|mean (?:of|value))\b|"
                       r"计算|算出|求出|求和|总和|平均", re.IGNORECASE)
 # "rounded to two decimal places", "with 2 decimals", 保留两位小数, 精确到小数点后两位
 _DECIMALS = re.compile(r"\b(?P<n>one|two|three|four|[1-6])\s+(?:decimal\s+places?|decimals|decimal\s+digits?|"
