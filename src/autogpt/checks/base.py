@@ -224,6 +224,11 @@ def printed(output: str) -> str:
     return output.split("--- stdout ---", 1)[-1].split("--- stderr ---", 1)[0].strip()
 
 
+def printed_something(output: str) -> bool:
+    """Whether a code-running command's result shows that the program printed anything."""
+    return printed(output) not in ("", "(empty)")
+
+
 def writes_file(s: Situation) -> str | None:
     """The workspace file the proposed command writes (its ``path``), or None."""
     tool = s.proposed

@@ -10,10 +10,21 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from autogpt.checks.base import Situation, Stage, Verdict, check, note, observed, printed, refuse, writes_file
+from autogpt.checks.base import (
+    Situation,
+    Stage,
+    Verdict,
+    check,
+    note,
+    observed,
+    printed,
+    printed_something,
+    refuse,
+    writes_file,
+)
 
 # A number not touching ASCII letters or digits (CJK text may touch it: "30天"), "1,234.50" included.
-_NUMBER = re.compile(r"(?<![A-Za-z0-9_.\-/:])-?\d+(?:,\d{3})*(?:\.\d+)?(?![A-Za-z0-9_\-/:]|\.\d)")
+NUMBER = re.compile(r"(?<![A-Za-z0-9_.\-/:])-?\d+(?:,\d{3})*(?:\.\d+)?(?![A-Za-z0-9_\-/:]|\.\d)")
 _LIST_MARK = re.compile(r"^\s*\d{1,2}[.)、]\s", re.MULTILINE)  # "1. first item": a list's numbering
 # A digest or other long hexadecimal value (letters and digits both): typed, it is made up as surely as a number.
 _DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{16,}(?![0-9A-Za-z])")
@@ -22,7 +33,7 @@ _DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d
 def numbers(text: str) -> list[str]:
     """The numbers in ``text`` as written, without thousands separators ("1,234.50" → "1234.50"); a list's
     numbering left out."""
-    return [m.group().replace(",", "") for m in _NUMBER.finditer(_LIST_MARK.sub(" ", text))]
+    return [m.group().replace(",", "") for m in NUMBER.finditer(_LIST_MARK.sub(" ", text))]
 
 
 def digests(text: str) -> list[str]:
@@ -104,19 +115,30 @@ def code_as_result(s: Situation) -> Verdict | None:
 _ONE_VALUE = re.compile(r"-?\d+(?:[.,]\d+)*|[0-9a-fA-F]{16,}")
 
 
+def typed_answers(s: Situation, longest: int | None = None) -> dict[str, str]:
+    """``{output: its text}`` when every non-code output of the goals is a short answer (three lines at most, and
+    ``longest`` characters when given) that the model typed with a writing command; ``{}`` when one was made by a
+    program or is longer, or when there are none."""
+    answers: dict[str, str] = {}
+    for name in s.spec.results:
+        if name.endswith((".py", ".sh", ".js")):
+            continue
+        last = s.last_change(name)
+        tool = s.tool_of(last.tool) if last is not None else None
+        text = s.text(name, 20_000) or ""
+        if (tool is None or not tool.writes or tool.runs_code or len(text.splitlines()) > 3
+                or (longest is not None and len(text.strip()) > longest)):
+            return {}
+        answers[name] = text
+    return answers
+
+
 @check("printed_unwritten", Stage.BEFORE_FINISH, "full")
 def printed_unwritten(s: Situation) -> Verdict | None:
     """The last program of a computing goal printed one value alone, after the model typed the outputs (short
     ones), and no output holds it: the answer was worked out and never written (small models believe they wrote it)."""
-    results = [name for name in s.spec.results if not name.endswith((".py", ".sh", ".js"))]
-    if not s.spec.computed or not results:
+    if not s.spec.computed or not (texts := typed_answers(s)):
         return None
-    texts = {name: s.text(name, 20_000) or "" for name in results}
-    for name, text in texts.items():  # each typed by the model (not made by a program), a line or three
-        made_by = s.last_change(name)
-        tool = s.tool_of(made_by.tool) if made_by is not None else None
-        if tool is None or not tool.writes or tool.runs_code or len(text.splitlines()) > 3:
-            return None
     last = next((act for act in reversed(s.acts) if act.executed and (tool := s.tool_of(act.tool)) is not None
                  and (tool.runs_code or tool.writes)), None)
     tool = s.tool_of(last.tool) if last is not None else None
@@ -156,22 +178,6 @@ def unseen_numbers(s: Situation) -> Verdict | None:
     return None
 
 
-def _typed_answers(s: Situation) -> dict[str, str] | None:
-    """``{output: its text}`` when every non-code output of the goals is a short answer (three lines at most) the
-    model typed with a writing command; None when one was made by a program or is long, or when there are none."""
-    answers: dict[str, str] = {}
-    for name in s.spec.results:
-        if name.endswith((".py", ".sh", ".js")):
-            continue
-        last = s.last_change(name)
-        tool = s.tool_of(last.tool) if last is not None else None
-        text = (s.text(name, 2_000) or "").strip()
-        if tool is None or not tool.writes or tool.runs_code or len(text.splitlines()) > 3 or len(text) > 200:
-            return None
-        answers[name] = text
-    return answers or None
-
-
 @check("uncomputed", Stage.BEFORE_FINISH, "full")
 def uncomputed(s: Situation) -> Verdict | None:
     """The goals ask for a result no file states (a sum, an average, a calculation), and no program has run to its
@@ -180,11 +186,12 @@ def uncomputed(s: Situation) -> Verdict | None:
     if not s.spec.derived or s.spec.code:
         return None
     if any(act.executed and act.ok and (tool := s.tool_of(act.tool)) is not None and tool.runs_code
-           and (act.changed or printed(act.output) not in ("", "(empty)")) for act in s.acts):
+           and (act.changed or printed_something(act.output)) for act in s.acts):
         return None  # a program ran to its end and showed or wrote something
-    if not (answers := _typed_answers(s)):
+    if not (answers := typed_answers(s, longest=200)):
         return None
     name, text = next(iter(answers.items()))
+    text = text.strip()
     if any(s.state.refused.get(f"{said}:{name}") for said in ("unseen_numbers", "printed_unwritten")):
         return None  # told to compute it already
     return refuse("uncomputed", subject=name, once=True, file=name, have=text[:60])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from autogpt.checks.base import Situation, Stage, Verdict, check, note, refuse, writes_file
+from autogpt.checks.grounding import NUMBER
 from autogpt.checks.messages import UNITS, join
 
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s|\*\*[^*]+\*\*\s*$|(?:title|标题)\s*[:：])", re.IGNORECASE)
@@ -153,9 +154,6 @@ def whole_copy(s: Situation) -> Verdict | None:
     return None
 
 
-_FORMATTED = re.compile(r"(?<![A-Za-z0-9_.\-/:])-?\d+(?:,\d{3})*(?:\.(?P<places>\d+))?(?![A-Za-z0-9_\-/:]|\.\d)")
-
-
 @check("decimals", Stage.BEFORE_FINISH, "full")
 def decimals(s: Situation) -> Verdict | None:
     """The goals ask for numbers with so many decimal places, and an output writes one with more or fewer (86.0 for
@@ -166,10 +164,9 @@ def decimals(s: Situation) -> Verdict | None:
         if name.endswith((".py", ".sh", ".js", ".json", ".yaml", ".yml", ".toml")):  # code, or data whose numbers are values
             continue
         text = (s.text(name, 20_000) or "").strip()
-        found = list(_FORMATTED.finditer(text))
-        alone = len(found) == 1 and found[0].group() == text
-        wrong = [m.group() for m in found if (m.group("places") is not None and len(m.group("places")) != places)
-                 or (alone and m.group("places") is None)]
+        found = [m.group() for m in NUMBER.finditer(text)]
+        alone = len(found) == 1 and found[0] == text
+        wrong = [n for n in found if ("." in n and len(n.partition(".")[2]) != places) or (alone and "." not in n)]
         if wrong:
             value = wrong[0].replace(",", "")
             return refuse("decimals", subject=name, once=True, file=name, n=places,

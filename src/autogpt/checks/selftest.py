@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from autogpt.checks.base import Act, Situation, Stage, Verdict, check, note, printed, refuse
+from autogpt.checks.base import Act, Situation, Stage, Verdict, check, note, printed_something, refuse
 from autogpt.checks.hygiene import module_of, runs_file, written_code
 from autogpt.checks.messages import join
 
@@ -31,8 +31,7 @@ def _tests(s: Situation, act: Act, name: str) -> bool:
         return False
     ran = act.args.get("path")
     if isinstance(ran, str) and s.relative(ran) == name:
-        shown = printed(act.output)
-        return bool(shown) and shown != "(empty)"
+        return printed_something(act.output)
     return True
 
 
@@ -90,7 +89,7 @@ def module_run(s: Situation) -> Verdict | None:
     if tool is None or not tool.runs_code or not s.ok or not isinstance(path, str) or not path.endswith(".py"):
         return None
     name = s.relative(path)
-    if name is None or s.changed or printed(s.output) not in ("", "(empty)"):
+    if name is None or s.changed or printed_something(s.output):
         return None
     if not _defined(s.text(name, 200_000) or ""):
         return None
