@@ -267,9 +267,16 @@ async def execute_python_file(path: str, ctx: ToolContext, args: list[str] | Non
         raise ToolError(f"{path!r} does not exist in the workspace. To run code, pass it to execute_python instead.")
     if target.suffix != ".py":
         raise ToolError(f"{path!r} is not a .py file.")
-    if any("\n" in arg and _PROGRAM_LINE.search(arg) for arg in args or []):
-        raise ToolError("args are the program's command-line arguments, not code: nothing was run. To run code, "
-                        "pass it to execute_python.")
+    code_args = [arg for arg in args or [] if "\n" in arg and _PROGRAM_LINE.search(arg)]
+    if code_args:
+        # Code sent as the file's arguments: run it as execute_python would (it can import the file), since
+        # refusing it only makes a small model send it again.
+        note = (f"(args are command-line arguments, not code: the code in args was run as execute_python would run "
+                f"it, beside {path}; {path} itself was not run)")
+        try:
+            return f"{note}\n{await execute_python(code_args[0], ctx)}"
+        except ToolError as error:
+            raise ToolError(f"{note}\n{error}") from None
     inside = str(PurePosixPath(sandbox.workspace_path) / ctx.workspace.relative(target))
     try:
         text = ctx.workspace.read_bytes(path).decode("utf-8", errors="replace")
