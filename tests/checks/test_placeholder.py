@@ -51,3 +51,32 @@ def test_an_ellipsis_of_ones_own_is_written(tmp_path):
              reply("write_file", path="story.txt", content="It was late… and then it rained for a long while.\nEnd…"),
              reply("finish", reason="done")]
     assert not run(tmp_path, ["Write a story to story.txt"], steps, checks="light").of("placeholder")
+
+
+def test_a_cut_line_is_given_back_whole_with_the_rest_of_the_new_text(tmp_path):
+    # The README's demo: the paragraph written at step 1 is shown cut in the history; the model sends it back cut,
+    # with two new paragraphs. The refusal gives its text with that line whole, which the model can send as it is.
+    first = ("# AI Agents\n\nAI agents are software programs that can perform tasks that typically require human "
+             "intelligence, such as learning and reasoning.\n")
+    cut = first.split("typically")[0] + "typicall…\n\nThey plan.\n\nThey act.\n"
+    steps = [reply("write_file", path="post.md", content=first), reply("list_folder"),
+             reply("write_file", path="post.md", content=cut), reply("list_folder"),
+             reply("write_file", path="post.md", content=first + "\nThey plan.\n\nThey act.\n"),
+             reply("finish", reason="done")]
+    done = run(tmp_path, ["Write a short blog post (a title and three short paragraphs) to post.md"], steps,
+               checks="light")
+    assert [e.step for e in done.of("placeholder")] == [3]
+    said = done.observation(3)
+    assert "ends with '…'" in said and "such as learning and reasoning." in said and "They act." in said
+    assert "typicall…" not in said.split("\n", 1)[1]  # the text given back has no cut line
+    assert done.result.status == "finished"
+
+
+def test_the_whole_line_is_given_in_chinese_for_a_chinese_goal(tmp_path):
+    first = "# 智能体\n\n智能体是一种能够自己规划并执行任务的软件程序，它可以读写文件、运行代码、搜索网页，并根据结果调整下一步的计划，直到完成目标为止。\n"
+    cut = first[:60] + "…\n\n第二段。\n"
+    steps = [reply("write_file", path="post.md", content=first), reply("list_folder"),
+             reply("write_file", path="post.md", content=cut), reply("finish", reason="好了")]
+    done = run(tmp_path, ["写一篇短文到 post.md"], steps, checks="light")
+    said = done.observation(3)
+    assert done.of("placeholder") and "补全" in said and "直到完成目标为止。" in said

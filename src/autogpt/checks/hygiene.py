@@ -63,12 +63,40 @@ def placeholder(s: Situation) -> Verdict | None:
             head = value[:cut]
             if len(head.strip()) >= 8 and any(text.startswith(head) and not text.startswith(head + "…")
                                             for text in earlier):
-                return refuse("cut_copy", line=(head.strip().splitlines() or [""])[-1][:80] + "…")
+                return _cut_copy(s, value, (head.strip().splitlines() or [""])[-1][:80] + "…", earlier)
         for line in value.splitlines() if isinstance(value, str) else ():
             head = line.rstrip()[:-1].strip() if line.rstrip().endswith("…") else ""
             if len(head) >= 8 and any(head in text and (head + "…") not in text for text in earlier):
-                return refuse("cut_copy", line=line.strip()[:80])
+                return _cut_copy(s, value, line.strip()[:80], earlier)
     return None
+
+
+def _cut_copy(s: Situation, value: str, line: str, earlier: Sequence[str]) -> Verdict:
+    fixed = _uncut(value, earlier)
+    if fixed is not None and len(fixed) <= 2_000:  # the text with its cut lines whole, to send as it is
+        name = next(key for key, v in s.args.items() if v is value)
+        return refuse("cut_copy_fix", line=line, arg=name, fixed=fixed)
+    return refuse("cut_copy", line=line)
+
+
+def _uncut(value: str, earlier: Sequence[str]) -> str | None:
+    """``value`` with each line the history cut ("… software that typicall…") completed from the earlier text it
+    was cut from: the rest of that text's line (a line of the model's own that ends with "…" stays). None when
+    no line was cut."""
+    lines = value.split("\n")
+    for number, line in enumerate(lines):
+        if not line.rstrip().endswith("…"):
+            continue
+        head = line.rstrip()[:-1].lstrip()
+        indent = line[: len(line) - len(line.lstrip())]
+        for text in earlier:
+            at = text.find(head) if len(head.strip()) >= 8 and (head + "…") not in text else -1
+            if at >= 0:
+                end = text.find("\n", at)
+                lines[number] = indent + text[at: end if end >= 0 else len(text)]
+                break
+    fixed = "\n".join(lines)
+    return fixed if fixed != value else None
 
 
 @check("keep_inputs", Stage.BEFORE_TOOL, "light")

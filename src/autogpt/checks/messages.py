@@ -37,6 +37,13 @@ MESSAGES: dict[str, dict[str, str]] = {
               "itself goes on. Write the whole text, every line of it.",
         "zh": "没有执行：{line!r} 这一行以 '…' 结尾，那是步骤列表把之前的文字缩短的地方，原文并不止这些。请写出完整的文字，每一行都要写全。",
     },
+    "cut_copy_fix": {
+        "en": "Not run: the line {line!r} ends with '…' where the list of steps shortened an earlier text; the text "
+              "itself goes on. Here is your {arg} with that line whole: send it again as it is, with only the "
+              "changes you meant:\n{fixed}",
+        "zh": "没有执行：{line!r} 这一行以 '…' 结尾，那是步骤列表把之前的文字缩短的地方，原文并不止这些。下面是把这一行补全后的 {arg}："
+              "请照原样再发送一次，只做你想做的修改：\n{fixed}",
+    },
     "input_kept": {
         "en": "Not written: {file} is an input of the task (the goals give it to read), so it stays as it is. "
               "Write the result to {where}.",
