@@ -656,8 +656,13 @@ async def test_command_line_is_what_runs(sandbox: Sandbox, workspace: Path) -> N
          """for o in rows:\n    f.write(f'{o["id"]},{o["total"]}\\n')"""),
         # broken in another way: unchanged, so the model sees its own error
         ("print(f'{a['b']')", "print(f'{a['b']')"),
-        ("print('a\n", "print('a\n"),
         ("def f(:\n  pass", "def f(:\n  pass"),
+        ("x = [1, 'a", "x = [1, 'a"),  # ends inside a list: not closed
+        # the code ends inside a string (the model closed its reply first): the string and its call are closed
+        ("print('a\n", "print('a\\n')"),
+        ("with open('post.md', 'w') as f:\n    f.write('# Title\nFirst paragraph.\n\nSecond one.",
+         "with open('post.md', 'w') as f:\n    f.write('# Title\\nFirst paragraph.\\n\\nSecond one.')"),
+        ('s = "abc', 's = "abc"'),
     ],
 )
 def test_string_slips_are_repaired_only_when_that_makes_the_code_valid(code: str, expected: str) -> None:

@@ -143,7 +143,9 @@ def repair_strings(code: str) -> str:
     * a ``\\n`` meant inside a one-line string that arrived as a real line break (``split('<newline>')``), the
       commonest JSON-escaping slip;
     * an f-string holding its own quote mark inside its braces (``f'{row['id']}'``: valid from Python 3.12, a
-      ``SyntaxError`` before): the inner quotes become the other kind.
+      ``SyntaxError`` before): the inner quotes become the other kind;
+    * code that ends inside a string literal (``f.write('...text.``: the model closed its reply first): the
+      literal is closed, with as many ``)`` as make it compile.
     """
     if _compiles(code):
         return code
@@ -164,13 +166,17 @@ def repair_strings(code: str) -> str:
             continue
         out.append(code[i:m.end()])
         i = _string_body(code, m.end(), m.group(2), m.group(1).lower(), out)
+        if i > len(code):  # the code ended inside this string: the model closed its reply before the literal
+            fixed = "".join(out)
+            return next((fixed + m.group(2) + ")" * n for n in range(4) if _compiles(fixed + m.group(2) + ")" * n)),
+                        code)
     fixed = "".join(out)
     return fixed if _compiles(fixed) else code
 
 
 def _string_body(code: str, j: int, quote: str, prefix: str, out: list[str]) -> int:
     """Copy the body of the string literal that starts at ``code[j]`` (after its opening quote) to ``out``, mended;
-    return the index after its closing quote."""
+    return the index after its closing quote (``len(code) + 1`` when it has none)."""
     other = '"' if quote == "'" else "'"
     depth = 0  # inside an f-string's braces
     while j < len(code):
@@ -197,7 +203,7 @@ def _string_body(code: str, j: int, quote: str, prefix: str, out: list[str]) -> 
                 c = other
         out.append(c)
         j += 1
-    return j
+    return j + 1  # past the end: no closing quote
 
 
 def _compiles(code: str) -> bool:
