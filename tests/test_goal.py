@@ -155,3 +155,13 @@ def test_decimal_places_asked_for(goal, places):
 ])
 def test_derived_answers(goal, derived):
     assert GoalSpec.parse([goal], existing={"scores.csv", "sales.csv", "faq.txt"}).derived is derived
+
+
+def test_completed_by_is_the_step_that_wrote_the_last_result() -> None:
+    spec = GoalSpec.parse(["Write the total to total.txt and the mean to mean.txt"])
+    there = {"total.txt"}
+    assert not spec.completed_by(["total.txt"], there.__contains__)  # mean.txt is still missing
+    there.add("mean.txt")
+    assert spec.completed_by(["mean.txt"], there.__contains__)
+    assert not spec.completed_by(["notes.txt"], there.__contains__)  # a step that wrote neither
+    assert not spec.completed_by([], there.__contains__)

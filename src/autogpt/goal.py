@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -267,6 +267,10 @@ class GoalSpec(BaseModel):
         """The files the goals ask for, made or changed: what ``finish`` expects to find."""
         return [*self.outputs, *[name for name in self.changes if name not in self.outputs]]
 
+    def completed_by(self, changed: Sequence[str], exists: Callable[[str], bool]) -> bool:
+        """Whether a step that changed the files ``changed`` wrote the last of the :attr:`results`: it changed one
+        of them, and all of them exist now (the loop then says so, and ``finish_next`` narrows the next step)."""
+        return bool(set(changed) & set(self.results)) and all(exists(name) for name in self.results)
 
 
 @functools.lru_cache(maxsize=512)

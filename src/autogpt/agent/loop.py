@@ -336,7 +336,8 @@ class Runner:
             self.plan, lambda task: [name for name in outputs_of(task) if not self._is_file(name)])
         results = self.checks.spec.results
         missing = [name for name in results if not self._is_file(name)]
-        made = results if isinstance(last, ActionStep) and set(last.changed) & set(results) else []
+        completed = isinstance(last, ActionStep) and self.checks.spec.completed_by(last.changed, self._is_file)
+        made = results if completed else []
         state = prompts.state_message(number, self.budget.max_steps, self.plan, self.workspace.files(), self.lang,
                                       last_failed=failed, missing=missing, unmade=unmade, made=made)
         if self._recall is not None:  # what long-term memory knows about the goals and the current sub-task

@@ -38,9 +38,7 @@ def finish_next(s: Situation) -> Verdict | None:
     step finishes or checks its work: it may read or run code, not write again (small models rework a right result
     until it is wrong, or wander off)."""
     last = s.acts[-1] if s.acts else None
-    if last is None or not last.executed or not last.ok or not set(last.changed) & set(s.spec.results):
-        return None
-    if any(not s.exists(name) for name in s.spec.results):
+    if last is None or not last.executed or not last.ok or not s.spec.completed_by(last.changed, s.exists):
         return None
     writers = {tool.name for tool in s.tools if tool.writes or tool.untrusted}
     return narrow(leave_out=writers, report=False)
