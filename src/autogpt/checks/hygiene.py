@@ -123,7 +123,8 @@ def keep_inputs(s: Situation) -> Verdict | None:
 
 @check("restore_inputs", Stage.AFTER_TOOL, "light")
 def restore_inputs(s: Situation) -> Verdict | None:
-    """A program changed or deleted a file of the user's the goals do not say to change: it is put back."""
+    """A program changed or deleted a file of the user's the goals do not say to change, or made a file they say to
+    add to lose lines: it is put back."""
     tool = s.proposed
     if tool is None or not tool.runs_code:
         return None
@@ -143,7 +144,31 @@ def restore_inputs(s: Situation) -> Verdict | None:
         except (AutoGPTError, OSError):
             continue
         restored.append(name)
-    return note("input_restored", files=join(restored, s.lang)) if restored else None
+    if restored:
+        return note("input_restored", files=join(restored, s.lang))
+    return _lines_restored(s)
+
+
+def _lines_restored(s: Situation) -> Verdict | None:
+    """A file the goals say to add to, rewritten by a program that lost some of its lines: put back as it was at
+    the start (the program's version cannot be trusted with the rest), and the model told to append instead."""
+    for name in s.spec.additions:
+        if name not in s.changed or (copy := kept_copy(s, name)) is None:
+            continue
+        old = copy.read_bytes()
+        try:
+            now = s.workspace.read_bytes(name).decode("utf-8", "replace").splitlines()
+        except AutoGPTError:
+            now = []
+        lost = [line for line in old.decode("utf-8", "replace").splitlines() if line.strip() and line not in now]
+        if not lost:
+            continue
+        try:
+            s.workspace.write_bytes(name, old)
+        except (AutoGPTError, OSError):
+            continue
+        return note("lines_restored", file=name, lost=len(lost), example=lost[0])
+    return None
 
 
 # What a program says when it tried the network or pip (the sandbox has neither).

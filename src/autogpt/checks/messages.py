@@ -67,6 +67,12 @@ MESSAGES: dict[str, dict[str, str]] = {
               "results to another file.",
         "zh": "注意：程序修改了任务给出的文件 {files}，已恢复原样。请把结果写入另一个文件。",
     },
+    "lines_restored": {
+        "en": "Note: the goals say to add to {file}, and the program made it lose {lost} of its lines (e.g. "
+              "{example!r}); it was put back as it was at the start. Add the new text with append_file.",
+        "zh": "注意：目标要求在 {file} 中添加内容，而程序让它丢掉了原有的 {lost} 行（例如 {example!r}），已恢复为开始时的样子。"
+              "请用 append_file 追加新的内容。",
+    },
     "no_network": {
         "en": "Note: code runs without any network (not even 127.0.0.1) and cannot install packages. Use the "
               "standard library (or pandas, numpy), and read web pages with read_webpage if you have it.",
@@ -238,6 +244,13 @@ MESSAGES: dict[str, dict[str, str]] = {
               "{n}. If it is right as it is, call finish again.",
         "zh": "还没有完成：目标要求 {file} 有 {n} {unit}，而它现在只有 {have} {unit}。请重新写 {file}，写全 {n} {unit}。"
               "如果它已经正确，再调用一次 finish。",
+    },
+    "table_header": {
+        "en": "Not finished: {file} starts with the row {row!r} of {source}, not with its header row ({header}): a "
+              "table keeps the names of its columns first. Write {file} again with that header row first (in a "
+              "program: write the input's first row, then the rows). If the goals want no header, call finish again.",
+        "zh": "还没有完成：{file} 以 {source} 的数据行 {row!r} 开头，而不是它的表头（{header}）：表格的第一行应当是列名。"
+              "请重新写 {file}，先写表头这一行（在程序里：先写输入的第一行，再写各行）。如果目标不要表头，再调用一次 finish。",
     },
     "empty_table": {
         "en": "Not finished: {file} holds only its header row ({header!r}), no rows. Write the rows the goals ask for "

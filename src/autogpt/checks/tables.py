@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
-from autogpt.checks.base import Situation, Stage, Verdict, check, note
+from autogpt.checks.base import Situation, Stage, Verdict, check, note, refuse
 
 _SEPARATORS = {".csv": ",", ".tsv": "\t"}
 _MAX_BYTES = 500_000
@@ -52,4 +53,35 @@ def kept_values(s: Situation) -> Verdict | None:
         if name in s.spec.results and (found := rewritten(s, name)):
             mine, theirs, source = found
             return note("kept_values", file=name, mine=mine, theirs=theirs, source=source)
+    return None
+
+
+# Goals that ask for a table without its header row.
+_NO_HEADER = re.compile(r"\b(?:without|no|omit\w*|drop\w*|skip\w*|remov\w*|exclud\w*)\b[^.;]{0,30}\bheaders?\b|"
+                        r"(?:不要|不含|不带|不包含|去掉|去除|删除|没有|无)[^。；]{0,6}表头")
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+@check("table_header", Stage.BEFORE_FINISH, "full")
+def table_header(s: Situation) -> Verdict | None:
+    """A table the goals ask for starts with a data row of an input table whose first row is its header (the
+    columns' names): the header was lost, as a program that skips every row but the matching ones does."""
+    if _NO_HEADER.search(" ".join(s.spec.goals)):
+        return None
+    for name in s.spec.results:
+        out = _rows(s, name)
+        for source in s.spec.inputs if out else ():
+            rows = _rows(s, source)
+            header = rows[0] if len(rows) > 1 else []
+            if header and not any(_is_number(cell) for cell in header) and header not in rows[1:] \
+                    and out[0] != header and out[0] in rows[1:]:
+                return refuse("table_header", subject=name, once=True, file=name, source=source,
+                              header=",".join(header)[:200], row=",".join(out[0])[:120])
     return None
