@@ -178,7 +178,7 @@ class Runner:
         self.checks = Engine(spec, profile=checks.profile if checks else options.checks, lang=lang,
                              workspace=workspace, tools=tools, state=checks, report=self._report_check,
                              ask_model=self._ask_model, given=[known] if known else [], keep_dir=keep_dir,
-                             existing=list(self._snapshot))
+                             existing=list(self._snapshot), examples=prompts.example_commands())
         self._tool_specs = [tool.spec() for tool in self._tools()]
 
     def request_pause(self) -> None:

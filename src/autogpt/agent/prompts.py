@@ -303,6 +303,25 @@ _EXAMPLES: dict[str, dict[str, tuple[str, list[tuple[dict[str, object], str]]]]]
 }
 
 
+# Words of each example's own task: a goal that names one of them may well need the example's command itself.
+_EXAMPLE_TOPICS = {"files": ("a.txt", "hello"), "facts": ("reply.txt", "berlin", "上海"),
+                   "code": ("year.txt", "result.txt", "eiffel", "埃菲尔", "square", "平方")}
+
+
+def example_commands() -> list[tuple[str, dict[str, Any], tuple[str, ...]]]:
+    """The commands the worked examples show (``finish`` left out), each with its example's topic words: a model
+    that sends one of them for a task that has none of those words is replaying the example (the ``example_copy``
+    check)."""
+    found = []
+    for kind, by_lang in _EXAMPLES.items():
+        for _goal, steps in by_lang.values():
+            for reply, _result in steps:
+                command: dict[str, Any] = reply["command"]  # type: ignore[assignment]
+                if command["name"] != "finish":
+                    found.append((command["name"], dict(command["args"]), _EXAMPLE_TOPICS[kind]))
+    return found
+
+
 def _compact(reply: dict[str, Any]) -> dict[str, Any]:
     """A reply (or the format) in the compact form: without criticism and speak, each plan item one line."""
     thoughts = {key: value for key, value in reply["thoughts"].items() if key not in NOT_IN_COMPACT}

@@ -139,6 +139,8 @@ class Situation:
     changed: tuple[str, ...] = ()
     #: facts the run was given (long-term memory): where a number may come from, like a command's output
     given: tuple[str, ...] = ()
+    #: the worked examples' commands the instructions show, as (tool, args, the example's topic words)
+    examples: tuple[tuple[str, dict[str, Any], tuple[str, ...]], ...] = ()
     ask_model: AskModel | None = None
     keep_dir: Any = None  # pathlib.Path of the inputs' copies, or None
 

@@ -63,12 +63,14 @@ def checks_for(profile: str) -> list[Check]:
 class Engine:
     def __init__(self, spec: GoalSpec, *, profile: str, lang: str, workspace: Workspace, tools: ToolRegistry,
                  state: ChecksState | None = None, report: Report | None = None, ask_model: AskModel | None = None,
-                 given: Sequence[str] = (), keep_dir: Path | None = None, existing: Sequence[str] = ()) -> None:
+                 given: Sequence[str] = (), keep_dir: Path | None = None, existing: Sequence[str] = (),
+                 examples: Sequence[tuple[str, dict[str, Any], tuple[str, ...]]] = ()) -> None:
         self.checks = checks_for(profile)
         self.state = state or ChecksState(spec=spec, profile=profile)
         self.spec, self.lang, self.workspace, self.tools = self.state.spec, lang, workspace, tools
         self._report = report or (lambda *_: None)
         self._ask_model, self._given, self.keep_dir = ask_model, tuple(given), keep_dir
+        self._examples = tuple(examples)
         if state is None and profile != "off":
             self._keep_inputs(existing)
 
@@ -135,7 +137,8 @@ class Engine:
 
     def _situation(self, acts: Sequence[Act], **now: Any) -> Situation:
         return Situation(spec=self.spec, lang=self.lang, acts=acts, workspace=self.workspace, tools=self.tools,
-                         state=self.state, given=self._given, ask_model=self._ask_model, keep_dir=self.keep_dir, **now)
+                         state=self.state, given=self._given, ask_model=self._ask_model, keep_dir=self.keep_dir,
+                         examples=self._examples, **now)
 
     def _may_refuse(self, c: Check, verdict: Verdict) -> bool:
         if not verdict.once:

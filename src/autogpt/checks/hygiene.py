@@ -42,6 +42,22 @@ def repeat(s: Situation) -> Verdict | None:
     return None
 
 
+@check("example_copy", Stage.BEFORE_TOOL, "light")
+def example_copy(s: Situation) -> Verdict | None:
+    """The command is one the instructions' worked examples show, for a task that is not the example's (a small
+    model that has lost its way replays the example)."""
+    goals = " ".join(s.spec.goals).lower()
+    mine = signature(s.tool, s.args)
+    if any(mine == signature(tool, args) and not any(word in goals for word in words)
+           for tool, args, words in s.examples):
+        return refuse("example_copy", goals=_short(" ".join(s.spec.goals), 300))
+    return None
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @check("failed_before", Stage.BEFORE_TOOL, "light")
 def failed_before(s: Situation) -> Verdict | None:
     """The command failed before and no file has changed since: it would fail the same way."""

@@ -27,6 +27,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "没有执行：这条完全相同的命令在第 {step} 步已经失败过，之后没有任何文件改变，再执行也会同样失败。"
               "换一种做法：按它的错误信息修正，或者使用别的命令。",
     },
+    "example_copy": {
+        "en": "Not run: this command is the worked example the instructions show, not a step of your task. Your "
+              "goals: {goals}",
+        "zh": "没有执行：这条命令是说明里的示例，不是你这个任务的步骤。你的目标是：{goals}",
+    },
     "placeholder": {
         "en": "Not run: [N characters, not shown] is how the list of steps stands for a long text that failed or was "
               "refused, not a text to send. Write the complete text itself, new.",
