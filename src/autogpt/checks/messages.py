@@ -250,6 +250,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "还没有完成：目标要求 {file} 有 {n} {unit}，而它现在只有 {have} {unit}。请重新写 {file}，写全 {n} {unit}。"
               "如果它已经正确，再调用一次 finish。",
     },
+    "table_header_given": {
+        "en": "Not finished: the goals give {file} the header row {header}, and its first row is {found}. Write "
+              "{file} again with exactly that header and the columns it names, in that order. If it is right as "
+              "it is, call finish again.",
+        "zh": "还没有完成：目标给 {file} 的表头是 {header}，而它的第一行是 {found}。请重新写 {file}：表头就用这一行，列也按它的顺序。"
+              "如果现在就是对的，再调用一次 finish。",
+    },
+    "table_cells": {
+        "en": "Not finished: row {line} of {file} has {cells} cells where its header has {header}: a value that holds "
+              "a comma must be quoted. Write the table with a program (Python's csv.writer quotes such values). If "
+              "it is right as it is, call finish again.",
+        "zh": "还没有完成：{file} 的第 {line} 行有 {cells} 个单元格，而表头有 {header} 个：含逗号的值必须加引号。请用程序写这个表"
+              "（Python 的 csv.writer 会给这样的值加引号）。如果现在就是对的，再调用一次 finish。",
+    },
     "table_header": {
         "en": "Not finished: {file} starts with the row {row!r} of {source}, not with its header row ({header}): a "
               "table keeps the names of its columns first. Write {file} again with that header row first (in a "

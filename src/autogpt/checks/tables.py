@@ -85,3 +85,36 @@ def table_header(s: Situation) -> Verdict | None:
                 return refuse("table_header", subject=name, once=True, file=name, source=source,
                               header=",".join(header)[:200], row=",".join(out[0])[:120])
     return None
+
+
+# "with the header name,total", "header row: id,customer,total", 表头为 name,total
+_HEADER_GIVEN = re.compile(r"(?:\bheader(?:\s+(?:row|line))?|表头|标题行)\s*(?:is|of|为|是|:|：)?\s*[\"'“‘`]?"
+                           r"([\w.-]+(?:\s*,\s*[\w.-]+)+)", re.IGNORECASE)
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip().strip('"').strip() for cell in line.split(",")]
+
+
+@check("table_shape", Stage.BEFORE_FINISH, "full")
+def table_shape(s: Situation) -> Verdict | None:
+    """A table the goals ask for is not the one they describe: its header row is not the one the goals give
+    ("with the header name,total"), or a row has more or fewer cells than the header (a value with a comma left
+    unquoted)."""
+    tables = [name for name in s.spec.results if name.lower().endswith((".csv", ".tsv"))]
+    found = [_cells(m.group(1)) for m in _HEADER_GIVEN.finditer(" ".join(s.spec.goals))]
+    given = {tuple(cells) for cells in found if not any("." in cell for cell in cells)}  # "header of a.csv, ..."
+    for name in tables:
+        rows = _rows(s, name)
+        if not rows:
+            continue
+        if len(given) == 1 and len(tables) == 1 and name.lower().endswith(".csv"):
+            header = next(iter(given))
+            if [cell.strip() for cell in rows[0]] != list(header):
+                return refuse("table_header_given", subject=name, once=True, file=name, header=",".join(header),
+                              found=",".join(rows[0])[:200])
+        for number, row in enumerate(rows[1:], 2):
+            if len(row) != len(rows[0]):
+                return refuse("table_cells", subject=name, once=True, file=name, line=number, cells=len(row),
+                              header=len(rows[0]))
+    return None
