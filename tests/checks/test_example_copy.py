@@ -40,10 +40,16 @@ def test_a_goal_about_squares_may_run_the_same_program(tmp_path):
 
 
 def test_in_chinese(tmp_path):
-    steps = [reply("write_file", path="a.txt", content="hello"), reply("write_file", path="诗.txt", content="春眠不觉晓"),
+    steps = [reply("write_file", path="year.txt", content="1889"), reply("write_file", path="诗.txt", content="春眠不觉晓"),
              reply("finish", reason="好了")]
     done = run(tmp_path, ["写一句关于春天的诗到 诗.txt"], steps, checks="light")
     assert done.of("example_copy") and "示例" in done.observation(1)
+
+
+def test_the_file_example_is_no_replay(tmp_path):
+    # "hello" to a.txt is what a real task may well ask for in other words
+    steps = [reply("write_file", path="a.txt", content="hello"), reply("finish", reason="done")]
+    assert not run(tmp_path, ["Greet the user in a file"], steps, checks="light").of("example_copy")
 
 
 @pytest.mark.parametrize("name", ["hello_script", "apollo11_year", "zh_sum_1_to_100"])
