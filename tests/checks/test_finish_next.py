@@ -18,7 +18,7 @@ def test_after_the_last_output_is_written_only_finish_and_checking_are_offered(t
     done = run(tmp_path, ["Write 1 to a.txt and 2 to b.txt"], steps)
     after_a, after_b = _names(done.model.calls[1]), _names(done.model.calls[2])
     assert "write_file" in after_a  # b.txt is still missing
-    assert "write_file" not in after_b and {"finish", "read_file", "execute_python"} <= after_b
+    assert not {"write_file", "execute_python"} & after_b and {"finish", "read_file"} <= after_b
     assert "Every file the goals ask for is there now (a.txt, b.txt)" in done.model.calls[2].messages[-1].content
     assert not done.of("finish_next")  # it follows the workspace: not reported as a firing
 
@@ -42,8 +42,17 @@ def test_after_a_file_to_add_to_was_changed(tmp_path):
                [reply("write_file", path="todo.txt", content="eggs\nmilk\n"), reply("finish", reason="done")],
                files={"todo.txt": "eggs\n"})
     after = _names(done.model.calls[1])
-    assert not {"write_file", "append_file"} & after and "finish" in after
+    assert not {"write_file", "append_file", "execute_python"} & after and "finish" in after
     assert "there now (todo.txt)" in done.model.calls[1].messages[-1].content
+
+
+def test_code_may_still_run_when_the_goals_ask_for_code(tmp_path):
+    # a module asked for: the next step may test it
+    done = run(tmp_path, ["Write a Python module sq.py with a function square(x)"],
+               [reply("write_file", path="sq.py", content="def square(x):\n    return x * x\n"),
+                reply("execute_python", code="from sq import square\nprint(square(3))"), reply("finish", reason="ok")])
+    after = _names(done.model.calls[1])
+    assert "execute_python" in after and "write_file" not in after
 
 
 @pytest.mark.parametrize("name", ["median_module", "zh_is_prime_module", "multi_haiku_capital"])

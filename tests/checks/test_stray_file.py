@@ -7,8 +7,9 @@ from autogpt.testing import reply
 
 
 def test_a_file_of_the_prompts_example_written_for_another_task_is_noted(tmp_path):
-    # A small model wrote the worked example's year.txt before its own task's answer.txt.
-    steps = [reply("write_file", path="year.txt", content="1889"), reply("write_file", path="answer.txt", content="x"),
+    # A small model wrote a file of its own (the worked example's year.txt, with its own text) before its own task's
+    # answer.txt. (The example's very command is refused: ``example_copy``.)
+    steps = [reply("write_file", path="year.txt", content="1821"), reply("write_file", path="answer.txt", content="x"),
              reply("finish", reason="done")]
     done = run(tmp_path, ["Write the capital of Peru to answer.txt"], steps)
     assert [e.step for e in done.of("stray_file")] == [1]

@@ -12,7 +12,8 @@ def _commands(request):
 
 def test_the_first_step_may_only_read_a_given_address(tmp_path):
     steps = [reply("write_file", path="a.txt", content="x"), reply("finish", reason="done")]
-    done = run(tmp_path, ["Read http://127.0.0.1:9/about.html and write the founder's name to a.txt"], steps)
+    done = run(tmp_path, ["Read http://127.0.0.1:9/about.html and write the founder's name to a.txt and the "
+                          "year to b.txt"], steps)
     first = _commands(done.model.calls[0])
     assert list(first) == ["read_webpage"]
     assert first["read_webpage"]["properties"]["args"]["properties"]["url"]["enum"] == ["http://127.0.0.1:9/about.html"]

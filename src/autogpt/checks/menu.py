@@ -35,10 +35,11 @@ def url_first(s: Situation) -> Verdict | None:
 @check("finish_next", Stage.MENU, "full")
 def finish_next(s: Situation) -> Verdict | None:
     """Right after the last file the goals ask for was written (or a file they say to change was changed), the next
-    step finishes or checks its work: it may read or run code, not write again (small models rework a right result
-    until it is wrong, or wander off)."""
+    step finishes or checks its work: it may read, or run code when the goals ask for code, not write again (small
+    models rework a right result until it is wrong, or wander off)."""
     last = s.acts[-1] if s.acts else None
     if last is None or not last.executed or not last.ok or not s.spec.completed_by(last.changed, s.exists):
         return None
-    writers = {tool.name for tool in s.tools if tool.writes or tool.untrusted}
+    # Code may run when the goals ask for code (to test it); else a program is one more way to write again.
+    writers = {tool.name for tool in s.tools if tool.writes or tool.untrusted or (tool.runs_code and not s.spec.code)}
     return narrow(leave_out=writers, report=False)
