@@ -264,6 +264,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "还没有完成：{file} 的第 {line} 行有 {cells} 个单元格，而表头有 {header} 个：含逗号的值必须加引号。请用程序写这个表"
               "（Python 的 csv.writer 会给这样的值加引号）。如果现在就是对的，再调用一次 finish。",
     },
+    "row_order": {
+        "en": "Not finished: the goals ask for the rows of {file} sorted by {column}, {way}, and they are not in that "
+              "order. Sort them in the program that writes {file} (e.g. rows.sort(key=..., reverse=...) or pandas' "
+              "sort_values). If they are right as they are, call finish again.",
+        "zh": "还没有完成：目标要求 {file} 的行按 {column} 排序（{way}），现在的顺序不对。请在写 {file} 的程序里排序（例如 "
+              "rows.sort(key=..., reverse=...) 或 pandas 的 sort_values）。如果现在就是对的，再调用一次 finish。",
+    },
     "table_header": {
         "en": "Not finished: {file} starts with the row {row!r} of {source}, not with its header row ({header}): a "
               "table keeps the names of its columns first. Write {file} again with that header row first (in a "
@@ -312,6 +319,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 #: What :data:`MESSAGES` calls the units of :class:`autogpt.goal.Count` in each language.
+WAYS = {"en": {"down": "highest first", "up": "lowest first"}, "zh": {"down": "从高到低", "up": "从低到高"}}
 UNITS = {"en": {"paragraph": "paragraph", "item": "item", "line": "line", "sentence": "sentence"},
          "zh": {"paragraph": "段", "item": "条", "line": "行", "sentence": "句"}}
 

@@ -7,6 +7,7 @@ import io
 import re
 
 from autogpt.checks.base import Situation, Stage, Verdict, check, note, refuse
+from autogpt.checks.messages import WAYS
 
 _SEPARATORS = {".csv": ",", ".tsv": "\t"}
 _MAX_BYTES = 500_000
@@ -117,4 +118,44 @@ def table_shape(s: Situation) -> Verdict | None:
             if len(row) != len(rows[0]):
                 return refuse("table_cells", subject=name, once=True, file=name, line=number, cells=len(row),
                               header=len(rows[0]))
+    return None
+
+
+# "sorted by total from highest to lowest", "sort by salary in descending order", 按分数从高到低排序
+_ORDER = re.compile(r"\bsort(?:ed|s|ing)?\s+(?:[\w.]+\s+){0,3}?by\s+(?:the\s+)?(?:column\s+)?[\"'`]?([\w.-]+)[\"'`]?"
+                    r"(?:\s+(?:column|value|values))?[\s,(]+(?:(?:from\s+)?(highest|largest|biggest|most|lowest|smallest|"
+                    r"least|fewest)|(?:in\s+)?(descending|ascending|decreasing|increasing))|"
+                    r"按(?:照)?\s*[\"'“`]?([^\s，。,“”\"'`]+?)[\"'”`]?\s*(?:列|的值|字段)?\s*"
+                    r"(从高到低|从大到小|从低到高|从小到大|降序|升序)", re.IGNORECASE)
+_DOWN = ("highest", "largest", "biggest", "most", "descending", "decreasing", "从高到低", "从大到小", "降序")
+
+
+def _sort_key(cells: list[str]) -> list[float] | list[str]:
+    try:
+        return [float(cell.replace(",", "")) for cell in cells]
+    except ValueError:
+        return [cell.casefold() for cell in cells]
+
+
+@check("row_order", Stage.BEFORE_FINISH, "full")
+def row_order(s: Situation) -> Verdict | None:
+    """A table the goals ask to sort by a column ("sorted by total from highest to lowest", 按分数从高到低) has its
+    rows in another order."""
+    asked = [(m.group(1) or m.group(4), (m.group(2) or m.group(3) or m.group(5)).lower())
+             for m in _ORDER.finditer(" ".join(s.spec.goals))]
+    if len(asked) != 1:
+        return None
+    column, way = asked[0]
+    down = way in _DOWN
+    for name in s.spec.results:
+        rows = _rows(s, name)
+        header = [cell.strip().casefold() for cell in rows[0]] if len(rows) > 2 else []
+        if column.casefold() not in header:
+            continue
+        at = header.index(column.casefold())
+        cells = [row[at].strip() for row in rows[1:] if len(row) > at]
+        keys = _sort_key(cells)
+        if keys != sorted(keys, reverse=down):  # type: ignore[type-var]
+            return refuse("row_order", subject=name, once=True, file=name, column=rows[0][at].strip(),
+                          way=WAYS.get(s.lang, WAYS["en"])["down" if down else "up"])
     return None
