@@ -18,7 +18,7 @@ from autogpt.llm.base import Model
 #: one thing to mend at a time, and the goal verifier (a model call) runs only when nothing else objects.
 ORDER = [
     "rest", "read_existing", "url_first", "finish_next",  # menu
-    "repeat", "example_copy", "failed_before", "placeholder", "keep_inputs", "code_as_result", "shrunk", "copied_input",  # before a command
+    "repeat", "read_again", "example_copy", "failed_before", "placeholder", "keep_inputs", "code_as_result", "shrunk", "copied_input",  # before a command
     "restore_inputs", "no_network", "fresh_process", "malformed_data", "header_row", "compiles", "module_run", "typed_numbers", "kept_values", "stray_file",  # after it
     "missing_outputs", "definitions", "failing_code", "self_test", "given_text", "whole_copy", "counts", "empty_table", "table_header", "table_shape", "row_order", "unseen_numbers", "printed_unwritten", "uncomputed", "decimals", "verifier",  # finish
 ]

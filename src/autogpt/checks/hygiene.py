@@ -58,6 +58,28 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_RECENT = 3  # steps whose results the history still shows whole
+
+
+@check("read_again", Stage.BEFORE_TOOL, "light")
+def read_again(s: Situation) -> Verdict | None:
+    """A file or page read in one of the last few steps is read again, unchanged since: its text is still there
+    (small models read the same file over and over instead of using it)."""
+    tool = s.proposed
+    target = s.args.get(tool.reads) if tool is not None and tool.reads else None
+    if not isinstance(target, str):
+        return None
+    recent = list(s.acts[-_RECENT:])
+    for at in range(len(recent) - 1, -1, -1):
+        act = recent[at]
+        if act.tool == s.tool and act.args == s.args and act.executed and act.ok:
+            name = s.relative(target) if tool.reads == "path" else None
+            if name is not None and any(name in later.changed for later in recent[at + 1:]):
+                return None  # changed since: reading it again shows something new
+            return refuse("read_again", what=target, step=act.number)
+    return None
+
+
 @check("failed_before", Stage.BEFORE_TOOL, "light")
 def failed_before(s: Situation) -> Verdict | None:
     """The command failed before and no file has changed since: it would fail the same way."""

@@ -27,6 +27,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "没有执行：这条完全相同的命令在第 {step} 步已经失败过，之后没有任何文件改变，再执行也会同样失败。"
               "换一种做法：按它的错误信息修正，或者使用别的命令。",
     },
+    "read_again": {
+        "en": "Not run: {what} was read at step {step} and has not changed since: its text is shown there. Use it "
+              "for the next step the goals need (a program that works it out, or the file they ask for).",
+        "zh": "没有执行：{what} 在第 {step} 步已经读过，之后没有变化，内容就在那一步里。请直接用它做目标需要的下一步"
+              "（写一个计算的程序，或者写目标要求的文件）。",
+    },
     "example_copy": {
         "en": "Not run: this command is the worked example the instructions show, not a step of your task. Your "
               "goals: {goals}",
