@@ -152,8 +152,7 @@ def keep_inputs(s: Situation) -> Verdict | None:
         return refuse("user_file_kept", subject=name, once=True, file=name, where=where)
     if name in s.spec.additions and s.tool != "append_file" and (copy := kept_copy(s, name)) is not None:
         content = s.args.get("content")
-        kept = [line for line in copy.read_text("utf-8", "replace").splitlines() if line.strip()]
-        lost = [line for line in kept if isinstance(content, str) and line not in content.splitlines()]
+        lost = _lost_lines(copy.read_bytes(), content) if isinstance(content, str) else []
         if lost:
             return refuse("lines_kept", file=name, lost=len(lost), example=lost[0])
     return None
@@ -187,6 +186,12 @@ def restore_inputs(s: Situation) -> Verdict | None:
     return _lines_restored(s)
 
 
+def _lost_lines(kept: bytes, text: str) -> list[str]:
+    """The non-blank lines of ``kept`` (a file as the run began) that ``text`` no longer has."""
+    now = text.splitlines()
+    return [line for line in kept.decode("utf-8", "replace").splitlines() if line.strip() and line not in now]
+
+
 def _lines_restored(s: Situation) -> Verdict | None:
     """A file the goals say to add to, rewritten by a program that lost some of its lines: put back as it was at
     the start (the program's version cannot be trusted with the rest), and the model told to append instead."""
@@ -195,10 +200,10 @@ def _lines_restored(s: Situation) -> Verdict | None:
             continue
         old = copy.read_bytes()
         try:
-            now = s.workspace.read_bytes(name).decode("utf-8", "replace").splitlines()
+            now = s.workspace.read_bytes(name).decode("utf-8", "replace")
         except AutoGPTError:
-            now = []
-        lost = [line for line in old.decode("utf-8", "replace").splitlines() if line.strip() and line not in now]
+            now = ""
+        lost = _lost_lines(old, now)
         if not lost:
             continue
         try:
