@@ -303,6 +303,34 @@ async def test_later_attempts_are_numbered_on_seeded_apart_and_merge_with_the_fi
     assert bad.returncode == 2 and "two runs" in bad.stderr
 
 
+async def test_a_run_saves_each_ended_attempt_so_a_stopped_run_keeps_them(tmp_path: Path, settings: Settings) -> None:
+    """results.json grows as attempts end (marked partial); the part done joins a later run of the rest."""
+    from autogpt.bench import run_suite
+    from autogpt.bench.suite import merge_results, record, save_progress
+
+    for name in ("Alpha", "Beta"):
+        make(tmp_path / "c", name, f"Write {name} to out.txt", {"should_contain": [name], "files": ["out.txt"]})
+    challenges = load_challenges([tmp_path / "c"])
+    how = {"model": "scripted", "settings": settings, "agent_url": None, "started": time.time()}
+    done: list[Result] = []
+    seen: list[dict[str, Any]] = []
+
+    def on_result(result: Result) -> None:
+        done.append(result)
+        seen.append(json.loads(save_progress(done, challenges, tmp_path / "r", **how).read_text()))
+
+    def model(challenge: Any) -> ScriptedModel:
+        return ScriptedModel([reply("write_file", path="out.txt", content=challenge.name), reply("finish", reason="ok")])
+
+    await run_suite(challenges[:1], settings=settings, results_dir=tmp_path / "r", model_factory=model,
+                    on_result=on_result)
+    assert len(seen) == 1 and seen[0]["partial"] is True and list(seen[0]["challenges"]) == [challenges[0].name]
+    assert seen[0]["summary"]["solved"] == 1
+    rest = await run_suite(challenges[1:], settings=settings, results_dir=tmp_path / "r2", model_factory=model)
+    joined = merge_results([seen[0], record(rest, challenges[1:], **how)])
+    assert joined["summary"]["challenges"] == 2 and joined["summary"]["solved"] == 2 and not joined["partial"]
+
+
 # --- running ----------------------------------------------------------------------------------------------
 
 
@@ -401,7 +429,7 @@ def test_cli_runs_a_suite_prints_the_table_and_writes_json(tmp_path: Path) -> No
     assert flat["summary"]["splits"]["test"]["attempts"] == 1 and flat["summary"]["solved"] == 1
     full = json.loads((tmp_path / "results" / "results.json").read_text())
     assert full["model"].startswith("scripted:") and len(full["suite_version"]) == 12
-    assert full["summary"] == flat["summary"] and full["results"][0]["finished"] is True
+    assert full["summary"] == flat["summary"] and full["results"][0]["finished"] is True and "partial" not in full
     assert (tmp_path / "results" / "Hello" / "attempt-1" / "hello.txt").read_text() == "hello"
 
     only_dev = bench("--split", "dev", "--results-dir", str(tmp_path / "dev-only"))

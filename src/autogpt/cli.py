@@ -668,7 +668,7 @@ def bench(
 
     from autogpt.bench import load_challenges, run_suite
     from autogpt.bench.report import challenge_table, totals_lines
-    from autogpt.bench.suite import record, write_results
+    from autogpt.bench.suite import record, save_progress, write_results
 
     try:
         settings = _with_extras(Settings.load(config, model=model, data_dir=data_dir, checks=checks), mcp, tool)
@@ -691,7 +691,12 @@ def bench(
 
         judge = None if agent_url else _Agent(settings=settings).model
 
+        done: list[Any] = []
+
         def show(result: Any) -> None:
+            done.append(result)  # saved as it goes: a run stopped midway keeps what it did
+            save_progress(done, challenges, folder, model=settings.model, settings=settings, agent_url=agent_url,
+                          started=started)
             mark = "[green]✓[/green]" if result.success else "[red]✗[/red]"
             why = f" ({escape(result.error)})" if result.error else ""
             ended = "" if result.finished or result.error else f", not finished ({escape(result.status or '?')})"

@@ -23,7 +23,7 @@ from autogpt.llm.base import Model
 #: Runs one attempt somewhere else: ``await runner(challenge, workspace, attempt)``.
 AttemptRunner = Callable[[Challenge, Path, int], Awaitable[Result]]
 
-__all__ = ["AttemptRunner", "merge_results", "record", "run_suite", "summarise", "write_results"]  # summarise: from autogpt.bench.report
+__all__ = ["AttemptRunner", "merge_results", "record", "save_progress", "run_suite", "summarise", "write_results"]  # summarise: from autogpt.bench.report
 
 
 async def run_suite(challenges: list[Challenge], *, settings: Settings, results_dir: Path, attempts: int = 1,
@@ -112,6 +112,15 @@ def record(results: list[Result], challenges: list[Challenge], *, model: str, se
     }
 
 
+def save_progress(done: list[Result], challenges: list[Challenge], results_dir: Path, **how: Any) -> Path:
+    """Write the attempts that have ended so far as ``results.json``, marked ``partial``, so a run stopped midway
+    (a session's end, a crash) keeps them. It names only the challenges with a result: the rest can be run
+    later, alone (give their folders), and ``merge_results`` joins the two. ``how``: ``record``'s keywords."""
+    names = {r.name for r in done}
+    data = record(done, [c for c in challenges if c.name in names], **how)
+    return write_results({**data, "partial": True}, results_dir, None)
+
+
 def write_results(data: dict[str, Any], results_dir: Path, json_path: Path | None) -> Path:
     results_dir.mkdir(parents=True, exist_ok=True)
     path = results_dir / "results.json"
@@ -154,4 +163,4 @@ def merge_results(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {**first, "suite_version": suite, "challenges": versions or first.get("challenges"),
             "started": min(run["started"] for run in runs),
             "seconds": round(sum(run["seconds"] for run in runs), 1), "summary": summarise(results),
-            "results": [r.model_dump() for r in results], "merged": len(runs)}
+            "results": [r.model_dump() for r in results], "merged": len(runs), "partial": False}
