@@ -59,6 +59,6 @@ def test_in_chinese(tmp_path):
     assert done.of("table_shape") and "表头" in done.observation(2)
 
 
-@pytest.mark.parametrize("name", ["filter_csv_rows", "zh_sort_csv_rows", "zh_backup_contacts"])
+@pytest.mark.parametrize("name", ["filter_csv_rows", "zh_sort_csv_rows", "zh_backup_contacts", "dedupe_members"])
 def test_quiet_on_ordinary_goals(name, tmp_path):
     assert not [e for e in ordinary(name, tmp_path) if e.check == "table_shape"]

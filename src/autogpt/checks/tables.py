@@ -93,6 +93,10 @@ _HEADER_GIVEN = re.compile(r"(?:\bheader(?:\s+(?:row|line))?|表头|标题行)\s
                            r"([\w.-]+(?:\s*,\s*[\w.-]+)+)", re.IGNORECASE)
 
 
+# Words of the sentence, not column names: "with the same header and, for each email, ..."
+_PROSE = frozenset("a an and as but each for in of only or so that the then to which with".split())
+
+
 def _cells(line: str) -> list[str]:
     return [cell.strip().strip('"').strip() for cell in line.split(",")]
 
@@ -104,7 +108,8 @@ def table_shape(s: Situation) -> Verdict | None:
     unquoted)."""
     tables = [name for name in s.spec.results if name.lower().endswith((".csv", ".tsv"))]
     found = [_cells(m.group(1)) for m in _HEADER_GIVEN.finditer(" ".join(s.spec.goals))]
-    given = {tuple(cells) for cells in found if not any("." in cell for cell in cells)}  # "header of a.csv, ..."
+    given = {tuple(cells) for cells in found  # not "header of a.csv, ..." nor "header and, for each ..."
+             if not any("." in cell or cell.casefold() in _PROSE for cell in cells)}
     for name in tables:
         rows = _rows(s, name)
         if not rows:
