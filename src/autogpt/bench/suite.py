@@ -160,7 +160,8 @@ def merge_results(runs: list[dict[str, Any]]) -> dict[str, Any]:
     results.sort(key=lambda r: (r.name, r.attempt))
     suite = first.get("suite_version") if all(r.get("suite_version") == first.get("suite_version") for r in runs) \
         else "+".join(sorted({r["suite_version"] for r in runs}))
-    return {**first, "suite_version": suite, "challenges": versions or first.get("challenges"),
+    # "partial" marks one run stopped midway; a join of runs is no run, and its challenges tell what it covers
+    return {**{k: v for k, v in first.items() if k != "partial"}, "suite_version": suite, "challenges": versions or first.get("challenges"),
             "started": min(run["started"] for run in runs),
             "seconds": round(sum(run["seconds"] for run in runs), 1), "summary": summarise(results),
-            "results": [r.model_dump() for r in results], "merged": len(runs), "partial": False}
+            "results": [r.model_dump() for r in results], "merged": len(runs)}
